@@ -1,0 +1,28 @@
+/** A lead as the domain sees it: plain data, whatever store or intake it came from. */
+export interface Activity {
+  type: string;
+  at: Date;
+}
+
+export type Origin = 'marketing' | 'sales';
+
+export interface LeadFields {
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  title?: string | undefined;
+  company?: string | undefined;
+  employees?: number | undefined;
+  industry?: string | undefined;
+  country?: string | undefined;
+  phone?: string | undefined;
+  persona?: string | undefined;
+  channel?: string | undefined;
+  source?: string | undefined;
+  origin?: Origin | undefined;
+  ownerHint?: string | undefined;
+}
+
+export interface LeadProfile extends LeadFields {
+  activities: readonly Activity[];
+}
