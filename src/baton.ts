@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/env.js';
+import type { Policy } from './config/policy.js';
+import { openDatabase, type Database } from './db/client.js';
+import { ensureWorkspace } from './db/repo/workspaces.js';
+import { healthRoutes } from './http/routes/health.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
+import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
+import { registerListeners } from './slack/register.js';
+
+export interface Baton {
+  url: string;
+  port: number;
+  identity: BotIdentity;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  policy: Policy;
+  logger: Logger;
+  /** Tests hand in their own database; otherwise the config's is opened, migrated and closed with Baton. */
+  database?: Database;
+}
+
+/** Starts the whole app in this process: database, Slack, HTTP. Used by main and by tests alike. */
+export async function startBaton(opts: StartOptions): Promise<Baton> {
+  const { config, logger } = opts;
+  const database = opts.database ?? (await openDatabase(config.database));
+  const ownsDatabase = opts.database === undefined;
+  try {
+    await database.migrate();
+    const identity = await resolveBotIdentity(createWebClient({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl }, logger));
+    await ensureWorkspace(database.db, identity);
+
+    const slack = createSlackApp(config.slack, identity, logger);
+    registerListeners(slack.app, logger);
+
+    const server = createHttpServer({
+      routes: [...healthRoutes(() => database.ready())],
+      slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
+      logger,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => { resolve(); });
+    });
+    await slack.start();
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
+
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      identity,
+      database,
+      async stop() {
+        await slack.stop();
+        const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+        server.closeIdleConnections();
+        // In-flight requests get a few seconds to finish; then the connections are cut.
+        const force = setTimeout(() => { server.closeAllConnections(); }, 5_000);
+        await closed;
+        clearTimeout(force);
+        if (ownsDatabase) await database.close();
+      },
+    };
+  } catch (err) {
+    if (ownsDatabase) await database.close();
+    throw err;
+  }
+}

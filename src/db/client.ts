@@ -1,0 +1,82 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+/** One database type for both drivers: the data layer never knows which one it runs on. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type DatabaseTarget = { kind: 'postgres'; url: string; maxConnections?: number } | { kind: 'pglite'; dataDir: string } | { kind: 'pglite-memory' };
+
+export interface Database {
+  db: Db;
+  kind: DatabaseTarget['kind'];
+  migrate(): Promise<void>;
+  /** Database reachable and every committed migration applied. */
+  ready(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, '../../drizzle');
+// Several replicas may start at once; only one applies migrations, the others wait for it.
+const MIGRATION_LOCK = 7_262_611;
+
+function journalLength(): number {
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+/** Raw `execute` results differ by driver (an array for postgres.js, `{rows}` for PGlite). */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return (result as { rows: T[] }).rows;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => undefined });
+    const db = drizzlePostgres(client, { schema });
+    return withReadiness(db, 'postgres', async () => {
+      const lockClient = postgres(target.url, { max: 1, onnotice: () => undefined });
+      try {
+        await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: MIGRATIONS_FOLDER });
+        await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+      } finally {
+        await lockClient.end();
+      }
+    }, () => client.end());
+  }
+  const pg = target.kind === 'pglite' ? (mkdirSync(target.dataDir, { recursive: true }), new PGlite(target.dataDir)) : new PGlite();
+  await pg.waitReady;
+  const db = drizzlePglite(pg, { schema });
+  return withReadiness(db, target.kind, () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pg.close());
+}
+
+function withReadiness(db: Db, kind: DatabaseTarget['kind'], migrate: () => Promise<void>, close: () => Promise<void>): Database {
+  const expected = journalLength();
+  return {
+    db,
+    kind,
+    migrate,
+    close,
+    async ready() {
+      try {
+        const rows = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+        const applied = rows[0]?.n ?? 0;
+        return applied >= expected ? { ok: true } : { ok: false, reason: `${applied} of ${expected} migrations applied` };
+      } catch (err) {
+        return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}

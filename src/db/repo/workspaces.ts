@@ -1,0 +1,9 @@
+import type { DbOrTx } from '../client.js';
+import { workspaces } from '../schema.js';
+
+export async function ensureWorkspace(db: DbOrTx, identity: { workspaceId: string; workspaceName: string | undefined; botUserId: string }): Promise<void> {
+  await db
+    .insert(workspaces)
+    .values({ id: identity.workspaceId, name: identity.workspaceName ?? null, botUserId: identity.botUserId })
+    .onConflictDoUpdate({ target: workspaces.id, set: { name: identity.workspaceName ?? null, botUserId: identity.botUserId } });
+}

@@ -1,0 +1,223 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/*
+ * The whole data model (SPEC §2). Postgres is the source of truth and Slack a projection of
+ * it: every row carries the Slack workspace id, every instant is timestamptz, and idempotency
+ * lives in the unique keys below rather than in memory.
+ */
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const workspaceId = () => text('workspace_id').notNull();
+
+export const workspaces = pgTable('workspaces', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  botUserId: text('bot_user_id'),
+  firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+});
+
+export const leads = pgTable(
+  'leads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    source: text('source').notNull(),
+    externalId: text('external_id'),
+    email: text('email'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    title: text('title'),
+    company: text('company'),
+    employees: integer('employees'),
+    industry: text('industry'),
+    country: text('country'),
+    phone: text('phone'),
+    persona: text('persona'),
+    channel: text('channel'),
+    origin: text('origin', { enum: ['marketing', 'sales'] }).notNull().default('marketing'),
+    ownerHint: text('owner_hint'),
+    stage: text('stage').notNull(),
+    score: integer('score').notNull().default(0),
+    scoreBreakdown: jsonb('score_breakdown').notNull().default([]),
+    imported: boolean('imported').notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('leads_source_external_id').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
+    index('leads_email').on(t.workspaceId, sql`lower(${t.email})`),
+    index('leads_created_at').on(t.workspaceId, t.createdAt),
+  ],
+);
+
+export const activities = pgTable(
+  'activities',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    type: text('type').notNull(),
+    at: ts('at').notNull(),
+  },
+  // A replayed intake carries the same activities again: they must not count twice in the score.
+  (t) => [uniqueIndex('activities_once').on(t.leadId, t.type, t.at)],
+);
+
+export const handoffs = pgTable(
+  'handoffs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    /** 1 for the first pass of a lead to sales, 2 after it was recycled and re-qualified, … */
+    seq: integer('seq').notNull(),
+    status: text('status', { enum: ['pending', 'accepted', 'rejected'] }).notNull().default('pending'),
+    teamId: text('team_id').notNull(),
+    repUserId: text('rep_user_id').notNull(),
+    startedAt: ts('started_at').notNull(),
+    /** The handoff's own clock (reports) runs from here, whatever reassignments follow. */
+    firstAssignedAt: ts('first_assigned_at').notNull(),
+    /** The current rep's clock, restarted by a reassignment. */
+    assignedAt: ts('assigned_at').notNull(),
+    slaTierId: text('sla_tier_id').notNull(),
+    /** The tier frozen when the handoff started: later policy edits apply to new handoffs only. */
+    slaPlan: jsonb('sla_plan').notNull(),
+    slaTargetMinutes: integer('sla_target_minutes').notNull(),
+    slaClock: text('sla_clock', { enum: ['business', 'wall'] }).notNull(),
+    dueAt: ts('due_at').notNull(),
+    decidedAt: ts('decided_at'),
+    decidedBy: text('decided_by'),
+    rejectReason: text('reject_reason'),
+    rejectNote: text('reject_note'),
+    outcome: text('outcome', { enum: ['nurture', 'disqualify'] }),
+    escalationAckedBy: text('escalation_acked_by'),
+    escalationAckedAt: ts('escalation_acked_at'),
+  },
+  (t) => [
+    uniqueIndex('handoffs_lead_seq').on(t.leadId, t.seq),
+    // At most one open handoff per lead, whatever races the intake sees.
+    uniqueIndex('handoffs_one_pending').on(t.leadId).where(sql`${t.status} = 'pending'`),
+    index('handoffs_started').on(t.workspaceId, t.startedAt),
+    index('handoffs_decided').on(t.workspaceId, t.decidedAt),
+    index('handoffs_pending_due').on(t.workspaceId, t.dueAt).where(sql`${t.status} = 'pending'`),
+    index('handoffs_rep_pending').on(t.workspaceId, t.repUserId).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Append-only history; reports are computed from it and nothing here is ever updated. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    handoffId: uuid('handoff_id').references(() => handoffs.id),
+    type: text('type').notNull(),
+    fromStage: text('from_stage'),
+    toStage: text('to_stage'),
+    at: ts('at').notNull(),
+    actor: text('actor'),
+    reason: text('reason'),
+    data: jsonb('data').notNull().default({}),
+  },
+  (t) => [
+    index('events_lead').on(t.leadId, t.at),
+    index('events_stage_at').on(t.workspaceId, t.toStage, t.at).where(sql`${t.toStage} is not null`),
+    index('events_handoff').on(t.handoffId),
+  ],
+);
+
+/** Where a handoff's Slack messages live, so they can be updated and threaded under. */
+export const slackMessages = pgTable(
+  'slack_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    kind: text('kind', { enum: ['card', 'marketing_note'] }).notNull(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    postedAt: ts('posted_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('slack_messages_once').on(t.handoffId, t.kind)],
+);
+
+/**
+ * Slack deliveries waiting to happen. Written in the same transaction as the change they
+ * announce; a worker delivers them, so a crash or a Slack outage delays a message, never loses it.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    /** One delivery per key, however often the change that asked for it is replayed. */
+    dedupeKey: text('dedupe_key').notNull(),
+    kind: text('kind').notNull(),
+    handoffId: uuid('handoff_id').references(() => handoffs.id),
+    channel: text('channel'),
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: ts('not_before').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    result: jsonb('result'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    doneAt: ts('done_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey),
+    index('outbox_due').on(t.notBefore).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** SLA steps as rows with due times: claimed with SKIP LOCKED so each fires exactly once. */
+export const slaSteps = pgTable(
+  'sla_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    stepIndex: integer('step_index').notNull(),
+    /** Repeating manager notices get occurrence 1, 2, …; every other step only 1. */
+    occurrence: integer('occurrence').notNull().default(1),
+    action: text('action', { enum: ['remind_rep', 'notify_manager', 'reassign', 'notify_marketing'] }).notNull(),
+    /** The rep's clock this step belongs to; a reassignment cancels the old rep's steps. */
+    repUserId: text('rep_user_id').notNull(),
+    dueAt: ts('due_at').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'cancelled'] }).notNull().default('pending'),
+    doneAt: ts('done_at'),
+  },
+  (t) => [
+    uniqueIndex('sla_steps_once').on(t.handoffId, t.stepIndex, t.occurrence, t.repUserId),
+    index('sla_steps_due').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Weighted round-robin counters per rep; updated inside the assignment transaction. */
+export const roundRobin = pgTable(
+  'round_robin',
+  {
+    workspaceId: workspaceId(),
+    teamId: text('team_id').notNull(),
+    repUserId: text('rep_user_id').notNull(),
+    assigned: integer('assigned').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.teamId, t.repUserId] })],
+);
+
+/** Reps who are away (`/baton away`), set by themselves or their manager. */
+export const repStatus = pgTable(
+  'rep_status',
+  {
+    workspaceId: workspaceId(),
+    userId: text('user_id').notNull(),
+    awayUntil: ts('away_until'),
+    away: boolean('away').notNull().default(false),
+    setBy: text('set_by').notNull(),
+    setAt: ts('set_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);

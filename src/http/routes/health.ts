@@ -1,0 +1,18 @@
+import type { Route } from '../server.js';
+
+export type ReadinessCheck = () => Promise<{ ok: true } | { ok: false; reason: string }>;
+
+/** /healthz: the process answers. /readyz: the database answers and its migrations are applied. */
+export function healthRoutes(ready: ReadinessCheck): Route[] {
+  return [
+    { method: 'GET', path: '/healthz', handle: () => Promise.resolve({ status: 200, json: { ok: true } }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handle: async () => {
+        const state = await ready();
+        return state.ok ? { status: 200, json: { ok: true } } : { status: 503, json: { ok: false, reason: state.reason } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,61 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import { slackClientOptions, type BotIdentity } from './client.js';
+import { boltLogger } from './logger.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAppSettings {
+  botToken: string;
+  signingSecret: string;
+  appToken: string | undefined;
+  apiUrl: string | undefined;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Set in HTTP mode: mounted at /slack/events on our own server. */
+  httpListener: RequestListener | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Bolt app with the receiver SPEC §7 asks for: HTTP at /slack/events, or Socket Mode when an
+ * app token is set. Bolt never calls auth.test itself: the identity was resolved at start-up.
+ */
+export function createSlackApp(settings: SlackAppSettings, identity: BotIdentity, logger: Logger): SlackApp {
+  const slackLogger = boltLogger(logger);
+  const common = {
+    token: settings.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    logger: slackLogger,
+    clientOptions: slackClientOptions({ botToken: settings.botToken, apiUrl: settings.apiUrl }, logger),
+  };
+  if (settings.appToken !== undefined) {
+    const receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: slackLogger });
+    const app = new App({ ...common, receiver });
+    return {
+      app,
+      httpListener: undefined,
+      start: async () => { await app.start(); },
+      stop: () => app.stop().then(() => undefined),
+    };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: settings.signingSecret,
+    endpoints: [SLACK_EVENTS_PATH],
+    logger: slackLogger,
+    processBeforeResponse: false,
+  });
+  const app = new App({ ...common, receiver });
+  return {
+    app,
+    httpListener: receiver.requestListener,
+    // Our own server carries the listener; nothing to start or stop in Bolt.
+    start: () => Promise.resolve(),
+    stop: () => Promise.resolve(),
+  };
+}

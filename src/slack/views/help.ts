@@ -1,0 +1,11 @@
+import type { KnownBlock } from '@slack/types';
+
+// Grows with each command as it ships: help never advertises what does not work yet.
+const USAGE = ['`/baton help` — this help'];
+
+/** Help for `/baton`; `unknown` is what the user typed that we did not understand. */
+export function renderBatonHelp(unknown?: string): { text: string; blocks: KnownBlock[] } {
+  const intro = unknown === undefined ? '*Baton* hands marketing\'s leads to sales and keeps the clock.' : `Baton does not know \`${unknown.replace(/[`<>&]/g, '')}\`. Here is what it understands:`;
+  const text = [intro, ...USAGE].join('\n');
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

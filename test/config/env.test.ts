@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
+import { ConfigError } from '../../src/config/errors.js';
+
+const GOOD = { SLACK_BOT_TOKEN: 'xoxb-1-2-3', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' };
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.lines;
+    throw err;
+  }
+  return [];
+}
+
+describe('environment', () => {
+  it('needs only the bot token and signing secret; everything else has a default', () => {
+    const config = loadConfig(GOOD);
+    expect(config).toMatchObject({
+      port: 3000,
+      logLevel: 'info',
+      database: { kind: 'pglite', dataDir: '.data/pglite' },
+      policyFile: 'policy.example.yml',
+      intakeToken: undefined,
+      slack: { appToken: undefined, apiUrl: undefined },
+    });
+  });
+
+  it('reads every variable of the contract', () => {
+    const config = loadConfig({
+      ...GOOD,
+      SLACK_APP_TOKEN: 'xapp-1-A',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api/',
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      POLICY_FILE: '/etc/baton/policy.yml',
+      INTAKE_TOKEN: 'i'.repeat(20),
+      REPORTS_TOKEN: 'r'.repeat(20),
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      slack: { botToken: 'xoxb-1-2-3', signingSecret: GOOD.SLACK_SIGNING_SECRET, appToken: 'xapp-1-A', apiUrl: 'http://127.0.0.1:9999/api/' },
+      database: { kind: 'postgres', url: 'postgres://u@h:5432/db' },
+      policyFile: '/etc/baton/policy.yml',
+      intakeToken: 'i'.repeat(20),
+      reportsToken: 'r'.repeat(20),
+      port: 8080,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...GOOD, SLACK_APP_TOKEN: '', DATABASE_URL: '  ' })).toMatchObject({ slack: { appToken: undefined }, database: { kind: 'pglite' } });
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: undefined }, /^SLACK_BOT_TOKEN: is required/],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, /^SLACK_BOT_TOKEN: must be a bot token/],
+    [{ SLACK_SIGNING_SECRET: undefined }, /^SLACK_SIGNING_SECRET: is required/],
+    [{ SLACK_SIGNING_SECRET: 'short' }, /^SLACK_SIGNING_SECRET: must be/],
+    [{ SLACK_APP_TOKEN: 'xoxb-wrong-kind' }, /^SLACK_APP_TOKEN: must be an app-level token/],
+    [{ SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL: must be an http\(s\) URL/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres:\/\/ URL/],
+    [{ INTAKE_TOKEN: 'short' }, /^INTAKE_TOKEN: must be at least 16 characters/],
+    [{ REPORTS_TOKEN: 'short' }, /^REPORTS_TOKEN: must be at least 16 characters/],
+    [{ PORT: 'eighty' }, /^PORT: must be a port number/],
+    [{ PORT: '70000' }, /^PORT: must be a port number/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
+  ])('%o is refused with one line naming the key', (patch, line) => {
+    const lines = problems({ ...GOOD, ...patch });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const lines = problems({ PORT: 'x', LOG_LEVEL: 'y' });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+  });
+});

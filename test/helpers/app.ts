@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import { startBaton, type Baton } from '../../src/baton.js';
+import type { Config } from '../../src/config/env.js';
+import { parsePolicy, type Policy } from '../../src/config/policy.js';
+import { createLogger } from '../../src/log.js';
+import { freshDatabase, type TestDatabase } from './db.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+export const BOT_TOKEN = 'xoxb-test';
+export const INTAKE_TOKEN = 'intake-token-0123456789';
+export const REPORTS_TOKEN = 'reports-token-0123456789';
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function examplePolicy(): Policy {
+  return parsePolicy(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8'));
+}
+
+export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
+    slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: slackApiUrl },
+    database: { kind: 'pglite', dataDir: 'unused-in-tests' },
+    policyFile: 'policy.example.yml',
+    intakeToken: INTAKE_TOKEN,
+    reportsToken: REPORTS_TOKEN,
+    port: 0,
+    logLevel: 'warn',
+    ...overrides,
+  };
+}
+
+export interface TestBaton extends Baton {
+  db: TestDatabase;
+  /** Everything the app logged, one JSON object per line. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The real app, in this process, on a fresh database, talking to the Slack stand-in at `slackApiUrl`. */
+export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase }): Promise<TestBaton> {
+  const db = opts.db ?? (await freshDatabase());
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = testConfig(opts.slackApiUrl, opts.config);
+  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db });
+  return {
+    ...baton,
+    db,
+    logs,
+    async close() {
+      await baton.stop();
+      if (!opts.db) await db.dispose();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { openDatabase, type Database } from '../../src/db/client.js';
+
+/** Set by .ci/run (and by a developer who has a server): enables the suites that need real concurrent connections. */
+export const SERVER_URL = process.env.TEST_DATABASE_URL;
+export const hasServer = SERVER_URL !== undefined && SERVER_URL !== '';
+
+export interface TestDatabase extends Database {
+  /** The connection URL when this is a server database (child processes connect to it). */
+  url: string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file: a new database on the server, or PGlite in memory. */
+export async function freshDatabase(opts: { server?: boolean } = {}): Promise<TestDatabase> {
+  const useServer = opts.server ?? hasServer;
+  if (!useServer) {
+    const database = await openDatabase({ kind: 'pglite-memory' });
+    await database.migrate();
+    return { ...database, url: undefined, dispose: () => database.close() };
+  }
+  if (!hasServer) throw new Error('this suite needs TEST_DATABASE_URL');
+  const name = `baton_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(SERVER_URL!, name);
+  const database = await openDatabase({ kind: 'postgres', url, maxConnections: 20 });
+  await database.migrate();
+  return {
+    ...database,
+    url,
+    async dispose() {
+      await database.close();
+      const cleanup = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
