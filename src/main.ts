@@ -1,10 +1,11 @@
 import { startBaton } from './baton.js';
-import { ConfigError, loadConfigAndPolicy } from './config/index.js';
+import { ConfigError, loadConfigAndPolicy, loadDotEnv } from './config/index.js';
 import { createLogger } from './log.js';
 import { SlackAuthError } from './slack/client.js';
 
 /** Entry point: configuration problems are printed one per line and end the process with 1. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const { config, policy } = loadConfigAndPolicy();
   const logger = createLogger(config.logLevel);
   const baton = await startBaton({ config, policy, logger });

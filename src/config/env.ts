@@ -10,8 +10,8 @@ const optionalText = z
 
 /** SPEC §7: the whole environment contract. Nothing else in the code base reads process.env. */
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z.string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page' }).regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"'),
-  SLACK_SIGNING_SECRET: z.string({ error: 'is required: the Signing Secret from your Slack app\'s "Basic Information" page' }).regex(/^[0-9a-zA-Z]{16,}$/, 'must be the hexadecimal Signing Secret from "Basic Information"'),
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page' })).pipe(z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"')),
+  SLACK_SIGNING_SECRET: optionalText.pipe(z.string({ error: 'is required: the Signing Secret from your Slack app\'s "Basic Information" page' })).pipe(z.string().regex(/^[0-9a-zA-Z]{16,}$/, 'must be the Signing Secret from "Basic Information" (16+ letters and digits)')),
   SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-\S+$/, 'must be an app-level token starting with "xapp-" (or unset for HTTP mode)').optional()),
   SLACK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).optional()),
   DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (or unset for the embedded database)').optional()),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { loadConfig, type Config } from './env.js';
 import { loadPolicy, type Policy } from './policy.js';
@@ -5,6 +6,11 @@ import { loadPolicy, type Policy } from './policy.js';
 export { ConfigError } from './errors.js';
 export type { Config } from './env.js';
 export type { Policy } from './policy.js';
+
+/** A `.env` in the working directory fills in what the real environment leaves unset. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 /** Environment and policy together, so one start-up attempt reports every problem at once. */
 export function loadConfigAndPolicy(env: Readonly<Record<string, string | undefined>> = process.env): { config: Config; policy: Policy } {

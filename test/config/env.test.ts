@@ -58,6 +58,7 @@ describe('environment', () => {
     [{ SLACK_BOT_TOKEN: undefined }, /^SLACK_BOT_TOKEN: is required/],
     [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, /^SLACK_BOT_TOKEN: must be a bot token/],
     [{ SLACK_SIGNING_SECRET: undefined }, /^SLACK_SIGNING_SECRET: is required/],
+    [{ SLACK_BOT_TOKEN: '  ' }, /^SLACK_BOT_TOKEN: is required/],
     [{ SLACK_SIGNING_SECRET: 'short' }, /^SLACK_SIGNING_SECRET: must be/],
     [{ SLACK_APP_TOKEN: 'xoxb-wrong-kind' }, /^SLACK_APP_TOKEN: must be an app-level token/],
     [{ SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL: must be an http\(s\) URL/],
