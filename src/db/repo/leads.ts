@@ -1,0 +1,56 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Activity } from '../../domain/lead.js';
+import type { DbOrTx } from '../client.js';
+import { activities, leads } from '../schema.js';
+
+export type LeadRow = typeof leads.$inferSelect;
+export type NewLead = typeof leads.$inferInsert;
+
+export async function findLeadBySourceId(db: DbOrTx, workspaceId: string, source: string, externalId: string): Promise<LeadRow | undefined> {
+  const rows = await db.select().from(leads).where(and(eq(leads.workspaceId, workspaceId), eq(leads.source, source), eq(leads.externalId, externalId))).limit(1);
+  return rows[0];
+}
+
+/** The most recently created lead with this address: the one a new touch belongs to. */
+export async function findLeadByEmail(db: DbOrTx, workspaceId: string, email: string): Promise<LeadRow | undefined> {
+  const rows = await db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.workspaceId, workspaceId), sql`lower(${leads.email}) = ${email.toLowerCase()}`))
+    .orderBy(desc(leads.createdAt))
+    .limit(1);
+  return rows[0];
+}
+
+export async function findLeadById(db: DbOrTx, workspaceId: string, id: string): Promise<LeadRow | undefined> {
+  const rows = await db.select().from(leads).where(and(eq(leads.workspaceId, workspaceId), eq(leads.id, id))).limit(1);
+  return rows[0];
+}
+
+export async function insertLead(db: DbOrTx, values: NewLead): Promise<LeadRow> {
+  const rows = await db.insert(leads).values(values).returning();
+  return rows[0]!;
+}
+
+export async function updateLead(db: DbOrTx, id: string, patch: Partial<NewLead>): Promise<void> {
+  await db.update(leads).set({ ...patch, updatedAt: sql`now()` }).where(eq(leads.id, id));
+}
+
+/** Moves a lead only if it is still in `from`: a concurrent change makes this a no-op (false). */
+export async function moveLeadStage(db: DbOrTx, id: string, from: string, to: string): Promise<boolean> {
+  const rows = await db.update(leads).set({ stage: to, updatedAt: sql`now()` }).where(and(eq(leads.id, id), eq(leads.stage, from))).returning({ id: leads.id });
+  return rows.length === 1;
+}
+
+/** Adds activities not seen before; a replayed intake adds nothing. */
+export async function addActivities(db: DbOrTx, workspaceId: string, leadId: string, list: readonly Activity[]): Promise<void> {
+  if (list.length === 0) return;
+  await db
+    .insert(activities)
+    .values(list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })))
+    .onConflictDoNothing();
+}
+
+export async function listActivities(db: DbOrTx, leadId: string): Promise<Activity[]> {
+  return db.select({ type: activities.type, at: activities.at }).from(activities).where(eq(activities.leadId, leadId)).orderBy(asc(activities.at));
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().max(max).optional();
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, e.g. 2026-11-02T09:30:00Z' }).transform((s) => new Date(s));
+
+/** SPEC §7: the lead marketing automation posts. Unknown keys are ignored, empty strings mean "not given". */
+export const leadPayloadSchema = z
+  .object({
+    externalId: text(200),
+    source: z.string({ error: 'is required (the system the lead comes from, e.g. "hubspot")' }).trim().min(1, 'is required').max(100),
+    email: z.email({ error: 'must be an email address' }).max(320).optional().or(z.literal('').transform(() => undefined)),
+    firstName: text(200),
+    lastName: text(200),
+    title: text(300),
+    company: text(300),
+    employees: z.number().int().nonnegative().max(10_000_000).optional(),
+    industry: text(100),
+    country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 two-letter country code').transform((s) => s.toUpperCase()).optional().or(z.literal('').transform(() => undefined)),
+    phone: text(50),
+    persona: text(100),
+    channel: text(100),
+    origin: z.enum(['marketing', 'sales']).default('marketing'),
+    ownerHint: text(50),
+    activities: z.array(z.object({ type: z.string().trim().min(1).max(100), at: instant })).max(1000).default([]),
+    mql: z.boolean().optional(),
+    score: z.number().finite().optional(),
+  })
+  .refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email to be recognised when it is sent again', path: ['externalId'] });
+
+export type LeadPayload = z.output<typeof leadPayloadSchema>;
