@@ -1,5 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { outbox } from '../schema.js';
 
@@ -12,32 +11,42 @@ export async function enqueue(db: DbOrTx, rows: readonly NewOutboxRow[]): Promis
   await db.insert(outbox).values([...rows]).onConflictDoNothing();
 }
 
-const earlier = alias(outbox, 'earlier');
-
 /**
- * Claims due deliveries for `leaseMs`. Rows locked by another worker are skipped, and a row
- * waits while an earlier delivery of the same handoff is still pending, so order holds per handoff.
+ * Claims due deliveries for `leaseMs`: at most `perChannel` per channel (Slack paces per channel,
+ * so a backlog in one must not hold up a card in another), none for channels this worker is
+ * still busy with, none while an earlier delivery of the same handoff is pending (order holds per
+ * handoff), and none locked by another worker.
  */
-export async function claimDue(db: DbOrTx, now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  const due = db
+export async function claimDue(db: DbOrTx, now: Date, opts: { limit: number; leaseMs: number; perChannel: number; busyChannels: readonly string[] }): Promise<OutboxRow[]> {
+  const busy = opts.busyChannels.length > 0 ? sql`and (${outbox.channel} is null or not (${outbox.channel} in (${sql.join(opts.busyChannels.map((c) => sql`${c}`), sql`, `)})))` : sql``;
+  // Raw SQL binds no Date through postgres.js: instants go in as ISO text.
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const candidates = sql`(select c.id from (
+      select ${outbox.id} as id, row_number() over (partition by ${outbox.channel} order by ${outbox.id}) as rn
+      from ${outbox}
+      where ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${at}
+        and (${outbox.lockedUntil} is null or ${outbox.lockedUntil} < ${at})
+        and not exists (select 1 from ${outbox} as earlier where earlier.handoff_id = ${outbox.handoffId} and earlier.status = 'pending' and earlier.id < ${outbox.id})
+        ${busy}
+    ) c where c.rn <= ${opts.perChannel} order by c.id limit ${opts.limit})`;
+  const lockable = db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        lte(outbox.notBefore, now),
-        or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
-        sql`not exists (select 1 from ${earlier} where ${earlier.handoffId} = ${outbox.handoffId} and ${earlier.status} = 'pending' and ${earlier.id} < ${outbox.id})`,
-      ),
-    )
-    .orderBy(asc(outbox.id))
-    .limit(limit)
+    .where(and(inArray(outbox.id, candidates), eq(outbox.status, 'pending'), or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now))))
     .for('update', { skipLocked: true });
-  return db
+  const claimed = await db
     .update(outbox)
-    .set({ lockedUntil: new Date(now.getTime() + leaseMs), attempts: sql`${outbox.attempts} + 1` })
-    .where(inArray(outbox.id, due))
+    .set({ lockedUntil: new Date(now.getTime() + opts.leaseMs), attempts: sql`${outbox.attempts} + 1` })
+    .where(inArray(outbox.id, lockable))
     .returning();
+  // RETURNING keeps no order, and a channel's messages must go out in the order they were queued.
+  return claimed.sort((a, b) => a.id - b.id);
+}
+
+/** Gives claimed rows back untried (a worker shutting down): the next claim takes them at once. */
+export async function releaseDeliveries(db: DbOrTx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(outbox).set({ lockedUntil: null, attempts: sql`${outbox.attempts} - 1` }).where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')));
 }
 
 export async function completeDelivery(db: DbOrTx, id: number, result: unknown): Promise<void> {

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { claimDue, completeDelivery, enqueue, holdChannel, releaseDeliveries } from '../../src/db/repo/outbox.js';
+import { handoffs, leads, outbox } from '../../src/db/schema.js';
+import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
+
+const WS = 'T0TEST';
+let db: TestDatabase;
+
+async function newHandoff(): Promise<string> {
+  const [lead] = await db.db.insert(leads).values({ workspaceId: WS, source: 'test', stage: 'mql' }).returning();
+  const now = new Date();
+  const [h] = await db.db
+    .insert(handoffs)
+    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', startedAt: now, firstAssignedAt: now, assignedAt: now, slaTierId: 't', slaPlan: {}, slaTargetMinutes: 60, slaClock: 'business', dueAt: now })
+    .returning();
+  return h!.id;
+}
+
+const claim = (now: Date, over: Partial<Parameters<typeof claimDue>[2]> = {}) => claimDue(db.db, now, { limit: 50, leaseMs: 30_000, perChannel: 10, busyChannels: [], ...over });
+
+beforeAll(async () => { db = await freshDatabase(); });
+afterAll(async () => { await db.dispose(); });
+beforeEach(async () => { await db.db.execute(sql`truncate ${outbox}`); });
+
+describe('outbox claims', () => {
+  it('a replayed key is queued once', async () => {
+    const row = { workspaceId: WS, dedupeKey: 'k1', kind: 'post_card', channel: 'C1', payload: {} };
+    await enqueue(db.db, [row]);
+    await enqueue(db.db, [row, row]);
+    expect(await claim(new Date(Date.now() + 1000))).toHaveLength(1);
+  });
+
+  it('holds a handoff\'s later deliveries until the earlier one is done', async () => {
+    const h = await newHandoff();
+    await enqueue(db.db, [
+      { workspaceId: WS, dedupeKey: 'a', kind: 'post_card', handoffId: h, channel: 'C1', payload: {} },
+      { workspaceId: WS, dedupeKey: 'b', kind: 'update_card', handoffId: h, channel: 'C2', payload: {} },
+    ]);
+    const now = new Date(Date.now() + 1000);
+    const first = await claim(now);
+    expect(first.map((r) => r.dedupeKey)).toEqual(['a']);
+    expect(await claim(now)).toEqual([]);
+    await completeDelivery(db.db, first[0]!.id, { ts: '1' });
+    expect((await claim(now)).map((r) => r.dedupeKey)).toEqual(['b']);
+  });
+
+  it('caps each channel, skips busy channels, and counts attempts', async () => {
+    await enqueue(db.db, Array.from({ length: 6 }, (_, i) => ({ workspaceId: WS, dedupeKey: `m${i}`, kind: 'x', channel: i < 4 ? 'CMKT' : 'CTEAM', payload: {} })));
+    const now = new Date(Date.now() + 1000);
+    const rows = await claim(now, { perChannel: 2, busyChannels: ['CTEAM'] });
+    expect(rows.map((r) => [r.dedupeKey, r.channel, r.attempts])).toEqual([['m0', 'CMKT', 1], ['m1', 'CMKT', 1]]);
+  });
+
+  it('a claimed row is invisible until its lease runs out, then claimable again', async () => {
+    await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'lease', kind: 'x', channel: 'C1', payload: {} }]);
+    const t0 = new Date(Date.now() + 1000);
+    expect(await claim(t0, { leaseMs: 10_000 })).toHaveLength(1);
+    expect(await claim(new Date(t0.getTime() + 5_000))).toHaveLength(0);
+    const again = await claim(new Date(t0.getTime() + 11_000));
+    expect(again.map((r) => r.attempts)).toEqual([2]);
+  });
+
+  it('released rows are claimable at once and their attempt is not counted', async () => {
+    await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'rel', kind: 'x', channel: 'C1', payload: {} }]);
+    const now = new Date(Date.now() + 1000);
+    const [row] = await claim(now);
+    await releaseDeliveries(db.db, [row!.id]);
+    expect((await claim(now)).map((r) => r.attempts)).toEqual([1]);
+  });
+
+  it('a channel held after a 429 gives nothing before the hold ends', async () => {
+    await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'h1', kind: 'x', channel: 'CHOT', payload: {} }, { workspaceId: WS, dedupeKey: 'h2', kind: 'x', channel: 'COK', payload: {} }]);
+    const now = new Date(Date.now() + 1000);
+    await holdChannel(db.db, 'CHOT', new Date(now.getTime() + 30_000));
+    const open = await claim(now);
+    expect(open.map((r) => r.dedupeKey)).toEqual(['h2']);
+    await completeDelivery(db.db, open[0]!.id, {});
+    expect((await claim(new Date(now.getTime() + 31_000))).map((r) => r.dedupeKey)).toEqual(['h1']);
+  });
+});
+
+describe.runIf(hasServer)('outbox claims with concurrent workers (server)', () => {
+  it('eight workers claiming at once never take the same row twice', async () => {
+    await enqueue(db.db, Array.from({ length: 400 }, (_, i) => ({ workspaceId: WS, dedupeKey: `c${i}`, kind: 'x', channel: `C${i % 40}`, payload: {} })));
+    const now = new Date(Date.now() + 1000);
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (;;) {
+          const rows = await claim(now, { limit: 7, perChannel: 3 });
+          if (rows.length === 0) return;
+          seen.push(...rows.map((r) => r.id));
+        }
+      }),
+    );
+    expect(seen).toHaveLength(400);
+    expect(new Set(seen).size).toBe(400);
+  });
+});
