@@ -29,11 +29,12 @@ export interface StartOptions {
 /** Starts the whole app in this process: database, Slack, HTTP. Used by main and by tests alike. */
 export async function startBaton(opts: StartOptions): Promise<Baton> {
   const { config, logger } = opts;
+  // Who the bot is comes first: a refused token should fail in a second, not after migrations.
+  const identity = await resolveBotIdentity(createWebClient({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl }, logger));
   const database = opts.database ?? (await openDatabase(config.database));
   const ownsDatabase = opts.database === undefined;
   try {
     await database.migrate();
-    const identity = await resolveBotIdentity(createWebClient({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl }, logger));
     await ensureWorkspace(database.db, identity);
 
     const slack = createSlackApp(config.slack, identity, logger);

@@ -23,7 +23,7 @@ export const leadPayloadSchema = z
     ownerHint: text(50),
     activities: z.array(z.object({ type: z.string().trim().min(1).max(100), at: instant })).max(1000).default([]),
     mql: z.boolean().optional(),
-    score: z.number().finite().optional(),
+    score: z.number().optional(),
   })
   .refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email to be recognised when it is sent again', path: ['externalId'] });
 

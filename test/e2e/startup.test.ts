@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from '../helpers/app.js';
+import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+
+let slack: SlackStandIn;
+let scratch: string;
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  scratch = mkdtempSync(path.join(tmpdir(), 'baton-startup-'));
+});
+afterAll(async () => {
+  await slack.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const baseEnv = (): Record<string, string> => ({
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: slack.url,
+  DATA_DIR: path.join(scratch, `db-${Math.random().toString(36).slice(2)}`),
+});
+
+describe('npm start', () => {
+  it('on the embedded database, with only the Slack variables set, is ready within 20 seconds and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const baton = spawnBaton({ ...baseEnv(), PORT: String(port) });
+    try {
+      const tookMs = await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 20_000);
+      expect(tookMs).toBeLessThan(20_000);
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
+      expect(slack.callsTo('auth.test').length).toBeGreaterThan(0);
+      baton.child.kill('SIGTERM');
+      expect(await baton.exited).toEqual({ code: 0, signal: null });
+      expect(baton.output()).toMatch(/Baton is listening/);
+    } finally {
+      baton.child.kill('SIGKILL');
+    }
+  });
+
+  it('prints one line per configuration problem and exits 1', async () => {
+    const badPolicy = path.join(scratch, 'bad-policy.yml');
+    writeFileSync(badPolicy, 'reportingTimeZone: Mars/Olympus\n');
+    const baton = spawnBaton({ SLACK_SIGNING_SECRET: 'nope', PORT: 'eighty', POLICY_FILE: badPolicy, DATA_DIR: path.join(scratch, 'unused') });
+    const { code } = await baton.exited;
+    expect(code).toBe(1);
+    const lines = baton.output().trim().split('\n');
+    const problems = lines.filter((l) => l.startsWith('config error: '));
+    expect(problems.some((l) => l.startsWith('config error: SLACK_BOT_TOKEN: is required'))).toBe(true);
+    expect(problems.some((l) => l.startsWith('config error: SLACK_SIGNING_SECRET: must be'))).toBe(true);
+    expect(problems.some((l) => l.startsWith('config error: PORT: must be a port number'))).toBe(true);
+    expect(problems.some((l) => l.includes('bad-policy.yml: reportingTimeZone: is not an IANA time zone'))).toBe(true);
+    expect(problems.some((l) => l.includes('bad-policy.yml: teams: '))).toBe(true);
+    expect(lines.at(-1)).toBe(`Baton did not start: ${problems.length} configuration problems. See README.md, "Configuration".`);
+    // One line per problem: no stack traces.
+    expect(lines).toHaveLength(problems.length + 1);
+  });
+
+  it('a token Slack refuses is a clear configuration error, not a crash', async () => {
+    const baton = spawnBaton({ ...baseEnv(), SLACK_BOT_TOKEN: 'xoxb-revoked', PORT: String(await freePort()) });
+    expect((await baton.exited).code).toBe(1);
+    expect(baton.output()).toMatch(/^config error: SLACK_BOT_TOKEN: Slack refused the token \(invalid_auth\)/m);
+    expect(baton.output()).not.toMatch(/UnhandledPromiseRejection|\n\s+at /);
+  });
+
+  it('a missing policy file is named', async () => {
+    const baton = spawnBaton({ ...baseEnv(), POLICY_FILE: path.join(scratch, 'nowhere.yml'), PORT: String(await freePort()) });
+    expect((await baton.exited).code).toBe(1);
+    expect(baton.output()).toMatch(/^config error: POLICY_FILE: cannot read .*nowhere\.yml \(ENOENT\)$/m);
+  });
+});
