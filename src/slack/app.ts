@@ -35,7 +35,8 @@ export function createSlackApp(settings: SlackAppSettings, identity: BotIdentity
     clientOptions: slackClientOptions({ botToken: settings.botToken, apiUrl: settings.apiUrl }, logger),
   };
   if (settings.appToken !== undefined) {
-    const receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: slackLogger });
+    // The Socket Mode client makes its own Web API client: it must honour SLACK_API_URL too.
+    const receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: slackLogger, installerOptions: { clientOptions: { ...(settings.apiUrl !== undefined ? { slackApiUrl: settings.apiUrl } : {}) } } });
     const app = new App({ ...common, receiver });
     return {
       app,

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /*
  * A stand-in for Slack's Web API on loopback: it records every call and answers like Slack for
@@ -40,12 +42,17 @@ export interface SlackStandIn {
   failRandomly(method: string, opts: { rate: number; failures: Failure[]; seed?: number }): void;
   stopFailing(): void;
   messages(channel: string): StoredMessage[];
+  /** Socket Mode: resolves once an app has connected with the app token and been greeted. */
+  socketConnected(timeoutMs?: number): Promise<void>;
+  /** Socket Mode: pushes an envelope (e.g. 'slash_commands') and resolves with the app's acknowledgement. */
+  sendEnvelope(type: string, payload: unknown, timeoutMs?: number): Promise<{ envelope_id: string; payload?: unknown }>;
   reset(): void;
   close(): Promise<void>;
 }
 
 export interface StandInOptions {
   token?: string;
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
@@ -92,6 +99,10 @@ function prng(seed: number): () => number {
 
 export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {
   const token = opts.token ?? 'xoxb-test';
+  const appToken = opts.appToken ?? 'xapp-test';
+  let socket: WebSocket | undefined;
+  const socketWaiters = new Set<() => void>();
+  const acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
   const teamId = opts.teamId ?? 'T0BATON';
   const botUserId = opts.botUserId ?? 'U0BATONBOT';
   const botId = opts.botId ?? 'B0BATON';
@@ -207,7 +218,14 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return;
     }
     const auth = req.headers.authorization ?? `Bearer ${str(body.token)}`;
-    const result = auth === `Bearer ${token}` ? answer(method, body) : { ok: false, error: 'invalid_auth' };
+    const result =
+      method === 'apps.connections.open'
+        ? auth === `Bearer ${appToken}`
+          ? { ok: true, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link` }
+          : { ok: false, error: 'invalid_auth' }
+        : auth === `Bearer ${token}`
+          ? answer(method, body)
+          : { ok: false, error: 'invalid_auth' };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));
   }
@@ -216,6 +234,18 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     handle(req, res).catch((err: unknown) => {
       res.writeHead(500);
       res.end(String(err));
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, sock, head) => {
+    wss.handleUpgrade(req, sock, head, (ws) => {
+      socket = ws;
+      ws.on('message', (data: Buffer) => {
+        const ack = JSON.parse(data.toString('utf8')) as { envelope_id?: string; payload?: unknown };
+        if (ack.envelope_id !== undefined) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, payload: ack.payload });
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0BATON' } }));
+      for (const w of [...socketWaiters]) w();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
@@ -258,6 +288,23 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       chaos = undefined;
     },
     messages: (channel) => channels.get(channel) ?? [],
+    socketConnected(timeoutMs = 10_000) {
+      if (socket) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error('stand-in: no Socket Mode connection')); }, timeoutMs);
+        socketWaiters.add(() => { clearTimeout(timer); resolve(); });
+      });
+    },
+    sendEnvelope(type, payload, timeoutMs = 5_000) {
+      const ws = socket;
+      if (!ws) return Promise.reject(new Error('stand-in: no Socket Mode connection'));
+      const envelopeId = randomUUID();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { acks.delete(envelopeId); reject(new Error(`stand-in: envelope ${type} not acknowledged`)); }, timeoutMs);
+        acks.set(envelopeId, (ack) => { clearTimeout(timer); acks.delete(envelopeId); resolve(ack); });
+        ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: '' }));
+      });
+    },
     reset() {
       calls.length = 0;
       channels.clear();
@@ -266,6 +313,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     },
     async close() {
       for (const res of hanging) res.destroy();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
       hanging.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => { resolve(); }));
