@@ -28,6 +28,7 @@ CREATE TABLE "handoffs" (
 	"status" text DEFAULT 'pending' NOT NULL,
 	"team_id" text NOT NULL,
 	"rep_user_id" text NOT NULL,
+	"assigned_via" text NOT NULL,
 	"started_at" timestamp with time zone NOT NULL,
 	"first_assigned_at" timestamp with time zone NOT NULL,
 	"assigned_at" timestamp with time zone NOT NULL,
@@ -159,6 +160,7 @@ CREATE INDEX "leads_email" ON "leads" USING btree ("workspace_id",lower("email")
 CREATE INDEX "leads_created_at" ON "leads" USING btree ("workspace_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_dedupe" ON "outbox" USING btree ("workspace_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("not_before") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "outbox_handoff_pending" ON "outbox" USING btree ("handoff_id","id") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "sla_steps_once" ON "sla_steps" USING btree ("handoff_id","step_index","occurrence","rep_user_id");--> statement-breakpoint
 CREATE INDEX "sla_steps_due" ON "sla_steps" USING btree ("due_at") WHERE "sla_steps"."status" = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "slack_messages_once" ON "slack_messages" USING btree ("handoff_id","kind");

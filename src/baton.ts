@@ -4,17 +4,23 @@ import type { Policy } from './config/policy.js';
 import { openDatabase, type Database } from './db/client.js';
 import { ensureWorkspace } from './db/repo/workspaces.js';
 import { healthRoutes } from './http/routes/health.js';
+import { leadRoutes } from './http/routes/leads.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
+import { createSlackDeliverer } from './slack/delivery.js';
 import { registerListeners } from './slack/register.js';
+import type { ServiceContext } from './services/context.js';
+import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
 export interface Baton {
   url: string;
   port: number;
   identity: BotIdentity;
   database: Database;
+  context: ServiceContext;
+  outbox: OutboxWorker;
   stop(): Promise<void>;
 }
 
@@ -24,6 +30,9 @@ export interface StartOptions {
   logger: Logger;
   /** Tests hand in their own database; otherwise the config's is opened, migrated and closed with Baton. */
   database?: Database;
+  /** The clock every use case reads; tests move it. */
+  now?: () => Date;
+  outboxTuning?: Partial<OutboxTuning>;
 }
 
 /** Starts the whole app in this process: database, Slack, HTTP. Used by main and by tests alike. */
@@ -37,11 +46,14 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await database.migrate();
     await ensureWorkspace(database.db, identity);
 
+    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger };
     const slack = createSlackApp(config.slack, identity, logger);
     registerListeners(slack.app, logger);
+    // Started once the server listens, so a failed start-up leaves no worker behind.
+    const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready())],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(context, config.intakeToken, () => { outbox.worker?.nudge(); })],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });
@@ -50,6 +62,8 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
+    const worker = startOutboxWorker(context, createSlackDeliverer(context, slack.app.client), { ...DEFAULT_OUTBOX_TUNING, ...opts.outboxTuning });
+    outbox.worker = worker;
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
 
@@ -58,6 +72,8 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       port,
       identity,
       database,
+      context,
+      outbox: worker,
       async stop() {
         await slack.stop();
         const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
@@ -66,6 +82,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
         const force = setTimeout(() => { server.closeAllConnections(); }, 5_000);
         await closed;
         clearTimeout(force);
+        await worker.stop();
         if (ownsDatabase) await database.close();
       },
     };

@@ -75,6 +75,8 @@ export const handoffs = pgTable(
     status: text('status', { enum: ['pending', 'accepted', 'rejected'] }).notNull().default('pending'),
     teamId: text('team_id').notNull(),
     repUserId: text('rep_user_id').notNull(),
+    /** owner_hint, round_robin, manager_fallback (nobody available), import, reassigned. */
+    assignedVia: text('assigned_via').notNull(),
     startedAt: ts('started_at').notNull(),
     /** The handoff's own clock (reports) runs from here, whatever reassignments follow. */
     firstAssignedAt: ts('first_assigned_at').notNull(),

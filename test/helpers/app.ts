@@ -3,6 +3,7 @@ import { startBaton, type Baton } from '../../src/baton.js';
 import type { Config } from '../../src/config/env.js';
 import { parsePolicy, type Policy } from '../../src/config/policy.js';
 import { createLogger } from '../../src/log.js';
+import type { OutboxTuning } from '../../src/services/outbox.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,7 @@ export interface TestBaton extends Baton {
 }
 
 /** The real app, in this process, on a fresh database, talking to the Slack stand-in at `slackApiUrl`. */
-export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase }): Promise<TestBaton> {
+export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase; outboxTuning?: Partial<OutboxTuning> }): Promise<TestBaton> {
   const db = opts.db ?? (await freshDatabase());
   const logs: string[] = [];
   const sink = new Writable({
@@ -48,7 +49,7 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
     },
   });
   const config = testConfig(opts.slackApiUrl, opts.config);
-  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db });
+  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}) });
   return {
     ...baton,
     db,

@@ -28,7 +28,13 @@ export interface StoredMessage {
   edited?: boolean;
 }
 
-export type Failure = { status: 429; retryAfterSeconds: number } | { status: 500 | 502 | 503 } | { hang: true } | { ok: false; error: string };
+export type Failure =
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 | 502 | 503 }
+  | { hang: true }
+  | { ok: false; error: string }
+  /** Slack acts on the request, then the connection drops before the answer: the case exactly-once is about. */
+  | { lostAnswer: true };
 
 export interface SlackStandIn {
   /** Base URL for SLACK_API_URL / slackApiUrl, ending in /api/. */
@@ -112,10 +118,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   let chaos: { method: string; rate: number; failures: Failure[]; random: () => number } | undefined;
   const hanging = new Set<ServerResponse>();
   const waiters = new Set<() => void>();
-  let tsCounter = 0;
+  // Like Slack's: epoch seconds with a per-message suffix, unique and increasing.
+  let lastTs = 0;
   const nextTs = (): string => {
-    tsCounter += 1;
-    return `${1_700_000_000 + Math.floor(tsCounter / 1_000_000)}.${String(tsCounter % 1_000_000).padStart(6, '0')}`;
+    lastTs = Math.max(lastTs + 1, Date.now() * 1000);
+    return `${Math.floor(lastTs / 1_000_000)}.${String(lastTs % 1_000_000).padStart(6, '0')}`;
   };
 
   function pickFailure(method: string): Failure | undefined {
@@ -201,6 +208,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     if (failure) {
       if ('hang' in failure) {
         hanging.add(res);
+        return;
+      }
+      if ('lostAnswer' in failure) {
+        answer(method, body);
+        res.socket?.destroy();
         return;
       }
       if ('status' in failure) {

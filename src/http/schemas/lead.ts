@@ -1,18 +1,19 @@
 import { z } from 'zod';
 
+// Generous caps: a form may send a 3,000-character name, which the card then shortens; the 1 MB body limit bounds the rest.
 const text = (max: number) => z.string().trim().max(max).optional();
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, e.g. 2026-11-02T09:30:00Z' }).transform((s) => new Date(s));
 
 /** SPEC §7: the lead marketing automation posts. Unknown keys are ignored, empty strings mean "not given". */
 export const leadPayloadSchema = z
   .object({
-    externalId: text(200),
+    externalId: text(500),
     source: z.string({ error: 'is required (the system the lead comes from, e.g. "hubspot")' }).trim().min(1, 'is required').max(100),
     email: z.email({ error: 'must be an email address' }).max(320).optional().or(z.literal('').transform(() => undefined)),
-    firstName: text(200),
-    lastName: text(200),
-    title: text(300),
-    company: text(300),
+    firstName: text(10_000),
+    lastName: text(10_000),
+    title: text(10_000),
+    company: text(10_000),
     employees: z.number().int().nonnegative().max(10_000_000).optional(),
     industry: text(100),
     country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 two-letter country code').transform((s) => s.toUpperCase()).optional().or(z.literal('').transform(() => undefined)),

@@ -1,0 +1,39 @@
+import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
+import type { Activity } from '../domain/lead.js';
+import { findHandoff, findSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
+import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
+import type { ServiceContext } from './context.js';
+import { calendarForTeam, teamById } from './handoff.js';
+
+/** Everything a card, a note or a reply about one handoff is rendered from. */
+export interface HandoffView {
+  handoff: HandoffRow;
+  lead: LeadRow;
+  activities: Activity[];
+  team: TeamPolicy | undefined;
+  rep: RepPolicy | undefined;
+  /** The zone the assigned rep reads times in: their own, else their team calendar's. */
+  repTimeZone: string;
+  calendar: CalendarPolicy;
+}
+
+export async function loadHandoffView(ctx: ServiceContext, handoffId: string): Promise<HandoffView | undefined> {
+  const handoff = await findHandoff(ctx.db, handoffId);
+  if (!handoff) return undefined;
+  const lead = await findLeadById(ctx.db, handoff.workspaceId, handoff.leadId);
+  if (!lead) return undefined;
+  const team = teamById(ctx.policy, handoff.teamId);
+  const calendar = team ? calendarForTeam(ctx.policy, team) : ctx.policy.calendar;
+  const rep = team?.reps.find((r) => r.user === handoff.repUserId);
+  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar };
+}
+
+export type MessageKind = 'card' | 'marketing_note';
+
+export function postedMessage(ctx: ServiceContext, handoffId: string, kind: MessageKind): Promise<{ channel: string; ts: string } | undefined> {
+  return findSlackMessage(ctx.db, handoffId, kind);
+}
+
+export function recordPosted(ctx: ServiceContext, handoffId: string, kind: MessageKind, channel: string, ts: string): Promise<void> {
+  return recordSlackMessage(ctx.db, { workspaceId: ctx.workspaceId, handoffId, kind, channel, ts });
+}

@@ -1,0 +1,176 @@
+import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, type OutboxRow } from '../db/repo/outbox.js';
+import type { ServiceContext } from './context.js';
+
+export type { OutboxRow };
+
+/** What a delivery attempt came to; the worker turns it into the row's next state. */
+export type DeliveryOutcome =
+  | { kind: 'done'; result: unknown }
+  /** Slack said 429: nothing more for this channel until then. */
+  | { kind: 'rate_limited'; retryAfterMs: number; error: string }
+  /** 5xx, timeout, connection refused, or a Slack error worth retrying. */
+  | { kind: 'retry'; error: string }
+  /** Can never succeed (the handoff is gone, the payload is invalid): kept as dead, logged. */
+  | { kind: 'abandon'; error: string };
+
+export type Deliverer = (row: OutboxRow) => Promise<DeliveryOutcome>;
+
+export interface OutboxTuning {
+  /** Sustained posts per second per channel; Slack allows about one, with short bursts. */
+  channelRate: number;
+  channelBurst: number;
+  pollMs: number;
+  batch: number;
+  /** A claimed row is someone else's to retry after this, e.g. when its worker was killed. */
+  leaseMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000 };
+
+/** Token bucket per channel, in this process; a 429 is shared with every replica through the rows. */
+class ChannelPacer {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly rate: number, private readonly burst: number) {}
+
+  /** Milliseconds to wait before the next post to `channel` (0: go now, and the token is taken). */
+  take(channel: string, nowMs: number): number {
+    const b = this.buckets.get(channel) ?? { tokens: this.burst, at: nowMs };
+    b.tokens = Math.min(this.burst, b.tokens + ((nowMs - b.at) / 1000) * this.rate);
+    b.at = nowMs;
+    this.buckets.set(channel, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - b.tokens) / this.rate) * 1000);
+  }
+}
+
+export function backoffMs(attempts: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
+  // Jitter spreads retries from several replicas so they do not hit Slack in step.
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+export interface OutboxWorker {
+  /** Look for work now rather than at the next poll (called after a commit that queued some). */
+  nudge(): void;
+  /** Finishes the deliveries in hand, then stops. */
+  stop(): Promise<void>;
+  /** Resolves when a pass finds nothing due (tests and benchmarks). */
+  idle(): Promise<void>;
+}
+
+/**
+ * Delivers queued Slack messages. Rows are claimed with a lease, so a killed worker's rows are
+ * retried by whoever comes next; the deliverer makes a retry find an already-posted message
+ * instead of posting it twice.
+ */
+export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tuning: OutboxTuning = DEFAULT_OUTBOX_TUNING): OutboxWorker {
+  const pacer = new ChannelPacer(tuning.channelRate, tuning.channelBurst);
+  let running = true;
+  let wake: (() => void) | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => { wake = undefined; resolve(); }, ms);
+      wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
+    });
+
+  async function settle(row: OutboxRow, outcome: DeliveryOutcome): Promise<void> {
+    const now = ctx.now();
+    switch (outcome.kind) {
+      case 'done':
+        await completeDelivery(ctx.db, row.id, outcome.result);
+        return;
+      case 'rate_limited': {
+        const until = new Date(now.getTime() + outcome.retryAfterMs);
+        ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs }, 'slack rate limit; holding channel');
+        await retryDelivery(ctx.db, row.id, until, outcome.error, false);
+        if (row.channel !== null) await holdChannel(ctx.db, row.channel, until);
+        return;
+      }
+      case 'retry': {
+        const wait = backoffMs(row.attempts, tuning.maxBackoffMs);
+        ctx.logger.warn({ outbox: row.id, kind: row.kind, attempts: row.attempts, retryInMs: wait, error: outcome.error }, 'slack delivery failed; will retry');
+        await retryDelivery(ctx.db, row.id, new Date(now.getTime() + wait), outcome.error);
+        return;
+      }
+      case 'abandon':
+        ctx.logger.error({ outbox: row.id, kind: row.kind, error: outcome.error }, 'slack delivery abandoned');
+        await abandonDelivery(ctx.db, row.id, outcome.error);
+        return;
+    }
+  }
+
+  async function handle(row: OutboxRow): Promise<void> {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deliver(row);
+    } catch (err) {
+      // An unexpected failure is a bug or an outage we did not classify: log it and retry later.
+      ctx.logger.error({ err, outbox: row.id, kind: row.kind }, 'delivery threw');
+      outcome = { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
+    }
+    await settle(row, outcome);
+  }
+
+  const busy = new Map<string, Promise<void>>();
+
+  /** A channel's rows go one after another at its pace; channels run side by side. */
+  async function runChannel(rows: OutboxRow[]): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      if (!running) {
+        await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id));
+        return;
+      }
+      for (let wait = row.channel === null ? 0 : pacer.take(row.channel, Date.now()); wait > 0; wait = pacer.take(row.channel!, Date.now())) {
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      await handle(row);
+    }
+  }
+
+  const loop = (async () => {
+    while (running) {
+      let rows: OutboxRow[] = [];
+      try {
+        rows = await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
+      } catch (err) {
+        ctx.logger.error({ err }, 'outbox claim failed');
+      }
+      if (rows.length === 0 && busy.size === 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+      const byChannel = new Map<string, OutboxRow[]>();
+      for (const row of rows) byChannel.set(row.channel ?? '', [...(byChannel.get(row.channel ?? '') ?? []), row]);
+      for (const [channel, list] of byChannel) {
+        const run = runChannel(list)
+          .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
+          .finally(() => {
+            busy.delete(channel);
+            // A channel freed up: its next rows may be due already.
+            wake?.();
+          });
+        busy.set(channel, run);
+      }
+      if (running && rows.length === 0) await sleep(tuning.pollMs);
+    }
+    await Promise.all(busy.values());
+  })();
+
+  return {
+    nudge: () => { wake?.(); },
+    idle: () => new Promise<void>((resolve) => { idleWaiters.push(resolve); wake?.(); }),
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      for (const w of idleWaiters) w();
+    },
+  };
+}

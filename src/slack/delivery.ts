@@ -1,0 +1,103 @@
+import type { KnownBlock } from '@slack/types';
+import { z } from 'zod';
+import type { ServiceContext } from '../services/context.js';
+import { loadHandoffView, postedMessage, recordPosted, type HandoffView, type MessageKind } from '../services/handoff-view.js';
+import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
+import type { WebClient } from './client.js';
+import { classifySlackFailure } from './failures.js';
+import { cardModel, marketingNoteModel } from './models.js';
+import { renderLeadCard, renderMarketingNote } from './views/card.js';
+
+const handoffPayload = z.object({ handoffId: z.uuid() });
+
+const postedMetadata = z.object({ event_type: z.string(), event_payload: z.object({ handoff_id: z.string() }) });
+
+/** Slack message metadata marking what Baton posted, so a retry can find it instead of posting twice. */
+const METADATA_EVENT: Record<MessageKind, string> = { card: 'baton_card', marketing_note: 'baton_marketing_note' };
+
+interface Rendered {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/**
+ * Looks through the channel's recent history for the message a previous attempt may have posted
+ * before it crashed or timed out (Slack may have acted on a request whose answer we never saw).
+ */
+async function findPosted(client: WebClient, channel: string, kind: MessageKind, handoffId: string, since: Date): Promise<string | undefined> {
+  let cursor: string | undefined;
+  // Five pages of 200 messages: far more than one channel receives in a retry window.
+  for (let page = 0; page < 5; page++) {
+    const res = await client.conversations.history({ channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+    for (const m of res.messages ?? []) {
+      const meta = postedMetadata.safeParse(m.metadata);
+      if (meta.success && meta.data.event_type === METADATA_EVENT[kind] && meta.data.event_payload.handoff_id === handoffId && m.ts) return m.ts;
+    }
+    cursor = res.response_metadata?.next_cursor;
+    if (!cursor) return undefined;
+  }
+  return undefined;
+}
+
+function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {
+  const failure = classifySlackFailure(err);
+  switch (failure.kind) {
+    case 'rate_limited':
+      return { kind: 'rate_limited', retryAfterMs: failure.retryAfterMs, error: failure.error };
+    case 'transient':
+      return { kind: 'retry', error: failure.error };
+    case 'invalid':
+      return { kind: 'abandon', error: failure.error };
+    case 'refused':
+      // An admin can fix this (invite the bot, correct a channel id): keep the message and say so loudly.
+      ctx.logger.error({ outbox: row.id, channel: row.channel, error: failure.error }, 'Slack refused a delivery; check the channel ids in the policy and that Baton is invited');
+      return { kind: 'retry', error: failure.error };
+  }
+}
+
+async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, kind: MessageKind, render: (view: HandoffView) => Rendered): Promise<DeliveryOutcome> {
+  const payload = handoffPayload.safeParse(row.payload);
+  if (!payload.success || row.channel === null) return { kind: 'abandon', error: 'malformed outbox payload' };
+  const { handoffId } = payload.data;
+  const channel = row.channel;
+  const already = await postedMessage(ctx, handoffId, kind);
+  if (already) return { kind: 'done', result: already };
+  const view = await loadHandoffView(ctx, handoffId);
+  if (!view) return { kind: 'abandon', error: `handoff ${handoffId} not found` };
+  try {
+    // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
+    const found = row.attempts > 1 ? await findPosted(client, channel, kind, handoffId, row.createdAt) : undefined;
+    let ts = found;
+    if (ts === undefined) {
+      const message = render(view);
+      const res = await client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: { event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } },
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      ts = res.ts;
+      if (ts === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
+    }
+    await recordPosted(ctx, handoffId, kind, channel, ts);
+    return { kind: 'done', result: { channel, ts, recovered: found !== undefined } };
+  } catch (err) {
+    return failureOutcome(err, ctx, row);
+  }
+}
+
+/** Turns queued deliveries into Slack calls. */
+export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): Deliverer {
+  return (row) => {
+    switch (row.kind) {
+      case 'post_card':
+        return postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view)));
+      case 'post_marketing_note':
+        return postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy)));
+      default:
+        return Promise.resolve({ kind: 'abandon', error: `unknown delivery kind "${row.kind}"` });
+    }
+  };
+}

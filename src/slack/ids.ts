@@ -1,0 +1,28 @@
+/*
+ * Every interactive id Baton puts in Slack goes through this one encoder, and every id Slack
+ * sends back through this one parser, which never throws: anything it does not recognise is
+ * undefined, and the caller says so to the user.
+ */
+
+export const HANDOFF_ACTIONS = ['accept', 'reject', 'qualify', 'opportunity', 'won', 'lost', 'return', 'ack_escalation', 'reassign'] as const;
+export type HandoffActionKind = (typeof HANDOFF_ACTIONS)[number];
+
+export type CardAction = { kind: HandoffActionKind; handoffId: string };
+
+const PREFIX = 'baton:v1:';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function encodeAction(a: CardAction): string {
+  return `${PREFIX}${a.kind}:${a.handoffId}`;
+}
+
+export function parseAction(actionId: string): CardAction | undefined {
+  if (!actionId.startsWith(PREFIX)) return undefined;
+  const [kind, handoffId, ...rest] = actionId.slice(PREFIX.length).split(':');
+  if (rest.length > 0 || kind === undefined || handoffId === undefined) return undefined;
+  if (!(HANDOFF_ACTIONS as readonly string[]).includes(kind) || !UUID.test(handoffId)) return undefined;
+  return { kind: kind as HandoffActionKind, handoffId };
+}
+
+/** Bolt routes block actions by this pattern; the parser then decides what the id means. */
+export const ACTION_ID_PATTERN = /^baton:v1:/;

@@ -1,0 +1,101 @@
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { actions, button, context, divider, fields, header, section } from './blocks.js';
+import { escapeMrkdwn, field, plain } from './escape.js';
+
+/** What the MQL card shows; plain data, built from a handoff by the Slack adapter. */
+export interface LeadCardModel {
+  handoffId: string;
+  name: string;
+  title: string | null;
+  company: string | null;
+  employees: number | null;
+  country: string | null;
+  persona: string | null;
+  channel: string | null;
+  source: string;
+  email: string | null;
+  score: number;
+  /** Already formatted: "+30 demo request", "−20 free-mail address". */
+  breakdown: string[];
+  /** Newest first. */
+  activities: { type: string; at: Date }[];
+  repUserId: string;
+  repTimeZone: string;
+  dueAt: Date;
+  /** "2 d", "1 h": the SLA as the tier states it. */
+  slaLabel: string;
+  assignedVia: string | null;
+  state: { kind: 'pending' };
+}
+
+export interface MarketingNoteModel {
+  handoffId: string;
+  name: string;
+  company: string | null;
+  score: number;
+  teamName: string;
+  repUserId: string;
+  slaLabel: string;
+  dueAt: Date;
+  zone: string;
+}
+
+const SHOWN_ACTIVITIES = 5;
+
+/** "Tue 14:00 CET" in the reader's zone. */
+export function formatDue(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm ZZZZ');
+}
+
+/** "45 min", "1 h 12 min", "2 d 3 h", with `d` as days of `hoursPerDay`. */
+export function formatElapsed(minutes: number, hoursPerDay = 24): string {
+  const m = Math.max(0, Math.round(minutes));
+  const dayMinutes = hoursPerDay * 60;
+  const d = Math.floor(m / dayMinutes);
+  const h = Math.floor((m % dayMinutes) / 60);
+  const min = m % 60;
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return min > 0 ? `${h} h ${min} min` : `${h} h`;
+  return `${min} min`;
+}
+
+function activityLine(a: { type: string; at: Date }, zone: string): string {
+  return `${field(a.type.replace(/_/g, ' '), 60)} · ${DateTime.fromJSDate(a.at, { zone }).toFormat('d LLL HH:mm')}`;
+}
+
+/** The card a rep decides on: who, why it is an MQL, by when, and the two buttons. */
+export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownBlock[] } {
+  const who = plain(m.name, 100);
+  const heading = m.company ? `${who} — ${plain(m.company, 40)}` : who;
+  const due = formatDue(m.dueAt, m.repTimeZone);
+  const shown = m.activities.slice(0, SHOWN_ACTIVITIES);
+  const more = m.activities.length - shown.length;
+  const blocks: KnownBlock[] = [
+    header(`New MQL: ${heading}`),
+    fields([
+      ['Title', field(m.title)],
+      ['Company', field(m.company)],
+      ['Size', m.employees === null ? '—' : `${m.employees.toLocaleString('en-US')} employees`],
+      ['Country', field(m.country, 10)],
+      ['Persona', field(m.persona, 60)],
+      ['Channel / source', `${field(m.channel, 60)} / ${field(m.source, 60)}`],
+      ['Email', field(m.email, 320)],
+    ]),
+    section(`*Score ${m.score}* — why this is an MQL:\n${m.breakdown.length > 0 ? m.breakdown.map((l) => escapeMrkdwn(l)).join('\n') : '_marked MQL by marketing automation_'}`),
+  ];
+  if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.repTimeZone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
+  blocks.push(
+    divider(),
+    section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
+    actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
+  );
+  return { text: `New MQL for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${due}`, blocks };
+}
+
+/** The handoff note in the marketing channel: the thread every later decision and breach replies under. */
+export function renderMarketingNote(m: MarketingNoteModel): { text: string; blocks: KnownBlock[] } {
+  const lead = `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
+  const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${formatDue(m.dueAt, m.zone)}`;
+  return { text, blocks: [section(text), context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.')] };
+}

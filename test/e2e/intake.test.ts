@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { INTAKE_TOKEN, startTestBaton, type TestBaton } from '../helpers/app.js';
+import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+
+let slack: SlackStandIn;
+let baton: TestBaton;
+
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  baton = await startTestBaton({ slackApiUrl: slack.url, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } });
+});
+afterAll(async () => {
+  await baton.close();
+  await slack.close();
+});
+beforeEach(async () => {
+  await baton.outbox.idle();
+  slack.reset();
+});
+
+let seq = 0;
+const mqlLead = (over: Record<string, unknown> = {}) => ({
+  externalId: `ext-${++seq}`,
+  source: 'hubspot',
+  email: `lead${seq}@acme.io`,
+  firstName: 'Ana',
+  lastName: `Lead${seq}`,
+  title: 'VP Sales',
+  company: 'Acme',
+  employees: 50,
+  country: 'SE',
+  channel: 'referral',
+  activities: [{ type: 'demo_request', at: new Date().toISOString() }],
+  ...over,
+});
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baton.url}/api/leads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function count(table: 'leads' | 'handoffs' | 'events' | 'outbox' | 'slack_messages'): Promise<number> {
+  return rowsOf<{ n: number }>(await baton.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
+}
+const counts = async () => ({ leads: await count('leads'), handoffs: await count('handoffs'), events: await count('events'), outbox: await count('outbox') });
+
+describe('POST /api/leads refuses bad requests and stores nothing', () => {
+  it.each<[string, () => Promise<Response>, number, string]>([
+    ['no token', () => post(mqlLead(), { authorization: '' }), 401, 'unauthorized'],
+    ['a wrong token', () => post(mqlLead(), { authorization: 'Bearer nope-nope-nope-nope' }), 401, 'unauthorized'],
+    ['not JSON', () => post('externalId=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type'],
+    ['malformed JSON', () => post('{"externalId": ', {}), 400, 'validation_failed'],
+    ['over 1 MB', () => post(mqlLead({ company: 'x'.repeat(1024 * 1024) })), 413, 'payload_too_large'],
+  ])('%s', async (_name, send, status, code) => {
+    const before = await counts();
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) as unknown } });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('lists every problem with its path', async () => {
+    const before = await counts();
+    const res = await post({ email: 'not-an-email', employees: -3, country: 'Sweden', activities: [{ type: 'demo_request', at: 'yesterday' }], origin: 'partner' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d) => d.path).sort()).toEqual(['activities.0.at', 'country', 'email', 'employees', 'origin', 'source'].sort());
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a lead with neither externalId nor email cannot be recognised later, so it is refused', async () => {
+    const res = await post({ source: 'web', firstName: 'Anon' });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('an MQL is handed to sales', () => {
+  it('answers 202, posts the card to the team channel and the note to marketing, and records both', async () => {
+    const res = await post(mqlLead());
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; stage: string; score: number; handoffId: string };
+    expect(body).toMatchObject({ stage: 'mql', score: 60, created: true });
+    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
+    const [note] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0MARKETING');
+    expect(card!.body).toMatchObject({ metadata: { event_type: 'baton_card', event_payload: { handoff_id: body.handoffId } } });
+    const cardJson = JSON.stringify(card!.body.blocks);
+    expect(cardJson).toMatch(/Score 60/);
+    expect(cardJson).toMatch(/\+30 demo request/);
+    expect(cardJson).toMatch(/decide by /);
+    expect(String(card!.body.text)).toMatch(/<@U0(EVA|FILIP)>/);
+    expect(note!.body).toMatchObject({ metadata: { event_type: 'baton_marketing_note' } });
+    await baton.outbox.idle();
+    const recorded = rowsOf<{ kind: string; channel: string }>(await baton.database.db.execute(sql`select kind, channel from slack_messages where handoff_id = ${body.handoffId} order by kind`));
+    expect(recorded).toEqual([{ kind: 'card', channel: 'C0SMB' }, { kind: 'marketing_note', channel: 'C0MARKETING' }]);
+  });
+
+  it('a lead below the threshold is stored but not handed off', async () => {
+    const res = await post(mqlLead({ title: 'Engineer', channel: undefined, activities: [] }));
+    expect(await res.json()).toMatchObject({ stage: 'lead', score: 0, handoffId: null });
+    await baton.outbox.idle();
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('"mql": true from marketing automation hands off whatever the score', async () => {
+    const res = await post(mqlLead({ title: 'Engineer', channel: undefined, activities: [], mql: true }));
+    expect(await res.json()).toMatchObject({ stage: 'mql', score: 0 });
+    await slack.waitFor('chat.postMessage', { count: 2 });
+  });
+
+  it('routes by policy: a 5,000-person company goes to the enterprise channel', async () => {
+    await post(mqlLead({ employees: 5000 }));
+    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0ENTERPRISE');
+    expect(String(card!.body.text)).toMatch(/<@U0(ANA|BO)>/);
+  });
+
+  it('the CRM owner gets their own lead', async () => {
+    const res = await post(mqlLead({ ownerHint: 'U0CARL' }));
+    const { handoffId } = (await res.json()) as { handoffId: string };
+    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0NORAM');
+    expect(String(card!.body.text)).toContain('<@U0CARL>');
+    expect(rowsOf<{ via: string }>(await baton.database.db.execute(sql`select assigned_via as via from handoffs where id = ${handoffId}`))[0]!.via).toBe('owner_hint');
+  });
+
+  it('hostile field values are escaped and stay within Slack limits', async () => {
+    await post(mqlLead({ firstName: '<!channel> <@U0BOSS>', lastName: 'x'.repeat(3000), company: '<https://evil.example|click> & co' }));
+    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
+    const blocks = card!.body.blocks as { type: string; text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { text?: string }[] }[];
+    // mrkdwn (and the notification text) is where Slack parses mentions and links; plain_text never is.
+    const mrkdwn = [String(card!.body.text), ...blocks.flatMap((b) => [...(b.text?.type === 'mrkdwn' ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text ?? '')])].join('\n');
+    expect(mrkdwn).not.toMatch(/<!channel>|<@U0BOSS>|<https:\/\/evil/);
+    expect(mrkdwn).toContain('&lt;!channel&gt;');
+    expect(blocks.filter((b) => b.text?.type === 'plain_text').every((b) => b.type === 'header')).toBe(true);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const b of blocks) {
+      if (b.type === 'header') expect(b.text!.text.length).toBeLessThanOrEqual(150);
+      if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+      for (const f of b.fields ?? []) expect(f.text.length).toBeLessThanOrEqual(2000);
+    }
+  });
+});
+
+describe('replays and upserts', () => {
+  it('the same lead sent 10 times at once is one lead, one handoff, one card', async () => {
+    const lead = mqlLead();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(lead).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: string; handoffId: string } }))));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202]));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.body.handoffId)).size).toBe(1);
+    await baton.outbox.idle();
+    const handoffId = answers[0]!.body.handoffId;
+    expect(slack.callsTo('chat.postMessage').filter((c) => (c.body.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === handoffId)).toHaveLength(2);
+    expect(rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from handoffs where lead_id = ${answers[0]!.body.id}`))[0]!.n).toBe(1);
+  });
+
+  it('without the externalId the email finds the lead; blank fields do not erase, activities are not doubled', async () => {
+    const first = mqlLead({ title: 'Engineer', activities: [{ type: 'webinar', at: '2026-11-20T10:00:00Z' }] });
+    const a = (await (await post(first)).json()) as { id: string };
+    const b = (await (await post({ source: 'webform', email: first.email.toUpperCase(), company: '', phone: '+46 8 123', activities: [{ type: 'webinar', at: '2026-11-20T10:00:00Z' }] })).json()) as { id: string; created: boolean };
+    expect(b).toMatchObject({ id: a.id, created: false });
+    const [row] = rowsOf<{ company: string; phone: string; n: number }>(await baton.database.db.execute(sql`select company, phone, (select count(*)::int from activities where lead_id = leads.id) as n from leads where id = ${a.id}`));
+    expect(row).toEqual({ company: 'Acme', phone: '+46 8 123', n: 1 });
+  });
+});
