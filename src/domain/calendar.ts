@@ -1,92 +1,259 @@
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import { WEEKDAYS, type CalendarPolicy, type DurationPolicy } from '../config/policy.js';
 
 /*
- * Business time is the overlap with business hours. Windows are local wall times, turned into
- * instants in the calendar's zone day by day, so a window across a DST change is as long as it
- * really is (01:00-04:00 on a spring-forward night holds two hours, on a fall-back night four).
+ * Business-calendar arithmetic. An instant is business time when its local wall time, in the
+ * calendar's zone, falls inside one of that local date's windows and the date is not a holiday.
+ * Read that way, DST needs no special case: a 01:00-04:00 window holds 2 real hours on a
+ * spring-forward night and 4 on a fall-back night, and a window opening at a wall time the
+ * clocks skip opens at the jump.
+ *
+ * The zone's UTC offset is constant between transitions, and within such a stretch local time is
+ * instant + offset: so the instant line is cut into constant-offset segments and each is
+ * walked in "local milliseconds" (wall time counted as if it were UTC), day by day, jumping
+ * whole weeks at a time when no holiday lies in the way.
+ *
+ * `zoneOverride` reads the same weekly hours and holiday dates in another zone: a rep's own.
  */
 
 const MINUTE = 60_000;
-/** No real calendar goes this long without an open hour; beyond it the policy is broken. */
-const MAX_SEARCH_DAYS = 3 * 366;
+const DAY = 86_400_000;
+/**
+ * How far apart offsets are sampled when looking for a transition. Every tzdata zone keeps at
+ * least 7 days between transitions from 1970 to 2080 (Asia/Gaza in 2040 and Brazil in 2000 come
+ * closest), so a 3-day stride cannot step over a change and back.
+ */
+const PROBE = 3 * DAY;
+/**
+ * Open-ended searches look ahead a week, then twice as far each time, up to a year: most answers
+ * are days away, and a zone without DST would otherwise be probed to the end of time.
+ */
+const FIRST_HORIZON = 8 * DAY;
+const MAX_HORIZON = 366 * DAY;
+/** A calendar a whole year without one business minute is a broken policy, not a long holiday. */
+const MAX_IDLE = 366 * DAY;
 
-interface Span {
-  start: number;
-  end: number;
+type Window = readonly [start: number, end: number];
+
+interface Rules {
+  /** Monday first; ms after local midnight, sorted. */
+  days: readonly (readonly Window[])[];
+  weekMs: number;
+  /** Local dates as days since 1970-01-01, sorted. */
+  holidays: readonly number[];
+  holidaySet: ReadonlySet<number>;
 }
 
-function localDay(at: Date, zone: string): DateTime {
-  return DateTime.fromJSDate(at, { zone }).startOf('day');
+interface Compiled {
+  rules: Rules;
+  zone: IANAZone;
+  zoneName: string;
 }
 
-/** The business windows of one local day, as instants (ms). Holidays and closed days have none. */
-function windowsOn(cal: CalendarPolicy, day: DateTime): Span[] {
-  const iso = day.toISODate();
-  if (iso === null || cal.holidays.includes(iso)) return [];
-  const weekday = WEEKDAYS[day.weekday - 1]!;
-  return cal.week[weekday].map((w) => ({
-    start: day.set({ hour: Math.floor(w.start / 60), minute: w.start % 60 }).toMillis(),
-    // 24:00 is the next midnight, which may be 23 or 25 hours after this one.
-    end: w.end === 24 * 60 ? day.plus({ days: 1 }).toMillis() : day.set({ hour: Math.floor(w.end / 60), minute: w.end % 60 }).toMillis(),
-  }));
+/** Days since 1970-01-01. Plain arithmetic: a policy's holidays are read on every call. */
+function dayNumber(iso: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
+  if (!m || new Date(ms).toISOString().slice(0, 10) !== iso) throw new RangeError(`"${iso}" is not a date like 2026-12-24`);
+  return ms / DAY;
 }
 
-/** Business minutes in [from, to): the overlap of the interval with business hours. */
+/** 1970-01-01 (day 0) was a Thursday; Monday is 0. */
+const weekdayIndex = (day: number): number => (((day + 3) % 7) + 7) % 7;
+
+function compile(cal: CalendarPolicy, zoneOverride: string | undefined): Compiled {
+  const zoneName = zoneOverride ?? cal.timeZone;
+  const zone = IANAZone.create(zoneName);
+  if (!zone.isValid) throw new RangeError(`"${zoneName}" is not an IANA time zone`);
+  const days = WEEKDAYS.map((d) => cal.week[d].map((w): Window => [w.start * MINUTE, w.end * MINUTE]).sort((a, b) => a[0] - b[0]));
+  const weekMs = days.flat().reduce((sum, [s, e]) => sum + e - s, 0);
+  // The schema refuses such a calendar; one built by hand would make every search endless.
+  if (weekMs === 0) throw new RangeError(`The calendar in ${zoneName} has no business hours on any weekday`);
+  const holidays = [...new Set(cal.holidays.map(dayNumber))].sort((a, b) => a - b);
+  return { rules: { days, weekMs, holidays, holidaySet: new Set(holidays) }, zone, zoneName };
+}
+
+const NO_WINDOWS: readonly Window[] = [];
+
+function windowsOn(r: Rules, day: number): readonly Window[] {
+  return r.holidaySet.has(day) ? NO_WINDOWS : r.days[weekdayIndex(day)]!;
+}
+
+/** The first holiday on or after `day`, or Infinity. */
+function nextHoliday(r: Rules, day: number): number {
+  let lo = 0;
+  let hi = r.holidays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (r.holidays[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return r.holidays[lo] ?? Infinity;
+}
+
+type Advance = { reached: number } | { held: number };
+
+/**
+ * Walks local time from `from` towards `limit` until `amount` business ms have passed. Returns
+ * the earliest local time at which they have (so a stretch ending at 12:00 before lunch ends at
+ * 12:00, not 13:00), or, if `limit` comes first, how much business time the stretch held.
+ */
+function localAdvance(r: Rules, from: number, limit: number, amount: number): Advance {
+  let held = 0;
+  let day = Math.floor(from / DAY);
+  const firstPartialDay = Math.floor(limit / DAY);
+  while (day * DAY < limit) {
+    const start = day * DAY;
+    if (start >= from) {
+      // Whole weeks are skipped only while they cannot contain the answer or a holiday.
+      const clearDays = Math.min(firstPartialDay, nextHoliday(r, day)) - day;
+      const weeks = Math.min(Math.floor(clearDays / 7), Math.ceil((amount - held) / r.weekMs) - 1);
+      if (weeks > 0) {
+        held += weeks * r.weekMs;
+        day += weeks * 7;
+        continue;
+      }
+    }
+    for (const [s, e] of windowsOn(r, day)) {
+      const a = Math.max(from, start + s);
+      const b = Math.min(limit, start + e);
+      if (b <= a) continue;
+      if (amount - held <= b - a) return { reached: a + amount - held };
+      held += b - a;
+    }
+    day++;
+  }
+  return { held };
+}
+
+/** The earliest local time in [from, limit) that is business time. */
+function localNextOpen(r: Rules, from: number, limit: number): number | undefined {
+  for (let day = Math.floor(from / DAY); day * DAY < limit; day++) {
+    for (const [s, e] of windowsOn(r, day)) {
+      if (day * DAY + e > from) {
+        const at = Math.max(from, day * DAY + s);
+        return at < limit ? at : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The zone's offset at `t` (ms), and the first instant after `t`, at most `limit`, at which it differs. */
+function segment(zone: IANAZone, t: number, limit: number): { offset: number; end: number } {
+  const offset = zone.offset(t);
+  return { offset: offset * MINUTE, end: segmentEnd(zone, t, offset, limit) };
+}
+
+function segmentEnd(zone: IANAZone, t: number, offset: number, limit: number): number {
+  let lo = t;
+  for (;;) {
+    const hi = Math.min(lo + PROBE, limit);
+    if (zone.offset(hi) !== offset) return firstChange(zone, offset, lo, hi);
+    if (hi === limit) return limit;
+    lo = hi;
+  }
+}
+
+function firstChange(zone: IANAZone, offset: number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (zone.offset(mid) === offset) a = mid;
+    else b = mid;
+  }
+  return b;
+}
+
+function instant(d: Date, what: string): number {
+  const t = d.getTime();
+  if (!Number.isFinite(t)) throw new RangeError(`${what} is not a valid date`);
+  return t;
+}
+
+function tooIdle(c: Compiled, from: number): Error {
+  return new Error(`The calendar in ${c.zoneName} has no open hours in the year after ${new Date(from).toISOString()}; check its holidays`);
+}
+
+/** Business minutes in [from, to): 0 when `to` is not after `from`. */
 export function businessMinutesBetween(cal: CalendarPolicy, from: Date, to: Date, zoneOverride?: string): number {
-  const zone = zoneOverride ?? cal.timeZone;
-  const a = from.getTime();
-  const b = to.getTime();
-  if (b <= a) return 0;
+  const c = compile(cal, zoneOverride);
+  const end = instant(to, 'to');
+  let t = instant(from, 'from');
   let total = 0;
-  const last = localDay(to, zone);
-  for (let day = localDay(from, zone); day <= last; day = day.plus({ days: 1 })) {
-    for (const w of windowsOn(cal, day)) total += Math.max(0, Math.min(b, w.end) - Math.max(a, w.start));
+  while (t < end) {
+    const seg = segment(c.zone, t, end);
+    const step = localAdvance(c.rules, t + seg.offset, seg.end + seg.offset, Infinity);
+    if ('held' in step) total += step.held;
+    t = seg.end;
   }
   return total / MINUTE;
 }
 
 /**
- * The instant `minutes` business minutes after `start`. Outside hours the clock starts at the
- * next opening, so adding 0 gives the next opening (or `start` itself when open).
+ * The instant at which `minutes` business minutes have passed since `start`: the clock waits for
+ * the next opening when `start` is outside hours. Adding 0 gives `nextOpening(start)`.
  */
 export function addBusinessMinutes(cal: CalendarPolicy, start: Date, minutes: number, zoneOverride?: string): Date {
-  const zone = zoneOverride ?? cal.timeZone;
-  let remaining = minutes * MINUTE;
-  const from = start.getTime();
-  let day = localDay(start, zone);
-  for (let i = 0; i < MAX_SEARCH_DAYS; i++, day = day.plus({ days: 1 })) {
-    for (const w of windowsOn(cal, day)) {
-      const begin = Math.max(from, w.start);
-      if (w.end <= begin) continue;
-      if (remaining <= w.end - begin) return new Date(begin + remaining);
-      remaining -= w.end - begin;
-    }
+  if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`Cannot add ${minutes} business minutes`);
+  const amount = Math.round(minutes * MINUTE);
+  if (amount === 0) return nextOpening(cal, start, zoneOverride);
+  const c = compile(cal, zoneOverride);
+  const from = instant(start, 'start');
+  let left = amount;
+  let t = from;
+  let idle = 0;
+  for (let horizon = FIRST_HORIZON; ; horizon = Math.min(2 * horizon, MAX_HORIZON)) {
+    const seg = segment(c.zone, t, t + horizon);
+    const step = localAdvance(c.rules, t + seg.offset, seg.end + seg.offset, left);
+    if ('reached' in step) return new Date(step.reached - seg.offset);
+    left -= step.held;
+    idle = step.held > 0 ? 0 : idle + seg.end - t;
+    if (idle > MAX_IDLE) throw tooIdle(c, from);
+    t = seg.end;
   }
-  throw new Error(`the business calendar (${cal.timeZone}) has no open hours within ${MAX_SEARCH_DAYS} days of ${start.toISOString()}`);
 }
 
+/** `at` itself when it is business time, else the instant the next window opens. */
 export function nextOpening(cal: CalendarPolicy, at: Date, zoneOverride?: string): Date {
-  return addBusinessMinutes(cal, at, 0, zoneOverride);
+  const c = compile(cal, zoneOverride);
+  const from = instant(at, 'at');
+  let t = from;
+  for (let horizon = FIRST_HORIZON; t - from <= MAX_IDLE; horizon = Math.min(2 * horizon, MAX_HORIZON)) {
+    const seg = segment(c.zone, t, t + horizon);
+    const open = localNextOpen(c.rules, t + seg.offset, seg.end + seg.offset);
+    if (open !== undefined) return new Date(open - seg.offset);
+    t = seg.end;
+  }
+  throw tooIdle(c, from);
 }
 
 export function isOpen(cal: CalendarPolicy, at: Date, zoneOverride?: string): boolean {
-  const t = at.getTime();
-  return windowsOn(cal, localDay(at, zoneOverride ?? cal.timeZone)).some((w) => w.start <= t && t < w.end);
+  const c = compile(cal, zoneOverride);
+  const t = instant(at, 'at');
+  const local = t + c.zone.offset(t) * MINUTE;
+  const day = Math.floor(local / DAY);
+  return windowsOn(c.rules, day).some(([s, e]) => local - day * DAY >= s && local - day * DAY < e);
 }
 
-/** Days in [fromDay, toDay] (ISO dates, inclusive) with business hours and not a holiday. */
+/** Dates from `fromDay` to `toDay` inclusive that have business hours and are not holidays. */
 export function businessDaysInRange(cal: CalendarPolicy, fromDay: string, toDay: string): number {
-  let n = 0;
-  const last = DateTime.fromISO(toDay, { zone: cal.timeZone });
-  for (let day = DateTime.fromISO(fromDay, { zone: cal.timeZone }); day <= last; day = day.plus({ days: 1 })) {
-    if (windowsOn(cal, day).length > 0) n++;
-  }
-  return n;
+  const first = dayNumber(fromDay);
+  const last = dayNumber(toDay);
+  if (last < first) return 0;
+  const working = WEEKDAYS.map((d) => cal.week[d].length > 0);
+  const isWorking = (day: number): boolean => working[weekdayIndex(day)]!;
+  const span = last - first + 1;
+  const fullWeeks = Math.floor(span / 7);
+  let count = fullWeeks * working.filter(Boolean).length;
+  for (let day = first + fullWeeks * 7; day <= last; day++) if (isWorking(day)) count++;
+  for (const h of new Set(cal.holidays.map(dayNumber))) if (h >= first && h <= last && isWorking(h)) count--;
+  return count;
 }
 
-/** `d` is a business day (hoursPerBusinessDay) on a business clock and 24 hours on a wall clock. */
+/** `d` is `hoursPerBusinessDay` hours on a business clock and 24 hours on a wall clock. */
 export function durationToMinutes(d: DurationPolicy, clock: 'business' | 'wall', hoursPerBusinessDay: number): number {
-  const dayHours = clock === 'business' ? hoursPerBusinessDay : 24;
-  return Math.round(d.days * dayHours * 60 + d.hours * 60 + d.minutes);
+  const hoursPerDay = clock === 'business' ? hoursPerBusinessDay : 24;
+  return (d.days * hoursPerDay + d.hours) * 60 + d.minutes;
 }

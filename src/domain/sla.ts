@@ -3,17 +3,33 @@ import { addBusinessMinutes, businessMinutesBetween, durationToMinutes, nextOpen
 import { matchesCriteria } from './criteria.js';
 import type { LeadProfile } from './lead.js';
 
-/** A tier frozen onto a handoff when it starts: later policy edits apply to new handoffs only. */
-export interface SlaPlan {
-  tierId: string;
-  clock: 'business' | 'wall';
-  targetMinutes: number;
-  steps: { index: number; at: number; action: StepPolicy['action']; repeatEveryMinutes?: number }[];
+const MINUTE = 60_000;
+
+export interface SlaStep {
+  /** Position in the tier's list: with the handoff, what makes a step fire exactly once. */
+  readonly index: number;
+  /** Share of the target, 0.5 for "50%". */
+  readonly at: number;
+  readonly action: StepPolicy['action'];
+  readonly repeatEveryMinutes?: number;
 }
 
-/** Tiers in policy order, first match wins; the schema guarantees the last matches everything. */
+/**
+ * A tier frozen onto a handoff when it starts, in plain JSON: later policy edits apply to new
+ * handoffs only. Minutes are on the plan's clock, with "d" already resolved.
+ */
+export interface SlaPlan {
+  readonly tierId: string;
+  readonly clock: TierPolicy['clock'];
+  readonly targetMinutes: number;
+  readonly steps: readonly SlaStep[];
+}
+
+/** Tiers in policy order, first match wins; the last is the default. */
 export function selectTier(tiers: readonly TierPolicy[], lead: LeadProfile, regions: Readonly<Record<string, readonly string[]>>, score: number): TierPolicy {
-  return tiers.find((t) => matchesCriteria(t.match, lead, regions, score)) ?? tiers[tiers.length - 1]!;
+  const last = tiers[tiers.length - 1];
+  if (last === undefined) throw new RangeError('The policy has no SLA tiers');
+  return tiers.find((t) => matchesCriteria(t.match, lead, regions, score)) ?? last;
 }
 
 export function freezeTier(tier: TierPolicy, hoursPerBusinessDay: number): SlaPlan {
@@ -30,25 +46,43 @@ export function freezeTier(tier: TierPolicy, hoursPerBusinessDay: number): SlaPl
   };
 }
 
-/** `minutes` on the plan's clock after `start` (business time skips nights, weekends, holidays). */
-function after(plan: SlaPlan, cal: CalendarPolicy, start: Date, minutes: number): Date {
-  return plan.clock === 'wall' ? new Date(start.getTime() + minutes * 60_000) : addBusinessMinutes(cal, start, minutes);
+/** `minutes` on the plan's clock after `start`: business time skips nights, weekends and holidays. */
+function advance(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, start: Date, minutes: number): Date {
+  return plan.clock === 'wall' ? new Date(start.getTime() + Math.round(minutes * MINUTE)) : addBusinessMinutes(cal, start, minutes);
 }
 
+/** The deadline; on a business clock a start outside hours waits for the next opening. */
 export function dueAt(plan: SlaPlan, cal: CalendarPolicy, clockStart: Date): Date {
-  return after(plan, cal, clockStart, plan.targetMinutes);
+  return advance(plan, cal, clockStart, plan.targetMinutes);
 }
 
-export function stepDueAt(plan: SlaPlan, step: SlaPlan['steps'][number], cal: CalendarPolicy, clockStart: Date): Date {
-  return after(plan, cal, clockStart, Math.round(plan.targetMinutes * step.at));
+export function stepDueAt(plan: SlaPlan, step: SlaStep, cal: CalendarPolicy, clockStart: Date): Date {
+  return advance(plan, cal, clockStart, step.at * plan.targetMinutes);
 }
 
-/** Messages to people wait for the recipient's business hours, except on a wall-clock tier. */
-export function deliveryTime(plan: SlaPlan, cal: CalendarPolicy, due: Date, recipientZone?: string): Date {
+/**
+ * When a message that fell due at `due` may reach a person: at once on a wall-clock tier (the
+ * tier exists to wake people), else at the next opening of their hours — the calendar's weekly
+ * hours read in their own zone when they have one.
+ */
+export function deliveryTime(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, due: Date, recipientZone?: string): Date {
   return plan.clock === 'wall' ? due : nextOpening(cal, due, recipientZone);
 }
 
-/** Minutes elapsed on the plan's own clock: what SLA compliance compares with the target. */
+/** When a repeating step (a manager notice) is due again after the notice that fell due at `after`. */
+export function nextRepeat(plan: Pick<SlaPlan, 'clock'>, step: SlaStep, cal: CalendarPolicy, after: Date): Date | undefined {
+  return step.repeatEveryMinutes === undefined ? undefined : advance(plan, cal, after, step.repeatEveryMinutes);
+}
+
+/**
+ * Minutes elapsed on the plan's own clock: business minutes on a business tier, real minutes on
+ * a wall-clock tier (a hot lead left overnight did wait all night).
+ */
 export function elapsedOnClock(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, from: Date, to: Date): number {
-  return plan.clock === 'wall' ? Math.max(0, (to.getTime() - from.getTime()) / 60_000) : businessMinutesBetween(cal, from, to);
+  return plan.clock === 'wall' ? Math.max(0, (to.getTime() - from.getTime()) / MINUTE) : businessMinutesBetween(cal, from, to);
+}
+
+/** SLA compliance of a decision: time from the handoff's first assignment, within the target. */
+export function isWithinSla(plan: Pick<SlaPlan, 'clock' | 'targetMinutes'>, cal: CalendarPolicy, firstAssignedAt: Date, decidedAt: Date): boolean {
+  return elapsedOnClock(plan, cal, firstAssignedAt, decidedAt) <= plan.targetMinutes;
 }

@@ -1,25 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { parsePolicy, type TierPolicy } from '../../src/config/policy.js';
 import type { LeadProfile } from '../../src/domain/lead.js';
-import { deliveryTime, dueAt, elapsedOnClock, freezeTier, selectTier, stepDueAt } from '../../src/domain/sla.js';
-import { examplePolicy } from '../helpers/app.js';
+import { deliveryTime, dueAt, elapsedOnClock, freezeTier, isWithinSla, nextRepeat, selectTier, stepDueAt, type SlaPlan } from '../../src/domain/sla.js';
 
-const policy = examplePolicy();
+// The example policy: Stockholm, Mon-Thu 08-12 + 13-17 (8 h), Fri 08-12 + 13-16 (7 h), Christmas holidays.
+const policy = parsePolicy(readFileSync(path.resolve(import.meta.dirname, '../../policy.example.yml'), 'utf8'));
 const cal = policy.calendar;
-const at = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Stockholm' }).toJSDate();
-const demo = (minutesAgo: number): LeadProfile => ({ activities: [{ type: 'demo_request', at: new Date(Date.now() - minutesAgo * 60_000) }] });
+const tier = (id: string): TierPolicy => {
+  const t = policy.sla.tiers.find((x) => x.id === id);
+  if (!t) throw new Error(`no tier ${id} in the example policy`);
+  return t;
+};
+const at = (iso: string): Date => DateTime.fromISO(iso, { zone: 'Europe/Stockholm' }).toJSDate();
+const demoLead: LeadProfile = { activities: [{ type: 'demo_request', at: at('2026-11-20T10:00') }] };
 
-describe('SLA tiers', () => {
+const hot = freezeTier(tier('hot-inbound'), 8);
+const demo = freezeTier(tier('demo'), 8);
+const standard = freezeTier(tier('standard'), 8);
+const step = (plan: SlaPlan, action: string): SlaPlan['steps'][number] => {
+  const s = plan.steps.find((x) => x.action === action);
+  if (!s) throw new Error(`no ${action} step in ${plan.tierId}`);
+  return s;
+};
+
+describe('choosing a tier', () => {
   it.each<[string, LeadProfile, number, string]>([
-    ['hot inbound: demo request and score 80+', demo(5), 90, 'hot-inbound'],
-    ['a demo request below 80 is the demo tier', demo(5), 60, 'demo'],
-    ['anything else is the default tier', { activities: [] }, 95, 'standard'],
-  ])('%s', (_name, lead, score, tier) => {
-    expect(selectTier(policy.sla.tiers, lead, policy.regions, score).id).toBe(tier);
+    ['hot inbound: demo request and score 80+', demoLead, 90, 'hot-inbound'],
+    ['a demo request below 80 is the demo tier', demoLead, 60, 'demo'],
+    ['a high score without a demo request is the default tier', { activities: [] }, 95, 'standard'],
+    ['other activity is the default tier', { activities: [{ type: 'webinar', at: at('2026-11-20T10:00') }] }, 95, 'standard'],
+  ])('%s', (_name, lead, score, expected) => {
+    expect(selectTier(policy.sla.tiers, lead, policy.regions, score).id).toBe(expected);
   });
 
-  it('freezes targets and steps into minutes on the tier\'s clock', () => {
-    expect(freezeTier(policy.sla.tiers[2]!, 8)).toEqual({
+  it('the last tier is the default even when nothing matches', () => {
+    const only = [{ ...tier('demo'), id: 'only-demo' }];
+    expect(selectTier(only, { activities: [] }, {}, 0).id).toBe('only-demo');
+    expect(() => selectTier([], demoLead, {}, 0)).toThrow(/no SLA tiers/);
+  });
+});
+
+describe('freezing a tier onto a handoff', () => {
+  it('turns targets and repeats into minutes on the tier’s clock, and steps keep their policy index', () => {
+    expect(standard).toEqual({
       tierId: 'standard',
       clock: 'business',
       targetMinutes: 16 * 60,
@@ -30,36 +56,109 @@ describe('SLA tiers', () => {
         { index: 3, at: 2, action: 'reassign' },
       ],
     });
-    expect(freezeTier(policy.sla.tiers[0]!, 8)).toMatchObject({ clock: 'wall', targetMinutes: 60, steps: [{}, { repeatEveryMinutes: 30 }, {}, {}] });
+    expect(hot).toMatchObject({ clock: 'wall', targetMinutes: 60, steps: [{}, { repeatEveryMinutes: 30 }, {}, {}] });
+    expect(demo).toMatchObject({ clock: 'business', targetMinutes: 240, steps: [{}, { repeatEveryMinutes: 120 }, {}, { at: 1.5 }] });
   });
 
-  const standard = freezeTier(policy.sla.tiers[2]!, 8);
-  const hot = freezeTier(policy.sla.tiers[0]!, 8);
+  it.each<[string, number, number]>([
+    ['2d with 8-hour days', 8, 16 * 60],
+    ['2d with 7.5-hour days', 7.5, 15 * 60],
+  ])('%s', (_name, hoursPerDay, minutes) => {
+    expect(freezeTier(tier('standard'), hoursPerDay).targetMinutes).toBe(minutes);
+  });
 
-  it.each<[string, typeof standard, string, string]>([
-    // 16 business hours from Friday 15:00 (Fri closes 16:00): 1 h Fri, 8 h Mon, 7 h Tue → Tue 16:00.
+  it('a wall-clock day is 24 hours whatever the business day', () => {
+    const wallDays = freezeTier({ ...tier('standard'), clock: 'wall' }, 8);
+    expect(wallDays.targetMinutes).toBe(48 * 60);
+    expect(step(wallDays, 'notify_manager').repeatEveryMinutes).toBe(24 * 60);
+  });
+
+  it('is plain JSON: stored and read back it is the same plan', () => {
+    for (const plan of [hot, demo, standard]) expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+});
+
+describe('deadlines', () => {
+  it.each<[string, SlaPlan, string, string]>([
+    // 16 business hours from Friday 15:00 (Fri closes 16:00): 1 h Fri, 8 h Mon, 7 h Tue.
     ['2 business days from Friday afternoon', standard, '2026-11-27T15:00', '2026-12-01T16:00'],
-    ['a wall-clock hour runs through the night', hot, '2026-11-27T23:30', '2026-11-28T00:30'],
-    // Monday to Thursday are 8-hour days: 16 hours from Monday 08:00 is Tuesday 17:00.
     ['assigned on a Sunday: the clock starts Monday 08:00', standard, '2026-11-29T20:00', '2026-12-01T17:00'],
+    // 3 h Wed, closed 24-27 Dec, 8 h Mon 28th, 5 h Tue 29th.
+    ['over the Christmas holidays', standard, '2026-12-23T14:00', '2026-12-29T14:00'],
+    ['4 business hours from Friday 15:30: half an hour Friday, Monday 08:00-11:30', demo, '2026-11-27T15:30', '2026-11-30T11:30'],
+    ['a wall-clock hour runs through the night', hot, '2026-11-27T23:30', '2026-11-28T00:30'],
+    ['a wall-clock hour on Christmas Eve is an hour', hot, '2026-12-24T10:00', '2026-12-24T11:00'],
   ])('%s', (_name, plan, start, due) => {
     expect(dueAt(plan, cal, at(start)).toISOString()).toBe(at(due).toISOString());
   });
 
-  it('steps fall due at their share of the target, and messages wait for business hours', () => {
-    // 50 % of 16 h = 8 h: 1 h on Friday, then Monday 08-12 and 13-16.
-    const remind = stepDueAt(standard, standard.steps[0]!, cal, at('2026-11-27T15:00'));
-    expect(remind.toISOString()).toBe(at('2026-11-30T16:00').toISOString());
-    const hotRemind = stepDueAt(hot, hot.steps[0]!, cal, at('2026-11-27T23:30'));
-    expect(hotRemind.toISOString()).toBe(at('2026-11-28T00:00').toISOString());
-    expect(deliveryTime(hot, cal, hotRemind).toISOString()).toBe(hotRemind.toISOString());
-    expect(deliveryTime(standard, cal, at('2026-11-28T10:00')).toISOString()).toBe(at('2026-11-30T08:00').toISOString());
-    expect(deliveryTime(standard, cal, at('2026-11-30T14:00'), 'America/New_York').toISOString()).toBe(at('2026-11-30T14:00').toISOString());
-    expect(deliveryTime(standard, cal, at('2026-11-30T07:00'), 'America/New_York').toISOString()).toBe(at('2026-11-30T14:00').toISOString());
+  it('a wall-clock hour is a real hour on a fall-back night (02:30 CEST to 02:30 CET)', () => {
+    expect(dueAt(hot, cal, new Date('2026-10-25T00:30:00Z')).toISOString()).toBe('2026-10-25T01:30:00.000Z');
   });
 
-  it('elapsed time is measured on the plan\'s own clock', () => {
-    expect(elapsedOnClock(standard, cal, at('2026-11-27T15:00'), at('2026-11-30T09:00'))).toBe(120);
-    expect(elapsedOnClock(hot, cal, at('2026-11-27T15:00'), at('2026-11-30T09:00'))).toBe(66 * 60);
+  it.each<[string, SlaPlan, string, string, string]>([
+    ['remind the rep at 50 %: 1 h Friday, then Monday 08-12 and 13-16', standard, 'remind_rep', '2026-11-27T15:00', '2026-11-30T16:00'],
+    ['reassign at 200 %: four 8-hour days', standard, 'reassign', '2026-11-23T08:00', '2026-11-26T17:00'],
+    ['manager at 100 % on the demo tier: due before lunch, not after', demo, 'notify_manager', '2026-11-23T08:00', '2026-11-23T12:00'],
+    ['reassign at 150 % of 4 h', demo, 'reassign', '2026-11-23T08:00', '2026-11-23T15:00'],
+    ['remind at 50 % of a wall hour, overnight', hot, 'remind_rep', '2026-11-27T23:30', '2026-11-28T00:00'],
+    ['reassign at 150 % of a wall hour', hot, 'reassign', '2026-11-27T23:30', '2026-11-28T01:00'],
+  ])('%s', (_name, plan, action, start, due) => {
+    expect(stepDueAt(plan, step(plan, action), cal, at(start)).toISOString()).toBe(at(due).toISOString());
   });
+
+  it('a share of an odd target keeps its seconds', () => {
+    const short: SlaPlan = { tierId: 'short', clock: 'business', targetMinutes: 45, steps: [{ index: 0, at: 0.5, action: 'remind_rep' }] };
+    expect(stepDueAt(short, step(short, 'remind_rep'), cal, at('2026-11-23T08:00')).toISOString()).toBe(at('2026-11-23T08:22:30').toISOString());
+  });
+});
+
+describe('when messages reach people', () => {
+  it.each<[string, SlaPlan, string, string | undefined, string]>([
+    ['business tier, due on a Saturday: Monday 08:00', standard, '2026-11-28T10:00', undefined, '2026-11-30T08:00'],
+    ['business tier, due at lunch: 13:00', standard, '2026-11-30T12:10', undefined, '2026-11-30T13:00'],
+    ['business tier, due in hours: at once', standard, '2026-11-30T09:00', undefined, '2026-11-30T09:00'],
+    ['business tier, due on Christmas Day: the 28th', demo, '2026-12-25T09:00', undefined, '2026-12-28T08:00'],
+    ['a New York rep at 08:00 their time (14:00 Stockholm): at once', standard, '2026-11-30T14:00', 'America/New_York', '2026-11-30T14:00'],
+    ['a New York rep at 01:00 their time: their 08:00', standard, '2026-11-30T07:00', 'America/New_York', '2026-11-30T14:00'],
+    ['wall tier, Sunday 03:00: at once', hot, '2026-11-29T03:00', undefined, '2026-11-29T03:00'],
+    ['wall tier ignores the rep’s zone too', hot, '2026-11-29T03:00', 'America/New_York', '2026-11-29T03:00'],
+  ])('%s', (_name, plan, due, zone, expected) => {
+    expect(deliveryTime(plan, cal, at(due), zone).toISOString()).toBe(at(expected).toISOString());
+  });
+
+  it.each<[string, SlaPlan, string, string, string | undefined]>([
+    ['the standard manager notice repeats a business day later', standard, 'notify_manager', '2026-12-01T16:00', '2026-12-02T16:00'],
+    ['the demo manager notice repeats 2 business hours later, over the weekend', demo, 'notify_manager', '2026-11-27T15:30', '2026-11-30T09:30'],
+    ['the hot manager notice repeats 30 real minutes later, at night', hot, 'notify_manager', '2026-11-28T00:30', '2026-11-28T01:00'],
+    ['a reminder does not repeat', standard, 'remind_rep', '2026-12-01T16:00', undefined],
+  ])('%s', (_name, plan, action, after, expected) => {
+    expect(nextRepeat(plan, step(plan, action), cal, at(after))?.toISOString()).toBe(expected === undefined ? undefined : at(expected).toISOString());
+  });
+});
+
+describe('elapsed time and compliance', () => {
+  it.each<[string, SlaPlan, string, string, number, boolean]>([
+    ['accepted in 1 h 12 min', standard, '2026-11-23T10:00', '2026-11-23T11:12', 72, true],
+    ['over a weekend only business time counts', standard, '2026-11-27T15:00', '2026-11-30T09:00', 120, true],
+    ['decided exactly at the deadline', standard, '2026-11-27T15:00', '2026-12-01T16:00', 16 * 60, true],
+    ['a minute after the deadline', standard, '2026-11-27T15:00', '2026-12-01T16:01', 16 * 60 + 1, false],
+    ['a wall-clock tier counts the whole weekend', hot, '2026-11-27T15:00', '2026-11-30T09:00', 66 * 60, false],
+    ['a wall-clock hour exactly', hot, '2026-11-27T23:30', '2026-11-28T00:30', 60, true],
+    ['a decision stamped before the assignment is no time at all', hot, '2026-11-27T23:30', '2026-11-27T23:00', 0, true],
+  ])('%s', (_name, plan, from, to, minutes, within) => {
+    expect(elapsedOnClock(plan, cal, at(from), at(to))).toBe(minutes);
+    expect(isWithinSla(plan, cal, at(from), at(to))).toBe(within);
+  });
+
+  it.each(['2026-11-23T08:00', '2026-11-27T15:59', '2026-11-28T12:00', '2026-12-23T16:30', '2026-03-27T15:00', '2026-10-23T15:00'])(
+    'a decision at the deadline is within the SLA, and the deadline is the target away (from %s)',
+    (start) => {
+      for (const plan of [hot, demo, standard]) {
+        const due = dueAt(plan, cal, at(start));
+        expect(elapsedOnClock(plan, cal, at(start), due)).toBe(plan.targetMinutes);
+        expect(isWithinSla(plan, cal, at(start), due)).toBe(true);
+      }
+    },
+  );
 });
