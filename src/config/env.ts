@@ -20,6 +20,8 @@ const envSchema = z.object({
   // Unset → that API answers 503 not_configured: there is no default token to leak.
   INTAKE_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for POST /api/leads)').optional()),
   REPORTS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for GET /api/reports/*)').optional()),
+  // Posts per second per channel; Slack allows about 1. Higher only for a stand-in or a raised limit.
+  OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
 });
@@ -33,6 +35,7 @@ export interface Config {
   intakeToken: string | undefined;
   reportsToken: string | undefined;
   port: number;
+  outboxChannelRate: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -61,6 +64,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     intakeToken: e.INTAKE_TOKEN,
     reportsToken: e.REPORTS_TOKEN,
     port: e.PORT,
+    outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,6 +10,8 @@ import { renderLeadCard, renderMarketingNote } from './views/card.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
 
+const MAX_HISTORY_PAGES = 100;
+
 const postedMetadata = z.object({ event_type: z.string(), event_payload: z.object({ handoff_id: z.string() }) });
 
 /** Slack message metadata marking what Baton posted, so a retry can find it instead of posting twice. */
@@ -26,8 +28,9 @@ interface Rendered {
  */
 async function findPosted(client: WebClient, channel: string, kind: MessageKind, handoffId: string, since: Date): Promise<string | undefined> {
   let cursor: string | undefined;
-  // Five pages of 200 messages: far more than one channel receives in a retry window.
-  for (let page = 0; page < 5; page++) {
+  // Every page back to the delivery's creation: a busy marketing channel can take hundreds of
+  // messages while Slack is down. The cap only stops a runaway loop.
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
     const res = await client.conversations.history({ channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
     for (const m of res.messages ?? []) {
       const meta = postedMetadata.safeParse(m.metadata);
@@ -36,7 +39,7 @@ async function findPosted(client: WebClient, channel: string, kind: MessageKind,
     cursor = res.response_metadata?.next_cursor;
     if (!cursor) return undefined;
   }
-  return undefined;
+  throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${channel} since the delivery was queued; not posting blind`);
 }
 
 function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {

@@ -38,6 +38,7 @@ describe('environment', () => {
       REPORTS_TOKEN: 'r'.repeat(20),
       PORT: '8080',
       LOG_LEVEL: 'debug',
+      OUTBOX_CHANNEL_RATE: '2.5',
     });
     expect(config).toEqual({
       slack: { botToken: 'xoxb-1-2-3', signingSecret: GOOD.SLACK_SIGNING_SECRET, appToken: 'xapp-1-A', apiUrl: 'http://127.0.0.1:9999/api/' },
@@ -46,6 +47,7 @@ describe('environment', () => {
       intakeToken: 'i'.repeat(20),
       reportsToken: 'r'.repeat(20),
       port: 8080,
+      outboxChannelRate: 2.5,
       logLevel: 'debug',
     });
   });
@@ -68,6 +70,7 @@ describe('environment', () => {
     [{ PORT: 'eighty' }, /^PORT: must be a port number/],
     [{ PORT: '70000' }, /^PORT: must be a port number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
+    [{ OUTBOX_CHANNEL_RATE: 'fast' }, /^OUTBOX_CHANNEL_RATE: must be a number/],
   ])('%o is refused with one line naming the key', (patch, line) => {
     const lines = problems({ ...GOOD, ...patch });
     expect(lines).toHaveLength(1);

@@ -26,6 +26,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     intakeToken: INTAKE_TOKEN,
     reportsToken: REPORTS_TOKEN,
     port: 0,
+    outboxChannelRate: 1,
     logLevel: 'warn',
     ...overrides,
   };

@@ -11,8 +11,8 @@ export interface BatonProcess {
 }
 
 /** Runs the real entry point, as `npm start` does (tsx src/main.ts), with exactly the given environment. */
-export function spawnBaton(env: Record<string, string>): BatonProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/main.ts')], {
+export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = []): BatonProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(REPO, 'src/main.ts')], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });

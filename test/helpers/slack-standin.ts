@@ -162,9 +162,18 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'conversations.history': {
         const oldest = Number(body.oldest ?? 0);
         const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
-        const limit = Number(body.limit ?? 100);
-        const list = (channels.get(channel) ?? []).filter((m) => m.thread_ts === undefined && Number(m.ts) >= oldest).reverse().slice(0, limit);
-        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
+        // Like Slack: newest first, `limit` a page (at most 999), an opaque cursor for the next page.
+        const limit = Math.min(999, Number(body.limit ?? 100));
+        const offset = body.cursor ? Number(Buffer.from(str(body.cursor), 'base64').toString('utf8').replace('offset:', '')) : 0;
+        const all = (channels.get(channel) ?? []).filter((m) => m.thread_ts === undefined && Number(m.ts) >= oldest).reverse();
+        const page = all.slice(offset, offset + limit);
+        const hasMore = offset + limit < all.length;
+        return {
+          ok: true,
+          has_more: hasMore,
+          messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+          response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
+        };
       }
       case 'conversations.replies': {
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);

@@ -1,0 +1,83 @@
+/*
+ * bench:intake — POST /api/leads over HTTP against the Postgres server for at least 30 seconds.
+ * Baton runs as its own process (as in production); autocannon drives it from this one. The mix
+ * is realistic: about half the leads qualify (spread over the teams by size and country), the
+ * rest are stored and scored only. Prints sustained leads/s, latency p50/p99 and Baton's peak RSS.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { startSlackStandIn } from '../helpers/slack-standin.js';
+import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+const COUNTRIES = ['SE', 'DE', 'US', 'CA', 'GB', 'FR', 'NO'];
+function lead(i: number): string {
+  const qualifies = i % 100 < Number(process.env.BENCH_MQL_PERCENT ?? 50);
+  return JSON.stringify({
+    externalId: `bench-${i}`,
+    source: 'bench',
+    email: `bench${i}@company${i % 997}.io`,
+    firstName: 'Bench',
+    lastName: `Lead ${i}`,
+    title: qualifies ? 'VP Marketing' : 'Engineer',
+    company: `Company ${i % 997}`,
+    employees: [20, 150, 2500][i % 3],
+    country: COUNTRIES[i % COUNTRIES.length],
+    channel: 'referral',
+    activities: qualifies ? [{ type: 'demo_request', at: new Date().toISOString() }] : [{ type: 'webinar', at: new Date().toISOString() }],
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function main(): Promise<void> {
+  const name = `baton_bench_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const slack = await startSlackStandIn();
+  const port = await freePort();
+  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' }, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []);
+  try {
+    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
+    let i = 0;
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/api/leads`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: lead(i++) }) }],
+    });
+    const rss = rssOf(baton.child.pid!);
+    const stored = await admin.unsafe(`select (select count(*) from leads) as leads, (select count(*) from handoffs) as handoffs`.replace(/from (leads|handoffs)/g, `from ${name}.public.$1`)).catch(() => undefined);
+    void stored;
+    const non2xx = result.non2xx + result.errors + result.timeouts;
+    console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`);
+    console.log(`requests: ${result.requests.total} (non-2xx, errors or timeouts: ${non2xx})`);
+    console.log(`rate: ${(result.requests.total / DURATION_S).toFixed(0)} leads/s sustained`);
+    console.log(`latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
+    console.log(`peak RSS (Baton): ${(rss / 1024 / 1024).toFixed(0)} MiB`);
+  } finally {
+    baton.child.kill('SIGTERM');
+    await baton.exited;
+    await slack.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
