@@ -60,6 +60,8 @@ export interface StartHandoffInput {
   actor: string;
   /** Post the card and the marketing note (live intake); an import of history posts nothing. */
   notify: boolean;
+  /** Known to the caller for a lead created in this transaction (1): saves a query. */
+  seq?: number | undefined;
   /** Given by an import: the team and rep that historically held the lead. */
   assigned?: { teamId: string; repUserId: string };
 }
@@ -86,7 +88,7 @@ export async function startHandoff(ctx: ServiceContext, tx: Tx, input: StartHand
   const handoff = await insertHandoff(tx, {
     workspaceId,
     leadId: input.lead.id,
-    seq: await nextHandoffSeq(tx, input.lead.id),
+    seq: input.seq ?? (await nextHandoffSeq(tx, input.lead.id)),
     teamId: assignment.team.id,
     repUserId: assignment.repUserId,
     assignedVia: assignment.via,

@@ -3,7 +3,7 @@ import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
-import { addActivities, findLeadByEmail, findLeadBySourceId, insertLead, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
+import { addActivities, findLeadForIntake, insertLead, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
 import { startHandoff } from './handoff.js';
 import type { ServiceContext } from './context.js';
@@ -72,41 +72,59 @@ export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promi
     const now = ctx.now();
     const keys = [input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined, input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined].filter((k): k is string => k !== undefined);
     await lockKeys(tx, keys);
-
-    const existing =
-      (input.externalId !== undefined ? await findLeadBySourceId(tx, ctx.workspaceId, input.source, input.externalId) : undefined) ??
-      (input.email !== undefined ? await findLeadByEmail(tx, ctx.workspaceId, input.email) : undefined);
-
-    const patch = mergedFields(existing, input);
-    let lead: LeadRow;
-    if (existing === undefined) {
-      lead = await insertLead(tx, { workspaceId: ctx.workspaceId, source: input.source, externalId: input.externalId ?? null, stage: 'lead', createdAt: now, ...patch });
-      await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${input.source}`, data: { externalScore: input.score ?? null } }]);
-    } else {
-      lead = existing;
-      if (Object.keys(patch).length > 0) {
-        await updateLead(tx, lead.id, patch);
-        lead = { ...lead, ...patch };
-      }
-    }
-    await addActivities(tx, ctx.workspaceId, lead.id, input.activities);
-    const profile = profileOf(lead, await listActivities(tx, lead.id));
-    const scored = scoreLead(ctx.policy.scoring, profile, now);
-    if (scored.score !== lead.score || JSON.stringify(scored.breakdown) !== JSON.stringify(lead.scoreBreakdown)) {
-      await updateLead(tx, lead.id, { score: scored.score, scoreBreakdown: scored.breakdown });
-    }
-
-    let handoffId = (await pendingHandoffForLead(tx, lead.id))?.id;
-    let stage = lead.stage;
-    if (handoffId === undefined && decideMql(scored, input.mql) && REQUALIFIABLE.has(lead.stage)) {
-      handoffId = await qualify(ctx, tx, lead, profile, scored, now, input.mql === true);
-      stage = 'mql';
-    }
-    return { leadId: lead.id, stage, score: scored.score, handoffId, created: existing === undefined };
+    const existing = await findLeadForIntake(tx, ctx.workspaceId, input);
+    return existing === undefined ? intakeNew(ctx, tx, input, now) : intakeKnown(ctx, tx, existing, input, now);
   });
 }
 
-async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean): Promise<string> {
-  const handoff = await startHandoff(ctx, tx, { lead, profile, score: scored.score, at: now, fromStage: lead.stage, reason: bySender ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true });
+/** A lead never seen before: scored from what was sent, stored once with its final values. */
+async function intakeNew(ctx: ServiceContext, tx: Tx, input: IntakeInput, now: Date): Promise<IntakeResult> {
+  const activities = uniqueActivities(input.activities);
+  const patch = mergedFields(undefined, input);
+  const profile: LeadProfile = { ...patch, source: input.source, activities };
+  const scored = scoreLead(ctx.policy.scoring, profile, now);
+  const lead = await insertLead(tx, { workspaceId: ctx.workspaceId, source: input.source, externalId: input.externalId ?? null, stage: 'lead', createdAt: now, score: scored.score, scoreBreakdown: scored.breakdown, ...patch });
+  await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${input.source}`, data: { externalScore: input.score ?? null } }]);
+  await addActivities(tx, ctx.workspaceId, lead.id, activities);
+  const handoffId = decideMql(scored, input.mql) ? await qualify(ctx, tx, lead, profile, scored, now, input.mql === true, 1) : undefined;
+  return { leadId: lead.id, stage: handoffId !== undefined ? 'mql' : 'lead', score: scored.score, handoffId, created: true };
+}
+
+/** A lead we know: merged, its activities added without duplicates, rescored, maybe requalified. */
+async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input: IntakeInput, now: Date): Promise<IntakeResult> {
+  const patch = mergedFields(existing, input);
+  let lead = existing;
+  if (Object.keys(patch).length > 0) {
+    await updateLead(tx, lead.id, patch);
+    lead = { ...lead, ...patch };
+  }
+  await addActivities(tx, ctx.workspaceId, lead.id, input.activities);
+  const profile = profileOf(lead, await listActivities(tx, lead.id));
+  const scored = scoreLead(ctx.policy.scoring, profile, now);
+  if (scored.score !== lead.score || JSON.stringify(scored.breakdown) !== JSON.stringify(lead.scoreBreakdown)) {
+    await updateLead(tx, lead.id, { score: scored.score, scoreBreakdown: scored.breakdown });
+  }
+  let handoffId = (await pendingHandoffForLead(tx, lead.id))?.id;
+  let stage = lead.stage;
+  if (handoffId === undefined && decideMql(scored, input.mql) && REQUALIFIABLE.has(lead.stage)) {
+    handoffId = await qualify(ctx, tx, lead, profile, scored, now, input.mql === true, undefined);
+    stage = 'mql';
+  }
+  return { leadId: lead.id, stage, score: scored.score, handoffId, created: false };
+}
+
+/** A payload may list the same activity twice; the store keeps it once, so the score must too. */
+function uniqueActivities(list: readonly Activity[]): Activity[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const key = `${a.type}@${a.at.getTime()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean, seq: number | undefined): Promise<string> {
+  const handoff = await startHandoff(ctx, tx, { lead, profile, score: scored.score, at: now, fromStage: lead.stage, reason: bySender ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq });
   return handoff.id;
 }

@@ -2,7 +2,8 @@
  * bench:intake — POST /api/leads over HTTP against the Postgres server for at least 30 seconds.
  * Baton runs as its own process (as in production); autocannon drives it from this one. The mix
  * is realistic: about half the leads qualify (spread over the teams by size and country), the
- * rest are stored and scored only. Prints sustained leads/s, latency p50/p99 and Baton's peak RSS.
+ * rest are stored and scored only (BENCH_MQL_PERCENT changes the share). Prints sustained
+ * leads/s, latency p50/p99 and Baton's peak RSS. BENCH_PROFILE=1 writes a CPU profile to /tmp/prof.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -60,8 +61,6 @@ async function main(): Promise<void> {
       requests: [{ setupRequest: (req) => ({ ...req, body: lead(i++) }) }],
     });
     const rss = rssOf(baton.child.pid!);
-    const stored = await admin.unsafe(`select (select count(*) from leads) as leads, (select count(*) from handoffs) as handoffs`.replace(/from (leads|handoffs)/g, `from ${name}.public.$1`)).catch(() => undefined);
-    void stored;
     const non2xx = result.non2xx + result.errors + result.timeouts;
     console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`);
     console.log(`requests: ${result.requests.total} (non-2xx, errors or timeouts: ${non2xx})`);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
 import type { DbOrTx } from '../client.js';
 import { activities, leads } from '../schema.js';
@@ -6,18 +6,18 @@ import { activities, leads } from '../schema.js';
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLead = typeof leads.$inferInsert;
 
-export async function findLeadBySourceId(db: DbOrTx, workspaceId: string, source: string, externalId: string): Promise<LeadRow | undefined> {
-  const rows = await db.select().from(leads).where(and(eq(leads.workspaceId, workspaceId), eq(leads.source, source), eq(leads.externalId, externalId))).limit(1);
-  return rows[0];
-}
-
-/** The most recently created lead with this address: the one a new touch belongs to. */
-export async function findLeadByEmail(db: DbOrTx, workspaceId: string, email: string): Promise<LeadRow | undefined> {
+/**
+ * The lead an intake belongs to, in one query: the (source, externalId) match when there is one,
+ * else the most recent lead with this email.
+ */
+export async function findLeadForIntake(db: DbOrTx, workspaceId: string, key: { source: string; externalId?: string | undefined; email?: string | undefined }): Promise<LeadRow | undefined> {
+  const bySourceId = key.externalId !== undefined ? and(eq(leads.source, key.source), eq(leads.externalId, key.externalId)) : undefined;
+  const byEmail = key.email !== undefined ? sql`lower(${leads.email}) = ${key.email.toLowerCase()}` : undefined;
   const rows = await db
     .select()
     .from(leads)
-    .where(and(eq(leads.workspaceId, workspaceId), sql`lower(${leads.email}) = ${email.toLowerCase()}`))
-    .orderBy(desc(leads.createdAt))
+    .where(and(eq(leads.workspaceId, workspaceId), or(bySourceId, byEmail)))
+    .orderBy(bySourceId ? desc(sql`(${bySourceId})`) : sql`1`, desc(leads.createdAt))
     .limit(1);
   return rows[0];
 }

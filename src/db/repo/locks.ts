@@ -7,7 +7,8 @@ import type { Tx } from '../client.js';
  * Keys are taken in sorted order so two transactions never wait on each other.
  */
 export async function lockKeys(tx: Tx, keys: readonly string[]): Promise<void> {
-  for (const key of [...new Set(keys)].sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-  }
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  // One round trip; ORDER BY keeps the sorted locking order inside the statement.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(array[${sql.join(sorted.map((k) => sql`${k}`), sql`, `)}]::text[]) as k order by k`);
 }
