@@ -4,6 +4,7 @@ import type { Policy } from './config/policy.js';
 import { openDatabase, type Database } from './db/client.js';
 import { ensureWorkspace } from './db/repo/workspaces.js';
 import { healthRoutes } from './http/routes/health.js';
+import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -53,7 +54,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(context, config.intakeToken, () => { outbox.worker?.nudge(); })],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(context, config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken)],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });

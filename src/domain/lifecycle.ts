@@ -30,3 +30,15 @@ export function assertTransition(from: Stage, to: Stage): void {
     throw new DomainError('illegal_transition', `A lead in stage "${from}" cannot move to "${to}".`, { from, to });
   }
 }
+
+/** The event a move into `to` is recorded as; live decisions and imported history use the same names. */
+export const EVENT_FOR_STAGE: Record<Exclude<Stage, 'lead' | 'rejected'>, string> = {
+  mql: 'handoff_started',
+  sal: 'accepted',
+  sql: 'qualified',
+  opportunity: 'opportunity',
+  customer: 'won',
+  nurture: 'nurtured',
+  disqualified: 'disqualified',
+  lost: 'lost',
+};

@@ -38,3 +38,22 @@ export async function findSlackMessage(db: DbOrTx, handoffId: string, kind: 'car
 export async function recordSlackMessage(db: DbOrTx, row: { workspaceId: string; handoffId: string; kind: 'card' | 'marketing_note'; channel: string; ts: string }): Promise<void> {
   await db.insert(slackMessages).values(row).onConflictDoNothing();
 }
+
+export interface Decision {
+  status: 'accepted' | 'rejected';
+  decidedAt: Date;
+  decidedBy: string;
+  rejectReason?: string | null;
+  rejectNote?: string | null;
+  outcome?: 'nurture' | 'disqualify' | null;
+}
+
+/** Decides a handoff only if it is still pending: of racing deciders exactly one gets true. */
+export async function decideHandoff(db: DbOrTx, id: string, d: Decision): Promise<boolean> {
+  const rows = await db
+    .update(handoffs)
+    .set({ status: d.status, decidedAt: d.decidedAt, decidedBy: d.decidedBy, rejectReason: d.rejectReason ?? null, rejectNote: d.rejectNote ?? null, outcome: d.outcome ?? null })
+    .where(and(eq(handoffs.id, id), eq(handoffs.status, 'pending')))
+    .returning({ id: handoffs.id });
+  return rows.length === 1;
+}

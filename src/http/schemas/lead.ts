@@ -4,9 +4,8 @@ import { z } from 'zod';
 const text = (max: number) => z.string().trim().max(max).optional();
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, e.g. 2026-11-02T09:30:00Z' }).transform((s) => new Date(s));
 
-/** SPEC §7: the lead marketing automation posts. Unknown keys are ignored, empty strings mean "not given". */
-export const leadPayloadSchema = z
-  .object({
+/** The fields every lead carries, live or imported. Unknown keys are ignored, empty strings mean "not given". */
+export const leadFieldsSchema = z.object({
     externalId: text(500),
     source: z.string({ error: 'is required (the system the lead comes from, e.g. "hubspot")' }).trim().min(1, 'is required').max(100),
     email: z.email({ error: 'must be an email address' }).max(320).optional().or(z.literal('').transform(() => undefined)),
@@ -25,7 +24,9 @@ export const leadPayloadSchema = z
     activities: z.array(z.object({ type: z.string().trim().min(1).max(100), at: instant })).max(1000).default([]),
     mql: z.boolean().optional(),
     score: z.number().optional(),
-  })
-  .refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email to be recognised when it is sent again', path: ['externalId'] });
+});
+
+/** SPEC §7: the lead marketing automation posts. */
+export const leadPayloadSchema = leadFieldsSchema.refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email to be recognised when it is sent again', path: ['externalId'] });
 
 export type LeadPayload = z.output<typeof leadPayloadSchema>;

@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { INTAKE_TOKEN, startTestBaton, type TestBaton } from '../helpers/app.js';
+import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+
+let slack: SlackStandIn;
+let baton: TestBaton;
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  baton = await startTestBaton({ slackApiUrl: slack.url });
+});
+afterAll(async () => {
+  await baton.close();
+  await slack.close();
+});
+
+const post = (body: string, type = 'application/x-ndjson', token = INTAKE_TOKEN) =>
+  fetch(`${baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+
+const base = (id: string) => ({ externalId: id, source: 'crm', email: `${id}@acme.io`, firstName: 'Imp', lastName: id, title: 'VP Sales', createdAt: '2026-09-01T08:00:00Z' });
+const won = {
+  ...base('won-1'),
+  history: [
+    { stage: 'mql', at: '2026-09-01T09:00:00Z', team: 'smb', owner: 'U0EVA' },
+    { stage: 'sal', at: '2026-09-01T11:30:00Z', by: 'U0EVA' },
+    { stage: 'sql', at: '2026-09-03T10:00:00Z', by: 'U0EVA' },
+    { stage: 'opportunity', at: '2026-09-10T10:00:00Z' },
+    { stage: 'customer', at: '2026-10-01T10:00:00Z' },
+  ],
+};
+const rejected = {
+  ...base('rej-1'),
+  history: [
+    { stage: 'mql', at: '2026-09-02T09:00:00Z', team: 'enterprise', owner: 'U0ANA' },
+    { stage: 'rejected', at: '2026-09-02T10:00:00Z', by: 'U0ANA', reason: 'bad-data' },
+  ],
+};
+const recycled = {
+  ...base('rec-1'),
+  history: [
+    { stage: 'mql', at: '2026-09-02T09:00:00Z', team: 'smb', owner: 'U0FILIP' },
+    { stage: 'rejected', at: '2026-09-02T10:00:00Z', by: 'U0FILIP', reason: 'bad-timing' },
+    { stage: 'mql', at: '2026-10-02T09:00:00Z', team: 'smb', owner: 'U0EVA' },
+  ],
+};
+const illegal = { ...base('bad-1'), history: [{ stage: 'mql', at: '2026-09-02T09:00:00Z', team: 'smb', owner: 'U0EVA' }, { stage: 'sql', at: '2026-09-03T09:00:00Z' }] };
+const unordered = { ...base('bad-2'), history: [{ stage: 'mql', at: '2026-08-01T09:00:00Z', team: 'smb', owner: 'U0EVA' }] };
+
+const ndjson = (...leads: unknown[]) => leads.map((l) => JSON.stringify(l)).join('\n') + '\n';
+const leadCount = async (externalId: string) => rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from leads where external_id = ${externalId}`))[0]!.n;
+
+describe('POST /api/leads/import', () => {
+  it('imports histories as the same events and handoffs live data makes, reports bad lines by index, posts nothing', async () => {
+    const res = await post(ndjson(won, rejected, illegal, recycled, 'not json', unordered));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { imported: number; skipped: number; failed: { index: number; problems: { path: string; message: string }[] }[] };
+    expect(body).toMatchObject({ imported: 3, skipped: 0 });
+    expect(body.failed.map((f) => f.index)).toEqual([2, 4, 5]);
+    expect(body.failed[0]!.problems[0]!.message).toMatch(/cannot move to "sql"/);
+    expect(body.failed[2]!.problems[0]).toMatchObject({ path: 'history.0.at' });
+    expect(await leadCount('bad-1')).toBe(0);
+    expect(await leadCount('bad-2')).toBe(0);
+
+    const events = rowsOf<{ type: string; from: string | null; to: string | null }>(
+      await baton.database.db.execute(sql`select e.type, e.from_stage as from, e.to_stage as to from events e join leads l on l.id = e.lead_id where l.external_id = 'won-1' order by e.at, e.id`),
+    );
+    expect(events.map((e) => `${e.type}:${e.from ?? ''}>${e.to ?? ''}`)).toEqual(['created:>lead', 'handoff_started:lead>mql', 'assigned:>', 'accepted:mql>sal', 'qualified:sal>sql', 'opportunity:sql>opportunity', 'won:opportunity>customer']);
+
+    const handoffs = rowsOf<{ ext: string; seq: number; status: string; rep: string; outcome: string | null; tier: string; due: Date }>(
+      await baton.database.db.execute(sql`select l.external_id as ext, h.seq, h.status, h.rep_user_id as rep, h.outcome, h.sla_tier_id as tier, h.due_at as due from handoffs h join leads l on l.id = h.lead_id order by l.external_id, h.seq`),
+    );
+    expect(handoffs.map((h) => [h.ext, h.seq, h.status, h.rep, h.outcome])).toEqual([
+      ['rec-1', 1, 'rejected', 'U0FILIP', 'nurture'],
+      ['rec-1', 2, 'pending', 'U0EVA', null],
+      ['rej-1', 1, 'rejected', 'U0ANA', 'disqualify'],
+      ['won-1', 1, 'accepted', 'U0EVA', null],
+    ]);
+    expect(handoffs.every((h) => h.tier === 'standard')).toBe(true);
+    const stages = rowsOf<{ ext: string; stage: string; imported: boolean }>(await baton.database.db.execute(sql`select external_id as ext, stage, imported from leads order by external_id`));
+    expect(stages).toEqual([
+      { ext: 'rec-1', stage: 'mql', imported: true },
+      { ext: 'rej-1', stage: 'disqualified', imported: true },
+      { ext: 'won-1', stage: 'customer', imported: true },
+    ]);
+    await baton.outbox.idle();
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('re-importing the same file changes nothing', async () => {
+    const before = rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n;
+    const body = (await (await post(ndjson(won, rejected, recycled))).json()) as { imported: number; skipped: number };
+    expect(body).toMatchObject({ imported: 0, skipped: 3 });
+    expect(rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n).toBe(before);
+  });
+
+  it('takes a JSON array too, and thousands of leads in one streamed request', async () => {
+    const arr = await post(JSON.stringify([{ ...base('arr-1'), history: [] }]), 'application/json');
+    expect(await arr.json()).toMatchObject({ imported: 1, failed: [] });
+    const many = Array.from({ length: 1500 }, (_, i) => ({ ...base(`bulk-${i}`), history: i % 2 ? [{ stage: 'mql', at: '2026-09-05T09:00:00Z', team: 'smb', owner: 'U0EVA' }] : [] }));
+    const res = await post(ndjson(...many));
+    expect(await res.json()).toMatchObject({ imported: 1500, skipped: 0, failed: [] });
+  }, 120_000);
+
+  it.each<[string, () => Promise<Response>, number]>([
+    ['no token', () => post(ndjson(won), 'application/x-ndjson', 'wrong-token-wrong-token'), 401],
+    ['not JSON', () => post('a,b,c', 'text/csv'), 415],
+    ['a JSON body that is not an array', () => post(JSON.stringify(won), 'application/json'), 400],
+  ])('refuses %s', async (_name, send, status) => {
+    expect((await send()).status).toBe(status);
+  });
+});
