@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, startTestBaton, type TestBaton } from '../helpers/app.js';
-import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
+import type { RecordedCall } from '../helpers/slack-standin.js';
 
-let slack: SlackStandIn;
-let baton: TestBaton;
-
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-  baton = await startTestBaton({ slackApiUrl: slack.url, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } });
-});
-afterAll(async () => {
-  await baton.close();
-  await slack.close();
-});
+const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
 beforeEach(async () => {
-  await baton.outbox.idle();
-  slack.reset();
+  await env.baton.outbox.idle();
+  env.slack.reset();
 });
 
 let seq = 0;
 async function handOff(): Promise<string> {
   seq += 1;
-  const res = await fetch(`${baton.url}/api/leads`, {
+  const res = await fetch(`${env.baton.url}/api/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ externalId: `d-${seq}`, source: 'hubspot', email: `d${seq}@acme.io`, firstName: 'Dee', lastName: `Lead${seq}`, title: 'VP Sales', channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
@@ -31,54 +21,54 @@ async function handOff(): Promise<string> {
 }
 
 const forHandoff = (id: string) => (c: RecordedCall) => c.method === 'chat.postMessage' && (c.body.metadata as { event_payload?: { handoff_id?: string } } | undefined)?.event_payload?.handoff_id === id;
-const cardsIn = (channel: string, id: string) => slack.messages(channel).filter((m) => (m.metadata as { event_type: string; event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id && (m.metadata as { event_type: string }).event_type === 'baton_card');
+const cardsIn = (channel: string, id: string) => env.slack.messages(channel).filter((m) => (m.metadata as { event_type: string; event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id && (m.metadata as { event_type: string }).event_type === 'baton_card');
 
 describe('delivery when Slack misbehaves', () => {
   it('429: waits for Retry-After, then posts once', async () => {
-    slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    env.slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
     const id = await handOff();
-    const calls = await slack.waitFor(forHandoff(id), { count: 3, timeoutMs: 8_000 });
-    await baton.outbox.idle();
+    const calls = await env.slack.waitFor(forHandoff(id), { count: 3, timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
     const [limited, ...rest] = calls;
     const retry = rest.find((c) => c.body.channel === limited!.body.channel)!;
     expect(retry.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(950);
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
-    expect(baton.logs.some((l) => l.includes('slack rate limit; holding channel'))).toBe(true);
+    expect(env.baton.logs.some((l) => l.includes('slack rate limit; holding channel'))).toBe(true);
   });
 
   it('a burst of 5xx is retried with backoff until Slack recovers', async () => {
-    slack.failNext('chat.postMessage', { status: 503 }, 4);
+    env.slack.failNext('chat.postMessage', { status: 503 }, 4);
     const id = await handOff();
-    await slack.waitFor(forHandoff(id), { count: 6, timeoutMs: 15_000 });
-    await baton.outbox.idle();
+    await env.slack.waitFor(forHandoff(id), { count: 6, timeoutMs: 15_000 });
+    await env.baton.outbox.idle();
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
   });
 
   it('Slack posted but the answer was lost: the retry finds the card instead of posting a second', async () => {
-    slack.failNext('chat.postMessage', { lostAnswer: true });
+    env.slack.failNext('chat.postMessage', { lostAnswer: true });
     const id = await handOff();
-    await slack.waitFor((c) => c.method === 'conversations.history', { timeoutMs: 8_000 });
-    await baton.outbox.idle();
+    await env.slack.waitFor((c) => c.method === 'conversations.history', { timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
     expect(cardsIn('C0SMB', id).length + cardsIn('C0MARKETING', id).length).toBeGreaterThanOrEqual(1);
-    const allPosted = [...slack.messages('C0SMB'), ...slack.messages('C0MARKETING')].filter((m) => (m.metadata as { event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id);
+    const allPosted = [...env.slack.messages('C0SMB'), ...env.slack.messages('C0MARKETING')].filter((m) => (m.metadata as { event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id);
     expect(allPosted).toHaveLength(2);
-    expect(String(slack.callsTo('conversations.history')[0]!.body.include_all_metadata)).toBe('true');
+    expect(String(env.slack.callsTo('conversations.history')[0]!.body.include_all_metadata)).toBe('true');
   });
 
   it('a hanging Slack times out and the delivery is retried', async () => {
-    slack.failNext('chat.postMessage', { hang: true });
+    env.slack.failNext('chat.postMessage', { hang: true });
     const id = await handOff();
-    await slack.waitFor(forHandoff(id), { count: 3, timeoutMs: 25_000 });
-    await baton.outbox.idle();
-    expect(cardsIn('C0SMB', id).length + slack.messages('C0MARKETING').filter((m) => (m.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === id).length).toBe(2);
+    await env.slack.waitFor(forHandoff(id), { count: 3, timeoutMs: 25_000 });
+    await env.baton.outbox.idle();
+    expect(cardsIn('C0SMB', id).length + env.slack.messages('C0MARKETING').filter((m) => (m.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === id).length).toBe(2);
   }, 40_000);
 
   it('a channel Slack refuses (bot not invited) is retried and logged as an error, not dropped', async () => {
-    slack.failNext('chat.postMessage', { ok: false, error: 'not_in_channel' }, 2);
+    env.slack.failNext('chat.postMessage', { ok: false, error: 'not_in_channel' }, 2);
     const id = await handOff();
-    await slack.waitFor(forHandoff(id), { count: 4, timeoutMs: 8_000 });
-    await baton.outbox.idle();
-    expect(baton.logs.some((l) => l.includes('not_in_channel') && l.includes('"level":50'))).toBe(true);
+    await env.slack.waitFor(forHandoff(id), { count: 4, timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+    expect(env.baton.logs.some((l) => l.includes('not_in_channel') && l.includes('"level":50'))).toBe(true);
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
   });
 });

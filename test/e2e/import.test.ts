@@ -1,22 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { INTAKE_TOKEN, startTestBaton, type TestBaton } from '../helpers/app.js';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
 
-let slack: SlackStandIn;
-let baton: TestBaton;
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-  baton = await startTestBaton({ slackApiUrl: slack.url });
-});
-afterAll(async () => {
-  await baton.close();
-  await slack.close();
-});
+const env = useBatonWithSlack();
 
 const post = (body: string, type = 'application/x-ndjson', token = INTAKE_TOKEN) =>
-  fetch(`${baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
 
 const base = (id: string) => ({ externalId: id, source: 'crm', email: `${id}@acme.io`, firstName: 'Imp', lastName: id, title: 'VP Sales', createdAt: '2026-09-01T08:00:00Z' });
 const won = {
@@ -48,7 +38,7 @@ const illegal = { ...base('bad-1'), history: [{ stage: 'mql', at: '2026-09-02T09
 const unordered = { ...base('bad-2'), history: [{ stage: 'mql', at: '2026-08-01T09:00:00Z', team: 'smb', owner: 'U0EVA' }] };
 
 const ndjson = (...leads: unknown[]) => leads.map((l) => JSON.stringify(l)).join('\n') + '\n';
-const leadCount = async (externalId: string) => rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from leads where external_id = ${externalId}`))[0]!.n;
+const leadCount = async (externalId: string) => rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from leads where external_id = ${externalId}`))[0]!.n;
 
 describe('POST /api/leads/import', () => {
   it('imports histories as the same events and handoffs live data makes, reports bad lines by index, posts nothing', async () => {
@@ -63,12 +53,12 @@ describe('POST /api/leads/import', () => {
     expect(await leadCount('bad-2')).toBe(0);
 
     const events = rowsOf<{ type: string; from: string | null; to: string | null }>(
-      await baton.database.db.execute(sql`select e.type, e.from_stage as from, e.to_stage as to from events e join leads l on l.id = e.lead_id where l.external_id = 'won-1' order by e.at, e.id`),
+      await env.baton.database.db.execute(sql`select e.type, e.from_stage as from, e.to_stage as to from events e join leads l on l.id = e.lead_id where l.external_id = 'won-1' order by e.at, e.id`),
     );
     expect(events.map((e) => `${e.type}:${e.from ?? ''}>${e.to ?? ''}`)).toEqual(['created:>lead', 'handoff_started:lead>mql', 'assigned:>', 'accepted:mql>sal', 'qualified:sal>sql', 'opportunity:sql>opportunity', 'won:opportunity>customer']);
 
     const handoffs = rowsOf<{ ext: string; seq: number; status: string; rep: string; outcome: string | null; tier: string; due: Date }>(
-      await baton.database.db.execute(sql`select l.external_id as ext, h.seq, h.status, h.rep_user_id as rep, h.outcome, h.sla_tier_id as tier, h.due_at as due from handoffs h join leads l on l.id = h.lead_id order by l.external_id, h.seq`),
+      await env.baton.database.db.execute(sql`select l.external_id as ext, h.seq, h.status, h.rep_user_id as rep, h.outcome, h.sla_tier_id as tier, h.due_at as due from handoffs h join leads l on l.id = h.lead_id order by l.external_id, h.seq`),
     );
     expect(handoffs.map((h) => [h.ext, h.seq, h.status, h.rep, h.outcome])).toEqual([
       ['rec-1', 1, 'rejected', 'U0FILIP', 'nurture'],
@@ -77,21 +67,21 @@ describe('POST /api/leads/import', () => {
       ['won-1', 1, 'accepted', 'U0EVA', null],
     ]);
     expect(handoffs.every((h) => h.tier === 'standard')).toBe(true);
-    const stages = rowsOf<{ ext: string; stage: string; imported: boolean }>(await baton.database.db.execute(sql`select external_id as ext, stage, imported from leads order by external_id`));
+    const stages = rowsOf<{ ext: string; stage: string; imported: boolean }>(await env.baton.database.db.execute(sql`select external_id as ext, stage, imported from leads order by external_id`));
     expect(stages).toEqual([
       { ext: 'rec-1', stage: 'mql', imported: true },
       { ext: 'rej-1', stage: 'disqualified', imported: true },
       { ext: 'won-1', stage: 'customer', imported: true },
     ]);
-    await baton.outbox.idle();
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    await env.baton.outbox.idle();
+    expect(env.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('re-importing the same file changes nothing', async () => {
-    const before = rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n;
+    const before = rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n;
     const body = (await (await post(ndjson(won, rejected, recycled))).json()) as { imported: number; skipped: number };
     expect(body).toMatchObject({ imported: 0, skipped: 3 });
-    expect(rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n).toBe(before);
+    expect(rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n).toBe(before);
   });
 
   it('takes a JSON array too, and thousands of leads in one streamed request', async () => {

@@ -1,23 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { INTAKE_TOKEN, startTestBaton, type TestBaton } from '../helpers/app.js';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
 
-let slack: SlackStandIn;
-let baton: TestBaton;
-
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-  baton = await startTestBaton({ slackApiUrl: slack.url, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } });
-});
-afterAll(async () => {
-  await baton.close();
-  await slack.close();
-});
+const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
 beforeEach(async () => {
-  await baton.outbox.idle();
-  slack.reset();
+  await env.baton.outbox.idle();
+  env.slack.reset();
 });
 
 let seq = 0;
@@ -37,7 +26,7 @@ const mqlLead = (over: Record<string, unknown> = {}) => ({
 });
 
 function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baton.url}/api/leads`, {
+  return fetch(`${env.baton.url}/api/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -45,7 +34,7 @@ function post(body: unknown, headers: Record<string, string> = {}): Promise<Resp
 }
 
 async function count(table: 'leads' | 'handoffs' | 'events' | 'outbox' | 'slack_messages'): Promise<number> {
-  return rowsOf<{ n: number }>(await baton.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
+  return rowsOf<{ n: number }>(await env.baton.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
 }
 const counts = async () => ({ leads: await count('leads'), handoffs: await count('handoffs'), events: await count('events'), outbox: await count('outbox') });
 
@@ -86,8 +75,8 @@ describe('an MQL is handed to sales', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as { id: string; stage: string; score: number; handoffId: string };
     expect(body).toMatchObject({ stage: 'mql', score: 60, created: true });
-    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
-    const [note] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0MARKETING');
+    const [card] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
+    const [note] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0MARKETING');
     expect(card!.body).toMatchObject({ metadata: { event_type: 'baton_card', event_payload: { handoff_id: body.handoffId } } });
     const cardJson = JSON.stringify(card!.body.blocks);
     expect(cardJson).toMatch(/Score 60/);
@@ -95,41 +84,41 @@ describe('an MQL is handed to sales', () => {
     expect(cardJson).toMatch(/decide by /);
     expect(String(card!.body.text)).toMatch(/<@U0(EVA|FILIP)>/);
     expect(note!.body).toMatchObject({ metadata: { event_type: 'baton_marketing_note' } });
-    await baton.outbox.idle();
-    const recorded = rowsOf<{ kind: string; channel: string }>(await baton.database.db.execute(sql`select kind, channel from slack_messages where handoff_id = ${body.handoffId} order by kind`));
+    await env.baton.outbox.idle();
+    const recorded = rowsOf<{ kind: string; channel: string }>(await env.baton.database.db.execute(sql`select kind, channel from slack_messages where handoff_id = ${body.handoffId} order by kind`));
     expect(recorded).toEqual([{ kind: 'card', channel: 'C0SMB' }, { kind: 'marketing_note', channel: 'C0MARKETING' }]);
   });
 
   it('a lead below the threshold is stored but not handed off', async () => {
     const res = await post(mqlLead({ title: 'Engineer', channel: undefined, activities: [] }));
     expect(await res.json()).toMatchObject({ stage: 'lead', score: 0, handoffId: null });
-    await baton.outbox.idle();
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    await env.baton.outbox.idle();
+    expect(env.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('"mql": true from marketing automation hands off whatever the score', async () => {
     const res = await post(mqlLead({ title: 'Engineer', channel: undefined, activities: [], mql: true }));
     expect(await res.json()).toMatchObject({ stage: 'mql', score: 0 });
-    await slack.waitFor('chat.postMessage', { count: 2 });
+    await env.slack.waitFor('chat.postMessage', { count: 2 });
   });
 
   it('routes by policy: a 5,000-person company goes to the enterprise channel', async () => {
     await post(mqlLead({ employees: 5000 }));
-    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0ENTERPRISE');
+    const [card] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0ENTERPRISE');
     expect(String(card!.body.text)).toMatch(/<@U0(ANA|BO)>/);
   });
 
   it('the CRM owner gets their own lead', async () => {
     const res = await post(mqlLead({ ownerHint: 'U0CARL' }));
     const { handoffId } = (await res.json()) as { handoffId: string };
-    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0NORAM');
+    const [card] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0NORAM');
     expect(String(card!.body.text)).toContain('<@U0CARL>');
-    expect(rowsOf<{ via: string }>(await baton.database.db.execute(sql`select assigned_via as via from handoffs where id = ${handoffId}`))[0]!.via).toBe('owner_hint');
+    expect(rowsOf<{ via: string }>(await env.baton.database.db.execute(sql`select assigned_via as via from handoffs where id = ${handoffId}`))[0]!.via).toBe('owner_hint');
   });
 
   it('hostile field values are escaped and stay within Slack limits', async () => {
     await post(mqlLead({ firstName: '<!channel> <@U0BOSS>', lastName: 'x'.repeat(3000), company: '<https://evil.example|click> & co' }));
-    const [card] = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
+    const [card] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0SMB');
     const blocks = card!.body.blocks as { type: string; text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { text?: string }[] }[];
     // mrkdwn (and the notification text) is where Slack parses mentions and links; plain_text never is.
     const mrkdwn = [String(card!.body.text), ...blocks.flatMap((b) => [...(b.text?.type === 'mrkdwn' ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text ?? '')])].join('\n');
@@ -152,10 +141,10 @@ describe('replays and upserts', () => {
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202]));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect(new Set(answers.map((a) => a.body.handoffId)).size).toBe(1);
-    await baton.outbox.idle();
+    await env.baton.outbox.idle();
     const handoffId = answers[0]!.body.handoffId;
-    expect(slack.callsTo('chat.postMessage').filter((c) => (c.body.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === handoffId)).toHaveLength(2);
-    expect(rowsOf<{ n: number }>(await baton.database.db.execute(sql`select count(*)::int as n from handoffs where lead_id = ${answers[0]!.body.id}`))[0]!.n).toBe(1);
+    expect(env.slack.callsTo('chat.postMessage').filter((c) => (c.body.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === handoffId)).toHaveLength(2);
+    expect(rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from handoffs where lead_id = ${answers[0]!.body.id}`))[0]!.n).toBe(1);
   });
 
   it('without the externalId the email finds the lead; blank fields do not erase, activities are not doubled', async () => {
@@ -163,7 +152,7 @@ describe('replays and upserts', () => {
     const a = (await (await post(first)).json()) as { id: string };
     const b = (await (await post({ source: 'webform', email: first.email.toUpperCase(), company: '', phone: '+46 8 123', activities: [{ type: 'webinar', at: '2026-11-20T10:00:00Z' }] })).json()) as { id: string; created: boolean };
     expect(b).toMatchObject({ id: a.id, created: false });
-    const [row] = rowsOf<{ company: string; phone: string; n: number }>(await baton.database.db.execute(sql`select company, phone, (select count(*)::int from activities where lead_id = leads.id) as n from leads where id = ${a.id}`));
+    const [row] = rowsOf<{ company: string; phone: string; n: number }>(await env.baton.database.db.execute(sql`select company, phone, (select count(*)::int from activities where lead_id = leads.id) as n from leads where id = ${a.id}`));
     expect(row).toEqual({ company: 'Acme', phone: '+46 8 123', n: 1 });
   });
 });

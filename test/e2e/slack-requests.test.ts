@@ -1,40 +1,30 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { SIGNING_SECRET, startTestBaton, type TestBaton } from '../helpers/app.js';
+import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { sendEvent, sendInteraction, sendSlashCommand, blockActionsPayload, type SlashCommandFields } from '../helpers/slack-sign.js';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
-let slack: SlackStandIn;
-let baton: TestBaton;
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-  baton = await startTestBaton({ slackApiUrl: slack.url });
-});
-afterAll(async () => {
-  await baton.close();
-  await slack.close();
-});
+const env = useBatonWithSlack();
 
-const command = (text: string): SlashCommandFields => ({ command: '/baton', text, user_id: 'U0ANA', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${slack.responseUrl}/cmd` });
+const command = (text: string): SlashCommandFields => ({ command: '/baton', text, user_id: 'U0ANA', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/cmd` });
 
 async function rowCounts(): Promise<Record<string, number>> {
   const rows = rowsOf<{ t: string; n: number }>(
-    await baton.database.db.execute(sql`select 'events' as t, count(*)::int as n from events union all select 'outbox', count(*)::int from outbox union all select 'leads', count(*)::int from leads`),
+    await env.baton.database.db.execute(sql`select 'events' as t, count(*)::int as n from events union all select 'outbox', count(*)::int from outbox union all select 'leads', count(*)::int from leads`),
   );
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 
 describe('requests to /slack/events', () => {
   it('a signed slash command is acknowledged within 3 seconds with an answer', async () => {
-    const reply = await sendSlashCommand(baton.url, SIGNING_SECRET, command('help'));
+    const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, command('help'));
     expect(reply.status).toBe(200);
     expect(reply.elapsedMs).toBeLessThan(3_000);
     expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/baton help') as unknown });
   });
 
   it('unknown input gets usage help, not silence', async () => {
-    const reply = await sendSlashCommand(baton.url, SIGNING_SECRET, command('frobnicate'));
+    const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, command('frobnicate'));
     expect(reply.status).toBe(200);
     expect(reply.json).toMatchObject({ text: expect.stringMatching(/does not know `frobnicate`[\s\S]*\/baton help/) as unknown });
   });
@@ -45,22 +35,22 @@ describe('requests to /slack/events', () => {
     ['six minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
   ])('a slash command %s gets 401 and changes nothing', async (_name, opts) => {
     const before = await rowCounts();
-    const callsBefore = slack.calls.length;
-    const reply = await sendSlashCommand(baton.url, SIGNING_SECRET, command('help'), opts);
+    const callsBefore = env.slack.calls.length;
+    const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, command('help'), opts);
     expect(reply.status).toBe(401);
     expect(reply.body).not.toMatch(/baton help/);
     expect(await rowCounts()).toEqual(before);
-    expect(slack.calls.length).toBe(callsBefore);
+    expect(env.slack.calls.length).toBe(callsBefore);
   });
 
   it('a forged button click and a forged event get 401 too', async () => {
-    const click = blockActionsPayload({ actionId: 'baton:v1:accept:00000000-0000-4000-8000-000000000000', userId: 'U0ANA', teamId: 'T0BATON', channelId: 'C0SMB', messageTs: '1.2', responseUrl: `${slack.responseUrl}/x` });
-    expect((await sendInteraction(baton.url, SIGNING_SECRET, click, { forgeWith: '0'.repeat(32) })).status).toBe(401);
-    expect((await sendEvent(baton.url, SIGNING_SECRET, { type: 'event_callback', event: { type: 'app_home_opened', user: 'U0ANA', tab: 'home' } }, { unsigned: true })).status).toBe(401);
+    const click = blockActionsPayload({ actionId: 'baton:v1:accept:00000000-0000-4000-8000-000000000000', userId: 'U0ANA', teamId: 'T0BATON', channelId: 'C0SMB', messageTs: '1.2', responseUrl: `${env.slack.responseUrl}/x` });
+    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, click, { forgeWith: '0'.repeat(32) })).status).toBe(401);
+    expect((await sendEvent(env.baton.url, SIGNING_SECRET, { type: 'event_callback', event: { type: 'app_home_opened', user: 'U0ANA', tab: 'home' } }, { unsigned: true })).status).toBe(401);
   });
 
   it("answers Slack's URL verification challenge", async () => {
-    const reply = await sendEvent(baton.url, SIGNING_SECRET, { type: 'url_verification', challenge: 'c-123', token: 't' });
+    const reply = await sendEvent(env.baton.url, SIGNING_SECRET, { type: 'url_verification', challenge: 'c-123', token: 't' });
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ challenge: 'c-123' });
   });
@@ -68,15 +58,15 @@ describe('requests to /slack/events', () => {
 
 describe('our own routes', () => {
   it('/readyz says ready once migrations are applied; /healthz always answers', async () => {
-    expect((await fetch(`${baton.url}/readyz`)).status).toBe(200);
-    expect(await (await fetch(`${baton.url}/healthz`)).json()).toEqual({ ok: true });
+    expect((await fetch(`${env.baton.url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${env.baton.url}/healthz`)).json()).toEqual({ ok: true });
   });
 
   it('unknown paths and wrong methods get the one error envelope', async () => {
-    const missing = await fetch(`${baton.url}/nope`);
+    const missing = await fetch(`${env.baton.url}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'No route /nope.' } });
-    const wrong = await fetch(`${baton.url}/healthz`, { method: 'POST' });
+    const wrong = await fetch(`${env.baton.url}/healthz`, { method: 'POST' });
     expect(wrong.status).toBe(405);
     expect(await wrong.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
   });

@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { startBaton, type Baton } from '../../src/baton.js';
 import type { Config } from '../../src/config/env.js';
 import { parsePolicy, type Policy } from '../../src/config/policy.js';
 import { createLogger } from '../../src/log.js';
 import type { OutboxTuning } from '../../src/services/outbox.js';
 import { freshDatabase, type TestDatabase } from './db.js';
+import { startSlackStandIn, type SlackStandIn, type StandInOptions } from './slack-standin.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -50,6 +52,8 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
     },
   });
   const config = testConfig(opts.slackApiUrl, opts.config);
+  // An override of the Slack settings still talks to this stand-in unless it names another.
+  config.slack.apiUrl ??= opts.slackApiUrl;
   const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}) });
   return {
     ...baton,
@@ -60,4 +64,26 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
       if (!opts.db) await db.dispose();
     },
   };
+}
+
+export interface BatonWithSlack {
+  slack: SlackStandIn;
+  baton: TestBaton;
+}
+
+/**
+ * The usual suite set-up: a Slack stand-in and the real app talking to it, started before the
+ * suite and closed after it. Read the fields inside tests (they are set in beforeAll).
+ */
+export function useBatonWithSlack(opts: { standIn?: StandInOptions; baton?: Omit<Parameters<typeof startTestBaton>[0], 'slackApiUrl'> } = {}): BatonWithSlack {
+  const ctx = {} as BatonWithSlack;
+  beforeAll(async () => {
+    ctx.slack = await startSlackStandIn(opts.standIn);
+    ctx.baton = await startTestBaton({ slackApiUrl: ctx.slack.url, ...opts.baton });
+  });
+  afterAll(async () => {
+    await ctx.baton.close();
+    await ctx.slack.close();
+  });
+  return ctx;
 }
