@@ -1,0 +1,95 @@
+import type { KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { parseAction } from '../../src/slack/ids.js';
+import { formatElapsed, renderLeadCard, renderMarketingNote, type LeadCardModel } from '../../src/slack/views/card.js';
+import { escapeMrkdwn, truncateMrkdwn } from '../../src/slack/views/escape.js';
+
+const HANDOFF = '3f2b8c1e-5d4a-4c3b-9a1f-0e2d3c4b5a69';
+const model = (over: Partial<LeadCardModel> = {}): LeadCardModel => ({
+  handoffId: HANDOFF,
+  name: 'Ana Andersson',
+  title: 'VP Sales',
+  company: 'Acme',
+  employees: 1200,
+  country: 'SE',
+  persona: 'sales-leader',
+  channel: 'referral',
+  source: 'hubspot',
+  email: 'ana@acme.io',
+  score: 60,
+  breakdown: ['+20 senior title', '+30 demo request', '+10 referral'],
+  activities: [{ type: 'demo_request', at: new Date('2026-11-20T09:00:00Z') }],
+  repUserId: 'U0EVA',
+  repTimeZone: 'Europe/Stockholm',
+  dueAt: new Date('2026-11-24T13:00:00Z'),
+  slaLabel: '2 d',
+  assignedVia: 'round_robin',
+  state: { kind: 'pending' },
+  ...over,
+});
+
+type AnyBlock = KnownBlock & { text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { type: string; text?: string | { text: string }; action_id?: string }[] };
+
+function withinLimits(blocks: KnownBlock[]): void {
+  expect(blocks.length).toBeLessThanOrEqual(50);
+  expect(JSON.stringify(blocks).length).toBeLessThan(13_000);
+  for (const b of blocks as AnyBlock[]) {
+    if (b.type === 'header') expect(b.text!.text.length).toBeLessThanOrEqual(150);
+    if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+    for (const f of b.fields ?? []) expect(f.text.length).toBeLessThanOrEqual(2000);
+    expect((b.fields ?? []).length).toBeLessThanOrEqual(10);
+    for (const e of b.elements ?? []) if (e.type === 'button') expect((e.text as { text: string }).text.length).toBeLessThanOrEqual(75);
+  }
+}
+
+describe('the MQL card', () => {
+  it('shows who, why, by when — in the rep\'s zone — and Accept / Reject that parse back to this handoff', () => {
+    const { text, blocks } = renderLeadCard(model());
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('Score 60');
+    expect(json).toContain('+30 demo request');
+    // 13:00Z is 14:00 in Stockholm in November.
+    expect(json).toMatch(/decide by Tue 24 Nov 14:00 GMT\+1/);
+    expect(text).toContain('<@U0EVA>');
+    const buttons = (blocks as AnyBlock[]).flatMap((b) => b.elements ?? []).filter((e) => e.type === 'button');
+    expect(buttons.map((b) => parseAction(b.action_id!))).toEqual([{ kind: 'accept', handoffId: HANDOFF }, { kind: 'reject', handoffId: HANDOFF }]);
+    withinLimits(blocks);
+  });
+
+  it('stays inside every Slack limit with hostile, huge values, and pings nobody', () => {
+    const hostile = '<!channel> <@U0BOSS> <https://evil.example|click> &amp; *bold* ' + 'x'.repeat(3000);
+    const { text, blocks } = renderLeadCard(model({ name: hostile, title: hostile, company: hostile, persona: hostile, email: hostile, breakdown: Array.from({ length: 200 }, (_, i) => `+1 rule ${i} ${hostile}`), activities: Array.from({ length: 1000 }, () => ({ type: hostile, at: new Date() })) }));
+    withinLimits(blocks);
+    const mrkdwn = [text, ...(blocks as AnyBlock[]).flatMap((b) => [...(b.text?.type === 'mrkdwn' ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : ''))])].join('\n');
+    expect(mrkdwn).not.toMatch(/<!channel>|<@U0BOSS>|<https:/);
+    expect(mrkdwn).toContain('and 995 more');
+  });
+
+  it('says when nobody was available and the manager holds the lead', () => {
+    expect(JSON.stringify(renderLeadCard(model({ assignedVia: 'manager_fallback' })).blocks)).toContain('no rep was available');
+  });
+
+  it('the marketing note names team, rep and SLA, and opens the thread', () => {
+    const { text } = renderMarketingNote({ handoffId: HANDOFF, name: '<!here>', company: 'Acme', score: 60, teamName: 'SMB', repUserId: 'U0EVA', slaLabel: '2 d', dueAt: new Date('2026-11-24T13:00:00Z'), zone: 'Europe/Stockholm' });
+    expect(text).toContain('&lt;!here&gt;');
+    expect(text).toMatch(/SMB, <@U0EVA> · 2 d SLA/);
+  });
+});
+
+describe('text helpers', () => {
+  it.each<[number, number, string]>([
+    [45, 24, '45 min'],
+    [72, 24, '1 h 12 min'],
+    [120, 24, '2 h'],
+    [16 * 60, 8, '2 d'],
+    [19 * 60, 8, '2 d 3 h'],
+    [0, 8, '0 min'],
+  ])('%i minutes with %i-hour days is "%s"', (minutes, hoursPerDay, label) => {
+    expect(formatElapsed(minutes, hoursPerDay)).toBe(label);
+  });
+
+  it('never cuts an escape entity in half', () => {
+    const escaped = escapeMrkdwn('a'.repeat(8) + '<'.repeat(10));
+    for (let max = 5; max < escaped.length; max++) expect(truncateMrkdwn(escaped, max)).not.toMatch(/&[a-z]{0,3}…$/);
+  });
+});
