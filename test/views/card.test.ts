@@ -34,7 +34,7 @@ function withinLimits(blocks: KnownBlock[]): void {
   expect(blocks.length).toBeLessThanOrEqual(50);
   expect(JSON.stringify(blocks).length).toBeLessThan(13_000);
   for (const b of blocks as AnyBlock[]) {
-    if (b.type === 'header') expect(b.text!.text.length).toBeLessThanOrEqual(150);
+    if (b.type === 'header') expect(b.text.text.length).toBeLessThanOrEqual(150);
     if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
     for (const f of b.fields ?? []) expect(f.text.length).toBeLessThanOrEqual(2000);
     expect((b.fields ?? []).length).toBeLessThanOrEqual(10);
