@@ -35,6 +35,12 @@ function lead(i: number): string {
   });
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
     let i = 0;
+    const cpuBefore = cpuSecondsOf(baton.child.pid!);
     const result = await autocannon({
       url: `http://127.0.0.1:${port}/api/leads`,
       method: 'POST',
@@ -61,11 +68,13 @@ async function main(): Promise<void> {
       requests: [{ setupRequest: (req) => ({ ...req, body: lead(i++) }) }],
     });
     const rss = rssOf(baton.child.pid!);
+    const cpu = (cpuSecondsOf(baton.child.pid!) - cpuBefore) / DURATION_S;
     const non2xx = result.non2xx + result.errors + result.timeouts;
     console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`);
     console.log(`requests: ${result.requests.total} (non-2xx, errors or timeouts: ${non2xx})`);
     console.log(`rate: ${(result.requests.total / DURATION_S).toFixed(0)} leads/s sustained`);
     console.log(`latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
+    console.log(`Baton CPU: ${(cpu * 100).toFixed(0)} % of one core (${((cpu * 1000 * DURATION_S) / Math.max(1, result.requests.total)).toFixed(2)} ms per lead)`);
     console.log(`peak RSS (Baton): ${(rss / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
     baton.child.kill('SIGTERM');
