@@ -49,7 +49,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
 
     const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger };
     const slack = createSlackApp(config.slack, identity, logger);
-    registerListeners(slack.app, logger);
+    registerListeners(slack.app, context, logger);
     // Started once the server listens, so a failed start-up leaves no worker behind.
     const outbox: { worker?: OutboxWorker } = {};
 

@@ -5,8 +5,8 @@ import { loadHandoffView, postedMessage, recordPosted, type HandoffView, type Me
 import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
 import { classifySlackFailure } from './failures.js';
-import { cardModel, marketingNoteModel } from './models.js';
-import { renderLeadCard, renderMarketingNote } from './views/card.js';
+import { cardModel, decisionTiming, marketingNoteModel, slaLabel } from './models.js';
+import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
 
@@ -91,6 +91,44 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
   }
 }
 
+/** Re-renders the card from the store and edits it in place; waits while the card is not posted yet. */
+async function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
+  const payload = handoffPayload.safeParse(row.payload);
+  if (!payload.success) return { kind: 'abandon', error: 'malformed outbox payload' };
+  const view = await loadHandoffView(ctx, payload.data.handoffId);
+  const card = await postedMessage(ctx, payload.data.handoffId, 'card');
+  if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
+  if (!card) return { kind: 'retry', error: 'the card is not posted yet' };
+  try {
+    const message = renderLeadCard(cardModel(view));
+    await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
+    return { kind: 'done', result: card };
+  } catch (err) {
+    return failureOutcome(err, ctx, row);
+  }
+}
+
+const replyPayload = handoffPayload.extend({ event: z.literal('accepted') });
+
+/** A reply in the lead's marketing thread, under the handoff note. */
+async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
+  const payload = replyPayload.safeParse(row.payload);
+  if (!payload.success) return { kind: 'abandon', error: 'malformed outbox payload' };
+  const view = await loadHandoffView(ctx, payload.data.handoffId);
+  const note = await postedMessage(ctx, payload.data.handoffId, 'marketing_note');
+  if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
+  if (!note) return { kind: 'retry', error: 'the marketing note is not posted yet' };
+  const timing = decisionTiming(view);
+  if (!timing || view.handoff.decidedBy === null) return { kind: 'abandon', error: 'the handoff is not decided' };
+  try {
+    const message = renderThreadReply({ kind: payload.data.event, by: view.handoff.decidedBy, slaLabel: slaLabel(view), ...timing });
+    const res = await client.chat.postMessage({ channel: note.channel, thread_ts: note.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
+    return { kind: 'done', result: { ts: res.ts } };
+  } catch (err) {
+    return failureOutcome(err, ctx, row);
+  }
+}
+
 /** Turns queued deliveries into Slack calls. */
 export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): Deliverer {
   return (row) => {
@@ -99,6 +137,10 @@ export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): De
         return postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view)));
       case 'post_marketing_note':
         return postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy)));
+      case 'update_card':
+        return updateCard(ctx, client, row);
+      case 'thread_reply':
+        return threadReply(ctx, client, row);
       default:
         return Promise.resolve({ kind: 'abandon', error: `unknown delivery kind "${row.kind}"` });
     }

@@ -1,16 +1,32 @@
 import type { Policy } from '../config/policy.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
-import { formatElapsed, type LeadCardModel, type MarketingNoteModel } from './views/card.js';
+import { elapsedOnClock } from '../domain/sla.js';
+import { formatElapsed, type CardState, type LeadCardModel, type MarketingNoteModel } from './views/card.js';
 
 function leadName(view: HandoffView): string {
   const name = [view.lead.firstName, view.lead.lastName].filter((p) => p !== null && p !== '').join(' ');
   return name !== '' ? name : (view.lead.email ?? view.lead.company ?? 'Unnamed lead');
 }
 
-function slaLabel(view: HandoffView): string {
-  const hoursPerDay = view.handoff.slaClock === 'business' ? view.calendar.hoursPerBusinessDay : 24;
-  return formatElapsed(view.handoff.slaTargetMinutes, hoursPerDay);
+const hoursPerDay = (view: HandoffView): number => (view.handoff.slaClock === 'business' ? view.calendar.hoursPerBusinessDay : 24);
+
+export function slaLabel(view: HandoffView): string {
+  return formatElapsed(view.handoff.slaTargetMinutes, hoursPerDay(view));
+}
+
+/** How long the decision took on the handoff's own clock, against its frozen target. */
+export function decisionTiming(view: HandoffView): { elapsedLabel: string; withinSla: boolean } | undefined {
+  const { handoff } = view;
+  if (handoff.decidedAt === null) return undefined;
+  const elapsed = elapsedOnClock({ clock: handoff.slaClock }, view.calendar, handoff.firstAssignedAt, handoff.decidedAt);
+  return { elapsedLabel: formatElapsed(elapsed, hoursPerDay(view)), withinSla: elapsed <= handoff.slaTargetMinutes };
+}
+
+function cardState(view: HandoffView): CardState {
+  const timing = decisionTiming(view);
+  if (view.handoff.status === 'accepted' && timing) return { kind: 'accepted', by: view.handoff.decidedBy ?? 'someone', at: view.handoff.decidedAt!, ...timing };
+  return { kind: 'pending' };
 }
 
 /** The card's view model, from what the store holds about one handoff. */
@@ -35,7 +51,7 @@ export function cardModel(view: HandoffView): LeadCardModel {
     dueAt: handoff.dueAt,
     slaLabel: slaLabel(view),
     assignedVia: handoff.assignedVia,
-    state: { kind: 'pending' },
+    state: cardState(view),
   };
 }
 

@@ -26,8 +26,10 @@ export interface LeadCardModel {
   /** "2 d", "1 h": the SLA as the tier states it. */
   slaLabel: string;
   assignedVia: string | null;
-  state: { kind: 'pending' };
+  state: CardState;
 }
+
+export type CardState = { kind: 'pending' } | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean };
 
 export interface MarketingNoteModel {
   handoffId: string;
@@ -85,12 +87,30 @@ export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownB
     section(`*Score ${m.score}* — why this is an MQL:\n${m.breakdown.length > 0 ? m.breakdown.map((l) => escapeMrkdwn(l)).join('\n') : '_marked MQL by marketing automation_'}`),
   ];
   if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.repTimeZone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
-  blocks.push(
-    divider(),
-    section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
-    actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
-  );
+  blocks.push(divider(), ...stateBlocks(m, due));
   return { text: `New MQL for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${due}`, blocks };
+}
+
+function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
+  switch (m.state.kind) {
+    case 'pending':
+      return [
+        section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
+        actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
+      ];
+    case 'accepted':
+      return [section(`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
+  }
+}
+
+function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean }, slaLabel: string): string {
+  return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
+}
+
+/** A reply under the lead's marketing note: what sales did with it. */
+export function renderThreadReply(event: { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string }): { text: string; blocks: KnownBlock[] } {
+  const text = `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.`;
+  return { text, blocks: [section(text)] };
 }
 
 /** The handoff note in the marketing channel: the thread every later decision and breach replies under. */
