@@ -5,7 +5,7 @@ import { loadHandoffView, postedMessage, recordPosted, type HandoffView, type Me
 import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
 import { classifySlackFailure } from './failures.js';
-import { cardModel, decisionTiming, marketingNoteModel, slaLabel } from './models.js';
+import { cardModel, decisionEvent, marketingNoteModel, slaLabel } from './models.js';
 import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
@@ -100,7 +100,7 @@ async function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow
   if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
   if (!card) return { kind: 'retry', error: 'the card is not posted yet' };
   try {
-    const message = renderLeadCard(cardModel(view));
+    const message = renderLeadCard(cardModel(view, ctx.policy));
     await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
     return { kind: 'done', result: card };
   } catch (err) {
@@ -108,7 +108,7 @@ async function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow
   }
 }
 
-const replyPayload = handoffPayload.extend({ event: z.literal('accepted') });
+const replyPayload = handoffPayload.extend({ event: z.enum(['accepted', 'rejected']) });
 
 /** A reply in the lead's marketing thread, under the handoff note. */
 async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
@@ -118,10 +118,10 @@ async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRo
   const note = await postedMessage(ctx, payload.data.handoffId, 'marketing_note');
   if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
   if (!note) return { kind: 'retry', error: 'the marketing note is not posted yet' };
-  const timing = decisionTiming(view);
-  if (!timing || view.handoff.decidedBy === null) return { kind: 'abandon', error: 'the handoff is not decided' };
+  const decided = decisionEvent(view, ctx.policy);
+  if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
   try {
-    const message = renderThreadReply({ kind: payload.data.event, by: view.handoff.decidedBy, slaLabel: slaLabel(view), ...timing });
+    const message = renderThreadReply(decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
     const res = await client.chat.postMessage({ channel: note.channel, thread_ts: note.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
     return { kind: 'done', result: { ts: res.ts } };
   } catch (err) {
@@ -134,7 +134,7 @@ export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): De
   return (row) => {
     switch (row.kind) {
       case 'post_card':
-        return postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view)));
+        return postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view, ctx.policy)));
       case 'post_marketing_note':
         return postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy)));
       case 'update_card':

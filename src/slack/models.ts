@@ -23,14 +23,21 @@ export function decisionTiming(view: HandoffView): { elapsedLabel: string; withi
   return { elapsedLabel: formatElapsed(elapsed, hoursPerDay(view)), withinSla: elapsed <= handoff.slaTargetMinutes };
 }
 
-function cardState(view: HandoffView): CardState {
+/** What sales did with the handoff, for the card and the marketing thread alike. */
+export function decisionEvent(view: HandoffView, policy: Policy): Exclude<CardState, { kind: 'pending' }> | undefined {
+  const { handoff } = view;
   const timing = decisionTiming(view);
-  if (view.handoff.status === 'accepted' && timing) return { kind: 'accepted', by: view.handoff.decidedBy ?? 'someone', at: view.handoff.decidedAt!, ...timing };
-  return { kind: 'pending' };
+  if (!timing || handoff.decidedAt === null || handoff.decidedBy === null) return undefined;
+  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing };
+  if (handoff.status === 'rejected') {
+    const reason = policy.rejectionReasons.find((r) => r.id === handoff.rejectReason);
+    return { kind: 'rejected', by: handoff.decidedBy, at: handoff.decidedAt, reasonLabel: reason?.label ?? handoff.rejectReason ?? 'no reason given', note: handoff.rejectNote, outcome: handoff.outcome ?? 'nurture' };
+  }
+  return undefined;
 }
 
 /** The card's view model, from what the store holds about one handoff. */
-export function cardModel(view: HandoffView): LeadCardModel {
+export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
   const { lead, handoff } = view;
   return {
     handoffId: handoff.id,
@@ -51,7 +58,7 @@ export function cardModel(view: HandoffView): LeadCardModel {
     dueAt: handoff.dueAt,
     slaLabel: slaLabel(view),
     assignedVia: handoff.assignedVia,
-    state: cardState(view),
+    state: decisionEvent(view, policy) ?? { kind: 'pending' },
   };
 }
 

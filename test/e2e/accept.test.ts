@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { encodeAction } from '../../src/slack/ids.js';
-import { INTAKE_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { postedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
@@ -10,21 +11,6 @@ beforeEach(async () => {
   await env.baton.outbox.idle();
   env.slack.reset();
 });
-
-let seq = 0;
-/** An MQL for the SMB team, with its card and marketing note already posted. */
-async function postedHandoff(): Promise<{ handoffId: string; rep: string; cardTs: string; noteTs: string }> {
-  seq += 1;
-  const res = await fetch(`${env.baton.url}/api/leads`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ externalId: `acc-${seq}`, source: 'web', email: `acc${seq}@acme.io`, firstName: 'Acc', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
-  });
-  const { handoffId } = (await res.json()) as { handoffId: string };
-  await env.baton.outbox.idle();
-  const rows = rowsOf<{ kind: string; ts: string; rep: string }>(await env.baton.database.db.execute(sql`select m.kind, m.ts, h.rep_user_id as rep from slack_messages m join handoffs h on h.id = m.handoff_id where m.handoff_id = ${handoffId}`));
-  return { handoffId, rep: rows[0]!.rep, cardTs: rows.find((r) => r.kind === 'card')!.ts, noteTs: rows.find((r) => r.kind === 'marketing_note')!.ts };
-}
 
 const click = (handoffId: string, userId: string, cardTs: string, opts: { forgeWith?: string } = {}) =>
   sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: cardTs, responseUrl: `${env.slack.responseUrl}/${userId}` }), opts);
@@ -37,7 +23,7 @@ async function state(handoffId: string): Promise<{ status: string; by: string | 
 
 describe('Accept', () => {
   it('the assigned rep accepts: acknowledged at once, card updated in place, marketing told in the thread', async () => {
-    const h = await postedHandoff();
+    const h = await postedHandoff(env);
     const reply = await click(h.handoffId, h.rep, h.cardTs);
     expect(reply.status).toBe(200);
     expect(reply.elapsedMs).toBeLessThan(3_000);
@@ -53,7 +39,7 @@ describe('Accept', () => {
   });
 
   it("the team's manager may accept; an outsider is told why and nothing changes", async () => {
-    const h = await postedHandoff();
+    const h = await postedHandoff(env);
     await click(h.handoffId, 'U0ANA', h.cardTs);
     const [refusal] = await env.slack.waitFor((c) => c.method === 'response_url' && c.body.text !== undefined);
     expect(refusal!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
@@ -66,13 +52,13 @@ describe('Accept', () => {
   });
 
   it('a forged click gets 401 and changes nothing', async () => {
-    const h = await postedHandoff();
+    const h = await postedHandoff(env);
     expect((await click(h.handoffId, h.rep, h.cardTs, { forgeWith: '0'.repeat(32) })).status).toBe(401);
     expect(await state(h.handoffId)).toMatchObject({ status: 'pending', accepted: 0 });
   });
 
   it('50 racing clicks: exactly one decision, one thread reply, and every other clicker told who won', async () => {
-    const h = await postedHandoff();
+    const h = await postedHandoff(env);
     // SMB lets the whole team decide; rep, manager and teammates all race.
     const clickers = Array.from({ length: 50 }, (_, i) => [h.rep, 'U0SMBMGR', 'U0EVA', 'U0FILIP'][i % 4]!);
     const replies = await Promise.all(clickers.map((u) => click(h.handoffId, u, h.cardTs)));

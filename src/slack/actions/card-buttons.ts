@@ -2,13 +2,18 @@ import type { App } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
-import { acceptHandoff } from '../../services/decisions.js';
+import { decide } from '../../services/decisions.js';
 import { slackErrorText } from '../errors.js';
 import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
+import { renderRejectModal } from '../views/reject-modal.js';
+
+export function alreadyDecidedText(result: { status: string; by: string; at: Date }, zone: string): string {
+  return `Already ${result.status} by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone }).toFormat('ccc d LLL HH:mm')}.`;
+}
 
 /** Buttons on the MQL card: acknowledged at once, then decided in Postgres. */
 export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logger): void {
-  app.action(ACTION_ID_PATTERN, async ({ ack, action, body, respond }) => {
+  app.action(ACTION_ID_PATTERN, async ({ ack, action, body, respond, client }) => {
     await ack();
     const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const parsed = 'action_id' in action ? parseAction(action.action_id) : undefined;
@@ -19,15 +24,16 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
     try {
       switch (parsed.kind) {
         case 'accept': {
-          const result = await acceptHandoff(ctx, parsed.handoffId, body.user.id);
-          if (result.kind === 'already_decided') {
-            const when = DateTime.fromJSDate(result.at, { zone: ctx.policy.calendar.timeZone }).toFormat('ccc d LLL HH:mm');
-            await say(`Already ${result.status} by <@${result.by}> on ${when}.`);
-          }
+          const result = await decide(ctx, parsed.handoffId, body.user.id, { kind: 'accept' });
+          if (result.kind === 'already_decided') await say(alreadyDecidedText(result, ctx.policy.calendar.timeZone));
           return;
         }
+        case 'reject':
+          // trigger_id lives 3 s and works once: the modal opens before any database round trip.
+          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderRejectModal(ctx.policy.rejectionReasons, parsed.handoffId) });
+          return;
         default:
-          await say('Only Accept works in this version of Baton; Reject and the later steps are coming next.');
+          await say('Only Accept and Reject work in this version of Baton; the later steps are coming next.');
       }
     } catch (err) {
       await say(slackErrorText(err, logger));

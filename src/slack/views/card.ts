@@ -29,7 +29,10 @@ export interface LeadCardModel {
   state: CardState;
 }
 
-export type CardState = { kind: 'pending' } | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean };
+export type CardState =
+  | { kind: 'pending' }
+  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean }
+  | { kind: 'rejected'; by: string; at: Date; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
 
 export interface MarketingNoteModel {
   handoffId: string;
@@ -100,16 +103,27 @@ function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
       ];
     case 'accepted':
       return [section(`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
+    case 'rejected':
+      return [section(`:no_entry_sign: ${rejectedLine(m.state)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
   }
+}
+
+function rejectedLine(s: { by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }): string {
+  const then = s.outcome === 'disqualify' ? 'disqualified' : 'back to marketing (nurture)';
+  return `Rejected by <@${s.by}>: *${escapeMrkdwn(s.reasonLabel)}* — ${then}${s.note ? `\n> ${field(s.note, 2000)}` : ''}`;
 }
 
 function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean }, slaLabel: string): string {
   return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
 }
 
-/** A reply under the lead's marketing note: what sales did with it. */
-export function renderThreadReply(event: { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string }): { text: string; blocks: KnownBlock[] } {
-  const text = `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.`;
+export type ThreadEvent =
+  | { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string }
+  | { kind: 'rejected'; by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
+
+/** A reply under the lead's marketing note: what sales did with it, and why. */
+export function renderThreadReply(event: ThreadEvent): { text: string; blocks: KnownBlock[] } {
+  const text = event.kind === 'accepted' ? `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.` : `:no_entry_sign: ${rejectedLine(event)}`;
   return { text, blocks: [section(text)] };
 }
 

@@ -1,0 +1,26 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../src/db/client.js';
+import { INTAKE_TOKEN, type BatonWithSlack } from './app.js';
+
+let seq = 0;
+
+export interface PostedHandoff {
+  handoffId: string;
+  rep: string;
+  cardTs: string;
+  noteTs: string;
+}
+
+/** An MQL for the SMB team through the real intake, with its card and marketing note already posted. */
+export async function postedHandoff(env: BatonWithSlack): Promise<PostedHandoff> {
+  seq += 1;
+  const res = await fetch(`${env.baton.url}/api/leads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}.${Date.now()}@acme.io`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
+  });
+  const { handoffId } = (await res.json()) as { handoffId: string };
+  await env.baton.outbox.idle();
+  const rows = rowsOf<{ kind: string; ts: string; rep: string }>(await env.baton.database.db.execute(sql`select m.kind, m.ts, h.rep_user_id as rep from slack_messages m join handoffs h on h.id = m.handoff_id where m.handoff_id = ${handoffId}`));
+  return { handoffId, rep: rows[0]!.rep, cardTs: rows.find((r) => r.kind === 'card')!.ts, noteTs: rows.find((r) => r.kind === 'marketing_note')!.ts };
+}
