@@ -1,9 +1,10 @@
 import { mayDecide } from '../domain/decisions.js';
 import { DomainError } from '../domain/errors.js';
+import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
 import { decideHandoff, findHandoff, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
-import { moveLeadStage } from '../db/repo/leads.js';
+import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 
@@ -45,5 +46,39 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
       { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${status}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: status } },
     ]);
     return { kind: 'decided' };
+  });
+}
+
+export type ProgressStep =
+  | { kind: 'qualify'; checklist: string[] }
+  | { kind: 'opportunity' }
+  | { kind: 'won' }
+  | { kind: 'lost'; reasonId: string; note: string | undefined }
+  | { kind: 'return' };
+
+const STEP_STAGE = { qualify: 'sql', opportunity: 'opportunity', won: 'customer', lost: 'lost', return: 'nurture' } as const satisfies Record<ProgressStep['kind'], Stage>;
+
+/**
+ * The lifecycle after an accepted handoff (SPEC §2): Qualify, Opportunity, Won, Lost, Return to
+ * marketing. Each is a conditional move of the lead's stage plus one event; an illegal move (no
+ * SQL before SAL, nothing after a win) is refused with a clear message and changes nothing.
+ */
+export async function progress(ctx: ServiceContext, handoffId: string, userId: string, step: ProgressStep): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const h = await loadForDecision(ctx, tx, handoffId, userId);
+    if (h.status !== 'accepted') throw new DomainError('stale_card', 'This lead was not accepted, so it has no next steps here.');
+    const lead = await findLeadById(tx, ctx.workspaceId, h.leadId);
+    if (!lead) throw new DomainError('not_found', 'This lead is no longer in Baton.');
+    const to = STEP_STAGE[step.kind];
+    assertTransition(lead.stage as Stage, to);
+    if (!(await moveLeadStage(tx, lead.id, lead.stage, to))) throw new DomainError('conflict', 'The lead moved on while you clicked; reload the card.');
+    const now = ctx.now();
+    const reason = step.kind === 'lost' ? step.reasonId : null;
+    const data = step.kind === 'qualify' ? { checklist: step.checklist } : step.kind === 'lost' ? { note: step.note ?? null } : {};
+    await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, handoffId: h.id, type: EVENT_FOR_STAGE[to], fromStage: lead.stage, toStage: to, at: now, actor: userId, reason, data }]);
+    await enqueue(tx, [
+      { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
+      { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${to}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: to, by: userId, reason } },
+    ]);
   });
 }

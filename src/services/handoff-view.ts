@@ -1,5 +1,6 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
+import { latestProgress } from '../db/repo/events.js';
 import { findHandoff, findSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
@@ -15,6 +16,8 @@ export interface HandoffView {
   /** The zone the assigned rep reads times in: their own, else their team calendar's. */
   repTimeZone: string;
   calendar: CalendarPolicy;
+  /** The latest step after acceptance (qualified, won, lost …), if any. */
+  progress: { stage: string; by: string; reason: string | null } | undefined;
 }
 
 export async function loadHandoffView(ctx: ServiceContext, handoffId: string): Promise<HandoffView | undefined> {
@@ -25,7 +28,8 @@ export async function loadHandoffView(ctx: ServiceContext, handoffId: string): P
   const team = teamById(ctx.policy, handoff.teamId);
   const calendar = team ? calendarForTeam(ctx.policy, team) : ctx.policy.calendar;
   const rep = team?.reps.find((r) => r.user === handoff.repUserId);
-  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar };
+  const progress = handoff.status === 'accepted' ? await latestProgress(ctx.db, handoff.id) : undefined;
+  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress };
 }
 
 export type MessageKind = 'card' | 'marketing_note';

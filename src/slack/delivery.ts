@@ -5,7 +5,7 @@ import { loadHandoffView, postedMessage, recordPosted, type HandoffView, type Me
 import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
 import { classifySlackFailure } from './failures.js';
-import { cardModel, decisionEvent, marketingNoteModel, slaLabel } from './models.js';
+import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
 import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
@@ -108,7 +108,10 @@ async function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow
   }
 }
 
-const replyPayload = handoffPayload.extend({ event: z.enum(['accepted', 'rejected']) });
+const replyPayload = z.union([
+  handoffPayload.extend({ event: z.enum(['accepted', 'rejected']) }),
+  handoffPayload.extend({ event: z.enum(['sql', 'opportunity', 'customer', 'lost', 'nurture']), by: z.string(), reason: z.string().nullable() }),
+]);
 
 /** A reply in the lead's marketing thread, under the handoff note. */
 async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
@@ -118,10 +121,12 @@ async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRo
   const note = await postedMessage(ctx, payload.data.handoffId, 'marketing_note');
   if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
   if (!note) return { kind: 'retry', error: 'the marketing note is not posted yet' };
+  const p = payload.data;
   const decided = decisionEvent(view, ctx.policy);
   if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
   try {
-    const message = renderThreadReply(decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
+    // A later step renders from its own payload: by the time it is sent the lead may have moved on again.
+    const message = renderThreadReply('by' in p ? { kind: 'progress', progress: progressOf({ stage: p.event, by: p.by, reason: p.reason }, ctx.policy) } : decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
     const res = await client.chat.postMessage({ channel: note.channel, thread_ts: note.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
     return { kind: 'done', result: { ts: res.ts } };
   } catch (err) {

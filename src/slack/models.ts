@@ -2,7 +2,7 @@ import type { Policy } from '../config/policy.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
 import { elapsedOnClock } from '../domain/sla.js';
-import { formatElapsed, type CardState, type LeadCardModel, type MarketingNoteModel } from './views/card.js';
+import { formatElapsed, type CardState, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
 
 function leadName(view: HandoffView): string {
   const name = [view.lead.firstName, view.lead.lastName].filter((p) => p !== null && p !== '').join(' ');
@@ -23,12 +23,18 @@ export function decisionTiming(view: HandoffView): { elapsedLabel: string; withi
   return { elapsedLabel: formatElapsed(elapsed, hoursPerDay(view)), withinSla: elapsed <= handoff.slaTargetMinutes };
 }
 
+/** A step as the card and the thread show it; a lost reason is shown by its label. */
+export function progressOf(p: { stage: string; by: string; reason: string | null }, policy: Policy): Progress {
+  const label = p.reason === null ? undefined : (policy.lostReasons.find((r) => r.id === p.reason)?.label ?? p.reason);
+  return { stage: p.stage, by: p.by, reasonLabel: label };
+}
+
 /** What sales did with the handoff, for the card and the marketing thread alike. */
 export function decisionEvent(view: HandoffView, policy: Policy): Exclude<CardState, { kind: 'pending' }> | undefined {
   const { handoff } = view;
   const timing = decisionTiming(view);
   if (!timing || handoff.decidedAt === null || handoff.decidedBy === null) return undefined;
-  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing };
+  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing, stage: view.lead.stage, progress: view.progress && progressOf(view.progress, policy) };
   if (handoff.status === 'rejected') {
     const reason = policy.rejectionReasons.find((r) => r.id === handoff.rejectReason);
     return { kind: 'rejected', by: handoff.decidedBy, at: handoff.decidedAt, reasonLabel: reason?.label ?? handoff.rejectReason ?? 'no reason given', note: handoff.rejectNote, outcome: handoff.outcome ?? 'nurture' };

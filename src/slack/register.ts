@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { ServiceContext } from '../services/context.js';
 import { registerCardButtons } from './actions/card-buttons.js';
 import { registerBatonCommand } from './commands/baton.js';
+import { registerProgressSubmissions } from './submissions/progress.js';
 import { registerRejectSubmission } from './submissions/reject.js';
 
 /** Every Slack surface Baton listens on, registered in one place. */
@@ -10,6 +11,7 @@ export function registerListeners(app: App, ctx: ServiceContext, logger: Logger)
   registerBatonCommand(app);
   registerCardButtons(app, ctx, logger);
   registerRejectSubmission(app, ctx, logger);
+  registerProgressSubmissions(app, ctx, logger);
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');
     return Promise.resolve();

@@ -31,7 +31,9 @@ describe('Accept', () => {
     expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
     const blocks = JSON.stringify(update!.body.blocks);
     expect(blocks).toMatch(new RegExp(`Accepted by <@${h.rep}> in \\d+ min — within the 4 h SLA`));
-    expect(blocks).not.toContain('"type":"button"');
+    // Accept and Reject are gone; the next steps take their place.
+    expect(blocks).not.toMatch(/"text":"(Accept|Reject…)"/);
+    expect(blocks).toMatch(/Qualify…[\s\S]*Return to marketing[\s\S]*Lost…/);
     const [threadReply] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === h.noteTs);
     expect(threadReply!.body).toMatchObject({ channel: 'C0MARKETING' });
     expect(String(threadReply!.body.text)).toContain(`Accepted by <@${h.rep}>`);

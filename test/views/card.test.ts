@@ -65,8 +65,8 @@ describe('the MQL card', () => {
     expect(mrkdwn).toContain('and 995 more');
   });
 
-  it.each([true, false])('an accepted card (within SLA: %s) says who, how fast, against which SLA, and offers no buttons', (withinSla) => {
-    const { blocks } = renderLeadCard(model({ state: { kind: 'accepted', by: 'U0SMBMGR', at: new Date('2026-11-24T10:12:00Z'), elapsedLabel: '1 h 12 min', withinSla } }));
+  it.each([true, false])('an accepted and won card (within SLA: %s) says who, how fast, against which SLA, and offers no more steps', (withinSla) => {
+    const { blocks } = renderLeadCard(model({ state: { kind: 'accepted', by: 'U0SMBMGR', at: new Date('2026-11-24T10:12:00Z'), elapsedLabel: '1 h 12 min', withinSla, stage: 'customer' } }));
     const json = JSON.stringify(blocks);
     expect(json).toContain(`Accepted by <@U0SMBMGR> in 1 h 12 min — ${withinSla ? 'within' : 'outside'} the 2 d SLA`);
     expect(json).not.toContain('"type":"button"');

@@ -1,3 +1,4 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { events } from '../schema.js';
 
@@ -7,4 +8,18 @@ export type NewEvent = typeof events.$inferInsert;
 export async function appendEvents(db: DbOrTx, rows: readonly NewEvent[]): Promise<void> {
   if (rows.length === 0) return;
   await db.insert(events).values([...rows]);
+}
+
+const PROGRESS_EVENTS = ['qualified', 'opportunity', 'won', 'lost', 'nurtured'];
+
+/** The latest step after acceptance recorded for a handoff, for its card. */
+export async function latestProgress(db: DbOrTx, handoffId: string): Promise<{ stage: string; by: string; reason: string | null } | undefined> {
+  const rows = await db
+    .select({ stage: events.toStage, by: events.actor, reason: events.reason })
+    .from(events)
+    .where(and(eq(events.handoffId, handoffId), inArray(events.type, PROGRESS_EVENTS)))
+    .orderBy(desc(events.at), desc(events.id))
+    .limit(1);
+  const row = rows[0];
+  return row?.stage ? { stage: row.stage, by: row.by ?? 'someone', reason: row.reason } : undefined;
 }

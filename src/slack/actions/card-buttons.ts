@@ -2,9 +2,10 @@ import type { App } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
-import { decide } from '../../services/decisions.js';
+import { decide, progress } from '../../services/decisions.js';
 import { slackErrorText } from '../errors.js';
 import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
+import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js';
 import { renderRejectModal } from '../views/reject-modal.js';
 
 export function alreadyDecidedText(result: { status: string; by: string; at: Date }, zone: string): string {
@@ -28,12 +29,23 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
           if (result.kind === 'already_decided') await say(alreadyDecidedText(result, ctx.policy.calendar.timeZone));
           return;
         }
+        // trigger_id lives 3 s and works once: modals open before any database round trip.
         case 'reject':
-          // trigger_id lives 3 s and works once: the modal opens before any database round trip.
           if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderRejectModal(ctx.policy.rejectionReasons, parsed.handoffId) });
           return;
+        case 'qualify':
+          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderQualifyModal(ctx.policy.sqlChecklist, parsed.handoffId) });
+          return;
+        case 'lost':
+          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderLostModal(ctx.policy.lostReasons, parsed.handoffId) });
+          return;
+        case 'opportunity':
+        case 'won':
+        case 'return':
+          await progress(ctx, parsed.handoffId, body.user.id, { kind: parsed.kind });
+          return;
         default:
-          await say('Only Accept and Reject work in this version of Baton; the later steps are coming next.');
+          await say('Escalation buttons arrive with SLA escalation; this one does nothing yet.');
       }
     } catch (err) {
       await say(slackErrorText(err, logger));

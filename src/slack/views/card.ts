@@ -29,9 +29,16 @@ export interface LeadCardModel {
   state: CardState;
 }
 
+/** The latest step after acceptance: who moved the lead where, and why when it was lost. */
+export interface Progress {
+  stage: string;
+  by: string;
+  reasonLabel?: string | undefined;
+}
+
 export type CardState =
   | { kind: 'pending' }
-  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean }
+  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean; stage: string; progress?: Progress | undefined }
   | { kind: 'rejected'; by: string; at: Date; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
 
 export interface MarketingNoteModel {
@@ -101,11 +108,35 @@ function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
         section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
         actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
       ];
-    case 'accepted':
-      return [section(`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
+    case 'accepted': {
+      const lines = [`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${formatDue(m.state.at, m.repTimeZone)}`];
+      if (m.state.progress) lines.push(progressLine(m.state.progress));
+      const next = NEXT_STEPS[m.state.stage] ?? [];
+      const buttons = next.map(([label, kind]) => button(label, { kind, handoffId: m.handoffId }, kind === 'won' ? 'primary' : undefined));
+      return [section(lines.join('\n')), ...(buttons.length > 0 ? [actions(`next:${m.handoffId}`, buttons)] : [])];
+    }
     case 'rejected':
       return [section(`:no_entry_sign: ${rejectedLine(m.state)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
   }
+}
+
+/** What a rep can do next, by the lead's stage after acceptance (SPEC §2). */
+const NEXT_STEPS: Record<string, [string, 'qualify' | 'opportunity' | 'won' | 'lost' | 'return'][]> = {
+  sal: [['Qualify…', 'qualify'], ['Return to marketing', 'return'], ['Lost…', 'lost']],
+  sql: [['Opportunity', 'opportunity'], ['Lost…', 'lost']],
+  opportunity: [['Won', 'won'], ['Lost…', 'lost']],
+};
+
+const PROGRESS_TEXT: Record<string, string> = {
+  sql: ':chart_with_upwards_trend: Qualified (SQL)',
+  opportunity: ':briefcase: Opportunity opened',
+  customer: ':trophy: Won',
+  lost: ':x: Lost',
+  nurture: ':leftwards_arrow_with_hook: Returned to marketing',
+};
+
+function progressLine(p: Progress): string {
+  return `${PROGRESS_TEXT[p.stage] ?? p.stage} by <@${p.by}>${p.reasonLabel ? `: *${escapeMrkdwn(p.reasonLabel)}*` : ''}`;
 }
 
 function rejectedLine(s: { by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }): string {
@@ -119,11 +150,12 @@ function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean 
 
 export type ThreadEvent =
   | { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string }
-  | { kind: 'rejected'; by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
+  | { kind: 'rejected'; by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }
+  | { kind: 'progress'; progress: Progress };
 
 /** A reply under the lead's marketing note: what sales did with it, and why. */
 export function renderThreadReply(event: ThreadEvent): { text: string; blocks: KnownBlock[] } {
-  const text = event.kind === 'accepted' ? `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.` : `:no_entry_sign: ${rejectedLine(event)}`;
+  const text = event.kind === 'accepted' ? `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.` : event.kind === 'rejected' ? `:no_entry_sign: ${rejectedLine(event)}` : progressLine(event.progress);
   return { text, blocks: [section(text)] };
 }
 
