@@ -25,13 +25,15 @@ async function stage(h: PostedHandoff): Promise<string> {
 async function settled(): Promise<void> {
   await env.baton.outbox.idle();
 }
+/** Waits until this handoff's card has been updated `count` times in all. */
+const cardUpdates = (h: PostedHandoff, count: number) => env.slack.waitFor((c) => c.method === 'chat.update' && c.body.ts === h.cardTs, { count });
 const lastCard = () => JSON.stringify(env.slack.callsTo('chat.update').at(-1)!.body.blocks);
 const threadTexts = (h: PostedHandoff) => env.slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === h.noteTs).map((c) => String(c.body.text));
 
 async function accepted(): Promise<PostedHandoff> {
   const h = await postedHandoff(env);
   await click(h, 'accept');
-  await env.slack.waitFor('chat.update');
+  await cardUpdates(h, 1);
   await settled();
   return h;
 }
@@ -48,7 +50,7 @@ describe('after Accept: Qualify, Opportunity, Won — each an event, a card upda
     expect(await stage(h)).toBe('sal');
 
     expect((await submit(h, QUALIFY_CALLBACK, checklist('buying-cycle', 'influencer', 'next-steps', 'size'))).body).toBe('');
-    await env.slack.waitFor('chat.update', { count: 2 });
+    await cardUpdates(h, 2);
     await settled();
     expect(await stage(h)).toBe('sql');
     expect(lastCard()).toMatch(/Qualified \(SQL\) by <@U0\w+>/);
@@ -56,11 +58,11 @@ describe('after Accept: Qualify, Opportunity, Won — each an event, a card upda
     expect(lastCard()).not.toContain('Qualify…');
 
     await click(h, 'opportunity');
-    await env.slack.waitFor('chat.update', { count: 3 });
+    await cardUpdates(h, 3);
     await settled();
     expect(await stage(h)).toBe('opportunity');
     await click(h, 'won');
-    await env.slack.waitFor('chat.update', { count: 4 });
+    await cardUpdates(h, 4);
     await settled();
     expect(await stage(h)).toBe('customer');
     expect(lastCard()).toMatch(/Won by <@U0\w+>/);
@@ -78,14 +80,14 @@ describe('after Accept: Qualify, Opportunity, Won — each an event, a card upda
     const noReason = await submit(lost, LOST_CALLBACK, { [PROGRESS_BLOCKS.reason]: { value: { type: 'static_select', selected_option: null } } });
     expect(noReason.json).toMatchObject({ response_action: 'errors', errors: { [PROGRESS_BLOCKS.reason]: 'Pick a reason.' } });
     await submit(lost, LOST_CALLBACK, { [PROGRESS_BLOCKS.reason]: { value: { type: 'static_select', selected_option: { value: 'competitor' } } }, [PROGRESS_BLOCKS.note]: { value: { type: 'plain_text_input', value: 'Went with Acme CRM' } } });
-    await env.slack.waitFor('chat.update', { count: 2 });
+    await cardUpdates(lost, 2);
     await settled();
     expect(await stage(lost)).toBe('lost');
     expect(threadTexts(lost).at(-1)).toMatch(/Lost by <@U0\w+>: \*Went with a competitor\*/);
 
     const back = await accepted();
     await click(back, 'return');
-    await env.slack.waitFor('chat.update', { count: 2 });
+    await cardUpdates(back, 2);
     await settled();
     expect(await stage(back)).toBe('nurture');
     expect(threadTexts(back).at(-1)).toMatch(/Returned to marketing by/);
