@@ -91,21 +91,37 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
   }
 }
 
-/** Re-renders the card from the store and edits it in place; waits while the card is not posted yet. */
-async function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
-  const payload = handoffPayload.safeParse(row.payload);
+/**
+ * Deliveries that act on a message already posted (edit the card, reply under the note): they
+ * wait while that message is not posted yet, and give up only when the handoff is gone.
+ */
+async function onPosted<S extends z.ZodType<{ handoffId: string }>>(
+  ctx: ServiceContext,
+  row: OutboxRow,
+  schema: S,
+  kind: MessageKind,
+  act: (payload: z.output<S>, view: HandoffView, posted: { channel: string; ts: string }) => Promise<DeliveryOutcome>,
+): Promise<DeliveryOutcome> {
+  const payload = schema.safeParse(row.payload);
   if (!payload.success) return { kind: 'abandon', error: 'malformed outbox payload' };
   const view = await loadHandoffView(ctx, payload.data.handoffId);
-  const card = await postedMessage(ctx, payload.data.handoffId, 'card');
   if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
-  if (!card) return { kind: 'retry', error: 'the card is not posted yet' };
+  const posted = await postedMessage(ctx, payload.data.handoffId, kind);
+  if (!posted) return { kind: 'retry', error: `the ${kind} is not posted yet` };
   try {
-    const message = renderLeadCard(cardModel(view, ctx.policy));
-    await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
-    return { kind: 'done', result: card };
+    return await act(payload.data, view, posted);
   } catch (err) {
     return failureOutcome(err, ctx, row);
   }
+}
+
+/** Re-renders the card from the store and edits it in place. */
+function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
+  return onPosted(ctx, row, handoffPayload, 'card', async (_payload, view, card) => {
+    const message = renderLeadCard(cardModel(view, ctx.policy));
+    await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
+    return { kind: 'done', result: card };
+  });
 }
 
 const replyPayload = z.union([
@@ -114,24 +130,15 @@ const replyPayload = z.union([
 ]);
 
 /** A reply in the lead's marketing thread, under the handoff note. */
-async function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
-  const payload = replyPayload.safeParse(row.payload);
-  if (!payload.success) return { kind: 'abandon', error: 'malformed outbox payload' };
-  const view = await loadHandoffView(ctx, payload.data.handoffId);
-  const note = await postedMessage(ctx, payload.data.handoffId, 'marketing_note');
-  if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
-  if (!note) return { kind: 'retry', error: 'the marketing note is not posted yet' };
-  const p = payload.data;
-  const decided = decisionEvent(view, ctx.policy);
-  if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
-  try {
+function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
+  return onPosted(ctx, row, replyPayload, 'marketing_note', async (p, view, note) => {
+    const decided = decisionEvent(view, ctx.policy);
+    if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
     // A later step renders from its own payload: by the time it is sent the lead may have moved on again.
     const message = renderThreadReply('by' in p ? { kind: 'progress', progress: progressOf({ stage: p.event, by: p.by, reason: p.reason }, ctx.policy) } : decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
     const res = await client.chat.postMessage({ channel: note.channel, thread_ts: note.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
     return { kind: 'done', result: { ts: res.ts } };
-  } catch (err) {
-    return failureOutcome(err, ctx, row);
-  }
+  });
 }
 
 /** Turns queued deliveries into Slack calls. */

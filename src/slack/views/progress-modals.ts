@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { Policy } from '../../config/policy.js';
 import { truncate } from './escape.js';
+import { handoffFromMeta, modalMeta, type Parsed } from './modal-meta.js';
 
 export const QUALIFY_CALLBACK = 'baton:qualify';
 export const LOST_CALLBACK = 'baton:lost';
@@ -9,11 +10,10 @@ export const PROGRESS_BLOCKS = { checklist: 'qualify_checklist', reason: 'lost_r
 const ACTION = 'value';
 
 const option = (text: string, value: string) => ({ text: { type: 'plain_text' as const, text: truncate(text, 75) }, value });
-const meta = (handoffId: string) => JSON.stringify({ handoffId });
 const modal = (callback: string, title: string, submit: string, handoffId: string, blocks: ModalView['blocks']): ModalView => ({
   type: 'modal',
   callback_id: callback,
-  private_metadata: meta(handoffId),
+  private_metadata: modalMeta(handoffId),
   title: { type: 'plain_text', text: title },
   submit: { type: 'plain_text', text: submit },
   close: { type: 'plain_text', text: 'Cancel' },
@@ -35,23 +35,12 @@ export function renderLostModal(reasons: Policy['lostReasons'], handoffId: strin
   ]);
 }
 
-const metaSchema = z.object({ handoffId: z.uuid() });
-function handoffOf(privateMetadata: string): string | undefined {
-  try {
-    const m = metaSchema.safeParse(JSON.parse(privateMetadata));
-    return m.success ? m.data.handoffId : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-type Parsed<T> = ({ ok: true; handoffId: string } & T) | { ok: false; errors: Record<string, string> };
 const stale = (block: string) => ({ ok: false as const, errors: { [block]: 'This form is out of date; close it and click again.' } });
 
 const checklistState = z.object({ [PROGRESS_BLOCKS.checklist]: z.object({ [ACTION]: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullable().optional() }) }).optional() });
 
-export function parseQualifySubmission(values: unknown, privateMetadata: string, checklist: Policy['sqlChecklist']): Parsed<{ checklist: string[] }> {
-  const handoffId = handoffOf(privateMetadata);
+export function parseQualifySubmission(values: unknown, privateMetadata: string, checklist: Policy['sqlChecklist']): Parsed<{ handoffId: string; checklist: string[] }> {
+  const handoffId = handoffFromMeta(privateMetadata);
   const state = checklistState.safeParse(values);
   if (!handoffId || !state.success) return stale(PROGRESS_BLOCKS.checklist);
   const ticked = new Set((state.data[PROGRESS_BLOCKS.checklist]?.[ACTION].selected_options ?? []).map((o) => o.value));
@@ -65,8 +54,8 @@ const lostState = z.object({
   [PROGRESS_BLOCKS.note]: z.object({ [ACTION]: z.object({ value: z.string().nullable().optional() }) }).optional(),
 });
 
-export function parseLostSubmission(values: unknown, privateMetadata: string, reasons: Policy['lostReasons']): Parsed<{ reasonId: string; note: string | undefined }> {
-  const handoffId = handoffOf(privateMetadata);
+export function parseLostSubmission(values: unknown, privateMetadata: string, reasons: Policy['lostReasons']): Parsed<{ handoffId: string; reasonId: string; note: string | undefined }> {
+  const handoffId = handoffFromMeta(privateMetadata);
   const state = lostState.safeParse(values);
   if (!handoffId || !state.success) return stale(PROGRESS_BLOCKS.reason);
   const reason = reasons.find((r) => r.id === state.data[PROGRESS_BLOCKS.reason][ACTION].selected_option?.value);

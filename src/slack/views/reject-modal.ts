@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { Policy } from '../../config/policy.js';
 import { truncate } from './escape.js';
+import { handoffFromMeta, modalMeta, type Parsed } from './modal-meta.js';
 
 export const REJECT_CALLBACK = 'baton:reject';
 export const REJECT_BLOCKS = { reason: 'reject_reason', note: 'reject_note', outcome: 'reject_outcome' } as const;
@@ -19,7 +20,7 @@ export function renderRejectModal(reasons: readonly Reason[], handoffId: string)
     { type: 'input', block_id: REJECT_BLOCKS.note, optional: true, label: { type: 'plain_text', text: 'Note for marketing' }, element: { type: 'plain_text_input', action_id: ACTION, multiline: true, max_length: 2000 } },
     { type: 'input', block_id: REJECT_BLOCKS.outcome, optional: true, label: { type: 'plain_text', text: 'Then' }, hint: { type: 'plain_text', text: "Leave empty to follow the reason's default." }, element: { type: 'radio_buttons', action_id: ACTION, options: OUTCOMES } },
   ];
-  return { type: 'modal', callback_id: REJECT_CALLBACK, private_metadata: JSON.stringify({ handoffId }), title: { type: 'plain_text', text: 'Reject lead' }, submit: { type: 'plain_text', text: 'Reject' }, close: { type: 'plain_text', text: 'Cancel' }, blocks };
+  return { type: 'modal', callback_id: REJECT_CALLBACK, private_metadata: modalMeta(handoffId), title: { type: 'plain_text', text: 'Reject lead' }, submit: { type: 'plain_text', text: 'Reject' }, close: { type: 'plain_text', text: 'Cancel' }, blocks };
 }
 
 const stateSchema = z.object({
@@ -27,26 +28,19 @@ const stateSchema = z.object({
   [REJECT_BLOCKS.note]: z.object({ [ACTION]: z.object({ value: z.string().nullable().optional() }) }).optional(),
   [REJECT_BLOCKS.outcome]: z.object({ [ACTION]: z.object({ selected_option: z.object({ value: z.enum(['nurture', 'disqualify']) }).nullable().optional() }) }).optional(),
 });
-const metaSchema = z.object({ handoffId: z.uuid() });
 
-export type RejectSubmission = { ok: true; handoffId: string; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' } | { ok: false; errors: Record<string, string> };
+export type RejectSubmission = Parsed<{ handoffId: string; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' }>;
 
 /** Pure: the submitted modal's values, or inline errors keyed by block id. */
 export function parseRejectSubmission(values: unknown, privateMetadata: string, reasons: readonly Reason[]): RejectSubmission {
-  let meta: unknown;
-  try {
-    meta = JSON.parse(privateMetadata);
-  } catch {
-    meta = undefined;
-  }
-  const m = metaSchema.safeParse(meta);
+  const handoffId = handoffFromMeta(privateMetadata);
   const state = stateSchema.safeParse(values);
-  if (!m.success || !state.success) return { ok: false, errors: { [REJECT_BLOCKS.reason]: 'This form is out of date; close it and click Reject again.' } };
+  if (handoffId === undefined || !state.success) return { ok: false, errors: { [REJECT_BLOCKS.reason]: 'This form is out of date; close it and click Reject again.' } };
   const reasonId = state.data[REJECT_BLOCKS.reason][ACTION].selected_option?.value;
   const reason = reasons.find((r) => r.id === reasonId);
   if (!reason) return { ok: false, errors: { [REJECT_BLOCKS.reason]: 'Pick a reason.' } };
   const note = state.data[REJECT_BLOCKS.note]?.[ACTION].value?.trim() || undefined;
   if (reason.noteRequired && note === undefined) return { ok: false, errors: { [REJECT_BLOCKS.note]: `"${reason.label}" needs a note, so marketing can act on it.` } };
   const outcome = state.data[REJECT_BLOCKS.outcome]?.[ACTION].selected_option?.value ?? reason.outcome;
-  return { ok: true, handoffId: m.data.handoffId, reasonId: reason.id, note, outcome };
+  return { ok: true, handoffId, reasonId: reason.id, note, outcome };
 }
