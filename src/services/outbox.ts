@@ -118,6 +118,9 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   }
 
   const busy = new Map<string, Promise<void>>();
+  // Runs finished so far: a run that ends while a claim is in flight may have made a row due that
+  // the claim's snapshot could not see, so that pass proves nothing about being idle.
+  let finishedRuns = 0;
 
   /** A channel's rows go one after another at its pace; channels run side by side. */
   async function runChannel(rows: OutboxRow[]): Promise<void> {
@@ -136,12 +139,13 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   const loop = (async () => {
     while (running) {
       let rows: OutboxRow[] = [];
+      const finishedBefore = finishedRuns;
       try {
         rows = await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
       } catch (err) {
         ctx.logger.error({ err }, 'outbox claim failed');
       }
-      if (rows.length === 0 && busy.size === 0) {
+      if (rows.length === 0 && busy.size === 0 && finishedRuns === finishedBefore) {
         const waiters = idleWaiters;
         idleWaiters = [];
         for (const w of waiters) w();
@@ -153,12 +157,13 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
           .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
           .finally(() => {
             busy.delete(channel);
+            finishedRuns++;
             // A channel freed up: its next rows may be due already.
             wake?.();
           });
         busy.set(channel, run);
       }
-      if (running && rows.length === 0) await sleep(tuning.pollMs);
+      if (running && rows.length === 0 && finishedRuns === finishedBefore) await sleep(tuning.pollMs);
     }
     await Promise.all(busy.values());
   })();
