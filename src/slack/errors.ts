@@ -2,7 +2,6 @@ import { DomainError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../log.js';
 
 const HINT: Partial<Record<ErrorCode, string>> = {
-  not_allowed: 'Ask the assigned rep or their manager.',
   not_found: 'The lead may have been removed; check with RevOps.',
   conflict: 'Try again in a moment.',
   illegal_transition: 'Reload the card to see where the lead is now.',

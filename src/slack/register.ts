@@ -8,7 +8,7 @@ import { registerRejectSubmission } from './submissions/reject.js';
 
 /** Every Slack surface Baton listens on, registered in one place. */
 export function registerListeners(app: App, ctx: ServiceContext, logger: Logger): void {
-  registerBatonCommand(app);
+  registerBatonCommand(app, ctx, logger);
   registerCardButtons(app, ctx, logger);
   registerRejectSubmission(app, ctx, logger);
   registerProgressSubmissions(app, ctx, logger);

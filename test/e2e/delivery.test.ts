@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
+import { useBatonWithSlack } from '../helpers/app.js';
+import { postMql } from '../helpers/flows.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
@@ -8,17 +9,7 @@ beforeEach(async () => {
   env.slack.reset();
 });
 
-let seq = 0;
-async function handOff(): Promise<string> {
-  seq += 1;
-  const res = await fetch(`${env.baton.url}/api/leads`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ externalId: `d-${seq}`, source: 'hubspot', email: `d${seq}@acme.io`, firstName: 'Dee', lastName: `Lead${seq}`, title: 'VP Sales', channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { handoffId: string }).handoffId;
-}
+const handOff = () => postMql(env);
 
 const forHandoff = (id: string) => (c: RecordedCall) => c.method === 'chat.postMessage' && (c.body.metadata as { event_payload?: { handoff_id?: string } } | undefined)?.event_payload?.handoff_id === id;
 const cardsIn = (channel: string, id: string) => env.slack.messages(channel).filter((m) => (m.metadata as { event_type: string; event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id && (m.metadata as { event_type: string }).event_type === 'baton_card');

@@ -11,15 +11,21 @@ export interface PostedHandoff {
   noteTs: string;
 }
 
-/** An MQL for the SMB team through the real intake, with its card and marketing note already posted. */
-export async function postedHandoff(env: BatonWithSlack): Promise<PostedHandoff> {
+/** A new MQL for the SMB team through the real intake; resolves with its handoff id once accepted (202). */
+export async function postMql(env: BatonWithSlack): Promise<string> {
   seq += 1;
   const res = await fetch(`${env.baton.url}/api/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}.${Date.now()}@acme.io`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
   });
-  const { handoffId } = (await res.json()) as { handoffId: string };
+  if (res.status !== 202) throw new Error(`intake answered ${res.status}`);
+  return ((await res.json()) as { handoffId: string }).handoffId;
+}
+
+/** An MQL for the SMB team, with its card and marketing note already posted. */
+export async function postedHandoff(env: BatonWithSlack): Promise<PostedHandoff> {
+  const handoffId = await postMql(env);
   await env.baton.outbox.idle();
   const rows = rowsOf<{ kind: string; ts: string; rep: string }>(await env.baton.database.db.execute(sql`select m.kind, m.ts, h.rep_user_id as rep from slack_messages m join handoffs h on h.id = m.handoff_id where m.handoff_id = ${handoffId}`));
   return { handoffId, rep: rows[0]!.rep, cardTs: rows.find((r) => r.kind === 'card')!.ts, noteTs: rows.find((r) => r.kind === 'marketing_note')!.ts };

@@ -1,12 +1,60 @@
 import type { App } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+import type { ServiceContext } from '../../services/context.js';
+import { setRepAway } from '../../services/reps.js';
+import { slackErrorText } from '../errors.js';
 import { renderBatonHelp } from '../views/help.js';
 
-/** `/baton`: help now; away/back/lead/pace arrive with the decision flows. */
-export function registerBatonCommand(app: App): void {
+export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'unknown'; input: string };
+
+/** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`). */
+export function parseBatonCommand(text: string): BatonCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const sub = words[0]?.toLowerCase();
+  if (sub === undefined || sub === 'help') return { kind: 'help' };
+  const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
+  const rest = words.slice(1);
+  const target = rest[0] !== undefined ? mention.exec(rest[0])?.[1] : undefined;
+  const afterTarget = target !== undefined ? rest.slice(1) : rest;
+  if (sub === 'back' && afterTarget.length === 0) return { kind: 'back', target };
+  if (sub === 'away') {
+    if (afterTarget.length === 0) return { kind: 'away', target, until: undefined };
+    if (afterTarget.length === 2 && afterTarget[0]!.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(afterTarget[1]!)) return { kind: 'away', target, until: afterTarget[1] };
+  }
+  return { kind: 'unknown', input: text.trim() };
+}
+
+/** `/baton`: help, and away/back for a rep (themselves, or a manager for one of their reps). */
+export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logger): void {
   app.command('/baton', async ({ ack, command }) => {
-    const words = command.text.trim().split(/\s+/).filter(Boolean);
-    const sub = words[0]?.toLowerCase();
-    const reply = renderBatonHelp(sub === undefined || sub === 'help' ? undefined : sub);
-    await ack({ response_type: 'ephemeral', ...reply });
+    const parsed = parseBatonCommand(command.text);
+    switch (parsed.kind) {
+      case 'help':
+        await ack({ response_type: 'ephemeral', ...renderBatonHelp() });
+        return;
+      case 'unknown':
+        await ack({ response_type: 'ephemeral', ...renderBatonHelp(parsed.input) });
+        return;
+      case 'away':
+      case 'back': {
+        const target = parsed.target ?? command.user_id;
+        let text: string;
+        try {
+          const { until } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', parsed.kind === 'away' ? parsed.until : undefined);
+          const who = target === command.user_id ? 'You are' : `<@${target}> is`;
+          const untilDay = parsed.kind === 'away' ? parsed.until : undefined;
+          text =
+            parsed.kind === 'back'
+              ? `${who} back: new leads will be assigned again.`
+              : until && untilDay
+                ? `${who} away until ${untilDay}: no new leads before then.`
+                : `${who} away: no new leads until \`/baton back\`.`;
+        } catch (err) {
+          text = slackErrorText(err, logger);
+        }
+        await ack({ response_type: 'ephemeral', text });
+        return;
+      }
+    }
   });
 }

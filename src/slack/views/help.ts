@@ -1,7 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 
 // Grows with each command as it ships: help never advertises what does not work yet.
-const USAGE = ['`/baton help` — this help'];
+const USAGE = [
+  '`/baton help` — this help',
+  '`/baton away [until 2026-12-01]` — no new leads for you until then (a manager can add `@rep`)',
+  '`/baton back` — take leads again (a manager can add `@rep`)',
+];
 
 /** Help for `/baton`; `unknown` is what the user typed that we did not understand. */
 export function renderBatonHelp(unknown?: string): { text: string; blocks: KnownBlock[] } {

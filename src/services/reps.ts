@@ -1,0 +1,22 @@
+import { DateTime } from 'luxon';
+import { DomainError } from '../domain/errors.js';
+import { setAway } from '../db/repo/routing.js';
+import type { ServiceContext } from './context.js';
+
+/** Marks a rep away (optionally until a date, read in their zone) or back; only they or their manager may. */
+export async function setRepAway(ctx: ServiceContext, actor: string, target: string, away: boolean, untilDay: string | undefined): Promise<{ until: Date | null }> {
+  const team = ctx.policy.teams.find((t) => t.reps.some((r) => r.user === target));
+  const rep = team?.reps.find((r) => r.user === target);
+  if (!team || !rep) throw new DomainError('not_found', `<@${target}> is not a rep in Baton's policy.`);
+  if (actor !== target && actor !== team.manager) throw new DomainError('not_allowed', `Only <@${target}> or their manager <@${team.manager}> can change that.`);
+  let until: Date | null = null;
+  if (away && untilDay !== undefined) {
+    const day = DateTime.fromISO(untilDay, { zone: rep.timeZone ?? ctx.policy.calendar.timeZone });
+    if (!day.isValid) throw new DomainError('validation_failed', `"${untilDay}" is not a date; use YYYY-MM-DD.`);
+    // "away until 1 Dec" means back on the morning of 1 Dec, in the rep's own zone.
+    until = day.startOf('day').toJSDate();
+    if (until <= ctx.now()) throw new DomainError('validation_failed', `${untilDay} is not in the future.`);
+  }
+  await setAway(ctx.db, { workspaceId: ctx.workspaceId, userId: target, away, awayUntil: until, setBy: actor });
+  return { until };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseBatonCommand, type BatonCommand } from '../../src/slack/commands/baton.js';
+
+describe('/baton text', () => {
+  it.each<[string, BatonCommand]>([
+    ['', { kind: 'help' }],
+    ['HELP', { kind: 'help' }],
+    ['away', { kind: 'away', target: undefined, until: undefined }],
+    ['away until 2026-12-01', { kind: 'away', target: undefined, until: '2026-12-01' }],
+    ['away <@U0EVA|eva> until 2026-12-01', { kind: 'away', target: 'U0EVA', until: '2026-12-01' }],
+    ['away <@U0EVA>', { kind: 'away', target: 'U0EVA', until: undefined }],
+    ['back', { kind: 'back', target: undefined }],
+    ['back <@U0EVA|eva>', { kind: 'back', target: 'U0EVA' }],
+    ['away until tomorrow', { kind: 'unknown', input: 'away until tomorrow' }],
+    ['away @eva', { kind: 'unknown', input: 'away @eva' }],
+    ['back now please', { kind: 'unknown', input: 'back now please' }],
+    ['frobnicate', { kind: 'unknown', input: 'frobnicate' }],
+  ])('%j', (text, expected) => {
+    expect(parseBatonCommand(text)).toEqual(expected);
+  });
+});
