@@ -71,8 +71,3 @@ export async function holdChannel(db: DbOrTx, channel: string, until: Date): Pro
     .set({ notBefore: until })
     .where(and(eq(outbox.status, 'pending'), eq(outbox.channel, channel), lt(outbox.notBefore, until)));
 }
-
-export async function pendingDeliveries(db: DbOrTx): Promise<number> {
-  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(eq(outbox.status, 'pending'));
-  return rows[0]?.n ?? 0;
-}
