@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/*
+ * A stand-in for Slack's Web API on loopback: it records every call and answers like Slack for
+ * the methods Baton uses. It can be told to fail (429 with Retry-After, 5xx, a hang, ok:false)
+ * so retry and exactly-once behaviour is tested against real HTTP. No test framework inside:
+ * the sandbox can serve it too.
+ */
+
+export interface RecordedCall {
+  method: string;
+  at: Date;
+  body: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+}
+
+export interface StoredMessage {
+  ts: string;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  user: string;
+  thread_ts?: string;
+  metadata?: unknown;
+  edited?: boolean;
+}
+
+export type Failure =
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 | 502 | 503 }
+  | { hang: true }
+  | { ok: false; error: string }
+  /** Slack acts on the request, then the connection drops before the answer: the case exactly-once is about. */
+  | { lostAnswer: true };
+
+export interface SlackStandIn {
+  /** Base URL for SLACK_API_URL / slackApiUrl, ending in /api/. */
+  url: string;
+  /** Where response_url posts go: `${responseUrl}/<anything>`. */
+  responseUrl: string;
+  calls: RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  waitFor(match: string | ((c: RecordedCall) => boolean), opts?: { count?: number; timeoutMs?: number }): Promise<RecordedCall[]>;
+  failNext(method: string, failure: Failure, times?: number): void;
+  failRandomly(method: string, opts: { rate: number; failures: Failure[]; seed?: number }): void;
+  stopFailing(): void;
+  messages(channel: string): StoredMessage[];
+  /** Socket Mode: resolves once an app has connected with the app token and been greeted. */
+  socketConnected(timeoutMs?: number): Promise<void>;
+  /** Socket Mode: pushes an envelope (e.g. 'slash_commands') and resolves with the app's acknowledgement. */
+  sendEnvelope(type: string, payload: unknown, timeoutMs?: number): Promise<{ envelope_id: string; payload?: unknown }>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface StandInOptions {
+  token?: string;
+  appToken?: string;
+  teamId?: string;
+  botUserId?: string;
+  botId?: string;
+  users?: Record<string, { real_name: string; tz: string }>;
+}
+
+function decodeBody(raw: string, type: string): Record<string, unknown> {
+  if (raw === '') return {};
+  if (type.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // The Web API client sends arrays and objects (blocks, metadata, view) as JSON strings.
+    if (/^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v) as unknown;
+        continue;
+      } catch {
+        // plain text that happens to start with a bracket
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** A form or JSON field as text, whatever the sender encoded it as. */
+function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return v === undefined || v === null ? '' : JSON.stringify(v);
+}
+
+/** mulberry32: small, seedable, good enough to make chaos reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {
+  const token = opts.token ?? 'xoxb-test';
+  const appToken = opts.appToken ?? 'xapp-test';
+  let socket: WebSocket | undefined;
+  const socketWaiters = new Set<() => void>();
+  const acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
+  const teamId = opts.teamId ?? 'T0BATON';
+  const botUserId = opts.botUserId ?? 'U0BATONBOT';
+  const botId = opts.botId ?? 'B0BATON';
+  const calls: RecordedCall[] = [];
+  const channels = new Map<string, StoredMessage[]>();
+  const scripted = new Map<string, Failure[]>();
+  let chaos: { method: string; rate: number; failures: Failure[]; random: () => number } | undefined;
+  const hanging = new Set<ServerResponse>();
+  const waiters = new Set<() => void>();
+  // Like Slack's: epoch seconds with a per-message suffix, unique and increasing.
+  let lastTs = 0;
+  const nextTs = (): string => {
+    lastTs = Math.max(lastTs + 1, Date.now() * 1000);
+    return `${Math.floor(lastTs / 1_000_000)}.${String(lastTs % 1_000_000).padStart(6, '0')}`;
+  };
+
+  function pickFailure(method: string): Failure | undefined {
+    for (const key of [method, '*']) {
+      const list = scripted.get(key);
+      if (list && list.length > 0) return list.shift();
+    }
+    if (chaos && (chaos.method === method || chaos.method === '*') && chaos.random() < chaos.rate) {
+      return chaos.failures[Math.floor(chaos.random() * chaos.failures.length)];
+    }
+    return undefined;
+  }
+
+  function answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const channel = str(body.channel);
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://baton-test.slack.com/', team: 'Baton Test', user: 'baton', team_id: teamId, user_id: botUserId, bot_id: botId };
+      case 'chat.postMessage': {
+        if (channel === '') return { ok: false, error: 'channel_not_found' };
+        const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: (body.blocks as unknown[] | undefined) ?? [], user: botUserId, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) };
+        channels.set(channel, [...(channels.get(channel) ?? []), msg]);
+        return { ok: true, channel, ts: msg.ts, message: { type: 'message', text: msg.text, blocks: msg.blocks, user: botUserId, ts: msg.ts, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), ...(msg.metadata ? { metadata: msg.metadata } : {}) } };
+      }
+      case 'chat.update': {
+        const msg = channels.get(channel)?.find((m) => m.ts === body.ts);
+        if (!msg) return { ok: false, error: 'message_not_found' };
+        msg.text = body.text === undefined ? msg.text : str(body.text);
+        if (body.blocks) msg.blocks = body.blocks as unknown[];
+        msg.edited = true;
+        return { ok: true, channel, ts: msg.ts, text: msg.text };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'chat.getPermalink':
+        return { ok: true, channel, permalink: `https://baton-test.slack.com/archives/${channel}/p${str(body.message_ts).replace('.', '')}` };
+      case 'conversations.history': {
+        const oldest = Number(body.oldest ?? 0);
+        const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        // Like Slack: newest first, `limit` a page (at most 999), an opaque cursor for the next page.
+        const limit = Math.min(999, Number(body.limit ?? 100));
+        const offset = body.cursor ? Number(Buffer.from(str(body.cursor), 'base64').toString('utf8').replace('offset:', '')) : 0;
+        const all = (channels.get(channel) ?? []).filter((m) => m.thread_ts === undefined && Number(m.ts) >= oldest).reverse();
+        const page = all.slice(offset, offset + limit);
+        const hasMore = offset + limit < all.length;
+        return {
+          ok: true,
+          has_more: hasMore,
+          messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+          response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
+        };
+      }
+      case 'conversations.replies': {
+        const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
+        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts })) };
+      }
+      case 'conversations.open': {
+        const users = str(body.users);
+        return { ok: true, channel: { id: `D${users.replace(/^U/, '').slice(0, 10)}` } };
+      }
+      case 'users.info': {
+        const user = str(body.user);
+        const known = opts.users?.[user];
+        return known ? { ok: true, user: { id: user, real_name: known.real_name, tz: known.tz } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+      case 'views.publish':
+        return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...(body.view as Record<string, unknown> | undefined) } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  function notify(): void {
+    for (const w of [...waiters]) w();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const isResponseUrl = url.pathname.startsWith('/response/');
+    const method = isResponseUrl ? 'response_url' : url.pathname.replace(/^\/api\//, '');
+    const body = decodeBody(raw, req.headers['content-type'] ?? '');
+    calls.push({ method, at: new Date(), body, headers: req.headers });
+    notify();
+
+    const failure = pickFailure(method);
+    if (failure) {
+      if ('hang' in failure) {
+        hanging.add(res);
+        return;
+      }
+      if ('lostAnswer' in failure) {
+        answer(method, body);
+        res.socket?.destroy();
+        return;
+      }
+      if ('status' in failure) {
+        res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.status === 429 ? { 'retry-after': String(failure.retryAfterSeconds) } : {}) });
+        res.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(failure));
+      return;
+    }
+    if (isResponseUrl) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    const auth = req.headers.authorization ?? `Bearer ${str(body.token)}`;
+    const result =
+      method === 'apps.connections.open'
+        ? auth === `Bearer ${appToken}`
+          ? { ok: true, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link` }
+          : { ok: false, error: 'invalid_auth' }
+        : auth === `Bearer ${token}`
+          ? answer(method, body)
+          : { ok: false, error: 'invalid_auth' };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(result));
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, sock, head) => {
+    wss.handleUpgrade(req, sock, head, (ws) => {
+      socket = ws;
+      ws.on('message', (data: Buffer) => {
+        const ack = JSON.parse(data.toString('utf8')) as { envelope_id?: string; payload?: unknown };
+        if (ack.envelope_id !== undefined) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, payload: ack.payload });
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0BATON' } }));
+      for (const w of [...socketWaiters]) w();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  const matcher = (match: string | ((c: RecordedCall) => boolean)) => (typeof match === 'string' ? (c: RecordedCall) => c.method === match : match);
+
+  return {
+    url: `${base}/api/`,
+    responseUrl: `${base}/response`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    waitFor(match, { count = 1, timeoutMs = 10_000 } = {}) {
+      const test = matcher(match);
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const found = calls.filter(test);
+          if (found.length < count) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`stand-in: waited ${timeoutMs} ms for ${count} call(s), saw ${calls.filter(test).length}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    failNext(method, failure, times = 1) {
+      scripted.set(method, [...(scripted.get(method) ?? []), ...Array.from({ length: times }, () => failure)]);
+    },
+    failRandomly(method, { rate, failures, seed = 42 }) {
+      chaos = { method, rate, failures, random: prng(seed) };
+    },
+    stopFailing() {
+      scripted.clear();
+      chaos = undefined;
+    },
+    messages: (channel) => channels.get(channel) ?? [],
+    socketConnected(timeoutMs = 10_000) {
+      if (socket) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error('stand-in: no Socket Mode connection')); }, timeoutMs);
+        socketWaiters.add(() => { clearTimeout(timer); resolve(); });
+      });
+    },
+    sendEnvelope(type, payload, timeoutMs = 5_000) {
+      const ws = socket;
+      if (!ws) return Promise.reject(new Error('stand-in: no Socket Mode connection'));
+      const envelopeId = randomUUID();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { acks.delete(envelopeId); reject(new Error(`stand-in: envelope ${type} not acknowledged`)); }, timeoutMs);
+        acks.set(envelopeId, (ack) => { clearTimeout(timer); acks.delete(envelopeId); resolve(ack); });
+        ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: '' }));
+      });
+    },
+    reset() {
+      calls.length = 0;
+      channels.clear();
+      scripted.clear();
+      chaos = undefined;
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      hanging.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    },
+  };
+}
