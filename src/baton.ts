@@ -13,6 +13,7 @@ import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/c
 import { createSlackDeliverer } from './slack/delivery.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
+import { scheduledJobs, startCron } from './services/jobs.js';
 import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
 export interface Baton {
@@ -65,6 +66,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await slack.start();
     const worker = startOutboxWorker(context, createSlackDeliverer(context, slack.app.client), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
+    const cron = startCron(scheduledJobs(context), context, logger);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
 
@@ -76,6 +78,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       context,
       outbox: worker,
       async stop() {
+        await cron.stop();
         await slack.stop();
         const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
         server.closeIdleConnections();

@@ -176,8 +176,9 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         };
       }
       case 'conversations.replies': {
+        const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
-        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts })) };
+        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
       }
       case 'conversations.open': {
         const users = str(body.users);

@@ -12,7 +12,7 @@ const handoffPayload = z.object({ handoffId: z.uuid() });
 
 const MAX_HISTORY_PAGES = 100;
 
-const postedMetadata = z.object({ event_type: z.string(), event_payload: z.object({ handoff_id: z.string() }) });
+const postedMetadata = z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) });
 
 /** Slack message metadata marking what Baton posted, so a retry can find it instead of posting twice. */
 const METADATA_EVENT: Record<MessageKind, string> = { card: 'baton_card', marketing_note: 'baton_marketing_note' };
@@ -22,24 +22,35 @@ interface Rendered {
   blocks: KnownBlock[];
 }
 
+/** What identifies a message Baton posted: its metadata, so a retry can find it instead of posting twice. */
+interface PostedMark {
+  event_type: string;
+  event_payload: Record<string, string>;
+}
+
+const sameMark = (meta: unknown, mark: PostedMark): boolean => {
+  const parsed = postedMetadata.safeParse(meta);
+  return parsed.success && parsed.data.event_type === mark.event_type && Object.entries(mark.event_payload).every(([k, v]) => parsed.data.event_payload[k] === v);
+};
+
 /**
- * Looks through the channel's recent history for the message a previous attempt may have posted
- * before it crashed or timed out (Slack may have acted on a request whose answer we never saw).
+ * Looks through the channel's recent history, or the thread's replies, for the message a previous
+ * attempt may have posted before it crashed or timed out (Slack may have acted on a request whose
+ * answer we never saw).
  */
-async function findPosted(client: WebClient, channel: string, kind: MessageKind, handoffId: string, since: Date): Promise<string | undefined> {
+async function findPosted(client: WebClient, where: { channel: string; threadTs?: string | undefined }, mark: PostedMark, since: Date): Promise<string | undefined> {
   let cursor: string | undefined;
   // Every page back to the delivery's creation: a busy marketing channel can take hundreds of
   // messages while Slack is down. The cap only stops a runaway loop.
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const res = await client.conversations.history({ channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
-    for (const m of res.messages ?? []) {
-      const meta = postedMetadata.safeParse(m.metadata);
-      if (meta.success && meta.data.event_type === METADATA_EVENT[kind] && meta.data.event_payload.handoff_id === handoffId && m.ts) return m.ts;
-    }
+    const query = { channel: where.channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) };
+    const res = where.threadTs !== undefined ? await client.conversations.replies({ ...query, ts: where.threadTs }) : await client.conversations.history(query);
+    const found = (res.messages ?? []).find((m) => m.ts !== undefined && m.ts !== where.threadTs && sameMark(m.metadata, mark));
+    if (found?.ts !== undefined) return found.ts;
     cursor = res.response_metadata?.next_cursor;
     if (!cursor) return undefined;
   }
-  throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${channel} since the delivery was queued; not posting blind`);
+  throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${where.channel} since the delivery was queued; not posting blind`);
 }
 
 function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {
@@ -69,7 +80,8 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
   if (!view) return { kind: 'abandon', error: `handoff ${handoffId} not found` };
   try {
     // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
-    const found = row.attempts > 1 ? await findPosted(client, channel, kind, handoffId, row.createdAt) : undefined;
+    const mark = { event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } };
+    const found = row.attempts > 1 ? await findPosted(client, { channel }, mark, row.createdAt) : undefined;
     let ts = found;
     if (ts === undefined) {
       const message = render(view);
@@ -77,7 +89,7 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
         channel,
         text: message.text,
         blocks: message.blocks,
-        metadata: { event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } },
+        metadata: mark,
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -86,6 +98,38 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
     }
     await recordPosted(ctx, handoffId, kind, channel, ts);
     return { kind: 'done', result: { channel, ts, recovered: found !== undefined } };
+  } catch (err) {
+    return failureOutcome(err, ctx, row);
+  }
+}
+
+export interface NewMessage {
+  channel: string;
+  text: string;
+  blocks: KnownBlock[];
+  /** A reply in this thread. */
+  threadTs?: string | undefined;
+}
+
+/**
+ * Posts a message exactly once per outbox row: the row's dedupe key rides in the message
+ * metadata, and a retry first looks for it (in the channel, or the thread) before posting again.
+ */
+export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, message: NewMessage): Promise<DeliveryOutcome> {
+  const mark = { event_type: 'baton_message', event_payload: { key: row.dedupeKey } };
+  try {
+    const found = row.attempts > 1 ? await findPosted(client, { channel: message.channel, threadTs: message.threadTs }, mark, row.createdAt) : undefined;
+    if (found !== undefined) return { kind: 'done', result: { channel: message.channel, ts: found, recovered: true } };
+    const res = await client.chat.postMessage({
+      channel: message.channel,
+      text: message.text,
+      blocks: message.blocks,
+      metadata: mark,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
+    });
+    return { kind: 'done', result: { channel: res.channel ?? message.channel, ts: res.ts } };
   } catch (err) {
     return failureOutcome(err, ctx, row);
   }
@@ -136,25 +180,24 @@ function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Pr
     if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
     // A later step renders from its own payload: by the time it is sent the lead may have moved on again.
     const message = renderThreadReply('by' in p ? { kind: 'progress', progress: progressOf({ stage: p.event, by: p.by, reason: p.reason }, ctx.policy) } : decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
-    const res = await client.chat.postMessage({ channel: note.channel, thread_ts: note.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
-    return { kind: 'done', result: { ts: res.ts } };
+    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, text: message.text, blocks: message.blocks });
   });
 }
+
+export type DeliveryHandler = (ctx: ServiceContext, client: WebClient, row: OutboxRow) => Promise<DeliveryOutcome>;
+
+/** Every outbox kind and how it reaches Slack; each new kind is one line here, its code in deliveries/. */
+const DELIVERIES: Record<string, DeliveryHandler> = {
+  post_card: (ctx, client, row) => postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view, ctx.policy))),
+  post_marketing_note: (ctx, client, row) => postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy))),
+  update_card: updateCard,
+  thread_reply: threadReply,
+};
 
 /** Turns queued deliveries into Slack calls. */
 export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): Deliverer {
   return (row) => {
-    switch (row.kind) {
-      case 'post_card':
-        return postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view, ctx.policy)));
-      case 'post_marketing_note':
-        return postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy)));
-      case 'update_card':
-        return updateCard(ctx, client, row);
-      case 'thread_reply':
-        return threadReply(ctx, client, row);
-      default:
-        return Promise.resolve({ kind: 'abandon', error: `unknown delivery kind "${row.kind}"` });
-    }
+    const handler = DELIVERIES[row.kind];
+    return handler ? handler(ctx, client, row) : Promise.resolve({ kind: 'abandon', error: `unknown delivery kind "${row.kind}"` });
   };
 }

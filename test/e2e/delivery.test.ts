@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useBatonWithSlack } from '../helpers/app.js';
-import { postMql } from '../helpers/flows.js';
+import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { postedHandoff, postMql } from '../helpers/flows.js';
+import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
+import { encodeAction } from '../../src/slack/ids.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
@@ -61,5 +63,18 @@ describe('delivery when Slack misbehaves', () => {
     await env.baton.outbox.idle();
     expect(env.baton.logs.some((l) => l.includes('not_in_channel') && l.includes('"level":50'))).toBe(true);
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
+  });
+  it('a thread reply whose answer was lost is found in the thread on retry, not posted twice', async () => {
+    const h = await postedHandoff(env);
+    env.slack.failNext('chat.postMessage', { lostAnswer: true });
+    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/${h.rep}` }));
+    const [search] = await env.slack.waitFor('conversations.replies', { timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+    expect(search!.body).toMatchObject({ channel: 'C0MARKETING', ts: h.noteTs });
+    expect(String(search!.body.include_all_metadata)).toBe('true');
+    const replies = env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toContain('Accepted by');
+    expect(env.slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === h.noteTs)).toHaveLength(1);
   });
 });

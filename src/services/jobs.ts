@@ -1,0 +1,50 @@
+import cron from 'node-cron';
+import type { Logger } from '../log.js';
+import type { ServiceContext } from './context.js';
+
+/** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
+export interface CronJob {
+  name: string;
+  /** node-cron syntax; six fields for seconds. */
+  cron: string;
+  timeZone: string;
+  run(firedAt: Date): Promise<void>;
+}
+
+/** Every recurring job, built from the policy. Each feature adds its entries here. */
+export function scheduledJobs(_ctx: ServiceContext): CronJob[] {
+  return [];
+}
+
+export interface CronRunner {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the jobs. A run still going when the next tick comes is skipped rather than stacked
+ * (noOverlap), and a failed run is logged: the next tick tries again, since every job reads its
+ * work from Postgres.
+ */
+export function startCron(jobs: readonly CronJob[], ctx: Pick<ServiceContext, 'now'>, logger: Logger): CronRunner {
+  const running = new Set<Promise<void>>();
+  const tasks = jobs.map((job) =>
+    cron.schedule(
+      job.cron,
+      () => {
+        const run = job
+          .run(ctx.now())
+          .catch((err: unknown) => { logger.error({ err, job: job.name }, 'scheduled job failed'); })
+          .finally(() => running.delete(run));
+        running.add(run);
+        return run;
+      },
+      { name: job.name, timezone: job.timeZone, noOverlap: true },
+    ),
+  );
+  return {
+    async stop() {
+      for (const t of tasks) await t.destroy();
+      await Promise.all(running);
+    },
+  };
+}
