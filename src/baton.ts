@@ -6,6 +6,7 @@ import { ensureWorkspace } from './db/repo/workspaces.js';
 import { healthRoutes } from './http/routes/health.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
+import { reportRoutes } from './http/routes/reports.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
@@ -13,6 +14,7 @@ import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/c
 import { createSlackDeliverer } from './slack/delivery.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
+import { createIntakeQueue } from './services/intake.js';
 import { scheduledJobs, startCron } from './services/jobs.js';
 import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
@@ -55,7 +57,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(context, config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken)],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken)],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });

@@ -1,14 +1,15 @@
-import type { CalendarPolicy, Policy, TeamPolicy } from '../config/policy.js';
+import { randomUUID } from 'node:crypto';
+import type { CalendarPolicy, Policy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
 import { ownerHintRep, pickRep, selectTeam } from '../domain/routing.js';
 import { dueAt, freezeTier, selectTier } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
-import { appendEvents } from '../db/repo/events.js';
-import { insertHandoff, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
-import { moveLeadStage, type LeadRow } from '../db/repo/leads.js';
-import { enqueue } from '../db/repo/outbox.js';
+import { appendEvents, type NewEvent } from '../db/repo/events.js';
+import { insertHandoffs, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
+import { moveLeadStage } from '../db/repo/leads.js';
+import { enqueue, type NewOutboxRow } from '../db/repo/outbox.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 
@@ -20,38 +21,62 @@ export function teamById(policy: Policy, teamId: string): TeamPolicy | undefined
   return policy.teams.find((t) => t.id === teamId);
 }
 
-interface Assignment {
+export interface Assignment {
   team: TeamPolicy;
   repUserId: string;
   via: string;
 }
 
-/**
- * Routes a lead: the team (or the owner's team) is chosen from plain data first, then only that
- * team's round-robin counters are locked, for as short a time as the transaction has left.
- * With every rep away the lead goes to the manager rather than nowhere.
- */
-async function assign(ctx: ServiceContext, tx: Tx, profile: LeadProfile, score: number, at: Date): Promise<Assignment> {
-  const { policy, workspaceId } = ctx;
-  const everyRep = policy.teams.flatMap((t) => t.reps.map((r) => r.user));
-  const away = await awayUsers(tx, workspaceId, at, everyRep);
-  const available = (user: string): boolean => !away.has(user);
+/** The team a lead goes to: its available CRM owner's, else the first whose criteria match. */
+function routeTeam(policy: Policy, profile: LeadProfile, score: number, available: (user: string) => boolean): { team: TeamPolicy; hinted: RepPolicy | undefined } {
   const hinted = ownerHintRep(policy, profile.ownerHint, available);
-  const team = hinted?.team ?? selectTeam(policy, profile, score);
-  const state = await lockRoundRobin(tx, workspaceId, team.id, team.reps.map((r) => r.user));
+  return hinted ? { team: hinted.team, hinted: hinted.rep } : { team: selectTeam(policy, profile, score), hinted: undefined };
+}
+
+/**
+ * Picks the rep within the routed team and advances the team's counters in `state` (the caller
+ * holds their lock). The owner's lead still counts towards their share, or owners would be
+ * assigned twice as much; with every rep away the lead goes to the manager rather than nowhere.
+ */
+function pickAssignment(route: { team: TeamPolicy; hinted: RepPolicy | undefined }, state: Record<string, number>, available: (user: string) => boolean): Assignment {
+  const { team, hinted } = route;
   if (hinted) {
-    // The owner's lead still counts towards their share, or owners would be assigned twice as much.
-    await saveRoundRobin(tx, workspaceId, team.id, { ...state, [hinted.rep.user]: (state[hinted.rep.user] ?? 0) + 1 }, state);
-    return { team, repUserId: hinted.rep.user, via: 'owner_hint' };
+    state[hinted.user] = (state[hinted.user] ?? 0) + 1;
+    return { team, repUserId: hinted.user, via: 'owner_hint' };
   }
   const picked = pickRep(team, state, available);
   if (!picked) return { team, repUserId: team.manager, via: 'manager_fallback' };
-  await saveRoundRobin(tx, workspaceId, team.id, picked.nextState, state);
+  Object.assign(state, picked.nextState);
   return { team, repUserId: picked.rep.user, via: 'round_robin' };
 }
 
+/**
+ * Routes leads (SPEC §4): teams are chosen from plain data first, then only those teams'
+ * round-robin counters are locked — in one statement, in a fixed order, so transactions assigning
+ * at once take turns instead of handing two leads the same "next" rep, and never deadlock.
+ */
+export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly { profile: LeadProfile; score: number }[], at: Date): Promise<Assignment[]> {
+  const { policy, workspaceId } = ctx;
+  if (leads.length === 0) return [];
+  // Who is away decides between an owner's team and the matched one: lock both, read both at once.
+  const candidates = leads.flatMap((l) => [routeTeam(policy, l.profile, l.score, () => true).team, selectTeam(policy, l.profile, l.score)]);
+  const teams = [...new Map(candidates.map((t) => [t.id, t])).values()];
+  const [away, before] = await Promise.all([
+    awayUsers(tx, workspaceId, at, policy.teams.flatMap((t) => t.reps.map((r) => r.user))),
+    lockRoundRobin(tx, workspaceId, teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }))),
+  ]);
+  const available = (user: string): boolean => !away.has(user);
+  const after: Record<string, Record<string, number>> = Object.fromEntries(teams.map((t) => [t.id, { ...before[t.id] }]));
+  const assignments = leads.map((l) => {
+    const route = routeTeam(policy, l.profile, l.score, available);
+    return pickAssignment(route, after[route.team.id]!, available);
+  });
+  await saveRoundRobin(tx, workspaceId, after, before);
+  return assignments;
+}
+
 export interface StartHandoffInput {
-  lead: LeadRow;
+  lead: { id: string };
   profile: LeadProfile;
   score: number;
   at: Date;
@@ -60,7 +85,7 @@ export interface StartHandoffInput {
   actor: string;
   /** Post the card and the marketing note (live intake); an import of history posts nothing. */
   notify: boolean;
-  /** Known to the caller for a lead created in this transaction (1): saves a query. */
+  /** The lead's handoff number: 1 for a lead created in this transaction; looked up when unknown. */
   seq?: number | undefined;
   /** Given by an import: the team and rep that historically held the lead. */
   assigned?: { teamId: string; repUserId: string };
@@ -70,25 +95,28 @@ export interface StartHandoffInput {
  * A lead becomes an MQL: a handoff starts, is assigned, and gets its SLA tier frozen — the lead's
  * stage, the events and the Slack deliveries are written in the caller's transaction.
  */
-export async function startHandoff(ctx: ServiceContext, tx: Tx, input: StartHandoffInput): Promise<HandoffRow> {
+export interface PlannedHandoff {
+  handoff: HandoffRow;
+  events: NewEvent[];
+  deliveries: NewOutboxRow[];
+}
+
+/**
+ * What starting a handoff writes, as rows: the handoff with its SLA tier frozen (later policy
+ * edits apply to new handoffs only), its events, and — live — the card and the marketing note.
+ * Plain data, so one lead or a batch of them is written the same way.
+ */
+export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assignment: Assignment): PlannedHandoff {
   const { policy, workspaceId } = ctx;
   assertTransition(input.fromStage as Stage, 'mql');
-  let assignment: Assignment;
-  if (input.assigned) {
-    const team = teamById(policy, input.assigned.teamId);
-    if (!team) throw new DomainError('validation_failed', `Team "${input.assigned.teamId}" is not in the policy.`);
-    assignment = { team, repUserId: input.assigned.repUserId, via: 'import' };
-  } else {
-    assignment = await assign(ctx, tx, input.profile, input.score, input.at);
-  }
   const calendar = calendarForTeam(policy, assignment.team);
   const plan = freezeTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
-  const due = dueAt(plan, calendar, input.at);
-
-  const handoff = await insertHandoff(tx, {
+  const handoff: HandoffRow = {
+    id: randomUUID(),
     workspaceId,
     leadId: input.lead.id,
-    seq: input.seq ?? (await nextHandoffSeq(tx, input.lead.id)),
+    seq: input.seq ?? 1,
+    status: 'pending',
     teamId: assignment.team.id,
     repUserId: assignment.repUserId,
     assignedVia: assignment.via,
@@ -99,20 +127,53 @@ export async function startHandoff(ctx: ServiceContext, tx: Tx, input: StartHand
     slaPlan: plan,
     slaTargetMinutes: plan.targetMinutes,
     slaClock: plan.clock,
-    dueAt: due,
-  });
+    dueAt: dueAt(plan, calendar, input.at),
+    decidedAt: null,
+    decidedBy: null,
+    rejectReason: null,
+    rejectNote: null,
+    outcome: null,
+    escalationAckedBy: null,
+    escalationAckedAt: null,
+  };
+  const events: NewEvent[] = [
+    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'handoff_started', fromStage: input.fromStage, toStage: 'mql', at: input.at, actor: input.actor, reason: input.reason, data: { score: input.score, tier: plan.tierId } },
+    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'assigned', at: input.at, actor: input.actor, data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via } },
+  ];
+  const deliveries: NewOutboxRow[] = input.notify
+    ? [
+        { workspaceId, dedupeKey: `card:${handoff.id}`, kind: 'post_card', handoffId: handoff.id, channel: assignment.team.channel, payload: { handoffId: handoff.id } },
+        { workspaceId, dedupeKey: `marketing_note:${handoff.id}`, kind: 'post_marketing_note', handoffId: handoff.id, channel: policy.marketing.channel, payload: { handoffId: handoff.id } },
+      ]
+    : [];
+  return { handoff, events, deliveries };
+}
+
+/**
+ * Writes planned handoffs, a statement per table, sent together: the server runs them in the
+ * order sent (handoffs before the events and deliveries that reference them) in one round trip.
+ */
+export async function writeHandoffs(tx: Tx, planned: readonly PlannedHandoff[]): Promise<void> {
+  await Promise.all([insertHandoffs(tx, planned.map((p) => p.handoff)), appendEvents(tx, planned.flatMap((p) => p.events)), enqueue(tx, planned.flatMap((p) => p.deliveries))]);
+}
+
+/**
+ * A known lead becomes an MQL (again): a handoff starts and is assigned, and the lead's stage,
+ * the events and the Slack deliveries are written in the caller's transaction.
+ */
+export async function startHandoff(ctx: ServiceContext, tx: Tx, input: StartHandoffInput): Promise<HandoffRow> {
+  let assignment: Assignment;
+  if (input.assigned) {
+    const team = teamById(ctx.policy, input.assigned.teamId);
+    if (!team) throw new DomainError('validation_failed', `Team "${input.assigned.teamId}" is not in the policy.`);
+    assignment = { team, repUserId: input.assigned.repUserId, via: 'import' };
+  } else {
+    [assignment] = (await assignLeads(ctx, tx, [input], input.at)) as [Assignment];
+  }
+  const planned = planHandoff(ctx, { ...input, seq: input.seq ?? (await nextHandoffSeq(tx, input.lead.id)) }, assignment);
+  await writeHandoffs(tx, [planned]);
   if (!(await moveLeadStage(tx, input.lead.id, input.fromStage, 'mql'))) {
     throw new DomainError('conflict', 'The lead changed stage while its handoff was starting; try again.');
   }
-  await appendEvents(tx, [
-    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'handoff_started', fromStage: input.fromStage, toStage: 'mql', at: input.at, actor: input.actor, reason: input.reason, data: { score: input.score, tier: plan.tierId } },
-    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'assigned', at: input.at, actor: input.actor, data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via } },
-  ]);
-  if (input.notify) {
-    await enqueue(tx, [
-      { workspaceId, dedupeKey: `card:${handoff.id}`, kind: 'post_card', handoffId: handoff.id, channel: assignment.team.channel, payload: { handoffId: handoff.id } },
-      { workspaceId, dedupeKey: `marketing_note:${handoff.id}`, kind: 'post_marketing_note', handoffId: handoff.id, channel: policy.marketing.channel, payload: { handoffId: handoff.id } },
-    ]);
-  }
-  return handoff;
+  return planned.handoff;
 }

@@ -78,7 +78,7 @@ async function replayHistory(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile
         } catch (err) {
           throw invalid(i, err instanceof Error ? err.message : String(err));
         }
-        open = await startHandoff(ctx, tx, { lead: { ...lead, stage: current.stage }, profile, score, at: e.at, fromStage: current.stage, reason: 'import', actor: 'import', notify: false, assigned: { teamId: e.team, repUserId: e.owner } });
+        open = await startHandoff(ctx, tx, { lead, profile, score, at: e.at, fromStage: current.stage, reason: 'import', actor: 'import', notify: false, assigned: { teamId: e.team, repUserId: e.owner } });
         current.stage = 'mql';
         break;
       }

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
-import { addActivities, findLeadForIntake, insertLead, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
+import { addActivities, findLeadForIntake, insertActivities, insertLeads, knownIntakeKeys, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
-import { startHandoff } from './handoff.js';
+import { assignLeads, planHandoff, startHandoff, writeHandoffs } from './handoff.js';
 import type { ServiceContext } from './context.js';
 
 export interface IntakeInput extends LeadFields {
@@ -62,6 +63,9 @@ function profileOf(row: LeadRow, acts: readonly Activity[]): LeadProfile {
   };
 }
 
+const intakeKeys = (ctx: ServiceContext, input: IntakeInput): string[] =>
+  [input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined, input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined].filter((k): k is string => k !== undefined);
+
 /**
  * Takes in one lead (SPEC §7): upsert on (source, externalId), else on email; merge; score; and,
  * when it qualifies and has no open handoff, start one — all in one transaction, together with
@@ -70,24 +74,42 @@ function profileOf(row: LeadRow, acts: readonly Activity[]): LeadProfile {
 export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promise<IntakeResult> {
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
-    const keys = [input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined, input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined].filter((k): k is string => k !== undefined);
-    await lockKeys(tx, keys);
+    await lockKeys(tx, intakeKeys(ctx, input));
     const existing = await findLeadForIntake(tx, ctx.workspaceId, input);
-    return existing === undefined ? intakeNew(ctx, tx, input, now) : intakeKnown(ctx, tx, existing, input, now);
+    return existing === undefined ? (await intakeNew(ctx, tx, [input], now))[0]! : intakeKnown(ctx, tx, existing, input, now);
   });
 }
 
-/** A lead never seen before: scored from what was sent, stored once with its final values. */
-async function intakeNew(ctx: ServiceContext, tx: Tx, input: IntakeInput, now: Date): Promise<IntakeResult> {
-  const activities = uniqueActivities(input.activities);
-  const patch = mergedFields(undefined, input);
-  const profile: LeadProfile = { ...patch, source: input.source, activities };
-  const scored = scoreLead(ctx.policy.scoring, profile, now);
-  const lead = await insertLead(tx, { workspaceId: ctx.workspaceId, source: input.source, externalId: input.externalId ?? null, stage: 'lead', createdAt: now, score: scored.score, scoreBreakdown: scored.breakdown, ...patch });
-  await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${input.source}`, data: { externalScore: input.score ?? null } }]);
-  await addActivities(tx, ctx.workspaceId, lead.id, activities);
-  const handoffId = decideMql(scored, input.mql) ? await qualify(ctx, tx, lead, profile, scored, now, input.mql === true, 1) : undefined;
-  return { leadId: lead.id, stage: handoffId !== undefined ? 'mql' : 'lead', score: scored.score, handoffId, created: true };
+/**
+ * Leads never seen before, any number at once: each scored from what was sent and stored once
+ * with its final values; those that qualify are routed together (one lock on the teams'
+ * counters) and start their handoffs. A statement per table, however many leads.
+ */
+async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInput[], now: Date): Promise<IntakeResult[]> {
+  const { workspaceId } = ctx;
+  const fresh = inputs.map((input) => {
+    const activities = uniqueActivities(input.activities);
+    const patch = mergedFields(undefined, input);
+    const profile: LeadProfile = { ...patch, source: input.source, activities };
+    const scored = scoreLead(ctx.policy.scoring, profile, now);
+    return { input, id: randomUUID(), activities, patch, profile, scored, mql: decideMql(scored, input.mql) };
+  });
+  // The lead row is written in its final stage; its history still reads created → handoff started.
+  // The three statements go out together (leads first, as the others reference them).
+  await Promise.all([
+    insertLeads(tx, fresh.map((f) => ({ id: f.id, workspaceId, source: f.input.source, externalId: f.input.externalId ?? null, stage: f.mql ? 'mql' : 'lead', createdAt: now, score: f.scored.score, scoreBreakdown: f.scored.breakdown, ...f.patch }))),
+    appendEvents(tx, fresh.map((f) => ({ workspaceId, leadId: f.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${f.input.source}`, data: { externalScore: f.input.score ?? null } }))),
+    insertActivities(tx, fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at })))),
+  ]);
+  // Routing comes last: the teams' counters stay locked only for the rest of this transaction.
+  const qualified = fresh.filter((f) => f.mql);
+  const assignments = await assignLeads(ctx, tx, qualified.map((f) => ({ profile: f.profile, score: f.scored.score })), now);
+  const planned = qualified.map((f, i) =>
+    planHandoff(ctx, { lead: { id: f.id }, profile: f.profile, score: f.scored.score, at: now, fromStage: 'lead', reason: f.input.mql === true ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq: 1 }, assignments[i]!),
+  );
+  await writeHandoffs(tx, planned);
+  const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
+  return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
 }
 
 /** A lead we know: merged, its activities added without duplicates, rescored, maybe requalified. */
@@ -107,7 +129,7 @@ async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input
   let handoffId = (await pendingHandoffForLead(tx, lead.id))?.id;
   let stage = lead.stage;
   if (handoffId === undefined && decideMql(scored, input.mql) && REQUALIFIABLE.has(lead.stage)) {
-    handoffId = await qualify(ctx, tx, lead, profile, scored, now, input.mql === true, undefined);
+    handoffId = await qualify(ctx, tx, lead, profile, scored, now, input.mql === true);
     stage = 'mql';
   }
   return { leadId: lead.id, stage, score: scored.score, handoffId, created: false };
@@ -124,7 +146,111 @@ function uniqueActivities(list: readonly Activity[]): Activity[] {
   });
 }
 
-async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean, seq: number | undefined): Promise<string> {
-  const handoff = await startHandoff(ctx, tx, { lead, profile, score: scored.score, at: now, fromStage: lead.stage, reason: bySender ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq });
+async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean): Promise<string> {
+  const handoff = await startHandoff(ctx, tx, { lead, profile, score: scored.score, at: now, fromStage: lead.stage, reason: bySender ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true });
   return handoff.id;
+}
+
+/**
+ * Several leads in one transaction: the new ones are written together; a known lead is left out
+ * (undefined) to be merged on its own, since merging reads and rescores what is stored.
+ */
+async function intakeBatch(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<(IntakeResult | undefined)[]> {
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.now();
+    // Sent together: the lookup starts (and takes its snapshot) only once the locks are held.
+    const [, known] = await Promise.all([lockKeys(tx, inputs.flatMap((i) => intakeKeys(ctx, i))), knownIntakeKeys(tx, ctx.workspaceId, inputs)]);
+    const isKnown = (i: IntakeInput): boolean => known.some((k) => (i.externalId !== undefined && k.source === i.source && k.externalId === i.externalId) || (i.email !== undefined && k.email === i.email.toLowerCase()));
+    const fresh = inputs.filter((i) => !isKnown(i));
+    const results = new Map((await intakeNew(ctx, tx, fresh, now)).map((r, n) => [fresh[n]!, r]));
+    return inputs.map((i) => results.get(i));
+  });
+}
+
+export interface IntakeQueue {
+  submit(input: IntakeInput): Promise<IntakeResult>;
+}
+
+interface Waiting {
+  input: IntakeInput;
+  keys: string[];
+  resolve(result: IntakeResult): void;
+  reject(err: unknown): void;
+}
+
+export interface IntakeQueueTuning {
+  /** Leads written in one transaction at most. */
+  maxBatch: number;
+  /** Transactions in flight at once; leads arriving meanwhile wait and go together. */
+  parallel: number;
+}
+
+export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel: 4 };
+
+/**
+ * Intake under load (group commit). A lead alone is written at once; leads that arrive while
+ * earlier transactions are in flight are written together in the next one, so a burst costs a
+ * few statements per batch rather than per lead. Every lead is still committed before its caller
+ * hears back, and leads sharing a key (a replay, the same email) never share or overtake a batch.
+ * A batch that fails is retried lead by lead, so one bad lead cannot fail its neighbours.
+ */
+export function createIntakeQueue(ctx: ServiceContext, tuning: IntakeQueueTuning = DEFAULT_INTAKE_TUNING): IntakeQueue {
+  const waiting: Waiting[] = [];
+  const busyKeys = new Set<string>();
+  let running = 0;
+
+  async function run(batch: readonly Waiting[]): Promise<void> {
+    let results: (IntakeResult | undefined)[];
+    try {
+      results = await intakeBatch(ctx, batch.map((w) => w.input));
+    } catch (err) {
+      if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
+      results = [];
+    }
+    await Promise.all(
+      batch.map(async (w, i) => {
+        try {
+          w.resolve(results[i] ?? (await intakeLead(ctx, w.input)));
+        } catch (err) {
+          w.reject(err);
+        }
+      }),
+    );
+  }
+
+  function pump(): void {
+    while (running < tuning.parallel && waiting.length > 0) {
+      const batch: Waiting[] = [];
+      const taken = new Set<string>();
+      // Keys of leads left waiting: a later lead sharing one must not overtake them.
+      const blocked = new Set<string>();
+      for (let i = 0; i < waiting.length && batch.length < tuning.maxBatch; ) {
+        const w = waiting[i]!;
+        if (w.keys.some((k) => busyKeys.has(k) || taken.has(k) || blocked.has(k))) {
+          for (const k of w.keys) blocked.add(k);
+          i++;
+          continue;
+        }
+        for (const k of w.keys) taken.add(k);
+        batch.push(w);
+        waiting.splice(i, 1);
+      }
+      if (batch.length === 0) return;
+      running++;
+      for (const k of taken) busyKeys.add(k);
+      void run(batch).finally(() => {
+        running--;
+        for (const k of taken) busyKeys.delete(k);
+        pump();
+      });
+    }
+  }
+
+  return {
+    submit: (input) =>
+      new Promise<IntakeResult>((resolve, reject) => {
+        waiting.push({ input, keys: intakeKeys(ctx, input), resolve, reject });
+        pump();
+      }),
+  };
 }

@@ -20,13 +20,15 @@ export interface OutboxTuning {
   channelRate: number;
   channelBurst: number;
   pollMs: number;
+  /** Nudges closer together than this wait for it: under a burst of intake, claims run at this pace, not once per lead. */
+  nudgeMinMs: number;
   batch: number;
   /** A claimed row is someone else's to retry after this, e.g. when its worker was killed. */
   leaseMs: number;
   maxBackoffMs: number;
 }
 
-export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, nudgeMinMs: 100, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000 };
 
 /** Token bucket per channel, in this process; a 429 is shared with every replica through the rows. */
 class ChannelPacer {
@@ -71,6 +73,8 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   const pacer = new ChannelPacer(tuning.channelRate, tuning.channelBurst);
   let running = true;
   let wake: (() => void) | undefined;
+  let lastClaimAt = 0;
+  let nudgeTimer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
 
   const sleep = (ms: number): Promise<void> =>
@@ -140,6 +144,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
     while (running) {
       let rows: OutboxRow[] = [];
       const finishedBefore = finishedRuns;
+      lastClaimAt = Date.now();
       try {
         rows = await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
       } catch (err) {
@@ -169,10 +174,14 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   })();
 
   return {
-    nudge: () => { wake?.(); },
+    nudge: () => {
+      if (nudgeTimer !== undefined) return;
+      nudgeTimer = setTimeout(() => { nudgeTimer = undefined; wake?.(); }, Math.max(0, lastClaimAt + tuning.nudgeMinMs - Date.now()));
+    },
     idle: () => new Promise<void>((resolve) => { idleWaiters.push(resolve); wake?.(); }),
     async stop() {
       running = false;
+      clearTimeout(nudgeTimer);
       wake?.();
       await loop;
       for (const w of idleWaiters) w();

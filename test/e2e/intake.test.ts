@@ -55,11 +55,11 @@ describe('POST /api/leads refuses bad requests and stores nothing', () => {
 
   it('lists every problem with its path', async () => {
     const before = await counts();
-    const res = await post({ email: 'not-an-email', employees: -3, country: 'Sweden', activities: [{ type: 'demo_request', at: 'yesterday' }], origin: 'partner' });
+    const res = await post({ email: 'not-an-email', employees: -3, country: 'Sweden', activities: [{ type: 'demo_request', at: 'yesterday' }], origin: 'partner', lastName: 'Nul\u0000' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe('validation_failed');
-    expect(body.error.details.map((d) => d.path).sort()).toEqual(['activities.0.at', 'country', 'email', 'employees', 'origin', 'source'].sort());
+    expect(body.error.details.map((d) => d.path).sort()).toEqual(['activities.0.at', 'country', 'email', 'employees', 'lastName', 'origin', 'source'].sort());
     expect(await counts()).toEqual(before);
   });
 

@@ -15,9 +15,9 @@ export async function nextHandoffSeq(db: DbOrTx, leadId: string): Promise<number
   return (rows[0]?.n ?? 0) + 1;
 }
 
-export async function insertHandoff(db: DbOrTx, values: NewHandoff): Promise<HandoffRow> {
-  const rows = await db.insert(handoffs).values(values).returning();
-  return rows[0]!;
+export async function insertHandoffs(db: DbOrTx, rows: readonly NewHandoff[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(handoffs).values([...rows]);
 }
 
 export async function findHandoff(db: DbOrTx, id: string): Promise<HandoffRow | undefined> {

@@ -27,6 +27,24 @@ export async function findLeadById(db: DbOrTx, workspaceId: string, id: string):
   return rows[0];
 }
 
+/** Leads matching any of these intake keys, by (source, externalId) or by email: which of a batch are known. */
+export async function knownIntakeKeys(db: DbOrTx, workspaceId: string, keys: readonly { source: string; externalId?: string | undefined; email?: string | undefined }[]): Promise<{ source: string; externalId: string | null; email: string | null }[]> {
+  const bySourceId = keys.filter((k) => k.externalId !== undefined).map((k) => and(eq(leads.source, k.source), eq(leads.externalId, k.externalId!)));
+  const emails = [...new Set(keys.flatMap((k) => (k.email !== undefined ? [k.email.toLowerCase()] : [])))];
+  const byEmail = emails.length > 0 ? sql`lower(${leads.email}) in (${sql.join(emails.map((e) => sql`${e}`), sql`, `)})` : undefined;
+  if (bySourceId.length === 0 && byEmail === undefined) return [];
+  return db
+    .select({ source: leads.source, externalId: leads.externalId, email: sql<string | null>`lower(${leads.email})` })
+    .from(leads)
+    .where(and(eq(leads.workspaceId, workspaceId), or(...bySourceId, byEmail)));
+}
+
+/** New leads, ids chosen by the caller; one statement however many. */
+export async function insertLeads(db: DbOrTx, rows: readonly NewLead[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(leads).values([...rows]);
+}
+
 export async function insertLead(db: DbOrTx, values: NewLead): Promise<LeadRow> {
   const rows = await db.insert(leads).values(values).returning();
   return rows[0]!;
@@ -44,11 +62,12 @@ export async function moveLeadStage(db: DbOrTx, id: string, from: string, to: st
 
 /** Adds activities not seen before; a replayed intake adds nothing. */
 export async function addActivities(db: DbOrTx, workspaceId: string, leadId: string, list: readonly Activity[]): Promise<void> {
-  if (list.length === 0) return;
-  await db
-    .insert(activities)
-    .values(list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })))
-    .onConflictDoNothing();
+  await insertActivities(db, list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })));
+}
+
+export async function insertActivities(db: DbOrTx, rows: readonly (typeof activities.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(activities).values([...rows]).onConflictDoNothing();
 }
 
 export async function listActivities(db: DbOrTx, leadId: string): Promise<Activity[]> {

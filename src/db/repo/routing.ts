@@ -3,31 +3,36 @@ import type { DbOrTx } from '../client.js';
 import { repStatus, roundRobin } from '../schema.js';
 
 /**
- * Locks and reads a team's round-robin counters for the rest of the transaction, so replicas
- * assigning at once take turns instead of handing two leads the same "next" rep.
+ * Locks and reads teams' round-robin counters for the rest of the transaction, so replicas
+ * assigning at once take turns instead of handing two leads the same "next" rep. Rows are locked
+ * in one fixed order (team, rep), so two transactions never wait on each other.
  */
-export async function lockRoundRobin(db: DbOrTx, workspaceId: string, teamId: string, repUserIds: readonly string[]): Promise<Record<string, number>> {
-  await db
-    .insert(roundRobin)
-    .values(repUserIds.map((repUserId) => ({ workspaceId, teamId, repUserId })))
-    .onConflictDoNothing();
-  const rows = await db
-    .select({ rep: roundRobin.repUserId, assigned: roundRobin.assigned })
-    .from(roundRobin)
-    .where(and(eq(roundRobin.workspaceId, workspaceId), eq(roundRobin.teamId, teamId)))
-    .orderBy(roundRobin.repUserId)
-    .for('update');
-  return Object.fromEntries(rows.map((r) => [r.rep, r.assigned]));
+export async function lockRoundRobin(db: DbOrTx, workspaceId: string, teams: readonly { teamId: string; reps: readonly string[] }[]): Promise<Record<string, Record<string, number>>> {
+  const read = () =>
+    db
+      .select({ team: roundRobin.teamId, rep: roundRobin.repUserId, assigned: roundRobin.assigned })
+      .from(roundRobin)
+      .where(and(eq(roundRobin.workspaceId, workspaceId), inArray(roundRobin.teamId, teams.map((t) => t.teamId))))
+      .orderBy(roundRobin.teamId, roundRobin.repUserId)
+      .for('update');
+  let rows = await read();
+  const expected = teams.flatMap((t) => t.reps.map((repUserId) => ({ workspaceId, teamId: t.teamId, repUserId })));
+  // Counters are created the first time a rep is seen; after that one statement locks and reads them.
+  if (expected.some((e) => !rows.some((r) => r.team === e.teamId && r.rep === e.repUserId))) {
+    await db.insert(roundRobin).values(expected).onConflictDoNothing();
+    rows = await read();
+  }
+  const state: Record<string, Record<string, number>> = Object.fromEntries(teams.map((t) => [t.teamId, {}]));
+  for (const r of rows) state[r.team]![r.rep] = r.assigned;
+  return state;
 }
 
-export async function saveRoundRobin(db: DbOrTx, workspaceId: string, teamId: string, state: Readonly<Record<string, number>>, previous: Readonly<Record<string, number>>): Promise<void> {
-  for (const [rep, assigned] of Object.entries(state)) {
-    if (previous[rep] === assigned) continue;
-    await db
-      .update(roundRobin)
-      .set({ assigned })
-      .where(and(eq(roundRobin.workspaceId, workspaceId), eq(roundRobin.teamId, teamId), eq(roundRobin.repUserId, rep)));
-  }
+/** Writes back the counters that changed, in one statement. */
+export async function saveRoundRobin(db: DbOrTx, workspaceId: string, state: Readonly<Record<string, Readonly<Record<string, number>>>>, previous: Readonly<Record<string, Readonly<Record<string, number>>>>): Promise<void> {
+  const changed = Object.entries(state).flatMap(([team, reps]) => Object.entries(reps).filter(([rep, n]) => previous[team]?.[rep] !== n).map(([rep, n]) => ({ team, rep, n })));
+  if (changed.length === 0) return;
+  const values = sql.join(changed.map((c) => sql`(${c.team}, ${c.rep}, ${c.n}::int)`), sql`, `);
+  await db.execute(sql`update ${roundRobin} set assigned = v.n from (values ${values}) as v(team, rep, n) where ${roundRobin.workspaceId} = ${workspaceId} and ${roundRobin.teamId} = v.team and ${roundRobin.repUserId} = v.rep`);
 }
 
 /** Reps away at `now`: away without an end date, or until a later instant. */

@@ -1,5 +1,4 @@
-import { intakeLead } from '../../services/intake.js';
-import type { ServiceContext } from '../../services/context.js';
+import type { IntakeQueue } from '../../services/intake.js';
 import { requireBearer } from '../auth.js';
 import { ONE_MEGABYTE, readJson } from '../body.js';
 import { leadPayloadSchema } from '../schemas/lead.js';
@@ -7,7 +6,7 @@ import type { Route } from '../server.js';
 import { parseOr400 } from '../validation.js';
 
 /** POST /api/leads: one lead from marketing automation (SPEC §7). */
-export function leadRoutes(ctx: ServiceContext, intakeToken: string | undefined, onHandoff: () => void): Route[] {
+export function leadRoutes(intake: IntakeQueue, intakeToken: string | undefined, onHandoff: () => void): Route[] {
   return [
     {
       method: 'POST',
@@ -15,7 +14,7 @@ export function leadRoutes(ctx: ServiceContext, intakeToken: string | undefined,
       async handle(req) {
         requireBearer(req, intakeToken, 'INTAKE_TOKEN');
         const lead = parseOr400(leadPayloadSchema, await readJson(req, ONE_MEGABYTE), 'lead');
-        const result = await intakeLead(ctx, lead);
+        const result = await intake.submit(lead);
         if (result.handoffId !== undefined) onHandoff();
         return {
           status: 202,

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 
 // Generous caps: a form may send a 3,000-character name, which the card then shortens; the 1 MB body limit bounds the rest.
-const text = (max: number) => z.string().trim().max(max).optional();
+// Postgres text cannot hold NUL: refused here with its path rather than failing the write.
+const noNul = (s: string): boolean => !s.includes('\u0000');
+const text = (max: number) => z.string().trim().max(max).refine(noNul, 'must not contain NUL characters').optional();
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, e.g. 2026-11-02T09:30:00Z' }).transform((s) => new Date(s));
 
 /** The fields every lead carries, live or imported. Unknown keys are ignored, empty strings mean "not given". */
 export const leadFieldsSchema = z.object({
     externalId: text(500),
-    source: z.string({ error: 'is required (the system the lead comes from, e.g. "hubspot")' }).trim().min(1, 'is required').max(100),
+    source: z.string({ error: 'is required (the system the lead comes from, e.g. "hubspot")' }).trim().min(1, 'is required').max(100).refine(noNul, 'must not contain NUL characters'),
     email: z.email({ error: 'must be an email address' }).max(320).optional().or(z.literal('').transform(() => undefined)),
     firstName: text(10_000),
     lastName: text(10_000),
@@ -21,7 +23,7 @@ export const leadFieldsSchema = z.object({
     channel: text(100),
     origin: z.enum(['marketing', 'sales']).default('marketing'),
     ownerHint: text(50),
-    activities: z.array(z.object({ type: z.string().trim().min(1).max(100), at: instant })).max(1000).default([]),
+    activities: z.array(z.object({ type: z.string().trim().min(1).max(100).refine(noNul, 'must not contain NUL characters'), at: instant })).max(1000).default([]),
     mql: z.boolean().optional(),
     score: z.number().optional(),
 });
