@@ -66,10 +66,10 @@ describe('intake queue (group commit)', () => {
     const again = { ...first, title: 'Chief Revenue Officer' };
     const byEmail = lead({ source: 'twice', externalId: undefined, email: first.email });
     const [a, b, c] = await Promise.all([queue.submit(first), queue.submit(again), queue.submit(byEmail)]);
-    expect(a!.created).toBe(true);
-    expect(b!.created).toBe(false);
-    expect(c!.created).toBe(false);
-    expect(new Set([a!.leadId, b!.leadId, c!.leadId]).size).toBe(1);
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(c.created).toBe(false);
+    expect(new Set([a.leadId, b.leadId, c.leadId]).size).toBe(1);
     expect(await leadsWhere('twice')).toHaveLength(1);
   });
 
