@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { insertRows } from './bulk.js';
 import { handoffs, slackMessages } from '../schema.js';
 
 export type HandoffRow = typeof handoffs.$inferSelect;
@@ -16,8 +17,7 @@ export async function nextHandoffSeq(db: DbOrTx, leadId: string): Promise<number
 }
 
 export async function insertHandoffs(db: DbOrTx, rows: readonly NewHandoff[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(handoffs).values([...rows]);
+  await insertRows(db, handoffs, rows);
 }
 
 export async function findHandoff(db: DbOrTx, id: string): Promise<HandoffRow | undefined> {

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
 import type { DbOrTx } from '../client.js';
+import { insertRows } from './bulk.js';
 import { activities, leads } from '../schema.js';
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -41,8 +42,7 @@ export async function knownIntakeKeys(db: DbOrTx, workspaceId: string, keys: rea
 
 /** New leads, ids chosen by the caller; one statement however many. */
 export async function insertLeads(db: DbOrTx, rows: readonly NewLead[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(leads).values([...rows]);
+  await insertRows(db, leads, rows);
 }
 
 export async function insertLead(db: DbOrTx, values: NewLead): Promise<LeadRow> {
@@ -66,8 +66,7 @@ export async function addActivities(db: DbOrTx, workspaceId: string, leadId: str
 }
 
 export async function insertActivities(db: DbOrTx, rows: readonly (typeof activities.$inferInsert)[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(activities).values([...rows]).onConflictDoNothing();
+  await insertRows(db, activities, rows, { onConflictDoNothing: true });
 }
 
 export async function listActivities(db: DbOrTx, leadId: string): Promise<Activity[]> {

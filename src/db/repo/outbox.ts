@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { insertRows } from './bulk.js';
 import { outbox } from '../schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -7,8 +8,7 @@ export type NewOutboxRow = Pick<typeof outbox.$inferInsert, 'workspaceId' | 'ded
 
 /** Queues deliveries; a key already queued (a replay) is ignored. */
 export async function enqueue(db: DbOrTx, rows: readonly NewOutboxRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(outbox).values([...rows]).onConflictDoNothing();
+  await insertRows(db, outbox, rows, { onConflictDoNothing: true });
 }
 
 /**
