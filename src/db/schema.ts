@@ -47,7 +47,9 @@ export const leads = pgTable(
   (t) => [
     uniqueIndex('leads_source_external_id').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
     index('leads_email').on(t.workspaceId, sql`lower(${t.email})`),
-    index('leads_created_at').on(t.workspaceId, t.createdAt),
+    // Reports (src/db/repo/reports.ts) read these columns from the index alone (index-only scans);
+    // each starts with what a time-range query filters on, so it serves those queries too.
+    index('reports_leads_created').on(t.workspaceId, t.createdAt, t.stage),
   ],
 );
 
@@ -100,8 +102,8 @@ export const handoffs = pgTable(
     uniqueIndex('handoffs_lead_seq').on(t.leadId, t.seq),
     // At most one open handoff per lead, whatever races the intake sees.
     uniqueIndex('handoffs_one_pending').on(t.leadId).where(sql`${t.status} = 'pending'`),
-    index('handoffs_started').on(t.workspaceId, t.startedAt),
-    index('handoffs_decided').on(t.workspaceId, t.decidedAt),
+    index('reports_handoffs_started').on(t.workspaceId, t.startedAt, t.status, t.leadId, t.seq, t.teamId, t.repUserId),
+    index('reports_handoffs_decided').on(t.workspaceId, t.decidedAt, t.status, t.rejectReason, t.firstAssignedAt, t.teamId, t.repUserId, t.slaClock, t.slaTargetMinutes).where(sql`${t.decidedAt} is not null`),
     index('handoffs_pending_due').on(t.workspaceId, t.dueAt).where(sql`${t.status} = 'pending'`),
     index('handoffs_rep_pending').on(t.workspaceId, t.repUserId).where(sql`${t.status} = 'pending'`),
   ],
@@ -125,7 +127,7 @@ export const events = pgTable(
   },
   (t) => [
     index('events_lead').on(t.leadId, t.at),
-    index('events_stage_at').on(t.workspaceId, t.toStage, t.at).where(sql`${t.toStage} is not null`),
+    index('reports_events_stage').on(t.workspaceId, t.toStage, t.at, t.leadId).where(sql`${t.toStage} is not null`),
     index('events_handoff').on(t.handoffId),
   ],
 );

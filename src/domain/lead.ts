@@ -26,3 +26,9 @@ export interface LeadFields {
 export interface LeadProfile extends LeadFields {
   activities: readonly Activity[];
 }
+
+/** How a person names a lead: first and last name, else the email, else the company. */
+export function leadDisplayName(lead: { firstName: string | null; lastName: string | null; email: string | null; company: string | null }): string {
+  const name = [lead.firstName, lead.lastName].filter((p) => p !== null && p !== '').join(' ');
+  return name !== '' ? name : (lead.email ?? lead.company ?? 'Unnamed lead');
+}

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import type { ServiceContext } from './context.js';
+import { queueWeeklyDigest } from './reports.js';
 
 /** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
 export interface CronJob {
@@ -12,8 +13,11 @@ export interface CronJob {
 }
 
 /** Every recurring job, built from the policy. Each feature adds its entries here. */
-export function scheduledJobs(_ctx: ServiceContext): CronJob[] {
-  return [];
+export function scheduledJobs(ctx: ServiceContext): CronJob[] {
+  const digest = ctx.policy.reports.digest;
+  return [
+    ...(digest ? [{ name: 'reports-digest', cron: digest.cron, timeZone: ctx.policy.reportingTimeZone, run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt) }] : []),
+  ];
 }
 
 export interface CronRunner {

@@ -7,6 +7,8 @@ import type { WebClient } from './client.js';
 import { classifySlackFailure } from './failures.js';
 import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
 import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
+import { deliverReportsDigest } from './deliveries/reports-digest.js';
+import { DIGEST_KIND } from '../services/reports.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
 
@@ -192,6 +194,7 @@ const DELIVERIES: Record<string, DeliveryHandler> = {
   post_marketing_note: (ctx, client, row) => postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy))),
   update_card: updateCard,
   thread_reply: threadReply,
+  [DIGEST_KIND]: deliverReportsDigest,
 };
 
 /** Turns queued deliveries into Slack calls. */

@@ -26,3 +26,21 @@ export function parseAction(actionId: string): CardAction | undefined {
 
 /** Bolt routes block actions by this pattern; the parser then decides what the id means. */
 export const ACTION_ID_PATTERN = /^baton:v1:/;
+
+/*
+ * "Share in channel" under a report: the action id is fixed (outside the card pattern above) and
+ * the value is the command to run again, e.g. "/funnel month by rep".
+ */
+export const SHARE_REPORT_ACTION_ID = 'baton:share:v1';
+export const REPORT_COMMANDS = ['/funnel', '/velocity', '/leadgoal', '/baton'] as const;
+export type ShareReport = { command: (typeof REPORT_COMMANDS)[number]; text: string };
+
+export function encodeShareReport(s: ShareReport): string {
+  return `${s.command} ${s.text}`.trim();
+}
+
+export function parseShareReport(value: string): ShareReport | undefined {
+  const [command, ...rest] = value.trim().split(/\s+/);
+  if (!(REPORT_COMMANDS as readonly (string | undefined)[]).includes(command)) return undefined;
+  return { command: command as ShareReport['command'], text: rest.join(' ') };
+}

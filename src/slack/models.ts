@@ -1,13 +1,11 @@
 import type { Policy } from '../config/policy.js';
+import { leadDisplayName } from '../domain/lead.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
 import { elapsedOnClock } from '../domain/sla.js';
 import { formatElapsed, type CardState, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
 
-function leadName(view: HandoffView): string {
-  const name = [view.lead.firstName, view.lead.lastName].filter((p) => p !== null && p !== '').join(' ');
-  return name !== '' ? name : (view.lead.email ?? view.lead.company ?? 'Unnamed lead');
-}
+const leadName = (view: HandoffView): string => leadDisplayName(view.lead);
 
 const hoursPerDay = (view: HandoffView): number => (view.handoff.slaClock === 'business' ? view.calendar.hoursPerBusinessDay : 24);
 

@@ -2,7 +2,12 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import type { ServiceContext } from '../services/context.js';
 import { registerCardButtons } from './actions/card-buttons.js';
+import { registerShareReport } from './actions/share-report.js';
 import { registerBatonCommand } from './commands/baton.js';
+import { registerFunnelCommand } from './commands/funnel.js';
+import { registerLeadGoalCommand } from './commands/leadgoal.js';
+import { registerVelocityCommand } from './commands/velocity.js';
+import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerProgressSubmissions } from './submissions/progress.js';
 import { registerRejectSubmission } from './submissions/reject.js';
 
@@ -12,6 +17,11 @@ export function registerListeners(app: App, ctx: ServiceContext, logger: Logger)
   registerCardButtons(app, ctx, logger);
   registerRejectSubmission(app, ctx, logger);
   registerProgressSubmissions(app, ctx, logger);
+  registerFunnelCommand(app, ctx, logger);
+  registerVelocityCommand(app, ctx, logger);
+  registerLeadGoalCommand(app, ctx, logger);
+  registerShareReport(app, ctx, logger);
+  registerAppHomeOpened(app, ctx, logger);
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');
     return Promise.resolve();

@@ -42,7 +42,7 @@ export interface TestBaton extends Baton {
 }
 
 /** The real app, in this process, on a fresh database, talking to the Slack stand-in at `slackApiUrl`. */
-export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase; outboxTuning?: Partial<OutboxTuning> }): Promise<TestBaton> {
+export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase; outboxTuning?: Partial<OutboxTuning>; now?: () => Date }): Promise<TestBaton> {
   const db = opts.db ?? (await freshDatabase());
   const logs: string[] = [];
   const sink = new Writable({
@@ -54,7 +54,7 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
   const config = testConfig(opts.slackApiUrl, opts.config);
   // An override of the Slack settings still talks to this stand-in unless it names another.
   config.slack.apiUrl ??= opts.slackApiUrl;
-  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}) });
+  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return {
     ...baton,
     db,

@@ -15,6 +15,14 @@ describe('/baton text', () => {
     ['away @eva', { kind: 'unknown', input: 'away @eva' }],
     ['back now please', { kind: 'unknown', input: 'back now please' }],
     ['frobnicate', { kind: 'unknown', input: 'frobnicate' }],
+    ['pace', { kind: 'pace' }],
+    ['PACE', { kind: 'pace' }],
+    ['pace please', { kind: 'unknown', input: 'pace please' }],
+    ['lead ana@acme.io', { kind: 'lead', email: 'ana@acme.io' }],
+    ['LEAD <mailto:Ana@Acme.io|Ana@Acme.io>', { kind: 'lead', email: 'Ana@Acme.io' }],
+    ['lead', { kind: 'unknown', input: 'lead' }],
+    ['lead ana', { kind: 'unknown', input: 'lead ana' }],
+    ['lead ana@acme.io bo@acme.io', { kind: 'unknown', input: 'lead ana@acme.io bo@acme.io' }],
   ])('%j', (text, expected) => {
     expect(parseBatonCommand(text)).toEqual(expected);
   });

@@ -3,7 +3,9 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { decide, progress } from '../../services/decisions.js';
+import type { WebClient } from '../client.js';
 import { slackErrorText } from '../errors.js';
+import { publishHome } from '../events/app-home-opened.js';
 import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
 import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js';
 import { renderRejectModal } from '../views/reject-modal.js';
@@ -16,7 +18,10 @@ export function alreadyDecidedText(result: { status: string; by: string; at: Dat
 export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logger): void {
   app.action(ACTION_ID_PATTERN, async ({ ack, action, body, respond, client }) => {
     await ack();
-    const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    // A click on the Home tab comes with the view and no response_url: answers go by DM, and the
+    // clicker's Home is published again so the lead they just decided leaves their queue.
+    const fromHome = 'view' in body && body.view?.type === 'home';
+    const say = fromHome ? (text: string) => tellInDm(client, body.user.id, text) : (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const parsed = 'action_id' in action ? parseAction(action.action_id) : undefined;
     if (!parsed) {
       await say('This button belongs to an older version of Baton and no longer works.');
@@ -49,6 +54,13 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
       }
     } catch (err) {
       await say(slackErrorText(err, logger));
+    } finally {
+      if (fromHome && parsed.kind === 'accept') await publishHome(ctx, client, body.user.id).catch((err: unknown) => { logger.error({ err }, 'republishing the App Home failed'); });
     }
   });
+}
+
+async function tellInDm(client: WebClient, userId: string, text: string): Promise<void> {
+  const dm = await client.conversations.open({ users: userId });
+  if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text });
 }

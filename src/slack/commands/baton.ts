@@ -3,9 +3,11 @@ import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { setRepAway } from '../../services/reps.js';
 import { slackErrorText } from '../errors.js';
+import { answerReportCommand } from './report-command.js';
+import { answerLeadCommand } from './baton-lead.js';
 import { renderBatonHelp } from '../views/help.js';
 
-export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'unknown'; input: string };
+export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
 
 /** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`). */
 export function parseBatonCommand(text: string): BatonCommand {
@@ -17,6 +19,10 @@ export function parseBatonCommand(text: string): BatonCommand {
   const target = rest[0] !== undefined ? mention.exec(rest[0])?.[1] : undefined;
   const afterTarget = target !== undefined ? rest.slice(1) : rest;
   if (sub === 'back' && afterTarget.length === 0) return { kind: 'back', target };
+  if (sub === 'pace' && rest.length === 0) return { kind: 'pace' };
+  // With should_escape Slack sends an email as <mailto:a@b.io|a@b.io>.
+  const email = rest.length === 1 ? (/^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(rest[0]!)?.[1] ?? rest[0]!) : undefined;
+  if (sub === 'lead' && email !== undefined && /^[^\s@<>|]+@[^\s@<>|]+$/.test(email)) return { kind: 'lead', email };
   if (sub === 'away') {
     if (afterTarget.length === 0) return { kind: 'away', target, until: undefined };
     if (afterTarget.length === 2 && afterTarget[0]!.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(afterTarget[1]!)) return { kind: 'away', target, until: afterTarget[1] };
@@ -26,7 +32,7 @@ export function parseBatonCommand(text: string): BatonCommand {
 
 /** `/baton`: help, and away/back for a rep (themselves, or a manager for one of their reps). */
 export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logger): void {
-  app.command('/baton', async ({ ack, command }) => {
+  app.command('/baton', async ({ ack, command, respond }) => {
     const parsed = parseBatonCommand(command.text);
     switch (parsed.kind) {
       case 'help':
@@ -34,6 +40,12 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
         return;
       case 'unknown':
         await ack({ response_type: 'ephemeral', ...renderBatonHelp(parsed.input) });
+        return;
+      case 'pace':
+        await answerReportCommand(ctx, logger, { command: '/baton', text: 'pace' }, { ack, respond });
+        return;
+      case 'lead':
+        await answerLeadCommand(ctx, logger, command.user_id, parsed.email, { ack, respond });
         return;
       case 'away':
       case 'back': {

@@ -5,6 +5,9 @@ const USAGE = [
   '`/baton help` — this help',
   '`/baton away [until 2026-12-01]` — no new leads for you until then (a manager can add `@rep`)',
   '`/baton back` — take leads again (a manager can add `@rep`)',
+  '`/baton pace` — this month\'s MQLs against the monthly goal',
+  '`/funnel [week|month|quarter|…] [by channel|persona|source|team|rep]`, `/velocity [period] [by rep|team]`, `/leadgoal revenue=… deal=… close=…% sql=…%` — reports, only for you until you share them',
+  '`/baton lead EMAIL` — a lead\'s card and its whole history, only for you',
 ];
 
 /** Help for `/baton`; `unknown` is what the user typed that we did not understand. */

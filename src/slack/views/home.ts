@@ -1,0 +1,76 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { HomeData, HomeQueue, QueueItem } from '../../services/home.js';
+import { actions, button, context, divider, header, section } from './blocks.js';
+import { formatDue } from './card.js';
+import { field } from './escape.js';
+
+/** Slack's limit for a Home tab (SLACK-NOTES, "Block Kit limits"). */
+export const HOME_BLOCK_LIMIT = 100;
+
+/** Blocks a queue needs besides its leads: title, who is away (managers), "nothing waiting" or "and N more", divider. */
+const queueOverhead = (q: HomeQueue): number => 3 + (q.forManager ? 1 : 0);
+
+/**
+ * How many leads of each queue fit: one lead at a time to each queue in turn, two blocks a lead,
+ * so a long queue never crowds the others out and the total stays within Slack's limit.
+ */
+function allocate(queues: readonly HomeQueue[], budget: number): number[] {
+  const shown = queues.map(() => 0);
+  let left = budget - queues.reduce((n, q) => n + queueOverhead(q), 0);
+  for (let progressed = true; progressed && left >= 2; ) {
+    progressed = false;
+    queues.forEach((q, i) => {
+      if (left >= 2 && shown[i]! < q.items.length) {
+        shown[i]! += 1;
+        left -= 2;
+        progressed = true;
+      }
+    });
+  }
+  return shown;
+}
+
+function itemBlocks(item: QueueItem, q: HomeQueue, zone: string): KnownBlock[] {
+  const who = `*${field(item.name, 100)}*${item.company ? ` — ${field(item.company, 60)}` : ''} · score ${item.score}`;
+  const due = `${item.overdue ? ':red_circle: *overdue* since' : 'decide by'} ${formatDue(item.dueAt, zone)}`;
+  return [
+    section(`${who}\n${due}${q.forManager ? ` · <@${item.repUserId}>` : ''}`),
+    actions(`home:${item.handoffId}`, [button('Accept', { kind: 'accept', handoffId: item.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: item.handoffId }, 'danger')]),
+  ];
+}
+
+function queueBlocks(q: HomeQueue, shown: number, zone: string): KnownBlock[] {
+  const blocks: KnownBlock[] = [header(`${q.title} (${q.total})`)];
+  if (q.forManager) blocks.push(context(q.away.length > 0 ? `:palm_tree: Away: ${q.away.map((u) => `<@${u}>`).join(', ')}` : 'Nobody in the team is away.'));
+  if (q.total === 0) blocks.push(section(q.forManager ? 'Nothing waiting for a decision.' : 'Nothing waiting for you. New leads land in your team channel and here.'));
+  blocks.push(...q.items.slice(0, shown).flatMap((item) => itemBlocks(item, q, zone)));
+  const more = q.total - shown;
+  if (q.total > 0 && more > 0) blocks.push(context(`and ${more} more`));
+  blocks.push(divider());
+  return blocks;
+}
+
+const ABOUT =
+  '*Baton* hands marketing\'s qualified leads (MQLs) to sales: each lands in a team channel as a card with *Accept* and *Reject*, ' +
+  'with a deadline in business hours. Leads nobody decides in time are escalated to the team\'s manager, and every rejection reason goes back to marketing.';
+
+/** The App Home: a rep's open leads, a manager's team queues (overdue first), or what Baton is. */
+export function renderHome(data: HomeData): HomeView {
+  if (data.kind === 'outsider') {
+    return { type: 'home', blocks: [header('Baton'), section(ABOUT), context('You are not a rep or a manager in Baton\'s policy, so nothing here waits for you. Ask your RevOps admin to add you, or type `/baton help`.')] };
+  }
+  const head: KnownBlock[] = [header('Baton'), context(`Times in ${data.zone} · as of ${formatDue(data.now, data.zone)}`)];
+  // A manager of very many teams: whole queues that do not fit even empty are counted, not cut.
+  // One block is kept for that count.
+  const fitting: HomeQueue[] = [];
+  let used = head.length + 1;
+  for (const q of data.queues) {
+    if (used + queueOverhead(q) > HOME_BLOCK_LIMIT) break;
+    fitting.push(q);
+    used += queueOverhead(q);
+  }
+  const left = data.queues.slice(fitting.length);
+  const tail = left.length > 0 ? [context(`and ${left.length} more team queue${left.length === 1 ? '' : 's'}: ${left.map((q) => `${field(q.title, 60)} (${q.total})`).join(', ')}`)] : [];
+  const shown = allocate(fitting, HOME_BLOCK_LIMIT - head.length - 1);
+  return { type: 'home', blocks: [...head, ...fitting.flatMap((q, i) => queueBlocks(q, shown[i]!, data.zone)), ...tail] };
+}

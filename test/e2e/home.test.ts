@@ -1,0 +1,149 @@
+import { sql } from 'drizzle-orm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { encodeAction, parseAction } from '../../src/slack/ids.js';
+import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
+import { sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import type { RecordedCall } from '../helpers/slack-standin.js';
+
+const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+beforeEach(async () => {
+  await env.baton.outbox.idle();
+  env.slack.reset();
+});
+
+let eventSeq = 0;
+/** app_home_opened as Slack sends it (shared/fixtures/slack/app-home-opened.*). */
+function openHome(user: string, tab: 'home' | 'messages' = 'home') {
+  eventSeq += 1;
+  return sendEvent(env.baton.url, SIGNING_SECRET, {
+    token: 'verification-token',
+    team_id: 'T0BATON',
+    api_app_id: 'A0BATON',
+    event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab, event_ts: `${Date.now() / 1000}`, ...(tab === 'home' ? { view: { id: 'V0HOME', team_id: 'T0BATON', type: 'home', blocks: [], private_metadata: '', callback_id: '', hash: '1.1', root_view_id: 'V0HOME', app_id: 'A0BATON', external_id: '', app_installed_team_id: 'T0BATON', bot_id: 'B0BATON' } } : {}) },
+    type: 'event_callback',
+    event_id: `Ev0HOME${eventSeq}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: 'T0BATON', user_id: 'U0BATONBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+}
+
+/** A button click on the Home tab: the view instead of a message, and no response_url (shared/fixtures/slack/block-actions.home-tab.slack-docs.json). */
+function clickOnHome(kind: 'accept' | 'reject', handoffId: string, userId: string) {
+  return sendInteraction(env.baton.url, SIGNING_SECRET, {
+    type: 'block_actions',
+    team: { id: 'T0BATON', domain: 'baton-test' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0BATON' },
+    api_app_id: 'A0BATON',
+    token: 'verification_token',
+    container: { type: 'view', view_id: 'V0HOME' },
+    trigger_id: `${Date.now()}.1234.abcdef`,
+    view: { id: 'V0HOME', team_id: 'T0BATON', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: '1.1', clear_on_close: false, notify_on_close: false, close: null, submit: null, previous_view_id: null, root_view_id: 'V0HOME', app_id: 'A0BATON', external_id: '', app_installed_team_id: 'T0BATON', bot_id: 'B0BATON' },
+    actions: [{ type: 'button', block_id: `home:${handoffId}`, action_id: encodeAction({ kind, handoffId }), text: { type: 'plain_text', text: 'Accept', emoji: true }, value: handoffId, action_ts: `${Date.now() / 1000}` }],
+  });
+}
+
+type Block = { type: string; text?: { text: string }; elements?: { action_id?: string; text?: string | { text: string } }[] };
+const blocksOf = (call: RecordedCall): Block[] => (call.body.view as { blocks: Block[] }).blocks;
+const textOf = (call: RecordedCall): string => blocksOf(call).flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? '')))]).join('\n');
+/** The handoffs a Home offers Accept for, in the order shown. */
+const acceptable = (call: RecordedCall): string[] => blocksOf(call).flatMap((b) => (b.elements ?? []).flatMap((e) => { const a = e.action_id ? parseAction(e.action_id) : undefined; return a?.kind === 'accept' ? [a.handoffId] : []; }));
+
+async function homeOf(user: string): Promise<RecordedCall> {
+  const before = env.slack.callsTo('views.publish').filter((c) => c.body.user_id === user).length;
+  expect((await openHome(user)).status).toBe(200);
+  const published = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === user, { count: before + 1 });
+  const call = published.at(-1)!;
+  expect((call.body.view as { type: string }).type).toBe('home');
+  expect(blocksOf(call).length).toBeLessThanOrEqual(100);
+  return call;
+}
+
+async function pendingOf(rep: string): Promise<string[]> {
+  return rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where rep_user_id = ${rep} and status = 'pending' order by due_at, id`)).map((r) => r.id);
+}
+
+describe('App Home', () => {
+  const posted: PostedHandoff[] = [];
+
+  it("a rep sees their open leads, soonest due first, with Accept and Reject, times in their zone", async () => {
+    for (let i = 0; i < 4; i++) posted.push(await postedHandoff(env));
+    const rep = posted[0]!.rep;
+    const home = await homeOf(rep);
+    const mine = await pendingOf(rep);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(acceptable(home)).toEqual(mine);
+    expect(textOf(home)).toContain(`Your open leads (${mine.length})`);
+    // SMB reps have no zone of their own: the team calendar's (Europe/Stockholm, UTC+1 in November).
+    expect(textOf(home)).toMatch(/Times in Europe\/Stockholm/);
+    expect(textOf(home)).toMatch(/decide by \w{3} \d+ \w{3} \d\d:\d\d GMT\+1/);
+    expect(textOf(home)).toMatch(/Reject…/);
+    // Someone else's leads are not on this rep's Home.
+    const others = posted.filter((p) => p.rep !== rep).map((p) => p.handoffId);
+    expect(acceptable(home).some((id) => others.includes(id))).toBe(false);
+  });
+
+  it("a manager sees the team's queue with overdue leads first, each lead's rep, and who is away", async () => {
+    const late = posted[3]!;
+    await env.baton.database.db.execute(sql`update handoffs set due_at = now() - interval '2 hours' where id = ${late.handoffId}`);
+    const away = await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'away', user_id: 'U0FILIP', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/away` });
+    expect(away.status).toBe(200);
+    const home = await homeOf('U0SMBMGR');
+    const text = textOf(home);
+    const queue = rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' order by due_at, id`)).map((r) => r.id);
+    expect(acceptable(home)).toEqual(queue);
+    expect(acceptable(home)[0]).toBe(late.handoffId);
+    expect(text).toContain(`SMB queue (${queue.length})`);
+    expect(text).toMatch(new RegExp(`:red_circle: \\*overdue\\* since .* · <@${late.rep}>`));
+    expect(text).toContain(':palm_tree: Away: <@U0FILIP>');
+    expect(text).not.toContain('Your open leads');
+  });
+
+  it('someone who is neither rep nor manager gets a short explanation; the Messages tab publishes nothing', async () => {
+    expect((await openHome('U0STRANGER', 'messages')).status).toBe(200);
+    const home = await homeOf('U0STRANGER');
+    expect(textOf(home)).toContain('*Baton* hands marketing');
+    expect(textOf(home)).toContain('not a rep or a manager');
+    expect(acceptable(home)).toEqual([]);
+    expect(env.slack.callsTo('views.publish').filter((c) => c.body.user_id === 'U0STRANGER')).toHaveLength(1);
+  });
+
+  it('Accept on the Home tab decides, updates the card, refreshes the Home; a late click and an outsider are told by DM', async () => {
+    const h = posted[1]!;
+    const reply = await clickOnHome('accept', h.handoffId, h.rep);
+    expect(reply.status).toBe(200);
+    expect(reply.elapsedMs).toBeLessThan(3_000);
+    const [update] = await env.slack.waitFor('chat.update');
+    expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
+    expect(JSON.stringify(update!.body.blocks)).toContain(`Accepted by <@${h.rep}>`);
+    const [refreshed] = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === h.rep);
+    expect(acceptable(refreshed!)).not.toContain(h.handoffId);
+    expect(acceptable(refreshed!)).toEqual(await pendingOf(h.rep));
+    const decided = rowsOf<{ status: string; by: string; accepted: number }>(await env.baton.database.db.execute(sql`select h.status, h.decided_by as by, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h where h.id = ${h.handoffId}`))[0];
+    expect(decided).toEqual({ status: 'accepted', by: h.rep, accepted: 1 });
+
+    // No response_url on the Home tab: the manager's late click is answered in a DM.
+    await clickOnHome('accept', h.handoffId, 'U0SMBMGR');
+    const [late] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Already accepted'));
+    expect(String(late!.body.text)).toContain(`Already accepted by <@${h.rep}> on `);
+    const [opened] = env.slack.callsTo('conversations.open').filter((c) => c.body.users === 'U0SMBMGR');
+    expect(opened).toBeDefined();
+    expect(String(late!.body.channel)).toMatch(/^D/);
+
+    const other = posted[2]!;
+    await clickOnHome('accept', other.handoffId, 'U0ANA');
+    const [refusal] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Only '));
+    expect(String(refusal!.body.text)).toContain(`Only <@${other.rep}> or their manager can decide this lead`);
+    expect(rowsOf<{ status: string }>(await env.baton.database.db.execute(sql`select status from handoffs where id = ${other.handoffId}`))[0]).toEqual({ status: 'pending' });
+    expect(env.slack.callsTo('response_url')).toHaveLength(0);
+  });
+
+  it('Reject on the Home tab opens the modal at once', async () => {
+    const h = posted[2]!;
+    await clickOnHome('reject', h.handoffId, h.rep);
+    const [opened] = await env.slack.waitFor('views.open');
+    expect(JSON.stringify(opened!.body.view)).toContain('baton:reject');
+  });
+});

@@ -1,0 +1,92 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import type { HomeQueue, QueueItem } from '../../src/services/home.js';
+import { parseAction } from '../../src/slack/ids.js';
+import { HOME_BLOCK_LIMIT, renderHome } from '../../src/slack/views/home.js';
+
+const NOW = new Date('2026-11-23T10:00:00Z');
+const item = (i: number, over: Partial<QueueItem> = {}): QueueItem => ({
+  handoffId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  name: `Lead ${i}`,
+  company: 'Acme',
+  score: 50 + i,
+  repUserId: 'U0EVA',
+  dueAt: new Date(NOW.getTime() + (i - 2) * 3_600_000),
+  overdue: i < 2,
+  ...over,
+});
+const queue = (n: number, over: Partial<HomeQueue> = {}): HomeQueue => ({ title: 'Your open leads', items: Array.from({ length: Math.min(n, 50) }, (_, i) => item(i)), total: n, forManager: false, away: [], ...over });
+
+type AnyBlock = KnownBlock & { text?: { text: string }; elements?: { text?: string | { text: string }; action_id?: string }[] };
+type Blocks = HomeView['blocks'];
+const texts = (blocks: Blocks): string[] => (blocks as AnyBlock[]).flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? '')))]);
+const actionIds = (blocks: Blocks): string[] => (blocks as AnyBlock[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []).map((e) => e.action_id ?? '') : []));
+
+describe('App Home view', () => {
+  it("a rep's open leads: due times in their zone, overdue marked, Accept and Reject through the one encoder", () => {
+    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(3)] });
+    expect(view.type).toBe('home');
+    const all = texts(view.blocks).join('\n');
+    expect(all).toContain('Your open leads (3)');
+    // 08:00Z is 09:00 in Stockholm (UTC+1 in November), 10:00Z is 11:00.
+    expect(all).toContain(':red_circle: *overdue* since Mon 23 Nov 09:00 GMT+1');
+    expect(all).toContain('decide by Mon 23 Nov 11:00 GMT+1');
+    expect(all).not.toContain('<@U0EVA>');
+    expect(actionIds(view.blocks).map((id) => parseAction(id))).toEqual([0, 1, 2].flatMap((i) => [{ kind: 'accept', handoffId: item(i).handoffId }, { kind: 'reject', handoffId: item(i).handoffId }]));
+    const blockIds = view.blocks.flatMap((b) => ('block_id' in b && b.block_id !== undefined ? [b.block_id] : []));
+    expect(new Set(blockIds).size).toBe(blockIds.length);
+  });
+
+  it("a manager's queue names each lead's rep and who is away", () => {
+    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(1, { title: 'SMB queue', forManager: true, away: ['U0FILIP', 'U0GUS'] })] });
+    const all = texts(view.blocks).join('\n');
+    expect(all).toContain('SMB queue (1)');
+    expect(all).toContain(':palm_tree: Away: <@U0FILIP>, <@U0GUS>');
+    expect(all).toMatch(/overdue\* since .* · <@U0EVA>/);
+    const calm = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0, { title: 'SMB queue', forManager: true })] }).blocks).join('\n');
+    expect(calm).toContain('Nobody in the team is away.');
+    expect(calm).toContain('Nothing waiting for a decision.');
+  });
+
+  it('an empty queue says so', () => {
+    const all = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0)] }).blocks).join('\n');
+    expect(all).toContain('Your open leads (0)');
+    expect(all).toContain('Nothing waiting for you.');
+  });
+
+  // Two blocks a lead; 2 for the page head, 3 a queue (title, "and N more", divider), 1 more for a manager's away line.
+  it.each([
+    [[1000], [47]],
+    [[40, 1000], [23, 22]],
+    [[3, 1000], [3, 42]],
+    [[1000, 1000, 1000], [15, 14, 14]],
+  ])('within 100 blocks however long the queues %j, leads shared out fairly and the rest counted', (totals, shownExpected) => {
+    const queues = totals.map((t, q) => queue(t, { title: `Q${q}`, forManager: q > 0, items: queue(t).items.map((it, i) => ({ ...it, handoffId: `00000000-0000-4000-800${q}-${String(i).padStart(12, '0')}` })) }));
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues });
+    expect(view.blocks.length).toBeLessThanOrEqual(HOME_BLOCK_LIMIT);
+    const accepts = actionIds(view.blocks).map((id) => parseAction(id)).filter((a) => a?.kind === 'accept');
+    expect(queues.map((_, q) => accepts.filter((a) => a!.handoffId.startsWith(`00000000-0000-4000-800${q}-`)).length)).toEqual(shownExpected);
+    const more = texts(view.blocks).flatMap((t) => /^and (\d+) more$/.exec(t)?.[1] ?? []).map(Number);
+    expect(more).toEqual(totals.map((t, i) => t - shownExpected[i]!).filter((n) => n > 0));
+  });
+
+  it('a manager of more teams than fit still gets a Home within the limit, the rest of the queues counted', () => {
+    const queues = Array.from({ length: 30 }, (_, q) => queue(5, { title: `Team ${q} queue`, forManager: true }));
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues });
+    expect(view.blocks.length).toBeLessThanOrEqual(HOME_BLOCK_LIMIT);
+    const all = texts(view.blocks);
+    const titles = all.filter((t) => /^Team \d+ queue \(5\)$/.test(t));
+    expect(titles.length).toBeGreaterThan(0);
+    const counted = all.find((t) => t.startsWith('and ') && t.includes('more team queues'))!;
+    expect(Number(/^and (\d+) more team queues/.exec(counted)?.[1])).toBe(30 - titles.length);
+    expect(counted).toContain('Team 29 queue (5)');
+  });
+
+  it('someone who is neither rep nor manager learns what Baton is', () => {
+    const view = renderHome({ kind: 'outsider' });
+    const all = texts(view.blocks).join('\n');
+    expect(all).toContain('*Baton* hands marketing');
+    expect(all).toContain('not a rep or a manager');
+    expect(actionIds(view.blocks)).toEqual([]);
+  });
+});
