@@ -86,3 +86,48 @@ export function elapsedOnClock(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy
 export function isWithinSla(plan: Pick<SlaPlan, 'clock' | 'targetMinutes'>, cal: CalendarPolicy, firstAssignedAt: Date, decidedAt: Date): boolean {
   return elapsedOnClock(plan, cal, firstAssignedAt, decidedAt) <= plan.targetMinutes;
 }
+
+/** A step due on one rep's clock: what the sweep will perform, once, at `dueAt`. */
+export interface ScheduledStep {
+  stepIndex: number;
+  occurrence: number;
+  action: SlaStep['action'];
+  repUserId: string;
+  dueAt: Date;
+}
+
+/** Whose hours a step's message waits for; a reassignment is no message and happens when due. */
+export interface StepRecipients {
+  repZone: string;
+  managerZone: string;
+  marketingZone: string;
+}
+
+function recipientZone(action: SlaStep['action'], zones: StepRecipients): string | undefined {
+  switch (action) {
+    case 'remind_rep':
+      return zones.repZone;
+    case 'notify_manager':
+      return zones.managerZone;
+    case 'notify_marketing':
+      return zones.marketingZone;
+    case 'reassign':
+      return undefined;
+  }
+}
+
+/** When a step that falls due at `due` is performed: a message waits for its reader's hours. */
+export function performAt(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, action: SlaStep['action'], due: Date, zones: StepRecipients): Date {
+  const zone = recipientZone(action, zones);
+  return zone === undefined ? due : deliveryTime(plan, cal, due, zone);
+}
+
+/**
+ * A rep's steps, from the moment their clock started (SPEC §5). Marketing hears of a breach once
+ * per handoff, on its own clock, so a reassigned rep's schedule leaves that step out.
+ */
+export function scheduleSteps(plan: SlaPlan, cal: CalendarPolicy, clockStart: Date, repUserId: string, zones: StepRecipients, opts: { firstRep: boolean }): ScheduledStep[] {
+  return plan.steps
+    .filter((s) => opts.firstRep || s.action !== 'notify_marketing')
+    .map((s) => ({ stepIndex: s.index, occurrence: 1, action: s.action, repUserId, dueAt: performAt(plan, cal, s.action, stepDueAt(plan, s, cal, clockStart), zones) }));
+}

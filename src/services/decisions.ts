@@ -6,6 +6,7 @@ import { appendEvents } from '../db/repo/events.js';
 import { decideHandoff, findHandoff, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
+import { cancelPendingSteps, pastHolders } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };
@@ -17,7 +18,11 @@ function alreadyDecided(h: HandoffRow): DecisionResult {
 async function loadForDecision(ctx: ServiceContext, tx: Tx, handoffId: string, userId: string): Promise<HandoffRow> {
   const h = await findHandoff(tx, handoffId);
   if (!h || h.workspaceId !== ctx.workspaceId) throw new DomainError('not_found', 'This lead is no longer in Baton.');
-  if (!mayDecide(ctx.policy, h, userId)) throw new DomainError('not_allowed', `Only <@${h.repUserId}> or their manager can decide this lead.`);
+  if (!mayDecide(ctx.policy, h, userId)) {
+    // Someone who held the lead before is looking at an older card: say what happened to it.
+    if ((await pastHolders(tx, h.id)).has(userId)) throw new DomainError('stale_card', `This lead was reassigned to <@${h.repUserId}>; it is theirs to decide now.`);
+    throw new DomainError('not_allowed', `Only <@${h.repUserId}> or their manager can decide this lead.`);
+  }
   return h;
 }
 
@@ -38,6 +43,8 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
     if (!(await decideHandoff(tx, h.id, decision))) return alreadyDecided((await findHandoff(tx, h.id))!);
     const to = input.kind === 'accept' ? 'sal' : input.outcome === 'disqualify' ? 'disqualified' : 'nurture';
     if (!(await moveLeadStage(tx, h.leadId, 'mql', to))) throw new DomainError('conflict', 'The lead moved on while you decided; reload the card.');
+    // The clock stopped: no reminder, escalation or reassignment follows a decision.
+    await cancelPendingSteps(tx, h.id, now);
     await appendEvents(tx, [
       { workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: status, fromStage: 'mql', toStage: to, at: now, actor: userId, reason: input.kind === 'reject' ? input.reasonId : null, data: input.kind === 'reject' ? { note: input.note ?? null, outcome: input.outcome } : {} },
     ]);

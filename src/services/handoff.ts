@@ -4,12 +4,13 @@ import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
 import { ownerHintRep, pickRep, selectTeam } from '../domain/routing.js';
-import { dueAt, freezeTier, selectTier } from '../domain/sla.js';
+import { dueAt, freezeTier, scheduleSteps, selectTier, type SlaPlan, type StepRecipients } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repo/events.js';
 import { insertHandoffs, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
 import { moveLeadStage } from '../db/repo/leads.js';
 import { enqueue, type NewOutboxRow } from '../db/repo/outbox.js';
+import { insertSteps, type NewSlaStep } from '../db/repo/sla-steps.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 
@@ -99,6 +100,18 @@ export interface PlannedHandoff {
   handoff: HandoffRow;
   events: NewEvent[];
   deliveries: NewOutboxRow[];
+  steps: NewSlaStep[];
+}
+
+/** Whose hours each kind of SLA message waits for, on this team. */
+export function stepRecipients(policy: Policy, team: TeamPolicy, repUserId: string): StepRecipients {
+  const calendar = calendarForTeam(policy, team);
+  return { repZone: team.reps.find((r) => r.user === repUserId)?.timeZone ?? calendar.timeZone, managerZone: calendar.timeZone, marketingZone: policy.calendar.timeZone };
+}
+
+/** A rep's SLA steps on a handoff, as rows, from when their clock started. */
+export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: unknown }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
+  return scheduleSteps(handoff.slaPlan as SlaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
 }
 
 /**
@@ -146,7 +159,9 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
         { workspaceId, dedupeKey: `marketing_note:${handoff.id}`, kind: 'post_marketing_note', handoffId: handoff.id, channel: policy.marketing.channel, payload: { handoffId: handoff.id } },
       ]
     : [];
-  return { handoff, events, deliveries };
+  // History brought in by an import posts nothing, so it escalates nothing either.
+  const steps = input.notify ? stepRows(policy, handoff, assignment.team, assignment.repUserId, input.at, true) : [];
+  return { handoff, events, deliveries, steps };
 }
 
 /**
@@ -154,7 +169,12 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
  * order sent (handoffs before the events and deliveries that reference them) in one round trip.
  */
 export async function writeHandoffs(tx: Tx, planned: readonly PlannedHandoff[]): Promise<void> {
-  await Promise.all([insertHandoffs(tx, planned.map((p) => p.handoff)), appendEvents(tx, planned.flatMap((p) => p.events)), enqueue(tx, planned.flatMap((p) => p.deliveries))]);
+  await Promise.all([
+    insertHandoffs(tx, planned.map((p) => p.handoff)),
+    appendEvents(tx, planned.flatMap((p) => p.events)),
+    enqueue(tx, planned.flatMap((p) => p.deliveries)),
+    insertSteps(tx, planned.flatMap((p) => p.steps)),
+  ]);
 }
 
 /**

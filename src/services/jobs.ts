@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import type { ServiceContext } from './context.js';
+import { queueTeamDigest, sweepSla } from './escalation.js';
+import { calendarForTeam } from './handoff.js';
 import { queueWeeklyDigest } from './reports.js';
 
 /** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
@@ -16,6 +18,10 @@ export interface CronJob {
 export function scheduledJobs(ctx: ServiceContext): CronJob[] {
   const digest = ctx.policy.reports.digest;
   return [
+    // Every 5 s: a step is performed within seconds of falling due, and one missed while Baton was
+    // down is performed at the first sweep after start-up.
+    { name: 'sla-sweep', cron: '*/5 * * * * *', timeZone: 'UTC', run: async () => { await sweepSla(ctx); } },
+    ...ctx.policy.teams.flatMap((team) => (team.digest ? [{ name: `overdue-digest:${team.id}`, cron: team.digest.cron, timeZone: calendarForTeam(ctx.policy, team).timeZone, run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt) }] : [])),
     ...(digest ? [{ name: 'reports-digest', cron: digest.cron, timeZone: ctx.policy.reportingTimeZone, run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt) }] : []),
   ];
 }

@@ -2,9 +2,13 @@ import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors.js';
 import { setAway } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
+import { reassignAwayRep } from './escalation.js';
 
-/** Marks a rep away (optionally until a date, read in their zone) or back; only they or their manager may. */
-export async function setRepAway(ctx: ServiceContext, actor: string, target: string, away: boolean, untilDay: string | undefined): Promise<{ until: Date | null }> {
+/**
+ * Marks a rep away (optionally until a date, read in their zone) or back; only they or their
+ * manager may. Going away hands the rep's undecided leads to teammates, so none waits on a holiday.
+ */
+export async function setRepAway(ctx: ServiceContext, actor: string, target: string, away: boolean, untilDay: string | undefined): Promise<{ until: Date | null; reassigned: number }> {
   const team = ctx.policy.teams.find((t) => t.reps.some((r) => r.user === target));
   const rep = team?.reps.find((r) => r.user === target);
   if (!team || !rep) throw new DomainError('not_found', `<@${target}> is not a rep in Baton's policy.`);
@@ -18,5 +22,6 @@ export async function setRepAway(ctx: ServiceContext, actor: string, target: str
     if (until <= ctx.now()) throw new DomainError('validation_failed', `${untilDay} is not in the future.`);
   }
   await setAway(ctx.db, { workspaceId: ctx.workspaceId, userId: target, away, awayUntil: until, setBy: actor });
-  return { until };
+  const reassigned = away ? await reassignAwayRep(ctx, target, actor) : 0;
+  return { until, reassigned };
 }

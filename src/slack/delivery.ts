@@ -7,6 +7,7 @@ import type { WebClient } from './client.js';
 import { classifySlackFailure } from './failures.js';
 import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
 import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
+import { ESCALATION_DELIVERIES } from './deliveries/escalation.js';
 import { deliverReportsDigest } from './deliveries/reports-digest.js';
 import { DIGEST_KIND } from '../services/reports.js';
 
@@ -55,7 +56,7 @@ async function findPosted(client: WebClient, where: { channel: string; threadTs?
   throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${where.channel} since the delivery was queued; not posting blind`);
 }
 
-function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {
+export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {
   const failure = classifySlackFailure(err);
   switch (failure.kind) {
     case 'rate_limited':
@@ -141,7 +142,7 @@ export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, ro
  * Deliveries that act on a message already posted (edit the card, reply under the note): they
  * wait while that message is not posted yet, and give up only when the handoff is gone.
  */
-async function onPosted<S extends z.ZodType<{ handoffId: string }>>(
+export async function onPosted<S extends z.ZodType<{ handoffId: string }>>(
   ctx: ServiceContext,
   row: OutboxRow,
   schema: S,
@@ -195,6 +196,7 @@ const DELIVERIES: Record<string, DeliveryHandler> = {
   update_card: updateCard,
   thread_reply: threadReply,
   [DIGEST_KIND]: deliverReportsDigest,
+  ...ESCALATION_DELIVERIES,
 };
 
 /** Turns queued deliveries into Slack calls. */

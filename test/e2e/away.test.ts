@@ -26,7 +26,10 @@ describe('/baton away and back', () => {
   });
 
   it('a manager may set one of their reps away until a date; others may not', async () => {
-    expect(await text(baton('U0SMBMGR', 'away <@U0FILIP|filip> until 2099-01-01'))).toBe('<@U0FILIP> is away until 2099-01-01: no new leads before then.');
+    const open = rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from handoffs where rep_user_id = 'U0FILIP' and status = 'pending'`))[0]!.n;
+    expect(open).toBeGreaterThan(0);
+    // Going away hands the rep's undecided leads on (test/e2e/escalation.test.ts has the details).
+    expect(await text(baton('U0SMBMGR', 'away <@U0FILIP|filip> until 2099-01-01'))).toBe(`<@U0FILIP> is away until 2099-01-01: no new leads before then. ${open} undecided lead${open === 1 ? ' was' : 's were'} handed to teammates.`);
     const until = rowsOf<{ until: Date }>(await env.baton.database.db.execute(sql`select away_until as until from rep_status where user_id = 'U0FILIP'`))[0]!.until;
     // Back on the morning of 1 Jan 2099 in Stockholm (the rep's team calendar zone).
     expect(new Date(until).toISOString()).toBe('2098-12-31T23:00:00.000Z');

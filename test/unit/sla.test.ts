@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, type TierPolicy } from '../../src/config/policy.js';
 import type { LeadProfile } from '../../src/domain/lead.js';
-import { deliveryTime, dueAt, elapsedOnClock, freezeTier, isWithinSla, nextRepeat, selectTier, stepDueAt, type SlaPlan } from '../../src/domain/sla.js';
+import { deliveryTime, dueAt, elapsedOnClock, freezeTier, isWithinSla, nextRepeat, performAt, scheduleSteps, selectTier, stepDueAt, type SlaPlan } from '../../src/domain/sla.js';
 
 // The example policy: Stockholm, Mon-Thu 08-12 + 13-17 (8 h), Fri 08-12 + 13-16 (7 h), Christmas holidays.
 const policy = parsePolicy(readFileSync(path.resolve(import.meta.dirname, '../../policy.example.yml'), 'utf8'));
@@ -161,4 +161,44 @@ describe('elapsed time and compliance', () => {
       }
     },
   );
+});
+
+describe('scheduling a rep\'s steps (scheduleSteps)', () => {
+  const zones = { repZone: 'Europe/Stockholm', managerZone: 'Europe/Stockholm', marketingZone: 'Europe/Stockholm' };
+  const iso = (d: Date): string => DateTime.fromJSDate(d, { zone: 'Europe/Stockholm' }).toFormat("ccc yyyy-MM-dd HH:mm");
+
+  it.each<[string, SlaPlan, string, Record<string, string>]>([
+    // demo = 4 business hours: remind at 2 h, manager and marketing at 4 h, reassign at 6 h.
+    ['demo, Tuesday 09:00', demo, '2026-11-24T09:00', { remind_rep: 'Tue 2026-11-24 11:00', notify_manager: 'Tue 2026-11-24 14:00', notify_marketing: 'Tue 2026-11-24 14:00', reassign: 'Tue 2026-11-24 16:00' }],
+    // Friday 15:00: one business hour left that day (Fri closes 16:00), then Monday.
+    ['demo, Friday 15:00 → Monday', demo, '2026-11-27T15:00', { remind_rep: 'Mon 2026-11-30 09:00', notify_manager: 'Mon 2026-11-30 11:00', notify_marketing: 'Mon 2026-11-30 11:00', reassign: 'Mon 2026-11-30 14:00' }],
+    // Christmas Eve to Boxing Day are holidays: a 23 Dec 16:00 start resumes on the 28th.
+    ['demo, across the Christmas holidays', demo, '2026-12-23T16:00', { remind_rep: 'Mon 2026-12-28 09:00', notify_manager: 'Mon 2026-12-28 11:00', notify_marketing: 'Mon 2026-12-28 11:00', reassign: 'Mon 2026-12-28 14:00' }],
+    // Wall clock: one real hour, nights included, and nobody's hours are waited for.
+    ['hot inbound at 23:00 (wall clock)', hot, '2026-11-24T23:00', { remind_rep: 'Tue 2026-11-24 23:30', notify_manager: 'Wed 2026-11-25 00:00', notify_marketing: 'Wed 2026-11-25 00:00', reassign: 'Wed 2026-11-25 00:30' }],
+  ])('%s', (_name, plan, start, expected) => {
+    const steps = scheduleSteps(plan, cal, at(start), 'U0REP', zones, { firstRep: true });
+    expect(Object.fromEntries(steps.map((s) => [s.action, iso(s.dueAt)]))).toEqual(expected);
+    expect(steps.every((s) => s.occurrence === 1 && s.repUserId === 'U0REP')).toBe(true);
+  });
+
+  it('a message waits for its reader\'s own hours: a rep in New York is reminded at their 08:00', () => {
+    // Reminder due Tue 11:00 Stockholm = 05:00 New York: held to 08:00 New York (14:00 Stockholm).
+    const steps = scheduleSteps(demo, cal, at('2026-11-24T09:00'), 'U0REP', { ...zones, repZone: 'America/New_York' }, { firstRep: true });
+    expect(iso(steps.find((s) => s.action === 'remind_rep')!.dueAt)).toBe('Tue 2026-11-24 14:00');
+    // The reassignment is no message: it happens when due.
+    expect(iso(steps.find((s) => s.action === 'reassign')!.dueAt)).toBe('Tue 2026-11-24 16:00');
+  });
+
+  it('a reassigned rep gets every step but the marketing note, which is the handoff\'s, told once', () => {
+    const steps = scheduleSteps(demo, cal, at('2026-11-24T09:00'), 'U0NEW', zones, { firstRep: false });
+    expect(steps.map((s) => s.action).sort()).toEqual(['notify_manager', 'reassign', 'remind_rep']);
+  });
+
+  it('performAt: a wall-clock tier never waits; a business tier waits for the next opening', () => {
+    const night = at('2026-11-24T23:00');
+    expect(performAt(hot, cal, 'remind_rep', night, zones)).toEqual(night);
+    expect(iso(performAt(demo, cal, 'remind_rep', night, zones))).toBe('Wed 2026-11-25 08:00');
+    expect(performAt(demo, cal, 'reassign', night, zones)).toEqual(night);
+  });
 });

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { decide, progress } from '../../services/decisions.js';
+import { acknowledge, reassignByManager } from '../../services/escalation.js';
 import type { WebClient } from '../client.js';
 import { slackErrorText } from '../errors.js';
 import { publishHome } from '../events/app-home-opened.js';
@@ -49,8 +50,16 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
         case 'return':
           await progress(ctx, parsed.handoffId, body.user.id, { kind: parsed.kind });
           return;
-        default:
-          await say('Escalation buttons arrive with SLA escalation; this one does nothing yet.');
+        case 'ack_escalation': {
+          const result = await acknowledge(ctx, parsed.handoffId, body.user.id);
+          await say(result.kind === 'acknowledged' ? 'Acknowledged: the notices for this lead stop. It is still waiting for a decision.' : `Already acknowledged by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone: ctx.policy.calendar.timeZone }).toFormat('ccc d LLL HH:mm')}.`);
+          return;
+        }
+        case 'reassign': {
+          const to = await reassignByManager(ctx, parsed.handoffId, body.user.id);
+          await say(`Reassigned to <@${to}>: their clock starts now, and they have been told.`);
+          return;
+        }
       }
     } catch (err) {
       await say(slackErrorText(err, logger));

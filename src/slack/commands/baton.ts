@@ -52,7 +52,7 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
         const target = parsed.target ?? command.user_id;
         let text: string;
         try {
-          const { until } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', parsed.kind === 'away' ? parsed.until : undefined);
+          const { until, reassigned } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', parsed.kind === 'away' ? parsed.until : undefined);
           const who = target === command.user_id ? 'You are' : `<@${target}> is`;
           const untilDay = parsed.kind === 'away' ? parsed.until : undefined;
           text =
@@ -61,6 +61,7 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
               : until && untilDay
                 ? `${who} away until ${untilDay}: no new leads before then.`
                 : `${who} away: no new leads until \`/baton back\`.`;
+          if (reassigned > 0) text += ` ${reassigned} undecided lead${reassigned === 1 ? ' was' : 's were'} handed to teammates.`;
         } catch (err) {
           text = slackErrorText(err, logger);
         }

@@ -1,0 +1,91 @@
+import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { rowsOf, type DbOrTx, type Tx } from '../client.js';
+import { handoffs, slaSteps } from '../schema.js';
+import { insertRows } from './bulk.js';
+
+export type NewSlaStep = typeof slaSteps.$inferInsert;
+export type SlaStepRow = typeof slaSteps.$inferSelect;
+export type HandoffRow = typeof handoffs.$inferSelect;
+
+/** Steps are inserted once: the (handoff, step, occurrence, rep) key makes a replay a no-op. */
+export async function insertSteps(db: DbOrTx, rows: readonly NewSlaStep[]): Promise<void> {
+  await insertRows(db, slaSteps, rows, { onConflictDoNothing: true });
+}
+
+/**
+ * Claims due steps with their handoffs for the rest of the transaction. Rows another replica holds
+ * are skipped, not waited for, so replicas share a backlog instead of queueing on it; a replica
+ * that dies mid-sweep releases its rows with its transaction.
+ */
+export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<{ step: SlaStepRow; handoff: HandoffRow }[]> {
+  const ids = tx
+    .select({ id: slaSteps.id })
+    .from(slaSteps)
+    .where(and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now), eq(slaSteps.workspaceId, workspaceId)))
+    .orderBy(asc(slaSteps.dueAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  const rows = await tx.select({ step: slaSteps, handoff: handoffs }).from(slaSteps).innerJoin(handoffs, eq(handoffs.id, slaSteps.handoffId)).where(inArray(slaSteps.id, ids));
+  return rows.sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
+}
+
+export async function finishSteps(tx: DbOrTx, done: readonly number[], cancelled: readonly number[], at: Date): Promise<void> {
+  if (done.length > 0) await tx.update(slaSteps).set({ status: 'done', doneAt: at }).where(inArray(slaSteps.id, [...done]));
+  if (cancelled.length > 0) await tx.update(slaSteps).set({ status: 'cancelled', doneAt: at }).where(inArray(slaSteps.id, [...cancelled]));
+}
+
+/** Cancels a handoff's pending steps: all of them (a decision), or one action's (an acknowledged escalation). */
+export async function cancelPendingSteps(tx: DbOrTx, handoffId: string, at: Date, only?: { action: SlaStepRow['action'] }): Promise<void> {
+  await tx
+    .update(slaSteps)
+    .set({ status: 'cancelled', doneAt: at })
+    .where(and(eq(slaSteps.handoffId, handoffId), eq(slaSteps.status, 'pending'), only ? eq(slaSteps.action, only.action) : undefined));
+}
+
+/** Cancels the steps of every rep but `repUserId`: their clock stopped when the handoff moved on. */
+export async function cancelStepsOfOthers(tx: DbOrTx, handoffId: string, repUserId: string, at: Date): Promise<void> {
+  await tx
+    .update(slaSteps)
+    .set({ status: 'cancelled', doneAt: at })
+    .where(and(eq(slaSteps.handoffId, handoffId), eq(slaSteps.status, 'pending'), ne(slaSteps.repUserId, repUserId)));
+}
+
+/** Every rep who has held a handoff: a reassignment never hands it back to one of them. */
+export async function pastHolders(db: DbOrTx, handoffId: string): Promise<Set<string>> {
+  const rows = await db.execute(sql`select distinct coalesce(data->>'rep', data->>'to') as rep from events where handoff_id = ${handoffId} and type in ('assigned', 'reassigned')`);
+  return new Set(rowsOf<{ rep: string | null }>(rows).flatMap((r) => (r.rep !== null ? [r.rep] : [])));
+}
+
+/** Moves a pending handoff to another rep, only if it is still pending with the rep we read. */
+export async function moveHandoff(tx: DbOrTx, handoffId: string, fromRep: string, to: { repUserId: string; at: Date; dueAt: Date; via: string }): Promise<boolean> {
+  const rows = await tx
+    .update(handoffs)
+    .set({ repUserId: to.repUserId, assignedAt: to.at, dueAt: to.dueAt, assignedVia: to.via, escalationAckedAt: null, escalationAckedBy: null })
+    .where(and(eq(handoffs.id, handoffId), eq(handoffs.status, 'pending'), eq(handoffs.repUserId, fromRep)))
+    .returning({ id: handoffs.id });
+  return rows.length === 1;
+}
+
+/** Records that a manager took up an escalation; the first acknowledgement wins. */
+export async function acknowledgeEscalation(tx: DbOrTx, handoffId: string, by: string, at: Date): Promise<boolean> {
+  const rows = await tx
+    .update(handoffs)
+    .set({ escalationAckedBy: by, escalationAckedAt: at })
+    .where(and(eq(handoffs.id, handoffId), eq(handoffs.status, 'pending'), sql`${handoffs.escalationAckedAt} is null`))
+    .returning({ id: handoffs.id });
+  return rows.length === 1;
+}
+
+/** A team's undecided handoffs past due, oldest due first. */
+export async function overdueHandoffs(db: DbOrTx, workspaceId: string, teamId: string, now: Date): Promise<HandoffRow[]> {
+  return db
+    .select()
+    .from(handoffs)
+    .where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.teamId, teamId), eq(handoffs.status, 'pending'), lte(handoffs.dueAt, now)))
+    .orderBy(asc(handoffs.dueAt));
+}
+
+/** Pending handoffs of one rep (reassigned when they go away). */
+export async function pendingHandoffsOf(db: DbOrTx, workspaceId: string, repUserId: string): Promise<HandoffRow[]> {
+  return db.select().from(handoffs).where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.repUserId, repUserId), eq(handoffs.status, 'pending')));
+}
