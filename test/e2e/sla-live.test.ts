@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { parsePolicy } from '../../src/config/policy.js';
+import { rowsOf } from '../../src/db/client.js';
+import { REPO_ROOT, useBatonWithSlack } from '../helpers/app.js';
+import { postMql } from '../helpers/flows.js';
+
+/*
+ * The real clock and the real 5-second sweep: a one-minute business tier on a calendar that is
+ * always open, with a reminder at 25 %, the manager at 50 % and a reassignment at 75 %.
+ */
+const doc = parse(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8')) as Record<string, Record<string, unknown>>;
+const always = ['00:00-24:00'];
+doc.calendar = { ...doc.calendar, week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always }, holidays: [] };
+doc.sla = { tiers: [{ id: 'minute', target: '1m', steps: [{ at: '25%', action: 'remind_rep' }, { at: '50%', action: 'notify_manager' }, { at: '75%', action: 'reassign' }] }] };
+const policy = parsePolicy(stringify(doc));
+
+const env = useBatonWithSlack({ baton: { policy, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const dmTo = (user: string) => `D${user.replace(/^U/, '').slice(0, 10)}`;
+
+describe('SLA steps on the real clock', () => {
+  it('reminder, manager notice and reassignment happen in order, each once, within 30 s of due', async () => {
+    const handoffId = await postMql(env);
+    const { rep, assignedAt } = rowsOf<{ rep: string; assignedAt: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep, assigned_at::text as "assignedAt" from handoffs where id = ${handoffId}`))[0]!;
+    const start = new Date(assignedAt).getTime();
+    const manager = policy.teams.find((t) => t.id === 'smb')!.manager;
+
+    const [reminder] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(rep) && String(c.body.text).includes('Reminder'), { timeoutMs: 60_000 });
+    const [notice] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(manager) && String(c.body.text).includes('has not decided'), { timeoutMs: 60_000 });
+    const [told] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('reassigned to you'), { timeoutMs: 60_000 });
+    await env.baton.outbox.idle();
+
+    const lag = (at: Date, share: number) => at.getTime() - (start + share * 60_000);
+    expect(lag(reminder!.at, 0.25)).toBeGreaterThanOrEqual(0);
+    expect(lag(reminder!.at, 0.25)).toBeLessThan(30_000);
+    expect(lag(notice!.at, 0.5)).toBeGreaterThanOrEqual(0);
+    expect(lag(notice!.at, 0.5)).toBeLessThan(30_000);
+    const moved = rowsOf<{ at: string; to: string }>(await env.baton.database.db.execute(sql`select at::text, data->>'to' as to from events where handoff_id = ${handoffId} and type = 'reassigned'`));
+    expect(moved).toHaveLength(1);
+    expect(lag(new Date(moved[0]!.at), 0.75)).toBeGreaterThanOrEqual(0);
+    expect(lag(new Date(moved[0]!.at), 0.75)).toBeLessThan(30_000);
+    expect(told!.body.channel).toBe(dmTo(moved[0]!.to));
+    expect(reminder!.at.getTime()).toBeLessThan(notice!.at.getTime());
+
+    // Each step once: the sweep kept running all along.
+    const types = rowsOf<{ type: string; n: number }>(await env.baton.database.db.execute(sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type in ('sla_reminder', 'sla_escalated', 'reassigned') group by type order by type`));
+    expect(types).toEqual([{ type: 'reassigned', n: 1 }, { type: 'sla_escalated', n: 1 }, { type: 'sla_reminder', n: 1 }]);
+    expect(env.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(rep) && String(c.body.text).includes('Reminder'))).toHaveLength(1);
+  }, 120_000);
+});
