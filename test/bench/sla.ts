@@ -1,0 +1,87 @@
+/*
+ * bench:sla — the SLA sweep at scale. Baton runs as its own process on the Postgres server with
+ * 100,000 open handoffs, each with a pending step. Phase 1: 1,000 reminders fall due spread over
+ * one minute (the issue's case): lag from due to performed, p50/p99. Phase 2: 1,000 more fall
+ * due at the same instant: how fast the sweep works through a backlog (steps/s). Prints the
+ * figures and Baton's peak RSS as its last lines.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import postgres from 'postgres';
+import { SIGNING_SECRET } from '../helpers/app.js';
+import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { seedOpenHandoffs } from '../helpers/sla-seed.js';
+import { startSlackStandIn } from '../helpers/slack-standin.js';
+
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TOTAL = Number(process.env.BENCH_HANDOFFS ?? 100_000);
+const DUE = 1_000;
+
+function rssOf(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
+const pct = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+
+async function main(): Promise<void> {
+  const name = `baton_bench_sla_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 2, onnotice: () => undefined });
+  const slack = await startSlackStandIn();
+  const port = await freePort();
+  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
+  try {
+    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
+    const seeded = Date.now();
+    // The first DUE handoffs get steps due over the minute starting 20 s from now; the rest are open, not due.
+    const dueFrom = new Date(Date.now() + 20_000);
+    await seedOpenHandoffs(sql, { total: TOTAL, due: DUE, dueFrom, dueSpreadMs: 60_000 });
+    await sql`analyze`;
+    console.log(`seeded ${TOTAL} open handoffs in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+
+    const waitDone = async (n: number): Promise<void> => {
+      for (;;) {
+        const [row] = await sql<{ n: number }[]>`select count(*)::int as n from sla_steps where status = 'done'`;
+        if (row!.n >= n) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await waitDone(DUE);
+    const lags = (await sql<{ ms: string }[]>`select extract(epoch from done_at - due_at) * 1000 as ms from sla_steps where status = 'done' order by 1`).map((r) => Number(r.ms));
+
+    // Phase 2: a backlog of DUE steps all due now.
+    const burstAt = new Date(Date.now() + 1_000);
+    await sql`update sla_steps set due_at = ${burstAt.toISOString()}::timestamptz where id in (select id from sla_steps where status = 'pending' order by id limit ${DUE})`;
+    await waitDone(2 * DUE);
+    const [burst] = await sql<{ first: Date; last: Date }[]>`select min(done_at) as first, max(done_at) as last from sla_steps where status = 'done' and due_at = ${burstAt.toISOString()}::timestamptz`;
+    const burstSeconds = Math.max(0.001, (burst!.last.getTime() - burst!.first.getTime()) / 1000);
+    // Every performed step also reached Slack (one DM each).
+    for (;;) {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'pending'`;
+      if (row!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const delivered = slack.callsTo('chat.postMessage').length;
+
+    console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${TOTAL} open handoffs, sweep every 5 s`);
+    console.log(`phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(pct(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(pct(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`);
+    console.log(`phase 2: ${DUE} steps due at once, performed in ${burstSeconds.toFixed(2)} s: ${(DUE / burstSeconds).toFixed(0)} steps/s`);
+    console.log(`Slack messages delivered: ${delivered} (of ${2 * DUE} steps)`);
+    console.log(`peak RSS (Baton): ${(rssOf(baton.child.pid!) / 1024 / 1024).toFixed(0)} MiB`);
+  } finally {
+    baton.child.kill('SIGTERM');
+    await baton.exited;
+    await slack.close();
+    await sql.end();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
