@@ -7,8 +7,9 @@
  * handoffs counted in the database) and Baton's peak RSS.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
+import { scratchServerDatabase } from '../helpers/db.js';
+import { percentile, rssOf } from './measure.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
 import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
@@ -39,13 +40,7 @@ function mql(run: string, i: number): string {
   });
 }
 
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
 
 async function createMqls(base: string, run: string, n: number): Promise<void> {
   let next = 0;
@@ -62,17 +57,13 @@ async function createMqls(base: string, run: string, n: number): Promise<void> {
 
 async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
-  const name = `baton_bench_ack_${run}`;
-  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const db = postgres(url.toString(), { max: 2, onnotice: () => undefined });
+  const scratch = await scratchServerDatabase('baton_bench_ack', SERVER);
+  const db = postgres(scratch.url, { max: 2, onnotice: () => undefined });
   const slack = await startSlackStandIn();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // Cards are paced per channel like Slack's; the bench is about clicks, so setting up is not throttled.
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
+  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
   try {
     await waitForStatus(`${base}/readyz`, 200, 30_000);
     const setupStarted = Date.now();
@@ -122,8 +113,7 @@ async function main(): Promise<void> {
     await baton.exited;
     await db.end();
     await slack.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

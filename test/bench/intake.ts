@@ -5,11 +5,10 @@
  * rest are stored and scored only (BENCH_MQL_PERCENT changes the share). Prints sustained
  * leads/s, latency p50/p99 and Baton's peak RSS. BENCH_PROFILE=1 writes a CPU profile to /tmp/prof.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
+import { scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { cpuSecondsOf, rssOf } from './measure.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
 import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
 
@@ -35,26 +34,11 @@ function lead(i: number): string {
   });
 }
 
-/** CPU seconds (user + system) the process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 async function main(): Promise<void> {
-  const name = `baton_bench_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
+  const scratch = await scratchServerDatabase('baton_bench_intake', SERVER);
   const slack = await startSlackStandIn();
   const port = await freePort();
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' }, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []);
+  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' }, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []);
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
     let i = 0;
@@ -80,8 +64,7 @@ async function main(): Promise<void> {
     baton.child.kill('SIGTERM');
     await baton.exited;
     await slack.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -5,34 +5,24 @@
  * due at the same instant: how fast the sweep works through a backlog (steps/s). Prints the
  * figures and Baton's peak RSS as its last lines.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { SIGNING_SECRET } from '../helpers/app.js';
+import { scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
 import { seedOpenHandoffs } from '../helpers/sla-seed.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
+import { percentile, rssOf } from './measure.js';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOTAL = Number(process.env.BENCH_HANDOFFS ?? 100_000);
 const DUE = 1_000;
 
-function rssOf(pid: number): number {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-}
-
-const pct = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
-
 async function main(): Promise<void> {
-  const name = `baton_bench_sla_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: 2, onnotice: () => undefined });
+  const scratch = await scratchServerDatabase('baton_bench_sla', SERVER);
+  const sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
   const slack = await startSlackStandIn();
   const port = await freePort();
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
+  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
     const seeded = Date.now();
@@ -67,7 +57,7 @@ async function main(): Promise<void> {
     const delivered = slack.callsTo('chat.postMessage').length;
 
     console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${TOTAL} open handoffs, sweep every 5 s`);
-    console.log(`phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(pct(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(pct(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`);
+    console.log(`phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(percentile(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`);
     console.log(`phase 2: ${DUE} steps due at once, performed in ${burstSeconds.toFixed(2)} s: ${(DUE / burstSeconds).toFixed(0)} steps/s`);
     console.log(`Slack messages delivered: ${delivered} (of ${2 * DUE} steps)`);
     console.log(`peak RSS (Baton): ${(rssOf(baton.child.pid!) / 1024 / 1024).toFixed(0)} MiB`);
@@ -76,8 +66,7 @@ async function main(): Promise<void> {
     await baton.exited;
     await slack.close();
     await sql.end();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
-import { hasServer, SERVER_URL } from '../helpers/db.js';
+import { hasServer, scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
@@ -16,27 +15,20 @@ describe.runIf(hasServer)('crash safety (server)', () => {
   const TOTAL = 300;
   let slack: SlackStandIn;
   let sql: postgres.Sql;
-  let dbName: string;
+  let scratch: { url: string; drop(): Promise<void> };
   let env: Record<string, string>;
   let port: number;
 
   beforeAll(async () => {
     slack = await startSlackStandIn();
-    dbName = `baton_crash_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(SERVER_URL!);
-    url.pathname = `/${dbName}`;
-    sql = postgres(url.toString(), { max: 2, onnotice: () => undefined });
+    scratch = await scratchServerDatabase('baton_crash');
+    sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
     port = await freePort();
-    env = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: url.toString(), INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '100' };
+    env = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '100' };
   });
   afterAll(async () => {
     await sql.end();
-    const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await scratch.drop();
     await slack.close();
   });
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNING_SECRET } from '../helpers/app.js';
-import { hasServer, SERVER_URL } from '../helpers/db.js';
+import { hasServer, scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { seedOpenHandoffs } from '../helpers/sla-seed.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
@@ -16,25 +15,18 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
   const TOTAL = 2_000;
   let slack: SlackStandIn;
   let sql: postgres.Sql;
-  let dbName: string;
+  let scratch: { url: string; drop(): Promise<void> };
   let url: string;
 
   beforeAll(async () => {
     slack = await startSlackStandIn();
-    dbName = `baton_sla_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database ${dbName}`);
-    await admin.end();
-    const u = new URL(SERVER_URL!);
-    u.pathname = `/${dbName}`;
-    url = u.toString();
+    scratch = await scratchServerDatabase('baton_sla');
+    url = scratch.url;
     sql = postgres(url, { max: 2, onnotice: () => undefined });
   });
   afterAll(async () => {
     await sql.end();
-    const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await scratch.drop();
     await slack.close();
   });
 

@@ -21,19 +21,33 @@ export async function freshDatabase(opts: { server?: boolean } = {}): Promise<Te
     return { ...database, url: undefined, dispose: () => database.close() };
   }
   if (!hasServer) throw new Error('this suite needs TEST_DATABASE_URL');
-  const name = `baton_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(SERVER_URL!, name);
-  const database = await openDatabase({ kind: 'postgres', url, maxConnections: 20 });
+  const scratch = await scratchServerDatabase('baton_test');
+  const database = await openDatabase({ kind: 'postgres', url: scratch.url, maxConnections: 20 });
   await database.migrate();
   return {
     ...database,
-    url,
+    url: scratch.url,
     async dispose() {
       await database.close();
-      const cleanup = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
+      await scratch.drop();
+    },
+  };
+}
+
+/**
+ * A new, empty database on the server (`serverUrl`, else TEST_DATABASE_URL): for child processes
+ * that migrate it themselves, and benchmarks. `drop` removes it, cutting any connection left.
+ */
+export async function scratchServerDatabase(prefix: string, serverUrl = SERVER_URL): Promise<{ url: string; drop(): Promise<void> }> {
+  if (serverUrl === undefined || serverUrl === '') throw new Error('a server database needs TEST_DATABASE_URL');
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(serverUrl, name),
+    async drop() {
+      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => undefined });
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },
