@@ -1,19 +1,12 @@
 import { DomainError } from '../domain/errors.js';
 import { findLeadById, type LeadRow } from '../db/repo/leads.js';
-import { leadByEmail, leadEvents } from '../db/repo/history.js';
+import { leadByEmail, leadEvents, type LeadEventRow } from '../db/repo/history.js';
 import type { ServiceContext } from './context.js';
 import { loadHandoffView, type HandoffView } from './handoff-view.js';
 import { userZone } from './home.js';
 
-export interface HistoryEntry {
-  type: string;
-  fromStage: string | null;
-  toStage: string | null;
-  at: Date;
-  actor: string | null;
-  /** The policy's label for a rejection or lost reason, else the reason as stored. */
-  reason: string | null;
-}
+/** An event as the history shows it: `reason` is the policy's label for a rejection or lost reason, else as stored. */
+export type HistoryEntry = LeadEventRow;
 
 export interface LeadHistory {
   lead: LeadRow;

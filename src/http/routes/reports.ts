@@ -91,27 +91,22 @@ function answer(req: IncomingMessage, report: FunnelReport | VelocityReport, row
   return { status: 200, text: csv, contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${report.report}-${report.period.spec.replace(/[^a-z0-9.-]/gi, '_')}.csv"` } };
 }
 
+/** One report over HTTP: bearer, query, the same report object the Slack reply renders, JSON or CSV. */
+function reportRoute<Q, R extends FunnelReport | VelocityReport>(path: string, query: z.ZodType<Q>, reportsToken: string | undefined, compute: (q: Q) => Promise<R>, rows: (report: R) => CsvRow[]): Route {
+  return {
+    method: 'GET',
+    path,
+    async handle(req, url) {
+      requireBearer(req, reportsToken, 'REPORTS_TOKEN');
+      const report = await compute(parseQuery(query, url));
+      return answer(req, report, rows(report));
+    },
+  };
+}
+
 export function reportRoutes(ctx: ServiceContext, reportsToken: string | undefined): Route[] {
   return [
-    {
-      method: 'GET',
-      path: '/api/reports/funnel',
-      async handle(req, url) {
-        requireBearer(req, reportsToken, 'REPORTS_TOKEN');
-        const q = parseQuery(funnelQuery, url);
-        const report = await funnelReport(ctx, q.period, q.by);
-        return answer(req, report, funnelRows(report));
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/reports/velocity',
-      async handle(req, url) {
-        requireBearer(req, reportsToken, 'REPORTS_TOKEN');
-        const q = parseQuery(velocityQuery, url);
-        const report = await velocityReport(ctx, q.period, q.by);
-        return answer(req, report, velocityRows(report));
-      },
-    },
+    reportRoute('/api/reports/funnel', funnelQuery, reportsToken, (q) => funnelReport(ctx, q.period, q.by), funnelRows),
+    reportRoute('/api/reports/velocity', velocityQuery, reportsToken, (q) => velocityReport(ctx, q.period, q.by), velocityRows),
   ];
 }
