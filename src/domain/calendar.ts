@@ -61,7 +61,24 @@ function dayNumber(iso: string): number {
 /** 1970-01-01 (day 0) was a Thursday; Monday is 0. */
 const weekdayIndex = (day: number): number => (((day + 3) % 7) + 7) % 7;
 
+/*
+ * A policy's calendars are read on every handoff and every report row: compiled once per calendar
+ * and zone. Keyed by the calendar object, so a reloaded policy compiles afresh.
+ */
+const compiledCache = new WeakMap<CalendarPolicy, Map<string, Compiled>>();
+
 function compile(cal: CalendarPolicy, zoneOverride: string | undefined): Compiled {
+  const byZone = compiledCache.get(cal) ?? new Map<string, Compiled>();
+  compiledCache.set(cal, byZone);
+  const key = zoneOverride ?? cal.timeZone;
+  const hit = byZone.get(key);
+  if (hit) return hit;
+  const compiled = compileUncached(cal, zoneOverride);
+  byZone.set(key, compiled);
+  return compiled;
+}
+
+function compileUncached(cal: CalendarPolicy, zoneOverride: string | undefined): Compiled {
   const zoneName = zoneOverride ?? cal.timeZone;
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`"${zoneName}" is not an IANA time zone`);
@@ -139,19 +156,74 @@ function localNextOpen(r: Rules, from: number, limit: number): number | undefine
   return undefined;
 }
 
+/*
+ * Asking a zone its offset goes through Intl and is slow; the transitions of a year are found
+ * once per zone (probed every PROBE, then bisected to the millisecond) and kept, so the hot path
+ * (an SLA plan per handoff, business hours per report row) is a lookup.
+ */
+interface YearOffsets {
+  from: number;
+  to: number;
+  /** Offset in minutes at `from`. */
+  first: number;
+  /** Where the offset changes within the year, in order. */
+  changes: readonly { at: number; offset: number }[];
+}
+
+const offsetCache = new Map<string, Map<number, YearOffsets>>();
+
+function yearOffsets(zone: IANAZone, year: number): YearOffsets {
+  const byYear = offsetCache.get(zone.name) ?? new Map<number, YearOffsets>();
+  offsetCache.set(zone.name, byYear);
+  const hit = byYear.get(year);
+  if (hit) return hit;
+  const from = Date.UTC(year, 0, 1);
+  const to = Date.UTC(year + 1, 0, 1);
+  const changes: { at: number; offset: number }[] = [];
+  const first = zone.offset(from);
+  let offset = first;
+  for (let lo = from; lo < to; ) {
+    const hi = Math.min(lo + PROBE, to);
+    const next = zone.offset(hi);
+    if (next === offset) {
+      lo = hi;
+      continue;
+    }
+    const at = firstChange(zone, offset, lo, hi);
+    offset = zone.offset(at);
+    if (at < to) changes.push({ at, offset });
+    lo = at;
+  }
+  const table = { from, to, first, changes };
+  byYear.set(year, table);
+  return table;
+}
+
+const yearOf = (t: number): number => new Date(t).getUTCFullYear();
+
+function offsetAt(zone: IANAZone, t: number): number {
+  const table = yearOffsets(zone, yearOf(t));
+  let offset = table.first;
+  for (const c of table.changes) {
+    if (c.at > t) break;
+    offset = c.offset;
+  }
+  return offset;
+}
+
 /** The zone's offset at `t` (ms), and the first instant after `t`, at most `limit`, at which it differs. */
 function segment(zone: IANAZone, t: number, limit: number): { offset: number; end: number } {
-  const offset = zone.offset(t);
+  const offset = offsetAt(zone, t);
   return { offset: offset * MINUTE, end: segmentEnd(zone, t, offset, limit) };
 }
 
 function segmentEnd(zone: IANAZone, t: number, offset: number, limit: number): number {
-  let lo = t;
-  for (;;) {
-    const hi = Math.min(lo + PROBE, limit);
-    if (zone.offset(hi) !== offset) return firstChange(zone, offset, lo, hi);
-    if (hi === limit) return limit;
-    lo = hi;
+  for (let year = yearOf(t); ; year++) {
+    const table = yearOffsets(zone, year);
+    if (table.from > t && table.first !== offset) return Math.min(table.from, limit);
+    const change = table.changes.find((c) => c.at > t && c.offset !== offset);
+    if (change) return Math.min(change.at, limit);
+    if (table.to >= limit) return limit;
   }
 }
 
@@ -232,7 +304,7 @@ export function nextOpening(cal: CalendarPolicy, at: Date, zoneOverride?: string
 export function isOpen(cal: CalendarPolicy, at: Date, zoneOverride?: string): boolean {
   const c = compile(cal, zoneOverride);
   const t = instant(at, 'at');
-  const local = t + c.zone.offset(t) * MINUTE;
+  const local = t + offsetAt(c.zone, t) * MINUTE;
   const day = Math.floor(local / DAY);
   return windowsOn(c.rules, day).some(([s, e]) => local - day * DAY >= s && local - day * DAY < e);
 }
