@@ -51,28 +51,48 @@ function pickAssignment(route: { team: TeamPolicy; hinted: RepPolicy | undefined
   return { team, repUserId: picked.rep.user, via: 'round_robin' };
 }
 
+type Routable = { profile: LeadProfile; score: number };
+
+/** Who is away and the teams' counters, locked for the rest of the transaction. */
+export interface RoutingLock {
+  away: ReadonlySet<string>;
+  counters: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
 /**
- * Routes leads (SPEC §4): teams are chosen from plain data first, then only those teams'
+ * Routing (SPEC §4), first half: teams are chosen from plain data first, then only those teams'
  * round-robin counters are locked — in one statement, in a fixed order, so transactions assigning
- * at once take turns instead of handing two leads the same "next" rep, and never deadlock.
+ * at once take turns instead of handing two leads the same "next" rep, and never deadlock. Who is
+ * away decides between an owner's team and the matched one, so both are locked.
  */
-export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly { profile: LeadProfile; score: number }[], at: Date): Promise<Assignment[]> {
+export async function lockRouting(ctx: ServiceContext, tx: Tx, leads: readonly Routable[], at: Date): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
-  if (leads.length === 0) return [];
-  // Who is away decides between an owner's team and the matched one: lock both, read both at once.
+  if (leads.length === 0) return { away: new Set(), counters: {} };
   const candidates = leads.flatMap((l) => [routeTeam(policy, l.profile, l.score, () => true).team, selectTeam(policy, l.profile, l.score)]);
   const teams = [...new Map(candidates.map((t) => [t.id, t])).values()];
-  const [away, before] = await Promise.all([
+  const [away, counters] = await Promise.all([
     awayUsers(tx, workspaceId, at, policy.teams.flatMap((t) => t.reps.map((r) => r.user))),
     lockRoundRobin(tx, workspaceId, teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }))),
   ]);
-  const available = (user: string): boolean => !away.has(user);
-  const after: Record<string, Record<string, number>> = Object.fromEntries(teams.map((t) => [t.id, { ...before[t.id] }]));
+  return { away, counters };
+}
+
+/** Second half, plain data: each lead's rep, and the counters to write back. */
+export function assignUnderLock(policy: Policy, lock: RoutingLock, leads: readonly Routable[]): { assignments: Assignment[]; counters: Record<string, Record<string, number>> } {
+  const available = (user: string): boolean => !lock.away.has(user);
+  const counters: Record<string, Record<string, number>> = Object.fromEntries(Object.entries(lock.counters).map(([team, c]) => [team, { ...c }]));
   const assignments = leads.map((l) => {
     const route = routeTeam(policy, l.profile, l.score, available);
-    return pickAssignment(route, after[route.team.id]!, available);
+    return pickAssignment(route, counters[route.team.id]!, available);
   });
-  await saveRoundRobin(tx, workspaceId, after, before);
+  return { assignments, counters };
+}
+
+/** Routes leads and writes the counters back: the two halves for a caller with nothing to send alongside. */
+export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly Routable[], at: Date): Promise<Assignment[]> {
+  const lock = await lockRouting(ctx, tx, leads, at);
+  const { assignments, counters } = assignUnderLock(ctx.policy, lock, leads);
+  await saveRoundRobin(tx, ctx.workspaceId, counters, lock.counters);
   return assignments;
 }
 

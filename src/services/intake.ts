@@ -6,7 +6,8 @@ import { appendEvents } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
 import { addActivities, findLeadForIntake, insertActivities, insertLeads, knownIntakeKeys, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
-import { assignLeads, planHandoff, startHandoff, writeHandoffs } from './handoff.js';
+import { saveRoundRobin } from '../db/repo/routing.js';
+import { assignUnderLock, lockRouting, planHandoff, startHandoff, writeHandoffs } from './handoff.js';
 import type { ServiceContext } from './context.js';
 
 export interface IntakeInput extends LeadFields {
@@ -95,19 +96,21 @@ async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInp
     return { input, id: randomUUID(), activities, patch, profile, scored, mql: decideMql(scored, input.mql) };
   });
   // The lead row is written in its final stage; its history still reads created → handoff started.
-  // The three statements go out together (leads first, as the others reference them).
-  await Promise.all([
+  // The statements go out together, leads first (the others reference them), and with them the
+  // lock on the teams' counters, held for the rest of this short transaction.
+  const qualified = fresh.filter((f) => f.mql);
+  const routable = qualified.map((f) => ({ profile: f.profile, score: f.scored.score }));
+  const [, , , lock] = await Promise.all([
     insertLeads(tx, fresh.map((f) => ({ id: f.id, workspaceId, source: f.input.source, externalId: f.input.externalId ?? null, stage: f.mql ? 'mql' : 'lead', createdAt: now, score: f.scored.score, scoreBreakdown: f.scored.breakdown, ...f.patch }))),
     appendEvents(tx, fresh.map((f) => ({ workspaceId, leadId: f.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${f.input.source}`, data: { externalScore: f.input.score ?? null } }))),
     insertActivities(tx, fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at })))),
+    lockRouting(ctx, tx, routable, now),
   ]);
-  // Routing comes last: the teams' counters stay locked only for the rest of this transaction.
-  const qualified = fresh.filter((f) => f.mql);
-  const assignments = await assignLeads(ctx, tx, qualified.map((f) => ({ profile: f.profile, score: f.scored.score })), now);
+  const { assignments, counters } = assignUnderLock(ctx.policy, lock, routable);
   const planned = qualified.map((f, i) =>
     planHandoff(ctx, { lead: { id: f.id }, profile: f.profile, score: f.scored.score, at: now, fromStage: 'lead', reason: f.input.mql === true ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq: 1 }, assignments[i]!),
   );
-  await writeHandoffs(tx, planned);
+  await Promise.all([saveRoundRobin(tx, workspaceId, counters, lock.counters), writeHandoffs(tx, planned)]);
   const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
   return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
 }
@@ -246,11 +249,27 @@ export function createIntakeQueue(ctx: ServiceContext, tuning: IntakeQueueTuning
     }
   }
 
+  // While transactions are in flight, a lead waits for the leads arriving with it (the same turn
+  // of the event loop) rather than taking a free slot alone: alone only when the queue is idle.
+  let gathering = false;
+  const schedule = (): void => {
+    if (running === 0) {
+      pump();
+      return;
+    }
+    if (gathering) return;
+    gathering = true;
+    setImmediate(() => {
+      gathering = false;
+      pump();
+    });
+  };
+
   return {
     submit: (input) =>
       new Promise<IntakeResult>((resolve, reject) => {
         waiting.push({ input, keys: intakeKeys(ctx, input), resolve, reject });
-        pump();
+        schedule();
       }),
   };
 }
