@@ -5,10 +5,11 @@
  * rest are stored and scored only (BENCH_MQL_PERCENT changes the share). Prints sustained
  * leads/s, latency p50/p99 and Baton's peak RSS. BENCH_PROFILE=1 writes a CPU profile to /tmp/prof.
  */
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
-import { cpuSecondsOf, rssOf } from './measure.js';
+import { cpuSecondsByName, cpuSecondsOf, cpuSecondsSince, rssOf } from './measure.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
 import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
 
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
     let i = 0;
     const cpuBefore = cpuSecondsOf(baton.child.pid!);
+    const pgBefore = cpuSecondsByName('postgres');
+    const selfBefore = process.cpuUsage();
     const result = await autocannon({
       url: `http://127.0.0.1:${port}/api/leads`,
       method: 'POST',
@@ -53,12 +56,16 @@ async function main(): Promise<void> {
     });
     const rss = rssOf(baton.child.pid!);
     const cpu = (cpuSecondsOf(baton.child.pid!) - cpuBefore) / DURATION_S;
+    const pg = cpuSecondsSince(pgBefore, 'postgres') / DURATION_S;
+    const selfUsage = process.cpuUsage(selfBefore);
+    const driver = (selfUsage.user + selfUsage.system) / 1e6 / DURATION_S;
+    const perLead = (share: number): string => ((share * 1000 * DURATION_S) / Math.max(1, result.requests.total)).toFixed(2);
     const non2xx = result.non2xx + result.errors + result.timeouts;
     console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`);
     console.log(`requests: ${result.requests.total} (non-2xx, errors or timeouts: ${non2xx})`);
     console.log(`rate: ${(result.requests.total / DURATION_S).toFixed(0)} leads/s sustained`);
     console.log(`latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
-    console.log(`Baton CPU: ${(cpu * 100).toFixed(0)} % of one core (${((cpu * 1000 * DURATION_S) / Math.max(1, result.requests.total)).toFixed(2)} ms per lead)`);
+    console.log(`CPU (of the machine's ${availableParallelism()} cores): Baton ${(cpu * 100).toFixed(0)} % of a core (${perLead(cpu)} ms per lead), PostgreSQL ${(pg * 100).toFixed(0)} % (${perLead(pg)} ms per lead), load generator and Slack stand-in ${(driver * 100).toFixed(0)} %`);
     console.log(`peak RSS (Baton): ${(rss / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
     baton.child.kill('SIGTERM');
