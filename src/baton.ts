@@ -7,7 +7,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { reportRoutes } from './http/routes/reports.js';
-import { createHttpServer } from './http/server.js';
+import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
@@ -37,6 +37,8 @@ export interface StartOptions {
   /** The clock every use case reads; tests move it. */
   now?: () => Date;
   outboxTuning?: Partial<OutboxTuning>;
+  /** More routes on the same server (the sandbox's page and its API). */
+  routes?: readonly Route[];
 }
 
 /** Starts the whole app in this process: database, Slack, HTTP. Used by main and by tests alike. */
@@ -57,13 +59,15 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken)],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.port, () => { resolve(); });
+      // The sandbox has no login (anyone on the page acts as anyone in the policy): this machine only.
+      if (config.sandbox) server.listen(config.port, '127.0.0.1', () => { resolve(); });
+      else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
     const worker = startOutboxWorker(context, createSlackDeliverer(context, slack.app.client), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });

@@ -1,6 +1,7 @@
 import { startBaton } from './baton.js';
 import { ConfigError, loadConfigAndPolicy, loadDotEnv } from './config/index.js';
 import { createLogger } from './log.js';
+import { startSandboxBaton } from './sandbox/start.js';
 import { SlackAuthError } from './slack/client.js';
 
 /** Entry point: configuration problems are printed one per line and end the process with 1. */
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const { config, policy } = loadConfigAndPolicy();
   const logger = createLogger(config.logLevel);
-  const baton = await startBaton({ config, policy, logger });
+  const baton = await (config.sandbox ? startSandboxBaton : startBaton)({ config, policy, logger });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

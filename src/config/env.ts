@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, issuesToLines } from './errors.js';
 
@@ -10,8 +11,9 @@ const optionalText = z
 
 /** SPEC §7: the whole environment contract. Nothing else in the code base reads process.env. */
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: optionalText.pipe(z.string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page' })).pipe(z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"')),
-  SLACK_SIGNING_SECRET: optionalText.pipe(z.string({ error: 'is required: the Signing Secret from your Slack app\'s "Basic Information" page' })).pipe(z.string().regex(/^[0-9a-zA-Z]{16,}$/, 'must be the Signing Secret from "Basic Information" (16+ letters and digits)')),
+  // Both unset (and no app token) → sandbox mode; the cross-field rules are in slackProblems.
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"').optional()),
+  SLACK_SIGNING_SECRET: optionalText.pipe(z.string().regex(/^[0-9a-zA-Z]{16,}$/, 'must be the Signing Secret from "Basic Information" (16+ letters and digits)').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-\S+$/, 'must be an app-level token starting with "xapp-" (or unset for HTTP mode)').optional()),
   SLACK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).optional()),
   DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (or unset for the embedded database)').optional()),
@@ -29,6 +31,8 @@ const envSchema = z.object({
 export type Env = z.output<typeof envSchema>;
 
 export interface Config {
+  /** No Slack token set: Baton talks to its built-in Slack stand-in and serves /sandbox. */
+  sandbox: boolean;
   slack: { botToken: string; signingSecret: string; appToken: string | undefined; apiUrl: string | undefined };
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
   policyFile: string;
@@ -52,13 +56,37 @@ function toDatabase(e: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>): Config['database
   return e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR };
 }
 
+/** The bot token the sandbox's stand-in accepts; it never leaves this process. */
+export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox';
+
+const BOT_TOKEN_REQUIRED = 'SLACK_BOT_TOKEN: is required: the Bot User OAuth Token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page';
+const SIGNING_SECRET_REQUIRED = 'SLACK_SIGNING_SECRET: is required: the Signing Secret from your Slack app\'s "Basic Information" page';
+
+/** A real workspace needs the bot token and the signing secret together; neither alone is the sandbox. */
+function slackProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (key: string): boolean => (env[key] ?? '').trim() !== '';
+  const lines: string[] = [];
+  if (!set('SLACK_BOT_TOKEN') && set('SLACK_APP_TOKEN')) lines.push(BOT_TOKEN_REQUIRED);
+  if (set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET')) lines.push(SIGNING_SECRET_REQUIRED);
+  return lines;
+}
+
 /** Parses the environment once; every problem is one line of the thrown ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(issuesToLines(parsed.error.issues));
+  const lines = [...(parsed.success ? [] : issuesToLines(parsed.error.issues)), ...slackProblems(env)];
+  if (!parsed.success || lines.length > 0) throw new ConfigError(lines);
   const e = parsed.data;
+  const sandbox = e.SLACK_BOT_TOKEN === undefined;
   return {
-    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
+    sandbox,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN ?? SANDBOX_BOT_TOKEN,
+      // The sandbox signs its own requests: a secret nobody else knows is enough.
+      signingSecret: e.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex'),
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
     database: toDatabase(e),
     policyFile: e.POLICY_FILE,
     intakeToken: e.INTAKE_TOKEN,

@@ -28,6 +28,22 @@ export interface StoredMessage {
   edited?: boolean;
 }
 
+/** An ephemeral message: chat.postEphemeral, or a response_url post with response_type ephemeral. */
+export interface StoredEphemeral {
+  ts: string;
+  channel: string;
+  user: string;
+  text: string;
+  blocks: unknown[];
+}
+
+/** A modal or App Home view as Slack holds it: the app's view plus its id and hash. */
+export interface StoredView {
+  id: string;
+  hash: string;
+  view: Record<string, unknown>;
+}
+
 export type Failure =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 502 | 503 }
@@ -52,8 +68,31 @@ export interface SlackStandIn {
   socketConnected(timeoutMs?: number): Promise<void>;
   /** Socket Mode: pushes an envelope (e.g. 'slash_commands') and resolves with the app's acknowledgement. */
   sendEnvelope(type: string, payload: unknown, timeoutMs?: number): Promise<{ envelope_id: string; payload?: unknown }>;
+  /** Ephemeral messages shown to `user`, oldest first. */
+  ephemeral(user: string): StoredEphemeral[];
+  addEphemeral(user: string, channel: string, reply: { text?: unknown; blocks?: unknown }): void;
+  /** The modal stack per user (views.open/push/update), top last. */
+  modals(user: string): StoredView[];
+  /** What the app's answer to a view_submission does to `user`'s modal stack. */
+  applyViewResponse(user: string, viewId: string, response: unknown): void;
+  /** The App Home tab per user (views.publish). */
+  home(user: string): StoredView | undefined;
+  /** Who a trigger_id belongs to, so views.open knows whose screen the modal opens on. */
+  registerTrigger(triggerId: string, user: string): void;
+  /** A response_url for `user` in `channel`; `messageTs` is the message replace_original edits. */
+  responseUrlFor(user: string, channel: string, messageTs?: string): string;
+  /** Every channel that has messages. */
+  channelIds(): string[];
+  /** Grows on every change a viewer could see. */
+  version(): number;
+  onChange(listener: () => void): () => void;
   reset(): void;
   close(): Promise<void>;
+}
+
+/** The DM channel id conversations.open answers for a user. */
+export function dmChannelFor(user: string): string {
+  return `D${user.replace(/^U/, '').slice(0, 10)}`;
 }
 
 export interface StandInOptions {
@@ -114,6 +153,35 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const botId = opts.botId ?? 'B0BATON';
   const calls: RecordedCall[] = [];
   const channels = new Map<string, StoredMessage[]>();
+  const ephemerals = new Map<string, StoredEphemeral[]>();
+  const modalStacks = new Map<string, StoredView[]>();
+  const homes = new Map<string, StoredView>();
+  const triggers = new Map<string, string>();
+  const changeListeners = new Set<() => void>();
+  let changes = 0;
+  let viewSeq = 0;
+  const changed = (): void => {
+    changes += 1;
+    for (const l of [...changeListeners]) l();
+  };
+  const storeEphemeral = (user: string, channel: string, text: unknown, blocks: unknown): string => {
+    const ts = nextTs();
+    ephemerals.set(user, [...(ephemerals.get(user) ?? []), { ts, channel, user, text: str(text), blocks: Array.isArray(blocks) ? (blocks as unknown[]) : [] }]);
+    return ts;
+  };
+  const newView = (view: unknown, id?: string): StoredView => {
+    viewSeq += 1;
+    return { id: id ?? `V${String(viewSeq).padStart(8, '0')}`, hash: `${Math.floor(Date.now() / 1000)}.${viewSeq.toString(16).padStart(8, '0')}`, view: (view ?? {}) as Record<string, unknown> };
+  };
+  /** Where a view id lives: a user's modal stack (with its index) or a Home tab. */
+  const findView = (viewId: string): { user: string; index: number } | undefined => {
+    for (const [user, stack] of modalStacks) {
+      const index = stack.findIndex((v) => v.id === viewId);
+      if (index >= 0) return { user, index };
+    }
+    return undefined;
+  };
+  const viewAnswer = (v: StoredView): Record<string, unknown> => ({ ok: true, view: { ...v.view, id: v.id, hash: v.hash, state: { values: {} } } });
   const scripted = new Map<string, Failure[]>();
   let chaos: { method: string; rate: number; failures: Failure[]; random: () => number } | undefined;
   const hanging = new Set<ServerResponse>();
@@ -156,7 +224,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         return { ok: true, channel, ts: msg.ts, text: msg.text };
       }
       case 'chat.postEphemeral':
-        return { ok: true, message_ts: nextTs() };
+        return { ok: true, message_ts: storeEphemeral(str(body.user), channel, body.text, body.blocks) };
       case 'chat.getPermalink':
         return { ok: true, channel, permalink: `https://baton-test.slack.com/archives/${channel}/p${str(body.message_ts).replace('.', '')}` };
       case 'conversations.history': {
@@ -180,20 +248,35 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
         return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
       }
-      case 'conversations.open': {
-        const users = str(body.users);
-        return { ok: true, channel: { id: `D${users.replace(/^U/, '').slice(0, 10)}` } };
-      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: dmChannelFor(str(body.users)) } };
       case 'users.info': {
         const user = str(body.user);
         const known = opts.users?.[user];
         return known ? { ok: true, user: { id: user, real_name: known.real_name, tz: known.tz } } : { ok: false, error: 'user_not_found' };
       }
       case 'views.open':
-      case 'views.push':
-      case 'views.update':
-      case 'views.publish':
-        return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...(body.view as Record<string, unknown> | undefined) } };
+      case 'views.push': {
+        const user = triggers.get(str(body.trigger_id));
+        // Slack cannot tell whose screen an unknown trigger is for; a stand-in used without the
+        // sandbox page registers none, and gets the plain answer without a stored modal.
+        const v = newView(body.view);
+        if (user !== undefined) modalStacks.set(user, method === 'views.open' ? [v] : [...(modalStacks.get(user) ?? []), v]);
+        return viewAnswer(v);
+      }
+      case 'views.update': {
+        const at = findView(str(body.view_id));
+        if (!at) return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...(body.view as Record<string, unknown> | undefined) } };
+        const stack = modalStacks.get(at.user) ?? [];
+        const v = newView(body.view, str(body.view_id));
+        stack[at.index] = v;
+        return viewAnswer(v);
+      }
+      case 'views.publish': {
+        const v = newView(body.view, homes.get(str(body.user_id))?.id);
+        homes.set(str(body.user_id), v);
+        return viewAnswer(v);
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -235,6 +318,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return;
     }
     if (isResponseUrl) {
+      applyResponseUrl(url.pathname, body);
+      changed();
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
       return;
@@ -248,8 +333,32 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         : auth === `Bearer ${token}`
           ? answer(method, body)
           : { ok: false, error: 'invalid_auth' };
+    if (result.ok === true) changed();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));
+  }
+
+  /** A response_url made by responseUrlFor: /response/<user>/<channel>/<message ts or ->/<nonce>. */
+  function applyResponseUrl(pathname: string, body: Record<string, unknown>): void {
+    const [user, channel, messageTs] = pathname.split('/').slice(2, 5).map(decodeURIComponent);
+    if (user === undefined || channel === undefined || messageTs === undefined) return;
+    if (body.delete_original === true) {
+      channels.set(channel, (channels.get(channel) ?? []).filter((m) => m.ts !== messageTs));
+      return;
+    }
+    const original = channels.get(channel)?.find((m) => m.ts === messageTs);
+    if (body.replace_original === true && original) {
+      original.text = str(body.text);
+      original.blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [];
+      original.edited = true;
+      return;
+    }
+    if (body.response_type === 'in_channel') {
+      const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [], user: botUserId };
+      channels.set(channel, [...(channels.get(channel) ?? []), msg]);
+      return;
+    }
+    storeEphemeral(user, channel, body.text, body.blocks);
   }
 
   const server: Server = createServer((req, res) => {
@@ -310,6 +419,35 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       chaos = undefined;
     },
     messages: (channel) => channels.get(channel) ?? [],
+    ephemeral: (user) => ephemerals.get(user) ?? [],
+    addEphemeral(user, channel, reply) {
+      storeEphemeral(user, channel, reply.text, reply.blocks);
+      changed();
+    },
+    modals: (user) => modalStacks.get(user) ?? [],
+    applyViewResponse(user, viewId, response) {
+      const r = (typeof response === 'object' && response !== null ? response : {}) as Record<string, unknown>;
+      const stack = modalStacks.get(user) ?? [];
+      const index = stack.findIndex((v) => v.id === viewId);
+      // Slack's rules: no answer closes the submitted view; clear closes all; errors keep it open.
+      if (r.response_action === 'errors') return;
+      if (r.response_action === 'clear') modalStacks.set(user, []);
+      else if (r.response_action === 'update' && index >= 0) stack[index] = newView(r.view, viewId);
+      else if (r.response_action === 'push') stack.push(newView(r.view));
+      else if (index >= 0) stack.splice(index, 1);
+      changed();
+    },
+    home: (user) => homes.get(user),
+    registerTrigger(triggerId, user) {
+      triggers.set(triggerId, user);
+    },
+    responseUrlFor: (user, channel, messageTs) => `${base}/response/${[user, channel, messageTs ?? '-', randomUUID()].map(encodeURIComponent).join('/')}`,
+    channelIds: () => [...channels.keys()],
+    version: () => changes,
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => { changeListeners.delete(listener); };
+    },
     socketConnected(timeoutMs = 10_000) {
       if (socket) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -330,6 +468,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     reset() {
       calls.length = 0;
       channels.clear();
+      ephemerals.clear();
+      modalStacks.clear();
+      homes.clear();
+      triggers.clear();
       scripted.clear();
       chaos = undefined;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig, SANDBOX_BOT_TOKEN } from '../../src/config/env.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 const GOOD = { SLACK_BOT_TOKEN: 'xoxb-1-2-3', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5' };
@@ -41,6 +41,7 @@ describe('environment', () => {
       OUTBOX_CHANNEL_RATE: '2.5',
     });
     expect(config).toEqual({
+      sandbox: false,
       slack: { botToken: 'xoxb-1-2-3', signingSecret: GOOD.SLACK_SIGNING_SECRET, appToken: 'xapp-1-A', apiUrl: 'http://127.0.0.1:9999/api/' },
       database: { kind: 'postgres', url: 'postgres://u@h:5432/db' },
       policyFile: '/etc/baton/policy.yml',
@@ -57,10 +58,9 @@ describe('environment', () => {
   });
 
   it.each([
-    [{ SLACK_BOT_TOKEN: undefined }, /^SLACK_BOT_TOKEN: is required/],
     [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, /^SLACK_BOT_TOKEN: must be a bot token/],
     [{ SLACK_SIGNING_SECRET: undefined }, /^SLACK_SIGNING_SECRET: is required/],
-    [{ SLACK_BOT_TOKEN: '  ' }, /^SLACK_BOT_TOKEN: is required/],
+    [{ SLACK_SIGNING_SECRET: '  ' }, /^SLACK_SIGNING_SECRET: is required/],
     [{ SLACK_SIGNING_SECRET: 'short' }, /^SLACK_SIGNING_SECRET: must be/],
     [{ SLACK_APP_TOKEN: 'xoxb-wrong-kind' }, /^SLACK_APP_TOKEN: must be an app-level token/],
     [{ SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL: must be an http\(s\) URL/],
@@ -78,7 +78,28 @@ describe('environment', () => {
   });
 
   it('reports every problem at once, one line each', () => {
-    const lines = problems({ PORT: 'x', LOG_LEVEL: 'y' });
-    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    const lines = problems({ SLACK_BOT_TOKEN: 'xoxb-1', PORT: 'x', LOG_LEVEL: 'y' });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT', 'SLACK_SIGNING_SECRET']);
+  });
+
+  describe('sandbox mode', () => {
+    it('is what no Slack token means: a stand-in bot token and a fresh random signing secret', () => {
+      const a = loadConfig({});
+      const b = loadConfig({ SLACK_BOT_TOKEN: '  ' });
+      expect(a).toMatchObject({ sandbox: true, slack: { botToken: SANDBOX_BOT_TOKEN, appToken: undefined }, intakeToken: undefined });
+      expect(a.slack.signingSecret).toMatch(/^[0-9a-f]{32}$/);
+      expect(b.sandbox).toBe(true);
+      expect(b.slack.signingSecret).not.toBe(a.slack.signingSecret);
+    });
+
+    it('keeps a signing secret that is set', () => {
+      expect(loadConfig({ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toMatchObject({ sandbox: true, slack: { signingSecret: GOOD.SLACK_SIGNING_SECRET } });
+    });
+
+    it('is not entered when a real workspace is half configured', () => {
+      expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: is required: the Signing Secret/)]);
+      expect(problems({ SLACK_APP_TOKEN: 'xapp-1-A', SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: is required: the Bot User OAuth Token/)]);
+      expect(loadConfig(GOOD).sandbox).toBe(false);
+    });
   });
 });

@@ -41,16 +41,39 @@ describe('npm start', () => {
     }
   });
 
+  it('with no Slack settings at all starts the sandbox: ready within 20 seconds, says where, stops cleanly', async () => {
+    const port = await freePort();
+    const baton = spawnBaton({ PORT: String(port), DATA_DIR: path.join(scratch, `db-${Math.random().toString(36).slice(2)}`) });
+    try {
+      const tookMs = await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 20_000);
+      expect(tookMs).toBeLessThan(20_000);
+      const sandboxLines = baton.output().split('\n').filter((l) => l.includes('Sandbox mode'));
+      expect(sandboxLines).toHaveLength(1);
+      expect(sandboxLines[0]).toContain(`http://localhost:${port}/sandbox`);
+      expect(sandboxLines[0]).toContain('set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+      const page = await fetch(`http://127.0.0.1:${port}/sandbox`);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('/sandbox/app.js');
+      // The stand-in answered auth.test: the workspace is the sandbox's.
+      expect(await (await fetch(`http://127.0.0.1:${port}/sandbox/state`)).json()).toMatchObject({ teamId: 'T0SANDBOX' });
+      baton.child.kill('SIGTERM');
+      expect(await baton.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      baton.child.kill('SIGKILL');
+    }
+  });
+
   it('prints one line per configuration problem and exits 1', async () => {
     const badPolicy = path.join(scratch, 'bad-policy.yml');
     writeFileSync(badPolicy, 'reportingTimeZone: Mars/Olympus\n');
-    const baton = spawnBaton({ SLACK_SIGNING_SECRET: 'nope', PORT: 'eighty', POLICY_FILE: badPolicy, DATA_DIR: path.join(scratch, 'unused') });
+    // A bot token without its signing secret is a half-configured workspace, not the sandbox.
+    const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', LOG_LEVEL: 'loud', PORT: 'eighty', POLICY_FILE: badPolicy, DATA_DIR: path.join(scratch, 'unused') });
     const { code } = await baton.exited;
     expect(code).toBe(1);
     const lines = baton.output().trim().split('\n');
     const problems = lines.filter((l) => l.startsWith('config error: '));
-    expect(problems.some((l) => l.startsWith('config error: SLACK_BOT_TOKEN: is required'))).toBe(true);
-    expect(problems.some((l) => l.startsWith('config error: SLACK_SIGNING_SECRET: must be'))).toBe(true);
+    expect(problems.some((l) => l.startsWith('config error: SLACK_SIGNING_SECRET: is required'))).toBe(true);
+    expect(problems.some((l) => l.startsWith('config error: LOG_LEVEL: must be one of'))).toBe(true);
     expect(problems.some((l) => l.startsWith('config error: PORT: must be a port number'))).toBe(true);
     expect(problems.some((l) => l.includes('bad-policy.yml: reportingTimeZone: is not an IANA time zone'))).toBe(true);
     expect(problems.some((l) => l.includes('bad-policy.yml: teams: '))).toBe(true);

@@ -22,6 +22,7 @@ export function examplePolicy(): Policy {
 
 export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {}): Config {
   return {
+    sandbox: false,
     slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: slackApiUrl },
     database: { kind: 'pglite', dataDir: 'unused-in-tests' },
     policyFile: 'policy.example.yml',

@@ -1,52 +1,14 @@
-import { createHmac } from 'node:crypto';
+import { FORM_TYPE, interactionBody, sendSigned, type SignOptions, type SlackReply } from '../../src/sandbox/sign.js';
 
-/*
- * Sends requests to /slack/events exactly as Slack does: the exact raw bytes are signed
- * (v0:{timestamp}:{body}, HMAC-SHA256 with the signing secret), commands and interactivity as
- * application/x-www-form-urlencoded (no charset: Bolt compares the type exactly), events as JSON.
- */
+// One implementation of Slack's signing: the sandbox ships it, the tests use the very same one.
+export { signSlackRequest, type SlackReply } from '../../src/sandbox/sign.js';
 
-export function signSlackRequest(secret: string, rawBody: string, timestampSeconds: number): { 'x-slack-signature': string; 'x-slack-request-timestamp': string } {
-  const signature = createHmac('sha256', secret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
-  return { 'x-slack-signature': `v0=${signature}`, 'x-slack-request-timestamp': String(timestampSeconds) };
-}
-
-export interface SendOptions {
+export interface SendOptions extends SignOptions {
   path?: string;
-  /** Seconds since the epoch; default now. A value 6 minutes old must be refused. */
-  timestamp?: number;
-  /** Sign with this secret instead (a forged request). */
-  forgeWith?: string;
-  /** Send no signature headers at all. */
-  unsigned?: boolean;
-  headers?: Record<string, string>;
 }
 
-export interface SlackReply {
-  status: number;
-  body: string;
-  json: unknown;
-  elapsedMs: number;
-}
-
-async function send(baseUrl: string, secret: string, rawBody: string, contentType: string, opts: SendOptions): Promise<SlackReply> {
-  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const headers: Record<string, string> = {
-    'content-type': contentType,
-    ...(opts.unsigned ? {} : signSlackRequest(opts.forgeWith ?? secret, rawBody, ts)),
-    ...opts.headers,
-  };
-  const started = performance.now();
-  const res = await fetch(new URL(opts.path ?? '/slack/events', baseUrl), { method: 'POST', headers, body: rawBody });
-  const body = await res.text();
-  const elapsedMs = performance.now() - started;
-  let json: unknown;
-  try {
-    json = body === '' ? undefined : (JSON.parse(body) as unknown);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, body, json, elapsedMs };
+function send(baseUrl: string, secret: string, rawBody: string, contentType: string, opts: SendOptions): Promise<SlackReply> {
+  return sendSigned(new URL(opts.path ?? '/slack/events', baseUrl), secret, rawBody, contentType, opts);
 }
 
 export interface SlashCommandFields {
@@ -77,11 +39,11 @@ export function slashCommandBody(fields: SlashCommandFields): string {
 }
 
 export function sendSlashCommand(baseUrl: string, secret: string, fields: SlashCommandFields, opts: SendOptions = {}): Promise<SlackReply> {
-  return send(baseUrl, secret, slashCommandBody(fields), 'application/x-www-form-urlencoded', opts);
+  return send(baseUrl, secret, slashCommandBody(fields), FORM_TYPE, opts);
 }
 
 export function sendInteraction(baseUrl: string, secret: string, payload: unknown, opts: SendOptions = {}): Promise<SlackReply> {
-  return send(baseUrl, secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', opts);
+  return send(baseUrl, secret, interactionBody(payload), FORM_TYPE, opts);
 }
 
 export function sendEvent(baseUrl: string, secret: string, envelope: unknown, opts: SendOptions = {}): Promise<SlackReply> {

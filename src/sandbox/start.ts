@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { startBaton, type Baton, type StartOptions } from '../baton.js';
+import { policyPeople } from './people.js';
+import { sandboxRoutes } from './routes.js';
+import { startSlackStandIn } from './slack-standin.js';
+
+const SANDBOX_TEAM = 'T0SANDBOX';
+
+/**
+ * Sandbox mode (no Slack token set): the built-in Slack stand-in runs on loopback in this
+ * process, SLACK_API_URL points at it, and Baton starts exactly as in production. The page at
+ * /sandbox plays Slack's part: its clicks and commands reach /slack/events signed.
+ */
+export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
+  const { config, policy, logger } = opts;
+  const people = policyPeople(policy);
+  const standIn = await startSlackStandIn({
+    token: config.slack.botToken,
+    teamId: SANDBOX_TEAM,
+    users: Object.fromEntries(people.map((p) => [p.id, { real_name: p.name, tz: p.timeZone }])),
+  });
+  // The page sends leads through the real intake API, so it needs the tokens even when unset.
+  const intakeToken = config.intakeToken ?? randomBytes(16).toString('hex');
+  const reportsToken = config.reportsToken ?? randomBytes(16).toString('hex');
+  const now = opts.now ?? (() => new Date());
+  try {
+    const baton = await startBaton({
+      ...opts,
+      config: { ...config, slack: { ...config.slack, apiUrl: standIn.url }, intakeToken, reportsToken },
+      routes: [...(opts.routes ?? []), ...sandboxRoutes({ standIn, policy, signingSecret: config.slack.signingSecret, intakeToken, teamId: SANDBOX_TEAM, now })],
+    });
+    logger.info(
+      { port: baton.port, sandbox: true },
+      `Sandbox mode (no SLACK_BOT_TOKEN set): try Baton at http://localhost:${String(baton.port)}/sandbox — to connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README.md, "Configuration")`,
+    );
+    return {
+      ...baton,
+      async stop() {
+        await baton.stop();
+        await standIn.close();
+      },
+    };
+  } catch (err) {
+    await standIn.close();
+    throw err;
+  }
+}

@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, REPO, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+
+/*
+ * The sandbox as a newcomer meets it: `npm start` with no Slack settings, then a real browser on
+ * /sandbox. Every click below travels page → /sandbox/* → signed request to /slack/events → Bolt
+ * → Web API calls to the built-in stand-in → back on the page.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(REPO, 'docs/screenshots');
+
+let scratch: string;
+let baton: BatonProcess;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  // No silent skip: CI installs chromium (.ci/run); a machine without it fails here, saying why.
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the sandbox browser test`);
+  scratch = mkdtempSync(path.join(tmpdir(), 'baton-sandbox-'));
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${String(port)}`;
+  baton = spawnBaton({ PORT: String(port), DATA_DIR: path.join(scratch, 'db'), LOG_LEVEL: 'info' });
+  await waitForStatus(`${base}/readyz`, 200, 20_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-background-networking'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+});
+
+afterAll(async () => {
+  await browser.close();
+  baton.child.kill('SIGTERM');
+  await baton.exited;
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+interface StateMessage { ts: string; thread_ts?: string; text: string; blocks: unknown[] }
+interface SandboxState { people: { id: string; name: string; role: string }[]; messages: Record<string, StateMessage[]> }
+
+async function state(): Promise<SandboxState> {
+  return (await (await fetch(`${base}/sandbox/state`)).json()) as SandboxState;
+}
+
+describe('sandbox mode', () => {
+  it('says in one log line where the sandbox is and how to connect a real workspace', () => {
+    const line = baton.output().split('\n').find((l) => l.includes('/sandbox'));
+    expect(line).toMatch(/Sandbox mode.*http:\/\/localhost:\d+\/sandbox.*set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+  });
+
+  it('takes a sample lead through card, reject modal and marketing thread, then answers /funnel week', async () => {
+    await page.goto(`${base}/sandbox`);
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+
+    await page.getByRole('button', { name: 'Send a sample lead' }).click();
+    await expect.poll(() => page.locator('#tool-status').textContent(), { timeout: 10_000 }).toMatch(/Lead sent: mql/);
+    const card = page.locator('.msg', { hasText: 'New MQL' });
+    await card.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SHOTS, '01-card.png') });
+
+    // The card names its assignee; act as that rep.
+    const cardMessage = (await state()).messages.C0ENTERPRISE?.find((m) => m.text.startsWith('New MQL'));
+    const assignee = /<@(U[A-Z0-9]+)>/.exec(cardMessage?.text ?? '')?.[1];
+    expect(assignee).toBeDefined();
+    await page.locator('#person').selectOption(assignee ?? '');
+
+    await card.getByRole('button', { name: /Reject/ }).click();
+    const modal = page.locator('#modal-layer form');
+    await modal.waitFor({ timeout: 10_000 });
+    await expect.poll(() => modal.locator('h2').textContent()).toBe('Reject lead');
+    // A reason that needs a note, submitted without one: Bolt answers with an inline error.
+    await modal.locator('select').selectOption('bad-timing');
+    await modal.getByRole('button', { name: 'Reject' }).click();
+    await expect.poll(() => modal.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/needs a note/);
+    await modal.locator('textarea').fill('Budget freeze until Q2; call again in March.');
+    await page.screenshot({ path: path.join(SHOTS, '02-reject-modal.png') });
+    await modal.getByRole('button', { name: 'Reject' }).click();
+    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+
+    await card.getByText(/Rejected by/).waitFor({ timeout: 15_000 });
+    expect(await card.getByRole('button', { name: /Reject/ }).count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, '03-rejected.png') });
+
+    await page.getByRole('button', { name: /# marketing/ }).click();
+    const reply = page.locator('.thread .msg', { hasText: 'Bad timing' });
+    await reply.waitFor({ timeout: 15_000 });
+    expect(await reply.textContent()).toContain('Budget freeze until Q2');
+
+    const manager = (await state()).people.find((p) => p.role === 'manager');
+    await page.locator('#person').selectOption(manager?.id ?? '');
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    await page.locator('#command').fill('/funnel week');
+    await page.locator('#command').press('Enter');
+    const funnel = page.locator('.msg.ephemeral', { hasText: 'Funnel' });
+    await funnel.waitFor({ timeout: 15_000 });
+    expect(await funnel.textContent()).toMatch(/MQLs \(handoffs\)\s+1\b/);
+    await page.screenshot({ path: path.join(SHOTS, '04-funnel.png') });
+  });
+
+  it('accepts a second lead and qualifies it through the checklist modal', async () => {
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    await page.getByRole('button', { name: 'Send a sample lead' }).click();
+    const cards = async (): Promise<StateMessage[]> => (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
+    await expect.poll(async () => (await cards()).length, { timeout: 15_000 }).toBe(2);
+    const cardMessage = (await cards())[1];
+    const assignee = /<@(U[A-Z0-9]+)>/.exec(cardMessage?.text ?? '')?.[1] ?? '';
+    await page.locator('#person').selectOption(assignee);
+    const card = page.locator(`#messages > .msg[data-ts="${cardMessage?.ts ?? ''}"]`);
+    await card.getByRole('button', { name: 'Accept' }).click();
+    await card.getByRole('button', { name: 'Qualify…' }).click();
+    const modal = page.locator('#modal-layer form');
+    await expect.poll(() => modal.locator('h2').textContent(), { timeout: 10_000 }).toBe('Qualify as SQL');
+    await modal.getByRole('button', { name: 'Qualify' }).click();
+    await expect.poll(() => modal.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/Needed for an SQL/);
+    for (const box of await modal.locator('input[type=checkbox][data-label$="*"]').all()) await box.check();
+    await modal.getByRole('button', { name: 'Qualify' }).click();
+    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+    await card.getByText('Qualified (SQL)').waitFor({ timeout: 15_000 });
+  });
+
+  it('loads a quarter of demo history for /velocity, and shows a rep their App Home', async () => {
+    await page.getByRole('button', { name: 'Load demo history' }).click();
+    await expect.poll(() => page.locator('#tool-status').textContent(), { timeout: 30_000 }).toMatch(/Imported 300 leads/);
+    await page.locator('#command').fill('/velocity quarter');
+    await page.locator('#command').press('Enter');
+    const velocity = page.locator('.msg.ephemeral', { hasText: 'Velocity' });
+    await velocity.waitFor({ timeout: 15_000 });
+    // Demo leads were accepted hours after their handoff: the median is a figure, not a dash.
+    expect(await velocity.textContent()).toMatch(/business hours\s+\d+(\.\d+)? h/);
+
+    const rep = (await state()).people.find((p) => p.role === 'rep');
+    await page.locator('#person').selectOption(rep?.id ?? '');
+    await page.getByRole('button', { name: /App Home/ }).click();
+    await page.locator('#messages .b-header', { hasText: 'Baton' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#channel-header').textContent()).toBe('Baton · Home');
+    await page.screenshot({ path: path.join(SHOTS, '05-home.png') });
+  });
+});
