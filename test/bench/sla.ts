@@ -32,11 +32,14 @@ async function main(): Promise<void> {
     await sql`analyze`;
     console.log(`seeded ${TOTAL} open handoffs in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
-    const waitDone = async (n: number): Promise<void> => {
+    /** Polls until `n` steps are done; returns when the first step past `from` was seen done, and when the last. */
+    const waitDone = async (n: number, from = 0): Promise<{ first: number; last: number }> => {
+      let first = 0;
       for (;;) {
         const [row] = await sql<{ n: number }[]>`select count(*)::int as n from sla_steps where status = 'done'`;
-        if (row!.n >= n) return;
-        await new Promise((r) => setTimeout(r, 200));
+        if (first === 0 && row!.n > from) first = performance.now();
+        if (row!.n >= n) return { first, last: performance.now() };
+        await new Promise((r) => setTimeout(r, 20));
       }
     };
     await waitDone(DUE);
@@ -45,9 +48,9 @@ async function main(): Promise<void> {
     // Phase 2: a backlog of DUE steps all due now.
     const burstAt = new Date(Date.now() + 1_000);
     await sql`update sla_steps set due_at = ${burstAt.toISOString()}::timestamptz where id in (select id from sla_steps where status = 'pending' order by id limit ${DUE})`;
-    await waitDone(2 * DUE);
-    const [burst] = await sql<{ first: Date; last: Date }[]>`select min(done_at) as first, max(done_at) as last from sla_steps where status = 'done' and due_at = ${burstAt.toISOString()}::timestamptz`;
-    const burstSeconds = Math.max(0.001, (burst!.last.getTime() - burst!.first.getTime()) / 1000);
+    // Committed work as this process sees it, polled every 20 ms: from the first committed batch to the last.
+    const burst = await waitDone(2 * DUE, DUE);
+    const burstSeconds = Math.max(0.02, (burst.last - burst.first) / 1000 + 0.02);
     // Every performed step also reached Slack (one DM each).
     for (;;) {
       const [row] = await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'pending'`;
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
 
     console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${TOTAL} open handoffs, sweep every 5 s`);
     console.log(`phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(percentile(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`);
-    console.log(`phase 2: ${DUE} steps due at once, performed in ${burstSeconds.toFixed(2)} s: ${(DUE / burstSeconds).toFixed(0)} steps/s`);
+    console.log(`phase 2: ${DUE} steps due at once, performed (committed) within ${burstSeconds.toFixed(2)} s of the first: ${(DUE / burstSeconds).toFixed(0)} steps/s`);
     console.log(`Slack messages delivered: ${delivered} (of ${2 * DUE} steps)`);
     console.log(`peak RSS (Baton): ${(rssOf(baton.child.pid!) / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
