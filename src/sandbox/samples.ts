@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Policy } from '../config/policy.js';
+import { prng } from './prng.js';
 
 /*
  * Made-up leads for the sandbox: one live lead for "Send a sample lead", and a quarter of history
@@ -12,23 +13,11 @@ const LAST = ['Lind', 'Holm', 'Ström', 'Berg', 'Dahl', 'Sjöberg', 'Wik', 'Nybe
 const COMPANIES = ['Nordlys', 'Fjällräv Data', 'Kustbyrån', 'Polaris Cloud', 'Granit Finans', 'Skärgård Labs', 'Ljusa Systems', 'Tundra AI'];
 const TITLES = ['VP Sales', 'Head of Marketing', 'Director of Operations', 'CTO', 'Sales Manager', 'Team Lead'];
 
-/** A small deterministic generator, so demo history is the same every time it is loaded. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
 /** A large Nordic company asking for a demo: an MQL for the first team whose criteria fit. */
 export function sampleLead(now: Date): Record<string, unknown> {
-  const random = seeded(now.getTime());
+  const random = prng(now.getTime());
   const first = pick(random, FIRST);
   const last = pick(random, LAST);
   const company = pick(random, COMPANIES);
@@ -52,7 +41,7 @@ const HOUR = 3_600_000;
 
 /** `count` leads spread over the 90 days before `now`, each with a plausible stage history. */
 export function demoHistory(policy: Policy, now: Date, count = 300): Record<string, unknown>[] {
-  const random = seeded(20261123);
+  const random = prng(20261123);
   const reasons = policy.rejectionReasons.filter((r) => !r.noteRequired);
   const leads: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i += 1) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { prng } from './prng.js';
 
 /*
  * A stand-in for Slack's Web API on loopback: it records every call and answers like Slack for
@@ -128,18 +129,6 @@ function str(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return v === undefined || v === null ? '' : JSON.stringify(v);
-}
-
-/** mulberry32: small, seedable, good enough to make chaos reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {
