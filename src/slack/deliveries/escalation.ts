@@ -3,6 +3,7 @@ import { ESCALATION_KINDS } from '../../services/escalation.js';
 import type { ServiceContext } from '../../services/context.js';
 import { loadHandoffView, type HandoffView } from '../../services/handoff-view.js';
 import { teamById } from '../../services/handoff.js';
+import { userZone } from '../../services/home.js';
 import type { DeliveryOutcome, OutboxRow } from '../../services/outbox.js';
 import type { WebClient } from '../client.js';
 import { failureOutcome, onPosted, postExactlyOnce, type DeliveryHandler, type NewMessage } from '../delivery.js';
@@ -14,16 +15,6 @@ const toUser = z.object({ handoffId: z.uuid(), user: z.string() });
 function escalated(view: HandoffView, ctx: ServiceContext): EscalatedLead {
   const card = cardModel(view, ctx.policy);
   return { handoffId: view.handoff.id, name: card.name, company: card.company, repUserId: view.handoff.repUserId, dueAt: view.handoff.dueAt, slaLabel: slaLabel(view) };
-}
-
-/** The zone a person reads times in: a rep's own, else their team calendar's, else the policy's. */
-function zoneOf(ctx: ServiceContext, user: string): string {
-  for (const team of ctx.policy.teams) {
-    const rep = team.reps.find((r) => r.user === user);
-    if (rep?.timeZone) return rep.timeZone;
-    if (rep || team.manager === user) return (team.calendar !== undefined ? ctx.policy.calendars[team.calendar]?.timeZone : undefined) ?? ctx.policy.calendar.timeZone;
-  }
-  return ctx.policy.calendar.timeZone;
 }
 
 /** A direct message from Baton: the DM is opened (its id is what a retry searches), then posted once. */
@@ -48,7 +39,7 @@ function aboutPending<S extends z.ZodType<{ handoffId: string; user: string }>>(
     const view = await loadHandoffView(ctx, payload.data.handoffId);
     if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
     if (view.handoff.status !== 'pending') return { kind: 'done', result: { skipped: `handoff ${view.handoff.status}` } };
-    return direct(ctx, client, row, payload.data.user, render(ctx, escalated(view, ctx), payload.data, zoneOf(ctx, payload.data.user)));
+    return direct(ctx, client, row, payload.data.user, render(ctx, escalated(view, ctx), payload.data, userZone(ctx.policy, payload.data.user)));
   };
 }
 
@@ -70,7 +61,7 @@ const teamDigest: DeliveryHandler = async (ctx, client, row) => {
   if (!payload.success || !team) return { kind: 'abandon', error: 'malformed team digest payload' };
   const views = await Promise.all(payload.data.handoffIds.map((id) => loadHandoffView(ctx, id)));
   const leads = views.flatMap((v) => (v && v.handoff.status === 'pending' ? [escalated(v, ctx)] : []));
-  return direct(ctx, client, row, payload.data.user, renderTeamDigest(team.name, leads, zoneOf(ctx, payload.data.user), new Date(payload.data.at)));
+  return direct(ctx, client, row, payload.data.user, renderTeamDigest(team.name, leads, userZone(ctx.policy, payload.data.user), new Date(payload.data.at)));
 };
 
 export const ESCALATION_DELIVERIES: Record<string, DeliveryHandler> = {
