@@ -4,10 +4,10 @@ import { creditBack, pickRep } from '../domain/routing.js';
 import { dueAt, nextRepeat, performAt, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repo/events.js';
-import { findHandoff } from '../db/repo/handoffs.js';
+import { findHandoff, type HandoffRow } from '../db/repo/handoffs.js';
 import { enqueue, type NewOutboxRow } from '../db/repo/outbox.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
-import { acknowledgeEscalation, cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, insertSteps, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type HandoffRow, type NewSlaStep } from '../db/repo/sla-steps.js';
+import { acknowledgeEscalation, cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, insertSteps, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
 

@@ -7,7 +7,7 @@ import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
 import { examplePolicy, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
-import type { RecordedCall } from '../helpers/slack-standin.js';
+import { dmChannelFor, type RecordedCall } from '../helpers/slack-standin.js';
 
 /*
  * The SLA's steps against a clock the test moves (the demo tier: 4 business hours; remind at
@@ -34,10 +34,9 @@ const events = async (handoffId: string): Promise<string[]> =>
   rowsOf<{ type: string }>(await env.baton.database.db.execute(sql`select type from events where handoff_id = ${handoffId} order by id`)).map((r) => r.type);
 const holder = async (handoffId: string): Promise<string> => rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${handoffId}`))[0]!.rep;
 
-const dmTo = (user: string) => `D${user.replace(/^U/, '').slice(0, 10)}`;
 const postsTo = (channel: string, text: RegExp) => env.slack.calls.filter((c: RecordedCall) => c.method === 'chat.postMessage' && c.body.channel === channel && text.test(String(c.body.text)));
 const click = (kind: HandoffActionKind, handoffId: string, userId: string, messageTs = '1.000001') =>
-  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind, handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: dmTo(userId), messageTs, responseUrl: `${env.slack.responseUrl}/${kind}-${userId}` }));
+  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind, handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: dmChannelFor(userId), messageTs, responseUrl: `${env.slack.responseUrl}/${kind}-${userId}` }));
 /** What a click was answered (its response_url post), among the calls made since `since`. */
 const answered = async (since: number, text: RegExp): Promise<string> => {
   const [reply] = await env.slack.waitFor((c) => c.method === 'response_url' && env.slack.calls.indexOf(c) >= since && text.test(String(c.body.text)));
@@ -55,7 +54,7 @@ describe('SLA escalation, step by step', () => {
     expect(await events(h.handoffId)).not.toContain('sla_reminder');
     await at('11:00');
     await at('11:05');
-    const reminders = postsTo(dmTo(h.rep), /Reminder/);
+    const reminders = postsTo(dmChannelFor(h.rep), /Reminder/);
     expect(reminders).toHaveLength(1);
     expect(JSON.stringify(reminders[0]!.body.blocks)).toContain(encodeAction({ kind: 'accept', handoffId: h.handoffId }));
     expect((await events(h.handoffId)).filter((e) => e === 'sla_reminder')).toHaveLength(1);
@@ -64,7 +63,7 @@ describe('SLA escalation, step by step', () => {
   it('at 100 % tells the manager (Acknowledge, Reassign) and marketing in the lead\'s thread, once each', async () => {
     await at('14:00');
     await at('14:01');
-    const notices = postsTo(dmTo(smb.manager), /has not decided/);
+    const notices = postsTo(dmChannelFor(smb.manager), /has not decided/);
     expect(notices).toHaveLength(1);
     const blocks = JSON.stringify(notices[0]!.body.blocks);
     expect(blocks).toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
@@ -75,7 +74,7 @@ describe('SLA escalation, step by step', () => {
 
   it('repeats the manager notice every 2 h until acknowledged; an outsider cannot acknowledge', async () => {
     await at('15:59');
-    expect(postsTo(dmTo(smb.manager), /has not decided/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(smb.manager), /has not decided/)).toHaveLength(1);
     let mark = env.slack.calls.length;
     await click('ack_escalation', h.handoffId, 'U0EVA');
     expect(await answered(mark, /manager/)).toContain(`Only SMB's manager <@${smb.manager}> can acknowledge`);
@@ -83,7 +82,7 @@ describe('SLA escalation, step by step', () => {
     await click('ack_escalation', h.handoffId, smb.manager);
     expect(await answered(mark, /cknowledged/)).toMatch(/^Acknowledged/);
     await at('18:00');
-    expect(postsTo(dmTo(smb.manager), /has not decided/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(smb.manager), /has not decided/)).toHaveLength(1);
     expect((await events(h.handoffId)).filter((e) => e === 'escalation_acknowledged')).toHaveLength(1);
   });
 
@@ -92,7 +91,7 @@ describe('SLA escalation, step by step', () => {
     expect(next).not.toBe(h.rep);
     expect(smb.reps.filter((r) => r.active).map((r) => r.user)).toContain(next);
     expect((await events(h.handoffId)).filter((e) => e === 'reassigned')).toHaveLength(1);
-    expect(postsTo(dmTo(next), /reassigned to you/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(next), /reassigned to you/)).toHaveLength(1);
     const update = env.slack.callsTo('chat.update').filter((c) => c.body.ts === h.cardTs).at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`Assigned to <@${next}>`);
     const mark = env.slack.calls.length;
@@ -137,7 +136,7 @@ describe('the manager acts', () => {
     const enterprise = policy.teams.find((t) => t.id === 'enterprise')!;
     await queueTeamDigest(env.baton.context, enterprise, now);
     await env.baton.outbox.idle();
-    const digests = postsTo(dmTo(smb.manager), /^Overdue in SMB/);
+    const digests = postsTo(dmChannelFor(smb.manager), /^Overdue in SMB/);
     expect(digests).toHaveLength(1);
     const overdue = rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' and due_at <= ${now.toISOString()}::timestamptz order by due_at`)).map((r) => r.id);
     expect(overdue.length).toBeGreaterThan(0);
@@ -145,7 +144,7 @@ describe('the manager acts', () => {
     const positions = overdue.map((id) => blocks.indexOf(encodeAction({ kind: 'reassign', handoffId: id })));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(postsTo(dmTo(enterprise.manager), /nothing overdue/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(enterprise.manager), /nothing overdue/)).toHaveLength(1);
   });
 
   it('a rep going away hands their undecided leads to a teammate, and keeps their round-robin share', async () => {

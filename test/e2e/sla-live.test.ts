@@ -7,6 +7,7 @@ import { parsePolicy } from '../../src/config/policy.js';
 import { rowsOf } from '../../src/db/client.js';
 import { REPO_ROOT, useBatonWithSlack } from '../helpers/app.js';
 import { postMql } from '../helpers/flows.js';
+import { dmChannelFor } from '../helpers/slack-standin.js';
 
 /*
  * The real clock and the real 5-second sweep: a one-minute business tier on a calendar that is
@@ -19,7 +20,6 @@ doc.sla = { tiers: [{ id: 'minute', target: '1m', steps: [{ at: '25%', action: '
 const policy = parsePolicy(stringify(doc));
 
 const env = useBatonWithSlack({ baton: { policy, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
-const dmTo = (user: string) => `D${user.replace(/^U/, '').slice(0, 10)}`;
 
 describe('SLA steps on the real clock', () => {
   it('reminder, manager notice and reassignment happen in order, each once, within 30 s of due', async () => {
@@ -28,8 +28,8 @@ describe('SLA steps on the real clock', () => {
     const start = new Date(assignedAt).getTime();
     const manager = policy.teams.find((t) => t.id === 'smb')!.manager;
 
-    const [reminder] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(rep) && String(c.body.text).includes('Reminder'), { timeoutMs: 60_000 });
-    const [notice] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(manager) && String(c.body.text).includes('has not decided'), { timeoutMs: 60_000 });
+    const [reminder] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmChannelFor(rep) && String(c.body.text).includes('Reminder'), { timeoutMs: 60_000 });
+    const [notice] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === dmChannelFor(manager) && String(c.body.text).includes('has not decided'), { timeoutMs: 60_000 });
     const [told] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('reassigned to you'), { timeoutMs: 60_000 });
     await env.baton.outbox.idle();
 
@@ -42,12 +42,12 @@ describe('SLA steps on the real clock', () => {
     expect(moved).toHaveLength(1);
     expect(lag(new Date(moved[0]!.at), 0.75)).toBeGreaterThanOrEqual(0);
     expect(lag(new Date(moved[0]!.at), 0.75)).toBeLessThan(30_000);
-    expect(told!.body.channel).toBe(dmTo(moved[0]!.to));
+    expect(told!.body.channel).toBe(dmChannelFor(moved[0]!.to));
     expect(reminder!.at.getTime()).toBeLessThan(notice!.at.getTime());
 
     // Each step once: the sweep kept running all along.
     const types = rowsOf<{ type: string; n: number }>(await env.baton.database.db.execute(sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type in ('sla_reminder', 'sla_escalated', 'reassigned') group by type order by type`));
     expect(types).toEqual([{ type: 'reassigned', n: 1 }, { type: 'sla_escalated', n: 1 }, { type: 'sla_reminder', n: 1 }]);
-    expect(env.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === dmTo(rep) && String(c.body.text).includes('Reminder'))).toHaveLength(1);
+    expect(env.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === dmChannelFor(rep) && String(c.body.text).includes('Reminder'))).toHaveLength(1);
   }, 120_000);
 });

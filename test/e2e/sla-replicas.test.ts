@@ -4,7 +4,7 @@ import { SIGNING_SECRET } from '../helpers/app.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
 import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { seedOpenHandoffs } from '../helpers/sla-seed.js';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+import { dmChannelFor, startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
  * SPEC §5: every step fires exactly once across replicas. Three real processes share one
@@ -73,7 +73,7 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
     const [dead] = await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'dead'`;
     expect(dead!.n).toBe(0);
     // What Slack saw: one reminder per handoff, whatever was retried after the kill.
-    const keys = ['D0EVA', 'D0FILIP'].flatMap((dm) => slack.messages(dm).map((m) => (m.metadata as { event_payload: { key: string } }).event_payload.key));
+    const keys = ['U0EVA', 'U0FILIP'].flatMap((rep) => slack.messages(dmChannelFor(rep)).map((m) => (m.metadata as { event_payload: { key: string } }).event_payload.key));
     expect(keys).toHaveLength(TOTAL);
     expect(new Set(keys).size).toBe(TOTAL);
   }, 300_000);
