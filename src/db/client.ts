@@ -43,8 +43,11 @@ export function rowsOf<T>(result: unknown): T[] {
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
-    const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => undefined });
-    const db = drizzlePostgres(client, { schema });
+    // Prepared statements (below) are still planned for each execution's values: a generic plan is
+    // made once per connection and kept, and one made while a new install's tables were nearly empty
+    // reads a whole table where an index lookup was meant.
+    const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => undefined, connection: { plan_cache_mode: 'force_custom_plan' } });
+    const db = drizzlePostgres(preparedStatements(client), { schema });
     return withReadiness(db, 'postgres', async () => {
       const lockClient = postgres(target.url, { max: 1, onnotice: () => undefined });
       try {
@@ -60,6 +63,33 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   await pg.waitReady;
   const db = drizzlePglite(pg, { schema });
   return withReadiness(db, target.kind, () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pg.close());
+}
+
+/**
+ * Drizzle runs every query through postgres.js's `unsafe` unprepared (drizzle-orm#6096), and
+ * postgres.js then describes each parameterised statement in a round trip of its own before
+ * running it, and stops pipelining behind it: a transaction of five statements cost ten round
+ * trips, one after another. Prepared, a statement is described once per connection and later
+ * ones go out together. Our statements' texts are stable (lists travel as one array or JSON
+ * parameter), and postgres.js recycles connections (max_lifetime), so the cache stays bounded.
+ */
+function preparedStatements<T extends Pick<postgres.Sql, 'unsafe'>>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe') {
+        const unsafe: postgres.Sql['unsafe'] = (query, params, options) => target.unsafe(query, params, { ...options, prepare: true });
+        return unsafe;
+      }
+      if (prop === 'begin' || prop === 'savepoint') {
+        // A transaction's (or savepoint's) client is made per call; it gets the same treatment.
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return (Reflect.get(target, prop, receiver) as (...a: unknown[]) => unknown)(...args, (tx: postgres.TransactionSql) => body(preparedStatements(tx)));
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
 }
 
 function withReadiness(db: Db, kind: DatabaseTarget['kind'], migrate: () => Promise<void>, close: () => Promise<void>): Database {

@@ -173,7 +173,8 @@ export const outbox = pgTable(
   },
   (t) => [
     uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey),
-    index('outbox_due').on(t.notBefore).where(sql`${t.status} = 'pending'`),
+    // The claim skips through pending rows channel by channel, each from its oldest.
+    index('outbox_channel_pending').on(t.channel, t.id).where(sql`${t.status} = 'pending'`),
     // Deliveries for one handoff go in order: the card before its update, the note before its replies.
     index('outbox_handoff_pending').on(t.handoffId, t.id).where(sql`${t.status} = 'pending'`),
   ],

@@ -52,6 +52,22 @@ describe('outbox claims', () => {
     expect(rows.map((r) => [r.dedupeKey, r.channel, r.attempts])).toEqual([['m0', 'CMKT', 1], ['m1', 'CMKT', 1]]);
   });
 
+  it('rows without a channel (card updates) are claimed too, oldest first, capped like a channel', async () => {
+    await enqueue(db.db, [
+      ...Array.from({ length: 3 }, (_, i) => ({ workspaceId: WS, dedupeKey: `u${i}`, kind: 'update_card', channel: null, payload: {} })),
+      ...Array.from({ length: 3 }, (_, i) => ({ workspaceId: WS, dedupeKey: `t${i}`, kind: 'x', channel: `C${i}`, payload: {} })),
+    ]);
+    const rows = await claim(new Date(Date.now() + 1000), { perChannel: 2 });
+    expect(rows.map((r) => r.dedupeKey)).toEqual(['u0', 'u1', 't0', 't1', 't2']);
+  });
+
+  it('a long backlog in one channel leaves every other channel its share, in queue order', async () => {
+    await enqueue(db.db, Array.from({ length: 500 }, (_, i) => ({ workspaceId: WS, dedupeKey: `b${i}`, kind: 'x', channel: 'CBUSY', payload: {} })));
+    await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'late', kind: 'x', channel: 'CQUIET', payload: {} }]);
+    const rows = await claim(new Date(Date.now() + 1000), { perChannel: 3 });
+    expect(rows.map((r) => r.dedupeKey)).toEqual(['b0', 'b1', 'b2', 'late']);
+  });
+
   it('a claimed row is invisible until its lease runs out, then claimable again', async () => {
     await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'lease', kind: 'x', channel: 'C1', payload: {} }]);
     const t0 = new Date(Date.now() + 1000);

@@ -1,4 +1,4 @@
-import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { getTableColumns, is, SQL, sql, type AnyColumn } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.js';
 
@@ -30,4 +30,13 @@ export async function insertRows<T extends PgTable>(db: DbOrTx, table: T, rows: 
   const shape = sql.join(columns.map(([, col]) => sql`${sql.identifier(col.name)} ${sql.raw(RECORD_TYPE[col.getSQLType()] ?? col.getSQLType())}`), sql`, `);
   const conflict = opts.onConflictDoNothing === true ? sql` on conflict do nothing` : sql``;
   await db.execute(sql`insert into ${table} (${names}) select ${values} from jsonb_to_recordset(${json}::jsonb) as x(${shape})${conflict}`);
+}
+
+/**
+ * `expr = any(<values>)` with the list as one JSON parameter: the statement's text is the same
+ * for any number of values, so it is prepared once (an inlined list is a new statement per
+ * length), and the index on `expr` is still used.
+ */
+export function isAnyOf(expr: SQL | AnyColumn, values: readonly string[]): SQL {
+  return sql`${expr} = any(array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
-import type { DbOrTx } from '../client.js';
+import { rowsOf, type DbOrTx } from '../client.js';
 import { insertRows } from './bulk.js';
 import { activities, leads } from '../schema.js';
 
@@ -28,16 +28,24 @@ export async function findLeadById(db: DbOrTx, workspaceId: string, id: string):
   return rows[0];
 }
 
-/** Leads matching any of these intake keys, by (source, externalId) or by email: which of a batch are known. */
+/**
+ * Leads matching any of these intake keys, by (source, externalId) or by email: which of a batch
+ * are known. Each key is looked up on its own through its index: `offset 0` keeps the lateral
+ * subquery from being flattened into a join, which a plan made while the table was small would
+ * run as a scan of every lead. The keys travel as JSON so the statement is the same for any batch.
+ */
 export async function knownIntakeKeys(db: DbOrTx, workspaceId: string, keys: readonly { source: string; externalId?: string | undefined; email?: string | undefined }[]): Promise<{ source: string; externalId: string | null; email: string | null }[]> {
-  const bySourceId = keys.filter((k) => k.externalId !== undefined).map((k) => and(eq(leads.source, k.source), eq(leads.externalId, k.externalId!)));
-  const emails = [...new Set(keys.flatMap((k) => (k.email !== undefined ? [k.email.toLowerCase()] : [])))];
-  const byEmail = emails.length > 0 ? sql`lower(${leads.email}) in (${sql.join(emails.map((e) => sql`${e}`), sql`, `)})` : undefined;
-  if (bySourceId.length === 0 && byEmail === undefined) return [];
-  return db
-    .select({ source: leads.source, externalId: leads.externalId, email: sql<string | null>`lower(${leads.email})` })
-    .from(leads)
-    .where(and(eq(leads.workspaceId, workspaceId), or(...bySourceId, byEmail)));
+  const pairs = JSON.stringify(keys.flatMap((k) => (k.externalId !== undefined ? [{ source: k.source, external_id: k.externalId }] : [])));
+  const emails = JSON.stringify([...new Set(keys.flatMap((k) => (k.email !== undefined ? [k.email.toLowerCase()] : [])))]);
+  const result = await db.execute(sql`
+    select l.source, l.external_id as "externalId", lower(l.email) as email
+      from jsonb_to_recordset(${pairs}::jsonb) as k(source text, external_id text)
+      cross join lateral (select * from ${leads} where workspace_id = ${workspaceId} and source = k.source and external_id = k.external_id offset 0) as l
+    union all
+    select l.source, l.external_id, lower(l.email)
+      from jsonb_array_elements_text(${emails}::jsonb) as k(email)
+      cross join lateral (select * from ${leads} where workspace_id = ${workspaceId} and lower(email) = k.email offset 0) as l`);
+  return rowsOf(result);
 }
 
 /** New leads, ids chosen by the caller; one statement however many. */

@@ -9,6 +9,7 @@ import type { Tx } from '../client.js';
 export async function lockKeys(tx: Tx, keys: readonly string[]): Promise<void> {
   const sorted = [...new Set(keys)].sort();
   if (sorted.length === 0) return;
-  // One round trip; ORDER BY keeps the sorted locking order inside the statement.
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(array[${sql.join(sorted.map((k) => sql`${k}`), sql`, `)}]::text[]) as k order by k`);
+  // One round trip; ORDER BY keeps the sorted locking order inside the statement, and the keys
+  // travel as one parameter so the statement is the same however many there are.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from jsonb_array_elements_text(${JSON.stringify(sorted)}::jsonb) as k order by k`);
 }

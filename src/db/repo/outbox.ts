@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { insertRows } from './bulk.js';
 import { outbox } from '../schema.js';
@@ -16,28 +16,39 @@ export async function enqueue(db: DbOrTx, rows: readonly NewOutboxRow[]): Promis
  * so a backlog in one must not hold up a card in another), none for channels this worker is
  * still busy with, none while an earlier delivery of the same handoff is pending (order holds per
  * handoff), and none locked by another worker.
+ *
+ * The cost follows the channels, not the backlog: the channels with pending rows are found by
+ * skipping through the (channel, id) index one channel at a time, and each is read from its head
+ * only until `perChannel` rows qualify. (Ranking every pending row made each claim read the whole
+ * backlog, which under a burst of intake grows by thousands of rows a minute.)
  */
 export async function claimDue(db: DbOrTx, now: Date, opts: { limit: number; leaseMs: number; perChannel: number; busyChannels: readonly string[] }): Promise<OutboxRow[]> {
-  const busy = opts.busyChannels.length > 0 ? sql`and (${outbox.channel} is null or not (${outbox.channel} in (${sql.join(opts.busyChannels.map((c) => sql`${c}`), sql`, `)})))` : sql``;
   // Raw SQL binds no Date through postgres.js: instants go in as ISO text.
   const at = sql`${now.toISOString()}::timestamptz`;
-  const candidates = sql`(select c.id from (
-      select ${outbox.id} as id, row_number() over (partition by ${outbox.channel} order by ${outbox.id}) as rn
-      from ${outbox}
-      where ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${at}
-        and (${outbox.lockedUntil} is null or ${outbox.lockedUntil} < ${at})
-        and not exists (select 1 from ${outbox} as earlier where earlier.handoff_id = ${outbox.handoffId} and earlier.status = 'pending' and earlier.id < ${outbox.id})
-        ${busy}
-    ) c where c.rn <= ${opts.perChannel} order by c.id limit ${opts.limit})`;
-  const lockable = db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(and(inArray(outbox.id, candidates), eq(outbox.status, 'pending'), or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now))))
-    .for('update', { skipLocked: true });
+  const claimable = sql`o.status = 'pending' and o.not_before <= ${at} and (o.locked_until is null or o.locked_until < ${at})
+    and not exists (select 1 from outbox earlier where earlier.handoff_id = o.handoff_id and earlier.status = 'pending' and earlier.id < o.id)`;
+  const busy = JSON.stringify(opts.busyChannels);
+  const lockable = sql`
+    with recursive channels(ch) as (
+      (select channel from outbox where status = 'pending' and channel is not null order by channel limit 1)
+      union all
+      select (select o.channel from outbox o where o.status = 'pending' and o.channel > c.ch order by o.channel limit 1) from channels c where c.ch is not null
+    ),
+    candidates as (
+      select head.id from channels c cross join lateral (
+        select o.id from outbox o where o.channel = c.ch and ${claimable} order by o.id limit ${opts.perChannel}
+      ) head
+      where c.ch is not null and c.ch not in (select jsonb_array_elements_text(${busy}::jsonb))
+      union all
+      (select o.id from outbox o where o.channel is null and ${claimable} order by o.id limit ${opts.perChannel})
+    )
+    select o.id from outbox o where o.id in (select id from candidates order by id limit ${opts.limit})
+      and o.status = 'pending' and (o.locked_until is null or o.locked_until < ${at})
+    for update skip locked`;
   const claimed = await db
     .update(outbox)
     .set({ lockedUntil: new Date(now.getTime() + opts.leaseMs), attempts: sql`${outbox.attempts} + 1` })
-    .where(inArray(outbox.id, lockable))
+    .where(sql`${outbox.id} in (${lockable})`)
     .returning();
   // RETURNING keeps no order, and a channel's messages must go out in the order they were queued.
   return claimed.sort((a, b) => a.id - b.id);

@@ -1,5 +1,6 @@
-import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { isAnyOf } from './bulk.js';
 import { repStatus, roundRobin } from '../schema.js';
 
 /**
@@ -12,7 +13,7 @@ export async function lockRoundRobin(db: DbOrTx, workspaceId: string, teams: rea
     db
       .select({ team: roundRobin.teamId, rep: roundRobin.repUserId, assigned: roundRobin.assigned })
       .from(roundRobin)
-      .where(and(eq(roundRobin.workspaceId, workspaceId), inArray(roundRobin.teamId, teams.map((t) => t.teamId))))
+      .where(and(eq(roundRobin.workspaceId, workspaceId), isAnyOf(roundRobin.teamId, teams.map((t) => t.teamId))))
       .orderBy(roundRobin.teamId, roundRobin.repUserId)
       .for('update');
   let rows = await read();
@@ -31,8 +32,7 @@ export async function lockRoundRobin(db: DbOrTx, workspaceId: string, teams: rea
 export async function saveRoundRobin(db: DbOrTx, workspaceId: string, state: Readonly<Record<string, Readonly<Record<string, number>>>>, previous: Readonly<Record<string, Readonly<Record<string, number>>>>): Promise<void> {
   const changed = Object.entries(state).flatMap(([team, reps]) => Object.entries(reps).filter(([rep, n]) => previous[team]?.[rep] !== n).map(([rep, n]) => ({ team, rep, n })));
   if (changed.length === 0) return;
-  const values = sql.join(changed.map((c) => sql`(${c.team}, ${c.rep}, ${c.n}::int)`), sql`, `);
-  await db.execute(sql`update ${roundRobin} set assigned = v.n from (values ${values}) as v(team, rep, n) where ${roundRobin.workspaceId} = ${workspaceId} and ${roundRobin.teamId} = v.team and ${roundRobin.repUserId} = v.rep`);
+  await db.execute(sql`update ${roundRobin} set assigned = v.n from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as v(team text, rep text, n int) where ${roundRobin.workspaceId} = ${workspaceId} and ${roundRobin.teamId} = v.team and ${roundRobin.repUserId} = v.rep`);
 }
 
 /** Reps away at `now`: away without an end date, or until a later instant. */
@@ -45,7 +45,7 @@ export async function awayUsers(db: DbOrTx, workspaceId: string, now: Date, amon
         eq(repStatus.workspaceId, workspaceId),
         eq(repStatus.away, true),
         or(isNull(repStatus.awayUntil), gt(repStatus.awayUntil, now)),
-        among ? inArray(repStatus.userId, [...among]) : sql`true`,
+        among ? isAnyOf(repStatus.userId, among) : sql`true`,
       ),
     );
   return new Set(rows.map((r) => r.user));
