@@ -3,11 +3,12 @@ import { DomainError } from '../domain/errors.js';
 import { creditBack, pickRep } from '../domain/routing.js';
 import { dueAt, nextRepeat, performAt, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
-import { appendEvents, type NewEvent } from '../db/repo/events.js';
+import { writeTogether } from '../db/repo/bulk.js';
+import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { findHandoff, type HandoffRow } from '../db/repo/handoffs.js';
-import { enqueue, type NewOutboxRow } from '../db/repo/outbox.js';
+import { enqueue, outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
-import { acknowledgeEscalation, cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, insertSteps, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type NewSlaStep } from '../db/repo/sla-steps.js';
+import { acknowledgeEscalation, cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, moveHandoff, stepsInsert, overdueHandoffs, pastHolders, pendingHandoffsOf, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
 
@@ -56,7 +57,7 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
 }
 
 async function flush(tx: Tx, out: Writes): Promise<void> {
-  await Promise.all([appendEvents(tx, out.events), enqueue(tx, out.deliveries), insertSteps(tx, out.steps)]);
+  await writeTogether(tx, [eventsInsert(out.events), outboxInsert(out.deliveries), stepsInsert(out.steps)]);
 }
 
 /**

@@ -6,11 +6,12 @@ import { assertTransition, type Stage } from '../domain/lifecycle.js';
 import { ownerHintRep, pickRep, selectTeam } from '../domain/routing.js';
 import { dueAt, freezeTier, scheduleSteps, selectTier, type SlaPlan, type StepRecipients } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
-import { appendEvents, type NewEvent } from '../db/repo/events.js';
-import { insertHandoffs, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
+import { writeTogether, type Write } from '../db/repo/bulk.js';
+import { eventsInsert, type NewEvent } from '../db/repo/events.js';
+import { handoffsInsert, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
 import { moveLeadStage } from '../db/repo/leads.js';
-import { enqueue, type NewOutboxRow } from '../db/repo/outbox.js';
-import { insertSteps, type NewSlaStep } from '../db/repo/sla-steps.js';
+import { outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
+import { stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 
@@ -184,17 +185,13 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
   return { handoff, events, deliveries, steps };
 }
 
-/**
- * Writes planned handoffs, a statement per table, sent together: the server runs them in the
- * order sent (handoffs before the events and deliveries that reference them) in one round trip.
- */
+/** Planned handoffs as writes, one per table however many handoffs: to go out as one statement. */
+export function handoffWrites(planned: readonly PlannedHandoff[]): (Write | undefined)[] {
+  return [handoffsInsert(planned.map((p) => p.handoff)), eventsInsert(planned.flatMap((p) => p.events)), outboxInsert(planned.flatMap((p) => p.deliveries)), stepsInsert(planned.flatMap((p) => p.steps))];
+}
+
 export async function writeHandoffs(tx: Tx, planned: readonly PlannedHandoff[]): Promise<void> {
-  await Promise.all([
-    insertHandoffs(tx, planned.map((p) => p.handoff)),
-    appendEvents(tx, planned.flatMap((p) => p.events)),
-    enqueue(tx, planned.flatMap((p) => p.deliveries)),
-    insertSteps(tx, planned.flatMap((p) => p.steps)),
-  ]);
+  await writeTogether(tx, handoffWrites(planned));
 }
 
 /**

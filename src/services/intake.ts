@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
-import { appendEvents } from '../db/repo/events.js';
+import { writeTogether } from '../db/repo/bulk.js';
+import { eventsInsert } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
-import { addActivities, findLeadForIntake, insertActivities, insertLeads, knownIntakeKeys, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
+import { activitiesInsert, addActivities, findLeadForIntake, knownIntakeKeys, leadsInsert, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
-import { saveRoundRobin } from '../db/repo/routing.js';
-import { assignUnderLock, lockRouting, planHandoff, startHandoff, writeHandoffs } from './handoff.js';
+import { roundRobinUpdate } from '../db/repo/routing.js';
+import { assignUnderLock, handoffWrites, lockRouting, planHandoff, startHandoff } from './handoff.js';
 import type { ServiceContext } from './context.js';
 
 export interface IntakeInput extends LeadFields {
@@ -96,21 +97,23 @@ async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInp
     return { input, id: randomUUID(), activities, patch, profile, scored, mql: decideMql(scored, input.mql) };
   });
   // The lead row is written in its final stage; its history still reads created → handoff started.
-  // The statements go out together, leads first (the others reference them), and with them the
-  // lock on the teams' counters, held for the rest of this short transaction.
+  // Leads, events and activities go out as one statement, and with it the lock on the teams'
+  // counters, held for the rest of this short transaction.
   const qualified = fresh.filter((f) => f.mql);
   const routable = qualified.map((f) => ({ profile: f.profile, score: f.scored.score }));
-  const [, , , lock] = await Promise.all([
-    insertLeads(tx, fresh.map((f) => ({ id: f.id, workspaceId, source: f.input.source, externalId: f.input.externalId ?? null, stage: f.mql ? 'mql' : 'lead', createdAt: now, score: f.scored.score, scoreBreakdown: f.scored.breakdown, ...f.patch }))),
-    appendEvents(tx, fresh.map((f) => ({ workspaceId, leadId: f.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${f.input.source}`, data: { externalScore: f.input.score ?? null } }))),
-    insertActivities(tx, fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at })))),
+  const [, lock] = await Promise.all([
+    writeTogether(tx, [
+      leadsInsert(fresh.map((f) => ({ id: f.id, workspaceId, source: f.input.source, externalId: f.input.externalId ?? null, stage: f.mql ? 'mql' : 'lead', createdAt: now, score: f.scored.score, scoreBreakdown: f.scored.breakdown, ...f.patch }))),
+      eventsInsert(fresh.map((f) => ({ workspaceId, leadId: f.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${f.input.source}`, data: { externalScore: f.input.score ?? null } }))),
+      activitiesInsert(fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at })))),
+    ]),
     lockRouting(ctx, tx, routable, now),
   ]);
   const { assignments, counters } = assignUnderLock(ctx.policy, lock, routable);
   const planned = qualified.map((f, i) =>
     planHandoff(ctx, { lead: { id: f.id }, profile: f.profile, score: f.scored.score, at: now, fromStage: 'lead', reason: f.input.mql === true ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq: 1 }, assignments[i]!),
   );
-  await Promise.all([saveRoundRobin(tx, workspaceId, counters, lock.counters), writeHandoffs(tx, planned)]);
+  await writeTogether(tx, [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)]);
   const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
   return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
 }
@@ -188,7 +191,9 @@ export interface IntakeQueueTuning {
   parallel: number;
 }
 
-export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel: 4 };
+// Measured with bench:intake (README, Performance): two in flight keep the database busy while the
+// next batch gathers; more only queue on the routing lock and make smaller batches.
+export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel: 2 };
 
 /**
  * Intake under load (group commit). A lead alone is written at once; leads that arrive while

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRows } from '../../src/db/repo/bulk.js';
+import { insertRows, rowsInsert, writeTogether } from '../../src/db/repo/bulk.js';
 import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -35,5 +35,20 @@ describe('insertRows (one JSON parameter, jsonb_to_recordset)', () => {
     expect(rows[0]!.notBefore.toISOString()).toBe(later.toISOString());
     expect(rows[1]!.notBefore.getTime()).toBeLessThan(later.getTime());
     expect(rows[1]!.status).toBe('pending');
+  });
+
+  it('writes for several tables go as one statement: a row may reference one written beside it, and a failure stores none', async () => {
+    const leadId = '00000000-0000-4000-8000-000000000002';
+    await writeTogether(db.db, [
+      rowsInsert(events, [{ workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date('2026-04-01T09:00:00Z') }]),
+      rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 'together', stage: 'lead' }]),
+      undefined,
+    ]);
+    expect((await db.db.select().from(events).where(eq(events.leadId, leadId))).map((e) => e.type)).toEqual(['created']);
+
+    const orphan = '00000000-0000-4000-8000-000000000003';
+    const other = '00000000-0000-4000-8000-000000000004';
+    await expect(writeTogether(db.db, [rowsInsert(leads, [{ id: other, workspaceId: 'T1', source: 'together', stage: 'lead' }]), rowsInsert(events, [{ workspaceId: 'T1', leadId: orphan, type: 'created', at: new Date() }])])).rejects.toThrow();
+    expect(await db.db.select().from(leads).where(eq(leads.id, other))).toEqual([]);
   });
 });

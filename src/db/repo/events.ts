@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { insertRows } from './bulk.js';
+import { insertRows, rowsInsert, type Write } from './bulk.js';
 import { events } from '../schema.js';
 
 export type NewEvent = typeof events.$inferInsert;
@@ -8,6 +8,10 @@ export type NewEvent = typeof events.$inferInsert;
 /** The append-only history: rows are only ever inserted. */
 export async function appendEvents(db: DbOrTx, rows: readonly NewEvent[]): Promise<void> {
   await insertRows(db, events, rows);
+}
+
+export function eventsInsert(rows: readonly NewEvent[]): Write | undefined {
+  return rowsInsert(events, rows);
 }
 
 const PROGRESS_EVENTS = ['qualified', 'opportunity', 'won', 'lost', 'nurtured'];

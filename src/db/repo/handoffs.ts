@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { insertRows } from './bulk.js';
+import { rowsInsert, type Write } from './bulk.js';
 import { handoffs, slackMessages } from '../schema.js';
 
 export type HandoffRow = typeof handoffs.$inferSelect;
@@ -16,8 +16,8 @@ export async function nextHandoffSeq(db: DbOrTx, leadId: string): Promise<number
   return (rows[0]?.n ?? 0) + 1;
 }
 
-export async function insertHandoffs(db: DbOrTx, rows: readonly NewHandoff[]): Promise<void> {
-  await insertRows(db, handoffs, rows);
+export function handoffsInsert(rows: readonly NewHandoff[]): Write | undefined {
+  return rowsInsert(handoffs, rows);
 }
 
 export async function findHandoff(db: DbOrTx, id: string): Promise<HandoffRow | undefined> {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
 import { rowsOf, type DbOrTx } from '../client.js';
-import { insertRows } from './bulk.js';
+import { insertRows, rowsInsert, type Write } from './bulk.js';
 import { activities, leads } from '../schema.js';
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -49,8 +49,8 @@ export async function knownIntakeKeys(db: DbOrTx, workspaceId: string, keys: rea
 }
 
 /** New leads, ids chosen by the caller; one statement however many. */
-export async function insertLeads(db: DbOrTx, rows: readonly NewLead[]): Promise<void> {
-  await insertRows(db, leads, rows);
+export function leadsInsert(rows: readonly NewLead[]): Write | undefined {
+  return rowsInsert(leads, rows);
 }
 
 export async function insertLead(db: DbOrTx, values: NewLead): Promise<LeadRow> {
@@ -70,11 +70,12 @@ export async function moveLeadStage(db: DbOrTx, id: string, from: string, to: st
 
 /** Adds activities not seen before; a replayed intake adds nothing. */
 export async function addActivities(db: DbOrTx, workspaceId: string, leadId: string, list: readonly Activity[]): Promise<void> {
-  await insertActivities(db, list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })));
+  await insertRows(db, activities, list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })), { onConflictDoNothing: true });
 }
 
-export async function insertActivities(db: DbOrTx, rows: readonly (typeof activities.$inferInsert)[]): Promise<void> {
-  await insertRows(db, activities, rows, { onConflictDoNothing: true });
+/** Activities not stored before; one already stored (a replay) is skipped. */
+export function activitiesInsert(rows: readonly (typeof activities.$inferInsert)[]): Write | undefined {
+  return rowsInsert(activities, rows, { onConflictDoNothing: true });
 }
 
 export async function listActivities(db: DbOrTx, leadId: string): Promise<Activity[]> {

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { isAnyOf } from './bulk.js';
+import { isAnyOf, writeTogether, type Write } from './bulk.js';
 import { repStatus, roundRobin } from '../schema.js';
 
 /**
@@ -28,11 +28,17 @@ export async function lockRoundRobin(db: DbOrTx, workspaceId: string, teams: rea
   return state;
 }
 
+type Counters = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
 /** Writes back the counters that changed, in one statement. */
-export async function saveRoundRobin(db: DbOrTx, workspaceId: string, state: Readonly<Record<string, Readonly<Record<string, number>>>>, previous: Readonly<Record<string, Readonly<Record<string, number>>>>): Promise<void> {
+export async function saveRoundRobin(db: DbOrTx, workspaceId: string, state: Counters, previous: Counters): Promise<void> {
+  await writeTogether(db, [roundRobinUpdate(workspaceId, state, previous)]);
+}
+
+export function roundRobinUpdate(workspaceId: string, state: Counters, previous: Counters): Write | undefined {
   const changed = Object.entries(state).flatMap(([team, reps]) => Object.entries(reps).filter(([rep, n]) => previous[team]?.[rep] !== n).map(([rep, n]) => ({ team, rep, n })));
-  if (changed.length === 0) return;
-  await db.execute(sql`update ${roundRobin} set assigned = v.n from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as v(team text, rep text, n int) where ${roundRobin.workspaceId} = ${workspaceId} and ${roundRobin.teamId} = v.team and ${roundRobin.repUserId} = v.rep`);
+  if (changed.length === 0) return undefined;
+  return sql`update ${roundRobin} set assigned = v.n from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as v(team text, rep text, n int) where ${roundRobin.workspaceId} = ${workspaceId} and ${roundRobin.teamId} = v.team and ${roundRobin.repUserId} = v.rep`;
 }
 
 /** Reps away at `now`: away without an end date, or until a later instant. */

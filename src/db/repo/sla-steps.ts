@@ -1,15 +1,15 @@
 import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import { rowsOf, type DbOrTx, type Tx } from '../client.js';
 import { handoffs, slaSteps } from '../schema.js';
-import { insertRows } from './bulk.js';
+import { rowsInsert, type Write } from './bulk.js';
 import type { HandoffRow } from './handoffs.js';
 
 export type NewSlaStep = typeof slaSteps.$inferInsert;
 export type SlaStepRow = typeof slaSteps.$inferSelect;
 
 /** Steps are inserted once: the (handoff, step, occurrence, rep) key makes a replay a no-op. */
-export async function insertSteps(db: DbOrTx, rows: readonly NewSlaStep[]): Promise<void> {
-  await insertRows(db, slaSteps, rows, { onConflictDoNothing: true });
+export function stepsInsert(rows: readonly NewSlaStep[]): Write | undefined {
+  return rowsInsert(slaSteps, rows, { onConflictDoNothing: true });
 }
 
 /**
