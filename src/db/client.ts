@@ -70,8 +70,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
  * postgres.js then describes each parameterised statement in a round trip of its own before
  * running it, and stops pipelining behind it: a transaction of five statements cost ten round
  * trips, one after another. Prepared, a statement is described once per connection and later
- * ones go out together. Our statements' texts are stable (lists travel as one array or JSON
- * parameter), and postgres.js recycles connections (max_lifetime), so the cache stays bounded.
+ * ones go out together. Our statements' texts are stable (lists travel as one JSON parameter),
+ * and postgres.js recycles connections (max_lifetime), so the cache stays bounded.
  */
 function preparedStatements<T extends Pick<postgres.Sql, 'unsafe'>>(client: T): T {
   return new Proxy(client, {

@@ -99,7 +99,7 @@ export async function writeTogether(db: DbOrTx, writes: readonly (Write | undefi
 /**
  * `expr = any(<values>)` with the list as one JSON parameter: the statement's text is the same
  * for any number of values, so it is prepared once (an inlined list is a new statement per
- * length), and the index on `expr` is still used.
+ * length). For short lists on small tables; a lookup per key in a big one wants a lateral join.
  */
 export function isAnyOf(expr: SQL | AnyColumn, values: readonly string[]): SQL {
   return sql`${expr} = any(array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
