@@ -10,9 +10,13 @@ export interface BatonProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the real entry point, as `npm start` does (tsx src/main.ts), with exactly the given environment. */
-export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = []): BatonProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(REPO, 'src/main.ts')], {
+/**
+ * Runs the real entry point, as `npm start` does (tsx src/main.ts), with exactly the given
+ * environment; `entry: 'dist'` runs what `npm run build` compiled instead (node dist/main.js).
+ */
+export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: 'src' | 'dist' = 'src'): BatonProcess {
+  const main = entry === 'src' ? ['--import', 'tsx', path.join(REPO, 'src/main.ts')] : [path.join(REPO, 'dist/main.js')];
+  const child = spawn(process.execPath, [...nodeArgs, ...main], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });
