@@ -3,10 +3,10 @@ import { DomainError } from '../domain/errors.js';
 import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
-import { decideHandoff, findHandoff, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
+import { decideHandoff, findHandoff, pastHolders, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
-import { cancelPendingSteps, pastHolders } from '../db/repo/sla-steps.js';
+import { cancelPendingSteps } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };

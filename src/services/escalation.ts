@@ -5,10 +5,10 @@ import { dueAt, nextRepeat, performAt, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
-import { findHandoff, type HandoffRow } from '../db/repo/handoffs.js';
+import { acknowledgeEscalation, findHandoff, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type HandoffRow } from '../db/repo/handoffs.js';
 import { enqueue, outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
-import { acknowledgeEscalation, cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, moveHandoff, stepsInsert, overdueHandoffs, pastHolders, pendingHandoffsOf, type NewSlaStep } from '../db/repo/sla-steps.js';
+import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
 

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
-import { rowsOf, type DbOrTx, type Tx } from '../client.js';
+import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../client.js';
 import { handoffs, slaSteps } from '../schema.js';
 import { rowsInsert, type Write } from './bulk.js';
 import type { HandoffRow } from './handoffs.js';
@@ -48,44 +48,4 @@ export async function cancelStepsOfOthers(tx: DbOrTx, handoffId: string, repUser
     .update(slaSteps)
     .set({ status: 'cancelled', doneAt: at })
     .where(and(eq(slaSteps.handoffId, handoffId), eq(slaSteps.status, 'pending'), ne(slaSteps.repUserId, repUserId)));
-}
-
-/** Every rep who has held a handoff: a reassignment never hands it back to one of them. */
-export async function pastHolders(db: DbOrTx, handoffId: string): Promise<Set<string>> {
-  const rows = await db.execute(sql`select distinct coalesce(data->>'rep', data->>'to') as rep from events where handoff_id = ${handoffId} and type in ('assigned', 'reassigned')`);
-  return new Set(rowsOf<{ rep: string | null }>(rows).flatMap((r) => (r.rep !== null ? [r.rep] : [])));
-}
-
-/** Moves a pending handoff to another rep, only if it is still pending with the rep we read. */
-export async function moveHandoff(tx: DbOrTx, handoffId: string, fromRep: string, to: { repUserId: string; at: Date; dueAt: Date; via: string }): Promise<boolean> {
-  const rows = await tx
-    .update(handoffs)
-    .set({ repUserId: to.repUserId, assignedAt: to.at, dueAt: to.dueAt, assignedVia: to.via, escalationAckedAt: null, escalationAckedBy: null })
-    .where(and(eq(handoffs.id, handoffId), eq(handoffs.status, 'pending'), eq(handoffs.repUserId, fromRep)))
-    .returning({ id: handoffs.id });
-  return rows.length === 1;
-}
-
-/** Records that a manager took up an escalation; the first acknowledgement wins. */
-export async function acknowledgeEscalation(tx: DbOrTx, handoffId: string, by: string, at: Date): Promise<boolean> {
-  const rows = await tx
-    .update(handoffs)
-    .set({ escalationAckedBy: by, escalationAckedAt: at })
-    .where(and(eq(handoffs.id, handoffId), eq(handoffs.status, 'pending'), sql`${handoffs.escalationAckedAt} is null`))
-    .returning({ id: handoffs.id });
-  return rows.length === 1;
-}
-
-/** A team's undecided handoffs past due, oldest due first. */
-export async function overdueHandoffs(db: DbOrTx, workspaceId: string, teamId: string, now: Date): Promise<HandoffRow[]> {
-  return db
-    .select()
-    .from(handoffs)
-    .where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.teamId, teamId), eq(handoffs.status, 'pending'), lte(handoffs.dueAt, now)))
-    .orderBy(asc(handoffs.dueAt));
-}
-
-/** Pending handoffs of one rep (reassigned when they go away). */
-export async function pendingHandoffsOf(db: DbOrTx, workspaceId: string, repUserId: string): Promise<HandoffRow[]> {
-  return db.select().from(handoffs).where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.repUserId, repUserId), eq(handoffs.status, 'pending')));
 }
