@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRows, rowsInsert, writeTogether } from '../../src/db/repo/bulk.js';
+import { rowsInsert, writeTogether } from '../../src/db/repo/bulk.js';
 import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -8,19 +8,19 @@ let db: TestDatabase;
 beforeAll(async () => { db = await freshDatabase(); });
 afterAll(async () => { await db.dispose(); });
 
-describe('insertRows (one JSON parameter, jsonb_to_recordset)', () => {
+describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
   it('stores every column as an ordinary insert would: instants, jsonb, nulls, static and database defaults', async () => {
     const leadId = '00000000-0000-4000-8000-000000000001';
-    await insertRows(db.db, leads, [{ id: leadId, workspaceId: 'T1', source: 's', stage: 'lead', createdAt: new Date('2026-03-29T01:30:00Z'), scoreBreakdown: [{ label: 'x "quoted"', points: -20 }] }]);
+    await writeTogether(db.db, [rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 's', stage: 'lead', createdAt: new Date('2026-03-29T01:30:00Z'), scoreBreakdown: [{ label: 'x "quoted"', points: -20 }] }])]);
     const [lead] = await db.db.select().from(leads).where(eq(leads.id, leadId));
     expect(lead).toMatchObject({ source: 's', score: 0, origin: 'marketing', imported: false, email: null, scoreBreakdown: [{ label: 'x "quoted"', points: -20 }] });
     expect(lead!.createdAt.toISOString()).toBe('2026-03-29T01:30:00.000Z');
     expect(lead!.updatedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-    await insertRows(db.db, events, [
+    await writeTogether(db.db, [rowsInsert(events, [
       { workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date('2026-03-29T01:30:00Z'), data: { n: 1 } },
       { workspaceId: 'T1', leadId, type: 'assigned', at: new Date('2026-03-29T01:31:00Z') },
-    ]);
+    ])]);
     const rows = await db.db.select().from(events).where(eq(events.leadId, leadId)).orderBy(asc(events.id));
     expect(rows.map((r) => [r.type, r.toStage, r.fromStage, r.data])).toEqual([['created', 'lead', null, { n: 1 }], ['assigned', null, null, {}]]);
   });
@@ -28,8 +28,8 @@ describe('insertRows (one JSON parameter, jsonb_to_recordset)', () => {
   it('a database default applies to the rows that leave the value out, and on conflict do nothing skips duplicates', async () => {
     const later = new Date('2030-01-01T00:00:00Z');
     const row = (key: string, notBefore?: Date) => ({ workspaceId: 'T1', dedupeKey: key, kind: 'k', payload: { key }, ...(notBefore ? { notBefore } : {}) });
-    await insertRows(db.db, outbox, [row('a', later), row('b')], { onConflictDoNothing: true });
-    await insertRows(db.db, outbox, [row('a'), row('c')], { onConflictDoNothing: true });
+    await writeTogether(db.db, [rowsInsert(outbox, [row('a', later), row('b')], { onConflictDoNothing: true })]);
+    await writeTogether(db.db, [rowsInsert(outbox, [row('a'), row('c')], { onConflictDoNothing: true })]);
     const rows = await db.db.select().from(outbox).orderBy(asc(outbox.id));
     expect(rows.map((r) => r.dedupeKey)).toEqual(['a', 'b', 'c']);
     expect(rows[0]!.notBefore.toISOString()).toBe(later.toISOString());

@@ -77,10 +77,6 @@ export function rowsInsert<T extends PgTable>(table: T, rows: readonly T['$infer
   return sql`${sql.raw(head)}${json}${sql.raw(tail)}`;
 }
 
-export async function insertRows<T extends PgTable>(db: DbOrTx, table: T, rows: readonly T['$inferInsert'][], opts: { onConflictDoNothing?: boolean } = {}): Promise<void> {
-  await writeTogether(db, [rowsInsert(table, rows, opts)]);
-}
-
 /**
  * Several writes as one statement (each a data-modifying WITH clause): one round trip, one
  * parse and one plan however many tables. They share a snapshot and none reads another's rows;

@@ -1,13 +1,13 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { insertRows, rowsInsert, type Write } from './bulk.js';
+import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { events } from '../schema.js';
 
 export type NewEvent = typeof events.$inferInsert;
 
 /** The append-only history: rows are only ever inserted. */
 export async function appendEvents(db: DbOrTx, rows: readonly NewEvent[]): Promise<void> {
-  await insertRows(db, events, rows);
+  await writeTogether(db, [eventsInsert(rows)]);
 }
 
 export function eventsInsert(rows: readonly NewEvent[]): Write | undefined {

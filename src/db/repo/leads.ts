@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
 import { rowsOf, type DbOrTx } from '../client.js';
-import { insertRows, rowsInsert, type Write } from './bulk.js';
+import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { activities, leads } from '../schema.js';
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -70,7 +70,7 @@ export async function moveLeadStage(db: DbOrTx, id: string, from: string, to: st
 
 /** Adds activities not seen before; a replayed intake adds nothing. */
 export async function addActivities(db: DbOrTx, workspaceId: string, leadId: string, list: readonly Activity[]): Promise<void> {
-  await insertRows(db, activities, list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })), { onConflictDoNothing: true });
+  await writeTogether(db, [activitiesInsert(list.map((a) => ({ workspaceId, leadId, type: a.type, at: a.at })))]);
 }
 
 /** Activities not stored before; one already stored (a replay) is skipped. */

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { insertRows, rowsInsert, type Write } from './bulk.js';
+import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { outbox } from '../schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -8,7 +8,7 @@ export type NewOutboxRow = Pick<typeof outbox.$inferInsert, 'workspaceId' | 'ded
 
 /** Queues deliveries; a key already queued (a replay) is ignored. */
 export async function enqueue(db: DbOrTx, rows: readonly NewOutboxRow[]): Promise<void> {
-  await insertRows(db, outbox, rows, { onConflictDoNothing: true });
+  await writeTogether(db, [outboxInsert(rows)]);
 }
 
 export function outboxInsert(rows: readonly NewOutboxRow[]): Write | undefined {
