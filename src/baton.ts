@@ -60,7 +60,8 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
 
     const server = createHttpServer({
       routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
-      slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
+      mounts: slack.httpListener ? [{ path: SLACK_EVENTS_PATH, methods: ['POST'], listener: slack.httpListener }] : [],
+      limits: config.http,
       logger,
     });
     await new Promise<void>((resolve, reject) => {
