@@ -40,22 +40,21 @@ function allowed(methods: readonly string[]): string {
   return [...new Set([...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'])].join(', ');
 }
 
-function methodNotAllowed(path: string, methods: readonly string[]): HttpError {
-  const allow = allowed(methods);
-  return new HttpError(405, 'method_not_allowed', `Use ${allow} for ${path}.`, undefined, { allow });
-}
+type Handler = Pick<Route, 'handle'>;
 
 /**
- * What answers this request: a route's handler, a mount's listener, or an error. OPTIONS is
- * answered with the path's methods; HEAD is GET without its body.
+ * What answers this request: a route's handler, a mount's listener, or an error (404, or 405
+ * naming the methods the path takes). OPTIONS is answered with those methods; HEAD is GET
+ * without its body.
  */
-function resolve(routes: readonly Route[], mounts: readonly Mount[], req: IncomingMessage, url: URL): Route | Mount {
+function resolve(routes: readonly Route[], mounts: readonly Mount[], req: IncomingMessage, url: URL): Handler | Mount {
   const mount = mounts.find((m) => m.path === url.pathname);
   const methods = mount ? mount.methods : routes.filter((r) => r.path === url.pathname).map((r) => r.method);
   if (methods.length === 0) throw new HttpError(404, 'not_found', `No route ${url.pathname}.`);
+  const allow = allowed(methods);
+  if (req.method === 'OPTIONS') return { handle: () => Promise.resolve({ status: 204, headers: { allow } }) };
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  if (req.method === 'OPTIONS') return { method: 'GET', path: url.pathname, handle: () => Promise.resolve({ status: 204, headers: { allow: allowed(methods) } }) };
-  if (!methods.some((m) => m === method)) throw methodNotAllowed(url.pathname, methods);
+  if (!methods.some((m) => m === method)) throw new HttpError(405, 'method_not_allowed', `Use ${allow} for ${url.pathname}.`, undefined, { allow });
   return mount ?? routes.find((r) => r.path === url.pathname && r.method === method)!;
 }
 
