@@ -26,6 +26,7 @@ export interface Mount {
 
 // Node looks for expired headers and request timeouts this often (its default is every 30 s).
 const TIMEOUT_CHECK_MS = 1_000;
+const DROP_REPORT_MS = 1_000;
 
 function send(res: ServerResponse, result: HttpResult): void {
   if (res.headersSent) return;
@@ -107,5 +108,14 @@ export function createHttpServer(opts: { routes: readonly Route[]; mounts?: read
   );
   // Beyond the cap, Node closes a new connection at once: a flood cannot exhaust memory or descriptors.
   server.maxConnections = limits.maxConnections;
+  // One line per burst of refusals rather than one per connection, so a flood cannot flood the log too.
+  let dropped = 0;
+  server.on('drop', () => {
+    if (dropped++ > 0) return;
+    setTimeout(() => {
+      logger.warn({ dropped, maxConnections: limits.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS were open');
+      dropped = 0;
+    }, DROP_REPORT_MS).unref();
+  });
   return server;
 }

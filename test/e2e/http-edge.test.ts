@@ -192,6 +192,8 @@ describe('every request gets an answer and the process survives (child process)'
     await Promise.all(heldClosed);
     await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 5_000);
     await alive();
+    // The operator hears of it, once for the burst.
+    await expect.poll(() => baton.output(), { timeout: 10_000 }).toMatch(/"dropped":1,"maxConnections":4,"msg":"connections refused: HTTP_MAX_CONNECTIONS were open"/);
   });
 });
 
