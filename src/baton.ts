@@ -59,8 +59,9 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
-      slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
+      routes: [...healthRoutes(() => database.ready(), logger), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
+      mounts: slack.httpListener ? [{ path: SLACK_EVENTS_PATH, methods: ['POST'], listener: slack.httpListener }] : [],
+      limits: config.http,
       logger,
     });
     await new Promise<void>((resolve, reject) => {

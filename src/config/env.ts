@@ -9,6 +9,20 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** The HTTP server's timeouts and connection cap (README, "HTTP"). */
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000, maxConnections: 512 };
+
+function milliseconds(fallback: number) {
+  return optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds, e.g. 30000').transform(Number).refine((n) => n >= 100 && n <= 3_600_000, 'must be between 100 and 3600000 (one hour)').optional()).transform((v) => v ?? fallback);
+}
+
 /** SPEC §7: the whole environment contract. Nothing else in the code base reads process.env. */
 const envSchema = z.object({
   // Both unset (and no app token) → sandbox mode; the cross-field rules are in slackProblems.
@@ -26,6 +40,12 @@ const envSchema = z.object({
   OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
+  // A stalled client holds a connection only this long; a whole request (an import too) must arrive
+  // within the request timeout.
+  HTTP_HEADERS_TIMEOUT_MS: milliseconds(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  HTTP_REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  HTTP_MAX_CONNECTIONS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of connections, e.g. 512').transform(Number).refine((n) => n >= 1 && n <= 1_000_000, 'must be between 1 and 1000000').optional()).transform((v) => v ?? DEFAULT_HTTP_LIMITS.maxConnections),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -40,6 +60,7 @@ export interface Config {
   reportsToken: string | undefined;
   port: number;
   outboxChannelRate: number;
+  http: HttpLimits;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -71,10 +92,15 @@ function slackProblems(env: Readonly<Record<string, string | undefined>>): strin
   return lines;
 }
 
+/** Node refuses a headers timeout longer than the request timeout that contains it. */
+function httpProblems(e: Env): string[] {
+  return e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS ? [`HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`] : [];
+}
+
 /** Parses the environment once; every problem is one line of the thrown ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  const lines = [...(parsed.success ? [] : issuesToLines(parsed.error.issues)), ...slackProblems(env)];
+  const lines = [...(parsed.success ? httpProblems(parsed.data) : issuesToLines(parsed.error.issues)), ...slackProblems(env)];
   if (!parsed.success || lines.length > 0) throw new ConfigError(lines);
   const e = parsed.data;
   const sandbox = e.SLACK_BOT_TOKEN === undefined;
@@ -93,6 +119,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     reportsToken: e.REPORTS_TOKEN,
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
     logLevel: e.LOG_LEVEL,
   };
 }

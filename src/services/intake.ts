@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
+import { databaseUnavailable } from '../db/errors.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { eventsInsert } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
@@ -212,6 +213,11 @@ export function createIntakeQueue(ctx: ServiceContext, tuning: IntakeQueueTuning
     try {
       results = await intakeBatch(ctx, batch.map((w) => w.input));
     } catch (err) {
+      // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
+      if (databaseUnavailable(err) !== undefined) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
       if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
       results = [];
     }

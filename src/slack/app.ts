@@ -3,6 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import { slackClientOptions, type BotIdentity } from './client.js';
 import { boltLogger } from './logger.js';
+import { refuseFutureRequests } from './request-time.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -54,7 +55,7 @@ export function createSlackApp(settings: SlackAppSettings, identity: BotIdentity
   const app = new App({ ...common, receiver });
   return {
     app,
-    httpListener: receiver.requestListener,
+    httpListener: refuseFutureRequests(receiver.requestListener, logger),
     // Our own server carries the listener; nothing to start or stop in Bolt.
     start: () => Promise.resolve(),
     stop: () => Promise.resolve(),

@@ -24,6 +24,7 @@ describe('environment', () => {
       policyFile: 'policy.example.yml',
       intakeToken: undefined,
       slack: { appToken: undefined, apiUrl: undefined },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000, maxConnections: 512 },
     });
   });
 
@@ -39,6 +40,10 @@ describe('environment', () => {
       PORT: '8080',
       LOG_LEVEL: 'debug',
       OUTBOX_CHANNEL_RATE: '2.5',
+      HTTP_HEADERS_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      HTTP_MAX_CONNECTIONS: '100',
     });
     expect(config).toEqual({
       sandbox: false,
@@ -49,6 +54,7 @@ describe('environment', () => {
       reportsToken: 'r'.repeat(20),
       port: 8080,
       outboxChannelRate: 2.5,
+      http: { headersTimeoutMs: 5_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConnections: 100 },
       logLevel: 'debug',
     });
   });
@@ -71,6 +77,11 @@ describe('environment', () => {
     [{ PORT: '70000' }, /^PORT: must be a port number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
     [{ OUTBOX_CHANNEL_RATE: 'fast' }, /^OUTBOX_CHANNEL_RATE: must be a number/],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '30s' }, /^HTTP_REQUEST_TIMEOUT_MS: must be a whole number of milliseconds/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '10' }, /^HTTP_HEADERS_TIMEOUT_MS: must be between 100 and 3600000/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS: must be a whole number/],
+    [{ HTTP_MAX_CONNECTIONS: '0' }, /^HTTP_MAX_CONNECTIONS: must be between 1 and/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS \(10000\)/],
   ])('%o is refused with one line naming the key', (patch, line) => {
     const lines = problems({ ...GOOD, ...patch });
     expect(lines).toHaveLength(1);

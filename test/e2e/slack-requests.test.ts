@@ -33,6 +33,8 @@ describe('requests to /slack/events', () => {
     ['unsigned', { unsigned: true }],
     ['signed with the wrong secret', { forgeWith: 'ffffffffffffffffffffffffffffffff' }],
     ['six minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    // Correctly signed, so only the clock check can refuse it (Bolt looks at the past only).
+    ['six minutes in the future', { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 }],
   ])('a slash command %s gets 401 and changes nothing', async (_name, opts) => {
     const before = await rowCounts();
     const callsBefore = env.slack.calls.length;
@@ -68,6 +70,16 @@ describe('our own routes', () => {
     expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'No route /nope.' } });
     const wrong = await fetch(`${env.baton.url}/healthz`, { method: 'POST' });
     expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(await wrong.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+
+  it('HEAD is GET without the body; OPTIONS lists the methods', async () => {
+    const head = await fetch(`${env.baton.url}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const options = await fetch(`${env.baton.url}/api/leads`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('POST, OPTIONS');
   });
 });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { startBaton, type Baton } from '../../src/baton.js';
-import type { Config } from '../../src/config/env.js';
+import { DEFAULT_HTTP_LIMITS, type Config } from '../../src/config/env.js';
 import { parsePolicy, type Policy } from '../../src/config/policy.js';
 import { createLogger } from '../../src/log.js';
 import type { OutboxTuning } from '../../src/services/outbox.js';
@@ -30,6 +30,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     reportsToken: REPORTS_TOKEN,
     port: 0,
     outboxChannelRate: 1,
+    http: DEFAULT_HTTP_LIMITS,
     logLevel: 'warn',
     ...overrides,
   };
