@@ -198,6 +198,6 @@ export function trendChart(data: TrendChartData): Chart {
     config: config(),
   };
   const lastWeek = data.weeks.at(-1);
-  const alt = `${title} (${first} to ${last}, ${data.timeZone}): MQLs per week ${data.weeks.map((w) => w.mqls).join(', ')}${lastWeek ? `; last week acceptance ${percent(lastWeek.acceptanceRate)}, within SLA ${percent(lastWeek.slaCompliance)}` : ''}.`;
+  const alt = `${title} (weeks starting ${first} to ${last}, ${data.timeZone}): MQLs per week ${data.weeks.map((w) => w.mqls).join(', ')}${lastWeek ? `; last week acceptance ${percent(lastWeek.acceptanceRate)}, within SLA ${percent(lastWeek.slaCompliance)}` : ''}.`;
   return { title, alt, spec };
 }

@@ -154,6 +154,15 @@ function str(v: unknown): string {
   return v === undefined || v === null ? '' : JSON.stringify(v);
 }
 
+/** Like Slack's upload URL: the file as the raw body, or as the one file part of a multipart form. */
+async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise<Buffer> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+  for (const value of form.values()) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  return Buffer.alloc(0);
+}
+
 export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {
   const token = opts.token ?? 'xoxb-test';
   const appToken = opts.appToken ?? 'xapp-test';
@@ -320,10 +329,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   }
 
   /** The upload URL files.getUploadURLExternal hands out, and the file's bytes for url_private. */
-  function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, bytes: Buffer): void {
+  async function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
     const [, kind, id] = url.pathname.split('/');
     const file = files.get(id ?? '');
     if (kind === 'upload' && file && req.method === 'POST') {
+      const bytes = await uploadedBytes(req, body);
       calls.push({ method: 'file_upload', at: new Date(), body: { file_id: file.id, bytes: bytes.length }, headers: req.headers });
       file.bytes = bytes;
       notify();
@@ -345,7 +355,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (/^\/(upload|files)\//.test(url.pathname)) {
-      handleFileBytes(req, res, url, Buffer.concat(chunks));
+      await handleFileBytes(req, res, url, Buffer.concat(chunks));
       return;
     }
     const raw = Buffer.concat(chunks).toString('utf8');
