@@ -27,6 +27,27 @@ export interface StoredMessage {
   thread_ts?: string;
   metadata?: unknown;
   edited?: boolean;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: StoredFileRef[];
+}
+
+/** A file as a message carries it; `url_private` serves its bytes from the stand-in. */
+export interface StoredFileRef {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  alt_txt?: string;
+  url_private: string;
+}
+
+/** An uploaded file: what files.getUploadURLExternal announced and the bytes posted to its upload URL. */
+export interface StoredFile {
+  id: string;
+  filename: string;
+  length: number;
+  altText?: string;
+  bytes?: Buffer;
 }
 
 /** An ephemeral message: chat.postEphemeral, or a response_url post with response_type ephemeral. */
@@ -82,6 +103,8 @@ export interface SlackStandIn {
   registerTrigger(triggerId: string, user: string): void;
   /** A response_url for `user` in `channel`; `messageTs` is the message replace_original edits. */
   responseUrlFor(user: string, channel: string, messageTs?: string): string;
+  /** An uploaded file by id, with its bytes once they were posted to the upload URL. */
+  file(id: string): StoredFile | undefined;
   /** Every channel that has messages. */
   channelIds(): string[];
   /** Grows on every change a viewer could see. */
@@ -131,6 +154,15 @@ function str(v: unknown): string {
   return v === undefined || v === null ? '' : JSON.stringify(v);
 }
 
+/** Like Slack's upload URL: the file as the raw body, or as the one file part of a multipart form. */
+async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise<Buffer> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+  for (const value of form.values()) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  return Buffer.alloc(0);
+}
+
 export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {
   const token = opts.token ?? 'xoxb-test';
   const appToken = opts.appToken ?? 'xapp-test';
@@ -146,6 +178,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const modalStacks = new Map<string, StoredView[]>();
   const homes = new Map<string, StoredView>();
   const triggers = new Map<string, string>();
+  const files = new Map<string, StoredFile>();
   const changeListeners = new Set<() => void>();
   let changes = 0;
   let viewSeq = 0;
@@ -228,7 +261,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         return {
           ok: true,
           has_more: hasMore,
-          messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+          messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(m.files ? { files: m.files } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
           response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
         };
       }
@@ -236,6 +269,26 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
         return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
+      }
+      case 'files.getUploadURLExternal': {
+        const length = Number(body.length);
+        if (str(body.filename) === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(files.size + 1).padStart(9, '0')}`;
+        files.set(id, { id, filename: str(body.filename), length, ...(body.alt_text !== undefined ? { altText: str(body.alt_text) } : {}) });
+        return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        // Like Slack: the bytes must have arrived, whole, before the upload is completed.
+        const listed = (Array.isArray(body.files) ? body.files : []) as { id?: unknown; title?: unknown }[];
+        const complete = listed.map((f) => ({ file: files.get(str(f.id)), title: str(f.title) }));
+        if (complete.length === 0 || complete.some((f) => f.file?.bytes?.length !== f.file?.length || f.file === undefined)) return { ok: false, error: 'file_not_found' };
+        const refs: StoredFileRef[] = complete.map(({ file, title }) => ({ id: file!.id, name: file!.filename, title: title || file!.filename, mimetype: file!.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream', ...(file!.altText !== undefined ? { alt_txt: file!.altText } : {}), url_private: `${base}/files/${file!.id}` }));
+        const target = str(body.channel_id);
+        if (target !== '') {
+          const msg: StoredMessage = { ts: nextTs(), channel: target, text: str(body.initial_comment), blocks: [], user: botUserId, files: refs, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}) };
+          channels.set(target, [...(channels.get(target) ?? []), msg]);
+        }
+        return { ok: true, files: refs.map((r) => ({ id: r.id, title: r.title })) };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: dmChannelFor(str(body.users)) } };
@@ -275,11 +328,37 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     for (const w of [...waiters]) w();
   }
 
+  /** The upload URL files.getUploadURLExternal hands out, and the file's bytes for url_private. */
+  async function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const [, kind, id] = url.pathname.split('/');
+    const file = files.get(id ?? '');
+    if (kind === 'upload' && file && req.method === 'POST') {
+      const bytes = await uploadedBytes(req, body);
+      calls.push({ method: 'file_upload', at: new Date(), body: { file_id: file.id, bytes: bytes.length }, headers: req.headers });
+      file.bytes = bytes;
+      notify();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${bytes.length}`);
+      return;
+    }
+    if (kind === 'files' && file?.bytes && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream', 'content-length': file.bytes.length });
+      res.end(file.bytes);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('file_not_found');
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (/^\/(upload|files)\//.test(url.pathname)) {
+      await handleFileBytes(req, res, url, Buffer.concat(chunks));
+      return;
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
     const isResponseUrl = url.pathname.startsWith('/response/');
     const method = isResponseUrl ? 'response_url' : url.pathname.replace(/^\/api\//, '');
     const body = decodeBody(raw, req.headers['content-type'] ?? '');
@@ -431,6 +510,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       triggers.set(triggerId, user);
     },
     responseUrlFor: (user, channel, messageTs) => `${base}/response/${[user, channel, messageTs ?? '-', randomUUID()].map(encodeURIComponent).join('/')}`,
+    file: (id) => files.get(id),
     channelIds: () => [...channels.keys()],
     version: () => changes,
     onChange(listener) {
@@ -461,6 +541,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       modalStacks.clear();
       homes.clear();
       triggers.clear();
+      files.clear();
       scripted.clear();
       chaos = undefined;
     },

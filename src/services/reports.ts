@@ -92,13 +92,13 @@ export async function funnelReport(ctx: ServiceContext, spec: PeriodSpec, by?: D
   return { report: 'funnel', period: periodInfo(pair, zone), by, ...figures, breakdown };
 }
 
-interface Measured extends Decision {
+export interface Measured extends Decision {
   readonly team: string;
   readonly rep: string;
 }
 
 /** Measures each decision on its team's calendar; one timeline per calendar covers every batch. */
-function measure(policy: Policy, batches: readonly DecisionBatch[]): Measured[] {
+export function measure(policy: Policy, batches: readonly DecisionBatch[]): Measured[] {
   let earliest = Infinity;
   let latest = -Infinity;
   for (const b of batches) {
@@ -176,6 +176,8 @@ export function leadGoalReport(ctx: ServiceContext, input: LeadGoalInput): LeadG
 }
 
 export const DIGEST_KIND = 'reports_digest';
+/** The digest's 12-week trend chart, a delivery of its own so a failed upload never re-posts the digest. */
+export const TREND_CHART_KIND = 'reports_trend_chart';
 
 /**
  * Queues the weekly digest for the week before `firedAt` (SPEC §6 `last-week`), frozen as its
@@ -185,5 +187,6 @@ export const DIGEST_KIND = 'reports_digest';
 export async function queueWeeklyDigest(ctx: ServiceContext, firedAt: Date): Promise<void> {
   const { current } = resolvePeriod({ kind: 'last-week' }, firedAt, ctx.policy.reportingTimeZone);
   const period = `${current.firstDay}..${current.lastDay}`;
-  await enqueue(ctx.db, [{ workspaceId: ctx.workspaceId, dedupeKey: `${DIGEST_KIND}:${period}`, kind: DIGEST_KIND, handoffId: null, channel: ctx.policy.reports.channel, payload: { period }, notBefore: firedAt }]);
+  const row = (kind: string) => ({ workspaceId: ctx.workspaceId, dedupeKey: `${kind}:${period}`, kind, handoffId: null, channel: ctx.policy.reports.channel, payload: { period }, notBefore: firedAt });
+  await enqueue(ctx.db, [row(DIGEST_KIND), row(TREND_CHART_KIND)]);
 }

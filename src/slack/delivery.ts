@@ -9,7 +9,8 @@ import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } fr
 import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
 import { ESCALATION_DELIVERIES } from './deliveries/escalation.js';
 import { deliverReportsDigest } from './deliveries/reports-digest.js';
-import { DIGEST_KIND } from '../services/reports.js';
+import { deliverTrendChart } from './deliveries/trend-chart.js';
+import { DIGEST_KIND, TREND_CHART_KIND } from '../services/reports.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
 
@@ -196,6 +197,7 @@ const DELIVERIES: Record<string, DeliveryHandler> = {
   update_card: updateCard,
   thread_reply: threadReply,
   [DIGEST_KIND]: deliverReportsDigest,
+  [TREND_CHART_KIND]: deliverTrendChart,
   ...ESCALATION_DELIVERIES,
 };
 

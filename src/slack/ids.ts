@@ -35,6 +35,9 @@ export const SHARE_REPORT_ACTION_ID = 'baton:share:v1';
 export const REPORT_COMMANDS = ['/funnel', '/velocity', '/leadgoal', '/baton'] as const;
 export type ShareReport = { command: (typeof REPORT_COMMANDS)[number]; text: string };
 
+/** "Show chart" under a funnel or velocity report: the same value as Share in channel. */
+export const SHOW_CHART_ACTION_ID = 'baton:chart:v1';
+
 export function encodeShareReport(s: ShareReport): string {
   return `${s.command} ${s.text}`.trim();
 }

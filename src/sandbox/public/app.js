@@ -357,6 +357,15 @@ function messageEl(m, opts = {}) {
   body.append(html('div', '', `<span class="who">${escapeHtml(who)}</span><span class="when">${time}</span>${m.edited ? '<span class="edited">(edited)</span>' : ''}${opts.ephemeral ? '<span class="only-you">Only visible to you</span>' : ''}`));
   const where = opts.ephemeral ? { channel: m.channel, ts: m.ts } : { channel: m.channel, ts: m.ts };
   body.append(m.blocks && m.blocks.length > 0 ? renderBlocks(m.blocks, where) : html('div', 'blocks', mrkdwn(m.text)));
+  // Uploaded files (report charts): shown like Slack shows an image, served by the stand-in.
+  for (const f of m.files ?? []) {
+    const fig = html('figure', 'file');
+    const img = document.createElement('img');
+    img.src = f.url_private;
+    img.alt = f.alt_txt ?? f.title;
+    fig.append(img, html('figcaption', '', escapeHtml(f.title)));
+    body.append(fig);
+  }
   el.append(body);
   return el;
 }

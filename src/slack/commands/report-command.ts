@@ -1,10 +1,12 @@
-import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { DIMENSIONS, type Dimension } from '../../domain/reports/funnel.js';
 import { parsePeriod, type PeriodSpec } from '../../domain/reports/periods.js';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { funnelReport, leadGoalReport, paceReport, velocityReport, type VelocityDimension } from '../../services/reports.js';
+import { sendReportChart } from '../charts.js';
+import type { WebClient } from '../client.js';
 import { slackErrorText } from '../errors.js';
 import type { ShareReport } from '../ids.js';
 import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelocity, type Rendered } from '../views/reports.js';
@@ -18,16 +20,19 @@ import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelo
 const PERIODS = 'week | last-week | month | last-month | quarter | last-quarter | 2026-01-01..2026-03-31';
 
 export const USAGE: Record<ShareReport['command'], readonly string[]> = {
-  '/funnel': [`Usage: \`/funnel [${PERIODS}] [by channel|persona|source|team|rep]\``, 'Example: `/funnel month by channel`'],
-  '/velocity': [`Usage: \`/velocity [${PERIODS}] [by rep|team]\``, 'Example: `/velocity month by rep`'],
+  '/funnel': [`Usage: \`/funnel [${PERIODS}] [by channel|persona|source|team|rep] [chart]\``, 'Example: `/funnel month by channel`, or `/funnel month chart` for a picture'],
+  '/velocity': [`Usage: \`/velocity [${PERIODS}] [by rep|team] [chart]\``, 'Example: `/velocity month by rep`, or `/velocity month chart` for a picture'],
   '/leadgoal': ['Usage: `/leadgoal revenue=AMOUNT deal=AMOUNT close=PCT% sql=PCT% [mql=PCT%] [visit=PCT%] [months=N]`', 'Example: `/leadgoal revenue=10000000 deal=50000 close=25% sql=20% months=12`'],
   '/baton': ['Usage: `/baton pace`'],
 };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export function parsePeriodAndGroup<D extends string>(text: string, dims: readonly D[]): Parsed<{ period: PeriodSpec; by: D | undefined }> {
-  const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+export function parsePeriodAndGroup<D extends string>(text: string, dims: readonly D[]): Parsed<{ period: PeriodSpec; by: D | undefined; chart: boolean }> {
+  const all = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  // "chart" may stand anywhere: `/funnel chart`, `/funnel month chart`.
+  const words = all.filter((w) => w !== 'chart');
+  const chart = words.length < all.length;
   let period: PeriodSpec = { kind: 'week' };
   let by: D | undefined;
   for (let i = 0; i < words.length; i++) {
@@ -45,7 +50,7 @@ export function parsePeriodAndGroup<D extends string>(text: string, dims: readon
       return { ok: false, problem: `Baton does not understand "${w}".` };
     }
   }
-  return { ok: true, value: { period, by } };
+  return { ok: true, value: { period, by, chart } };
 }
 
 const amount = z
@@ -91,8 +96,8 @@ export function parseLeadGoal(text: string): Parsed<LeadGoalArgs> {
 }
 
 export type ReportRequest =
-  | { command: '/funnel'; period: PeriodSpec; by: Dimension | undefined }
-  | { command: '/velocity'; period: PeriodSpec; by: VelocityDimension | undefined }
+  | { command: '/funnel'; period: PeriodSpec; by: Dimension | undefined; chart: boolean }
+  | { command: '/velocity'; period: PeriodSpec; by: VelocityDimension | undefined; chart: boolean }
   | { command: '/leadgoal'; args: LeadGoalArgs }
   | { command: '/baton' };
 
@@ -138,7 +143,7 @@ export async function renderReport(ctx: ServiceContext, req: ReportRequest, shar
  * Answers a report command: bad arguments get the usage in the acknowledgement; otherwise the
  * acknowledgement goes first (Slack's 3 s) and the report follows, ephemeral, on response_url.
  */
-export async function answerReportCommand(ctx: ServiceContext, logger: Logger, share: ShareReport, slack: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>): Promise<void> {
+export async function answerReportCommand(ctx: ServiceContext, logger: Logger, share: ShareReport, slack: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>, chartTo?: { client: WebClient; user: string }): Promise<void> {
   const parsed = parseReportCommand(share);
   if (!parsed.ok) {
     await slack.ack({ response_type: 'ephemeral', ...reportUsage(share.command, parsed.problem) });
@@ -147,11 +152,15 @@ export async function answerReportCommand(ctx: ServiceContext, logger: Logger, s
   await slack.ack();
   try {
     await slack.respond({ response_type: 'ephemeral', ...(await renderReport(ctx, parsed.value, share)) });
+    const req = parsed.value;
+    if ((req.command === '/funnel' || req.command === '/velocity') && req.chart && chartTo) {
+      await slack.respond({ response_type: 'ephemeral', text: await sendReportChart(ctx, chartTo.client, chartTo.user, { report: req.command === '/funnel' ? 'funnel' : 'velocity', period: req.period }) });
+    }
   } catch (err) {
     await slack.respond({ response_type: 'ephemeral', text: slackErrorText(err, logger) });
   }
 }
 
-export function reportCommandListener(ctx: ServiceContext, logger: Logger, command: ShareReport['command']): (args: SlackCommandMiddlewareArgs) => Promise<void> {
-  return (args) => answerReportCommand(ctx, logger, { command, text: args.command.text.trim() }, args);
+export function reportCommandListener(ctx: ServiceContext, logger: Logger, command: ShareReport['command']): (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void> {
+  return (args) => answerReportCommand(ctx, logger, { command, text: args.command.text.trim() }, args, { client: args.client, user: args.command.user_id });
 }

@@ -3,7 +3,7 @@ import type { BreakdownRow, FunnelStep } from '../../domain/reports/funnel.js';
 import type { Compared } from '../../domain/reports/stats.js';
 import type { VelocityGroup } from '../../domain/reports/velocity.js';
 import type { FunnelReport, LeadGoalReport, Named, PaceReport, PeriodInfo, VelocityReport } from '../../services/reports.js';
-import { encodeShareReport, SHARE_REPORT_ACTION_ID, type ShareReport } from '../ids.js';
+import { encodeShareReport, SHARE_REPORT_ACTION_ID, SHOW_CHART_ACTION_ID, type ShareReport } from '../ids.js';
 import { context, header, LIMITS, section } from './blocks.js';
 import { escapeMrkdwn, truncate } from './escape.js';
 
@@ -82,7 +82,9 @@ function periodLine(p: PeriodInfo): string {
 
 function shareButton(share: ShareReport | undefined): ActionsBlock[] {
   if (share === undefined) return [];
-  return [{ type: 'actions', block_id: 'report_share', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Share in channel', emoji: true }, action_id: SHARE_REPORT_ACTION_ID, value: truncate(encodeShareReport(share), 2000) }] }];
+  const value = truncate(encodeShareReport(share), 2000);
+  const chart = share.command === '/funnel' || share.command === '/velocity' ? [{ type: 'button' as const, text: { type: 'plain_text' as const, text: 'Show chart', emoji: true }, action_id: SHOW_CHART_ACTION_ID, value }] : [];
+  return [{ type: 'actions', block_id: 'report_share', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Share in channel', emoji: true }, action_id: SHARE_REPORT_ACTION_ID, value }, ...chart] }];
 }
 
 const STEP_NAMES: Record<FunnelStep['stage'], string> = { leads: 'Leads created', mqls: 'MQLs (handoffs)', accepted: 'Accepted', sqls: 'SQLs', opportunities: 'Opportunities', customers: 'Customers' };
