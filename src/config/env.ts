@@ -39,6 +39,11 @@ const envSchema = z.object({
   // Posts per second per channel; Slack allows about 1. Higher only for a stand-in or a raised limit.
   OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
+  // The HubSpot connector: on when the private app's token is set (docs/hubspot.md).
+  HUBSPOT_ACCESS_TOKEN: optionalText,
+  HUBSPOT_CLIENT_SECRET: optionalText,
+  // Where HubSpot calls Baton (scheme and host) when a proxy is in front: the URI HubSpot signs.
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the public http(s) URL HubSpot calls, such as https://baton.example.com' }).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
   // A stalled client holds a connection only this long; a whole request (an import too) must arrive
   // within the request timeout.
@@ -61,6 +66,8 @@ export interface Config {
   port: number;
   outboxChannelRate: number;
   http: HttpLimits;
+  /** Undefined: the HubSpot connector is off. */
+  hubspot: { accessToken: string; clientSecret: string; publicUrl: string | undefined } | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -97,10 +104,17 @@ function httpProblems(e: Env): string[] {
   return e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS ? [`HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`] : [];
 }
 
+const HUBSPOT_SECRET_REQUIRED = 'HUBSPOT_CLIENT_SECRET: is required with HUBSPOT_ACCESS_TOKEN: the client secret that signs HubSpot\'s webhooks (your app\'s "Auth" tab)';
+
+function hubspotProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (key: string): boolean => (env[key] ?? '').trim() !== '';
+  return set('HUBSPOT_ACCESS_TOKEN') && !set('HUBSPOT_CLIENT_SECRET') ? [HUBSPOT_SECRET_REQUIRED] : [];
+}
+
 /** Parses the environment once; every problem is one line of the thrown ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  const lines = [...(parsed.success ? httpProblems(parsed.data) : issuesToLines(parsed.error.issues)), ...slackProblems(env)];
+  const lines = [...(parsed.success ? httpProblems(parsed.data) : issuesToLines(parsed.error.issues)), ...slackProblems(env), ...hubspotProblems(env)];
   if (!parsed.success || lines.length > 0) throw new ConfigError(lines);
   const e = parsed.data;
   const sandbox = e.SLACK_BOT_TOKEN === undefined;
@@ -120,6 +134,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
+    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL } : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

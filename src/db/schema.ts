@@ -228,3 +228,31 @@ export const repStatus = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
 );
+
+/**
+ * HubSpot webhook events as received (docs/hubspot.md), stored before any work: HubSpot retries a
+ * delivery up to ten times over a day, so the same event can come twice, late, or out of order.
+ * The event id is the idempotency key; a contact's events are processed in `occurred_at` order.
+ */
+export const hubspotEvents = pgTable(
+  'hubspot_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    eventId: text('event_id').notNull(),
+    portalId: text('portal_id').notNull(),
+    subscriptionType: text('subscription_type').notNull(),
+    objectId: text('object_id').notNull(),
+    propertyName: text('property_name'),
+    propertyValue: text('property_value'),
+    changeSource: text('change_source'),
+    sourceId: text('source_id'),
+    occurredAt: ts('occurred_at').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    processedAt: ts('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('hubspot_events_event').on(t.workspaceId, t.eventId),
+    index('hubspot_events_unprocessed').on(t.objectId, t.occurredAt).where(sql`${t.processedAt} is null`),
+  ],
+);

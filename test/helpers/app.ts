@@ -31,6 +31,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     port: 0,
     outboxChannelRate: 1,
     http: DEFAULT_HTTP_LIMITS,
+    hubspot: undefined,
     logLevel: 'warn',
     ...overrides,
   };
