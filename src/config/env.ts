@@ -9,7 +9,7 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-/** SPEC §7: the whole environment contract. Nothing else in the code base reads process.env. */
+/** The whole environment contract (README.md, "Configuration"). Nothing else in the code base reads process.env. */
 const envSchema = z.object({
   // Both unset (and no app token) → sandbox mode; the cross-field rules are in slackProblems.
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"').optional()),
