@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /*
- * SPEC §8: secrets and personal data never reach the logs at info level. Redaction is by key,
+ * Secrets and personal data never reach the logs (docs/delivery.md). Redaction is by key,
  * so a lead or a request logged whole still loses its emails, phones and tokens.
  */
 const REDACT = [

@@ -23,7 +23,7 @@ function milliseconds(fallback: number) {
   return optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds, e.g. 30000').transform(Number).refine((n) => n >= 100 && n <= 3_600_000, 'must be between 100 and 3600000 (one hour)').optional()).transform((v) => v ?? fallback);
 }
 
-/** SPEC §7: the whole environment contract. Nothing else in the code base reads process.env. */
+/** The whole environment contract (README.md, "Configuration"). Nothing else in the code base reads process.env. */
 const envSchema = z.object({
   // Both unset (and no app token) → sandbox mode; the cross-field rules are in slackProblems.
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-\S+$/, 'must be a bot token starting with "xoxb-"').optional()),

@@ -22,7 +22,7 @@ export type DatabaseTarget = { kind: 'postgres'; url: string; maxConnections?: n
 export type Readiness = { ok: true } | { ok: false; reason: string; error?: unknown };
 
 /*
- * With the database down, a request must hear so within a second or two (SPEC §8). postgres.js
+ * With the database down, a request must hear so within a second or two (docs/delivery.md, the guarantees). postgres.js
  * waits 30 s for a connection by default, and between failed attempts its back-off grows to 20 s,
  * which a queued query waits out too: both are kept short, so the caller answers 503 quickly and
  * picks up the database again as soon as it is back.

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /*
- * The whole data model (SPEC §2). Postgres is the source of truth and Slack a projection of
+ * The whole data model (docs/lifecycle.md). Postgres is the source of truth and Slack a projection of
  * it: every row carries the Slack workspace id, every instant is timestamptz, and idempotency
  * lives in the unique keys below rather than in memory.
  */

@@ -1,6 +1,6 @@
 import type { Policy } from '../config/policy.js';
 
-/** Who may decide a handoff (SPEC §8): the assigned rep, the team's manager, and the team when the policy allows. */
+/** Who may decide a handoff (docs/lifecycle.md): the assigned rep, the team's manager, and the team when the policy allows. */
 export function mayDecide(policy: Policy, handoff: { teamId: string; repUserId: string }, userId: string): boolean {
   if (handoff.repUserId === userId) return true;
   const team = policy.teams.find((t) => t.id === handoff.teamId);

@@ -43,7 +43,7 @@ export function pickRep(team: TeamPolicy, state: RoundRobinState, available: (us
   return { rep, nextState: next };
 }
 
-/** A lead moved because its rep went away does not count against them (SPEC §4). */
+/** A lead moved because its rep went away does not count against them (docs/scoring-and-routing.md). */
 export function creditBack(state: RoundRobinState, user: string): Record<string, number> {
   return { ...state, [user]: Math.max(0, (state[user] ?? 0) - 1) };
 }

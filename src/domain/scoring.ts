@@ -46,7 +46,7 @@ function decayWeight(decay: ScoringPolicy['decay'], ageDays: number): number {
 }
 
 /**
- * Scores a lead against the policy (SPEC §3) and explains the score line by line. Action points
+ * Scores a lead against the policy (docs/scoring-and-routing.md) and explains the score line by line. Action points
  * decay with age, so last year's burst does not make an MQL today; each rule's total is rounded
  * to a whole point, and rules that end at zero are left out of the breakdown.
  */
@@ -95,7 +95,7 @@ export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date): 
   return { score, breakdown, missingFields, isMql: score >= policy.threshold && missingFields.length === 0 };
 }
 
-/** SPEC §3: the marketing-automation system's own "mql: true" decides, whatever the score. */
+/** docs/scoring-and-routing.md: the marketing-automation system's own "mql: true" decides, whatever the score. */
 export function decideMql(result: ScoreResult, intakeSaysMql: boolean | undefined): boolean {
   return intakeSaysMql === true || result.isMql;
 }

@@ -123,7 +123,7 @@ export function performAt(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, act
 }
 
 /**
- * A rep's steps, from the moment their clock started (SPEC §5). Marketing hears of a breach once
+ * A rep's steps, from the moment their clock started (docs/sla.md). Marketing hears of a breach once
  * per handoff, on its own clock, so a reassigned rep's schedule leaves that step out.
  */
 export function scheduleSteps(plan: SlaPlan, cal: CalendarPolicy, clockStart: Date, repUserId: string, zones: StepRecipients, opts: { firstRep: boolean }): ScheduledStep[] {

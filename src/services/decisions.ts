@@ -29,7 +29,7 @@ async function loadForDecision(ctx: ServiceContext, tx: Tx, handoffId: string, u
 export type DecisionInput = { kind: 'accept' } | { kind: 'reject'; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' };
 
 /**
- * Accept or reject (SPEC §2). The handoff is decided only if it is still pending, so of any
+ * Accept or reject (docs/lifecycle.md). The handoff is decided only if it is still pending, so of any
  * number of racing clicks exactly one wins; the others learn who decided and when. The lead's
  * move, the event, the card update and the marketing thread reply commit together.
  */
@@ -66,7 +66,7 @@ export type ProgressStep =
 const STEP_STAGE = { qualify: 'sql', opportunity: 'opportunity', won: 'customer', lost: 'lost', return: 'nurture' } as const satisfies Record<ProgressStep['kind'], Stage>;
 
 /**
- * The lifecycle after an accepted handoff (SPEC §2): Qualify, Opportunity, Won, Lost, Return to
+ * The lifecycle after an accepted handoff (docs/lifecycle.md): Qualify, Opportunity, Won, Lost, Return to
  * marketing. Each is a conditional move of the lead's stage plus one event; an illegal move (no
  * SQL before SAL, nothing after a win) is refused with a clear message and changes nothing.
  */

@@ -28,7 +28,7 @@ interface Writes {
 
 /**
  * Moves a pending handoff to the next rep of its team by the round robin, never to a rep who held
- * it before or is away (SPEC §5). The new rep's clock starts now — their card says when they must
+ * it before or is away (docs/sla.md, "Steps"). The new rep's clock starts now — their card says when they must
  * decide — while reports keep timing the handoff from its first assignment. The old rep's steps
  * are cancelled and the new rep's scheduled. Undefined when nobody else can take it.
  */

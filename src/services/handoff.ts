@@ -61,7 +61,7 @@ export interface RoutingLock {
 }
 
 /**
- * Routing (SPEC §4), first half: teams are chosen from plain data first, then only those teams'
+ * Routing (docs/scoring-and-routing.md), first half: teams are chosen from plain data first, then only those teams'
  * round-robin counters are locked — in one statement, in a fixed order, so transactions assigning
  * at once take turns instead of handing two leads the same "next" rep, and never deadlock. Who is
  * away decides between an owner's team and the matched one, so both are locked.

@@ -30,7 +30,7 @@ export type ImportOutcome = 'imported' | 'skipped';
 const invalid = (i: number, message: string): DomainError => new DomainError('validation_failed', `history[${i}]: ${message}`, [{ path: `history.${i}`, message }]);
 
 /**
- * Backfills one lead with its history (SPEC §7): the same events, handoffs and frozen SLA plans
+ * Backfills one lead with its history (README.md, "POST /api/leads/import"): the same events, handoffs and frozen SLA plans
  * live data produces, so reports cannot tell them apart, and nothing posted to Slack. One
  * transaction per lead: a history that breaks the lifecycle stores nothing of that lead.
  */

@@ -70,7 +70,7 @@ const intakeKeys = (ctx: ServiceContext, input: IntakeInput): string[] =>
   [input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined, input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined].filter((k): k is string => k !== undefined);
 
 /**
- * Takes in one lead (SPEC §7): upsert on (source, externalId), else on email; merge; score; and,
+ * Takes in one lead (README.md, "POST /api/leads"): upsert on (source, externalId), else on email; merge; score; and,
  * when it qualifies and has no open handoff, start one — all in one transaction, together with
  * the Slack deliveries it implies. Replays find the same lead and change nothing.
  */

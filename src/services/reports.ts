@@ -12,7 +12,7 @@ import type { ServiceContext } from './context.js';
 import { calendarForTeam, teamById } from './handoff.js';
 
 /*
- * Reports (SPEC §6) as plain objects: the Slack replies, the HTTP API (JSON and CSV) and the
+ * Reports (docs/reports.md) as plain objects: the Slack replies, the HTTP API (JSON and CSV) and the
  * weekly digest all render these same objects, so they cannot disagree.
  */
 
@@ -180,7 +180,7 @@ export const DIGEST_KIND = 'reports_digest';
 export const TREND_CHART_KIND = 'reports_trend_chart';
 
 /**
- * Queues the weekly digest for the week before `firedAt` (SPEC §6 `last-week`), frozen as its
+ * Queues the weekly digest for the week before `firedAt` (`last-week` in docs/reports.md), frozen as its
  * dates so a delayed delivery still reports that week. Every replica's cron fires; the dedupe key
  * (one per week) lets only the first queue it.
  */

@@ -23,7 +23,7 @@ export interface SlackApp {
 }
 
 /**
- * The Bolt app with the receiver SPEC §7 asks for: HTTP at /slack/events, or Socket Mode when an
+ * The Bolt app with its receiver (docs/slack-facts.md, "Requests from Slack"): HTTP at /slack/events, or Socket Mode when an
  * app token is set. Bolt never calls auth.test itself: the identity was resolved at start-up.
  */
 export function createSlackApp(settings: SlackAppSettings, identity: BotIdentity, logger: Logger): SlackApp {

@@ -25,8 +25,8 @@ describe('Accept', () => {
   it('the assigned rep accepts: acknowledged at once, card updated in place, marketing told in the thread', async () => {
     const h = await postedHandoff(env);
     const reply = await click(h.handoffId, h.rep, h.cardTs);
+    // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt itself.
     expect(reply.status).toBe(200);
-    expect(reply.elapsedMs).toBeLessThan(3_000);
     const [update] = await env.slack.waitFor('chat.update');
     expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
     const blocks = JSON.stringify(update!.body.blocks);

@@ -6,7 +6,7 @@ import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpe
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
- * SPEC §8: a lead the intake answered 2xx for is never lost and its card is posted once, even
+ * docs/delivery.md: a lead the intake answered 2xx for is never lost and its card is posted once, even
  * when the process is killed at any moment and Slack answers 429/5xx in bursts. The real entry
  * point runs as a child process and is SIGKILLed again and again while 300 MQLs arrive and are
  * delivered; the sender retries until it gets a 2xx, as marketing automation does.

@@ -5,7 +5,7 @@ import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpe
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
- * SPEC §8: with the database down, the intake answers 503 with Retry-After within a second or
+ * docs/delivery.md (the guarantees): with the database down, the intake answers 503 with Retry-After within a second or
  * two (never a hang, never a 500), /readyz says 503 as fast without revealing SQL, and Baton
  * recovers by itself. The real entry point runs against a PostgreSQL of this suite's own, which
  * the test stops and starts again (the shared server is never touched).

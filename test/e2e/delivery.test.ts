@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { postedHandoff, postMql } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
@@ -24,7 +26,12 @@ describe('delivery when Slack misbehaves', () => {
     await env.baton.outbox.idle();
     const [limited, ...rest] = calls;
     const retry = rest.find((c) => c.body.channel === limited!.body.channel)!;
-    expect(retry.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(950);
+    // Order, not timing: the delivery was held until Retry-After from the 429, and Slack saw the
+    // retry only after that instant (however slow the machine, the hold comes first).
+    const [held] = rowsOf<{ notBefore: Date | string }>(await env.baton.database.db.execute(sql`select not_before as "notBefore" from outbox where handoff_id = ${id} and channel = ${String(limited!.body.channel)}`));
+    const heldUntil = new Date(held!.notBefore).getTime();
+    expect(heldUntil - limited!.at.getTime()).toBeGreaterThanOrEqual(1_000);
+    expect(retry.at.getTime()).toBeGreaterThanOrEqual(heldUntil);
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
     expect(env.baton.logs.some((l) => l.includes('slack rate limit; holding channel'))).toBe(true);
   });

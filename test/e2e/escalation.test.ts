@@ -12,10 +12,11 @@ import { dmChannelFor, type RecordedCall } from '../helpers/slack-standin.js';
 /*
  * The SLA's steps against a clock the test moves (the demo tier: 4 business hours; remind at
  * 50 %, manager and marketing at 100 %, the manager again every 2 h, reassign at 150 %).
- * The clock starts on a Tuesday 09:00 in Stockholm at least two days ahead, so Slack deliveries
- * queued with the database's own time are always due.
+ * The clock is pinned to an ordinary week (Tuesday 09:00 in Stockholm, no holiday near it), so
+ * the run does not depend on today's date; it lies far ahead of the real time, so Slack
+ * deliveries queued with the database's own time are always due.
  */
-const start = DateTime.now().setZone('Europe/Stockholm').plus({ days: 2 }).startOf('week').plus({ weeks: 1, days: 1, hours: 9 });
+const start = DateTime.fromISO('2099-03-03T09:00', { zone: 'Europe/Stockholm' });
 let clock = start;
 const policy = examplePolicy();
 const smb = policy.teams.find((t) => t.id === 'smb')!;

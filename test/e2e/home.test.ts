@@ -14,7 +14,7 @@ beforeEach(async () => {
 });
 
 let eventSeq = 0;
-/** app_home_opened as Slack sends it (shared/fixtures/slack/app-home-opened.*). */
+/** app_home_opened as Slack sends it (the event's reference page and Bolt's own test payloads). */
 function openHome(user: string, tab: 'home' | 'messages' = 'home') {
   eventSeq += 1;
   return sendEvent(env.baton.url, SIGNING_SECRET, {
@@ -30,7 +30,7 @@ function openHome(user: string, tab: 'home' | 'messages' = 'home') {
   });
 }
 
-/** A button click on the Home tab: the view instead of a message, and no response_url (shared/fixtures/slack/block-actions.home-tab.slack-docs.json). */
+/** A button click on the Home tab: the view instead of a message, and no response_url (Slack's block_actions reference, Home tab example). */
 function clickOnHome(kind: 'accept' | 'reject', handoffId: string, userId: string) {
   return sendInteraction(env.baton.url, SIGNING_SECRET, {
     type: 'block_actions',
@@ -113,8 +113,8 @@ describe('App Home', () => {
   it('Accept on the Home tab decides, updates the card, refreshes the Home; a late click and an outsider are told by DM', async () => {
     const h = posted[1]!;
     const reply = await clickOnHome('accept', h.handoffId, h.rep);
+    // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt itself.
     expect(reply.status).toBe(200);
-    expect(reply.elapsedMs).toBeLessThan(3_000);
     const [update] = await env.slack.waitFor('chat.update');
     expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
     expect(JSON.stringify(update!.body.blocks)).toContain(`Accepted by <@${h.rep}>`);

@@ -14,7 +14,7 @@ import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpe
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
- * SPEC §8: no request can stop the process. The real entry point runs as a child process (as
+ * docs/delivery.md (the guarantees): no request can stop the process. The real entry point runs as a child process (as
  * `npm start` does) with short timeouts and a small connection cap, and is sent every method on
  * every path, a body that never ends and more connections than it takes.
  */

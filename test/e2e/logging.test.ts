@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
 
-/* SPEC §8: secrets and personal data never appear in logs at info level, even when things fail. */
+/* docs/delivery.md: secrets and personal data never appear in logs, even when things fail. */
 describe('logs at info level', () => {
   const env = useBatonWithSlack({ baton: { config: { logLevel: 'info' }, outboxTuning: { channelRate: 100, pollMs: 50, maxBackoffMs: 200 } } });
 

@@ -162,11 +162,10 @@ describe('reports on an imported history', () => {
 
 describe('slash commands, signed, through the stand-in', () => {
   it('/funnel week by channel: acknowledged at once, the report follows ephemerally with a Share button that posts it in the channel', async () => {
-    const started = performance.now();
     let ack: Awaited<ReturnType<typeof slash>> | undefined;
     const reply = await nextReply(async () => { ack = await slash('/funnel', 'week by channel'); });
+    // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt itself.
     expect(ack).toMatchObject({ status: 200, body: '' });
-    expect(performance.now() - started).toBeLessThan(3_000);
     expect(reply.response_type).toBe('ephemeral');
     const text = allText(reply);
     expect(text).toMatch(/MQLs \(handoffs\)\s+6\s+█+\s+100\.0 %\s+▲ 100 %/);
@@ -190,7 +189,7 @@ describe('slash commands, signed, through the stand-in', () => {
     expect(text).toMatch(/Carl Carter\s+1\s+16 h/);
   });
 
-  it('/leadgoal: the SPEC example', async () => {
+  it('/leadgoal: the docs/reports.md example', async () => {
     const text = allText(await nextReply(() => slash('/leadgoal', 'revenue=10,000,000 deal=50k close=25% sql=20%')));
     expect(text).toMatch(/Deals\s+200 /);
     expect(text).toMatch(/SQLs\s+800 /);

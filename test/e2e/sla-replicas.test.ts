@@ -7,7 +7,7 @@ import { seedOpenHandoffs } from '../helpers/sla-seed.js';
 import { dmChannelFor, startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
- * SPEC §5: every step fires exactly once across replicas. Three real processes share one
+ * docs/sla.md: every step fires exactly once across replicas. Three real processes share one
  * Postgres server while 2,000 reminders fall due together; one is SIGKILLed mid-sweep and the
  * other two finish its work.
  */

@@ -16,10 +16,11 @@ async function rowCounts(): Promise<Record<string, number>> {
 }
 
 describe('requests to /slack/events', () => {
-  it('a signed slash command is acknowledged within 3 seconds with an answer', async () => {
+  it('a signed slash command is acknowledged with an answer', async () => {
     const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, command('help'));
+    // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt
+    // itself. How fast acks are is measured by `npm run bench:ack`, not here.
     expect(reply.status).toBe(200);
-    expect(reply.elapsedMs).toBeLessThan(3_000);
     expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/baton help') as unknown });
   });
 

@@ -50,7 +50,7 @@ export function sendEvent(baseUrl: string, secret: string, envelope: unknown, op
   return send(baseUrl, secret, JSON.stringify(envelope), 'application/json', opts);
 }
 
-/** A block_actions payload shaped like Slack's for a button in a message (see shared/fixtures). */
+/** A block_actions payload shaped like Slack's for a button in a message (Slack's block_actions payload reference). */
 export function blockActionsPayload(a: { actionId: string; value?: string; userId: string; teamId: string; channelId: string; messageTs: string; responseUrl: string; triggerId?: string; blockId?: string }): Record<string, unknown> {
   return {
     type: 'block_actions',
@@ -70,7 +70,7 @@ export function blockActionsPayload(a: { actionId: string; value?: string; userI
   };
 }
 
-/** A view_submission payload shaped like Slack's (see shared/fixtures). */
+/** A view_submission payload shaped like Slack's (its view interaction payload reference). */
 export function viewSubmissionPayload(v: { callbackId: string; values: Record<string, Record<string, unknown>>; privateMetadata: string; userId: string; teamId: string }): Record<string, unknown> {
   return {
     type: 'view_submission',

@@ -118,7 +118,7 @@ describe('velocity figures', () => {
 });
 
 describe('reverse funnel', () => {
-  it('the SPEC example: 10,000,000 revenue, 50,000 deals, 25 % close, 20 % MQL→SQL', () => {
+  it('the docs/reports.md example: 10,000,000 revenue, 50,000 deals, 25 % close, 20 % MQL→SQL', () => {
     const steps = reverseFunnel({ revenue: 10_000_000, deal: 50_000, close: 0.25, sql: 0.2, months: 12 }, 21);
     // 200 deals; 800 SQLs; 4,000 MQLs. Per month ⌈200/12⌉ = 17, ⌈66.7⌉ = 67, ⌈333.3⌉ = 334; per business day ⌈4000/12/21 = 15.9⌉ = 16.
     expect(steps).toEqual([

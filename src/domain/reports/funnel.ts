@@ -1,7 +1,7 @@
 import { compared, ratio, type Compared } from './stats.js';
 
 /*
- * The funnel (SPEC §6) from the aggregates the data layer counts out of the event history.
+ * The funnel (docs/reports.md) from the aggregates the data layer counts out of the event history.
  * Flow counts say what happened in the period; the cohort says what became, as of now, of the
  * handoffs started in it. A lead recycled and re-qualified has one handoff per pass, and its
  * SQL is credited to the handoff it followed, not to an earlier pass it was rejected on.

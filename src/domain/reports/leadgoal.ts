@@ -1,5 +1,5 @@
 /*
- * The reverse funnel (SPEC §6): from a revenue goal back to the leads it needs. Every step
+ * The reverse funnel (docs/reports.md): from a revenue goal back to the leads it needs. Every step
  * rounds up, since half a deal closes nothing: deals = ⌈revenue / deal⌉, SQLs = ⌈deals / close⌉,
  * MQLs = ⌈SQLs / MQL→SQL⌉, then leads from the lead→MQL rate and visits from visit→lead.
  */

@@ -1,7 +1,7 @@
 import { ratio, change } from './stats.js';
 
 /*
- * Leads per business day and pace against the monthly goal (SPEC §6). Business days come from
+ * Leads per business day and pace against the monthly goal (docs/reports.md, "Pace"). Business days come from
  * the policy's default calendar (weekends and holidays do not count); "elapsed" includes today.
  */
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 /*
- * Report periods (SPEC §6), read in the policy's reporting zone. Each period comes with the one
+ * Report periods (docs/reports.md), read in the policy's reporting zone. Each period comes with the one
  * it is compared against: the previous period of the same length. A period "to date" (this week,
  * this month, this quarter) is compared with the same elapsed stretch of the previous one (Monday
  * 00:00 to Wednesday 14:00 last week), so half a week is never set against a whole one.

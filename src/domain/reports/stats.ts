@@ -1,6 +1,6 @@
 /** Small arithmetic shared by every report. An undefined figure is shown as "—", never NaN. */
 
-/** Nearest rank (SPEC §6): the value at position ⌈p·n⌉ of the sorted list; undefined when empty. */
+/** Nearest rank (docs/reports.md, "Velocity"): the value at position ⌈p·n⌉ of the sorted list; undefined when empty. */
 export function nearestRank(sorted: ArrayLike<number>, p: number): number | undefined {
   if (sorted.length === 0) return undefined;
   const rank = Math.max(1, Math.ceil(p * sorted.length));

@@ -1,7 +1,7 @@
 import { nearestRank, ratio } from './stats.js';
 
 /*
- * Velocity (SPEC §6) for decisions made in a period: time to decision = decision − the
+ * Velocity (docs/reports.md) for decisions made in a period: time to decision = decision − the
  * handoff's first assignment (reassignments do not restart it), in business hours on the
  * handoff team's calendar and in wall-clock hours; median and p90 by nearest rank; compliance
  * against the SLA target frozen on the handoff, measured on the handoff's own clock.

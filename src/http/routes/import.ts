@@ -52,7 +52,7 @@ async function* arrayItems(req: IncomingMessage): AsyncGenerator {
   yield* parsed;
 }
 
-/** POST /api/leads/import: history backfill (SPEC §7); posts nothing to Slack. */
+/** POST /api/leads/import: history backfill (README.md, "POST /api/leads/import"); posts nothing to Slack. */
 export function importRoutes(ctx: ServiceContext, intakeToken: string | undefined): Route[] {
   return [
     {

@@ -5,7 +5,7 @@ import { leadPayloadSchema } from '../schemas/lead.js';
 import type { Route } from '../server.js';
 import { parseOr400 } from '../validation.js';
 
-/** POST /api/leads: one lead from marketing automation (SPEC §7). */
+/** POST /api/leads: one lead from marketing automation (README.md, "POST /api/leads"). */
 export function leadRoutes(intake: IntakeQueue, intakeToken: string | undefined, onHandoff: () => void): Route[] {
   return [
     {

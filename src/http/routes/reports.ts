@@ -11,7 +11,7 @@ import { HttpError } from '../errors.js';
 import { validationDetails } from '../validation.js';
 
 /*
- * GET /api/reports/funnel and /api/reports/velocity (SPEC §7): the same report objects the Slack
+ * GET /api/reports/funnel and /api/reports/velocity (README.md, "Reports"; formulas in docs/reports.md): the same report objects the Slack
  * replies render, as JSON, or as CSV (Accept: text/csv) in long form — one figure per row with
  * its group and the previous period's value — which spreadsheets pivot and BI tools load as is.
  */

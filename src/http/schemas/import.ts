@@ -4,7 +4,7 @@ import { leadFieldsSchema } from './lead.js';
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone' }).transform((s) => new Date(s));
 const user = z.string().trim().min(1).max(50);
 
-/** One entry of a lead's stage history (SPEC §7, import). */
+/** One entry of a lead's stage history (README.md, "POST /api/leads/import"). */
 export const historyEntrySchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('mql'), at: instant, team: z.string().min(1), owner: user }),
   z.object({ stage: z.literal('sal'), at: instant, by: user }),

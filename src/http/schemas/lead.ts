@@ -28,7 +28,7 @@ export const leadFieldsSchema = z.object({
     score: z.number().optional(),
 });
 
-/** SPEC §7: the lead marketing automation posts. */
+/** The lead marketing automation posts (README.md, "POST /api/leads"). */
 export const leadPayloadSchema = leadFieldsSchema.refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email to be recognised when it is sent again', path: ['externalId'] });
 
 export type LeadPayload = z.output<typeof leadPayloadSchema>;

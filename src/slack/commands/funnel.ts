@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { reportCommandListener } from './report-command.js';
 
-/** `/funnel` (SPEC §6): see USAGE in report-commands.ts. */
+/** `/funnel` (docs/reports.md): see USAGE in report-command.ts. */
 export function registerFunnelCommand(app: App, ctx: ServiceContext, logger: Logger): void {
   app.command('/funnel', reportCommandListener(ctx, logger, '/funnel'));
 }

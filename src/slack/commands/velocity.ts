@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { reportCommandListener } from './report-command.js';
 
-/** `/velocity` (SPEC §6): see USAGE in report-commands.ts. */
+/** `/velocity` (docs/reports.md): see USAGE in report-command.ts. */
 export function registerVelocityCommand(app: App, ctx: ServiceContext, logger: Logger): void {
   app.command('/velocity', reportCommandListener(ctx, logger, '/velocity'));
 }

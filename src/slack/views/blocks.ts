@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, Secti
 import { encodeAction, type CardAction } from '../ids.js';
 import { truncate, truncateMrkdwn } from './escape.js';
 
-/** Slack's limits (SLACK-NOTES, "Block Kit limits"), enforced here once rather than at every call. */
+/** Slack's limits (docs/slack-facts.md, "Block Kit limits"), enforced here once rather than at every call. */
 export const LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, header: 150, button: 75, contextElements: 10 } as const;
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.header), emoji: true } });

@@ -120,7 +120,7 @@ function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
   }
 }
 
-/** What a rep can do next, by the lead's stage after acceptance (SPEC §2). */
+/** What a rep can do next, by the lead's stage after acceptance (docs/lifecycle.md). */
 const NEXT_STEPS: Record<string, [string, 'qualify' | 'opportunity' | 'won' | 'lost' | 'return'][]> = {
   sal: [['Qualify…', 'qualify'], ['Return to marketing', 'return'], ['Lost…', 'lost']],
   sql: [['Opportunity', 'opportunity'], ['Lost…', 'lost']],

@@ -4,7 +4,7 @@ import { actions, button, context, divider, header, section } from './blocks.js'
 import { formatDue } from './card.js';
 import { field } from './escape.js';
 
-/** Slack's limit for a Home tab (SLACK-NOTES, "Block Kit limits"). */
+/** Slack's limit for a Home tab (docs/slack-facts.md, "Block Kit limits"). */
 export const HOME_BLOCK_LIMIT = 100;
 
 /** Blocks a queue needs besides its leads: title, who is away (managers), "nothing waiting" or "and N more", divider. */
