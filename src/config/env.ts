@@ -43,6 +43,11 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
+/** The values the logger removes from every line it writes, wherever they appear. */
+export function configSecrets(config: Config): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.intakeToken, config.reportsToken].filter((s): s is string => s !== undefined);
+}
+
 const databaseSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true });
 
 /** Only the database settings: enough for `npm run db:migrate`, which needs no Slack tokens. */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { startBaton, type Baton } from '../../src/baton.js';
-import type { Config } from '../../src/config/env.js';
+import { configSecrets, type Config } from '../../src/config/env.js';
 import { parsePolicy, type Policy } from '../../src/config/policy.js';
 import { createLogger } from '../../src/log.js';
 import type { OutboxTuning } from '../../src/services/outbox.js';
@@ -55,7 +55,7 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
   const config = testConfig(opts.slackApiUrl, opts.config);
   // An override of the Slack settings still talks to this stand-in unless it names another.
   config.slack.apiUrl ??= opts.slackApiUrl;
-  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink, configSecrets(config)), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return {
     ...baton,
     db,
