@@ -23,7 +23,7 @@ const WITHHELD = new Set(['params', 'parameters', 'args', 'query', 'detail', 'wh
 /** Of a Postgres error (postgres.js and PGlite name them differently) only these fields are kept. */
 const DATABASE_FIELDS = new Set(['code', 'severity', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType', 'schema_name', 'table_name', 'column_name', 'constraint_name', 'data_type_name']);
 const MAX_DEPTH = 5;
-const MAX_QUERY = 2000;
+const MAX_QUERY = 500;
 
 export interface LoggedError {
   type: string;
@@ -56,8 +56,7 @@ export function serializeError(err: unknown, depth = 0): unknown {
       ? withoutQuotedValues(err.message)
       : err.message;
   // A stack's first lines repeat the original message: only its frames are kept.
-  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  const out: LoggedError = { type, message, stack: [`${type}: ${message}`, ...frames].join('\n') };
+  const out: LoggedError = { type, message, stack: (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n') };
   for (const [key, value] of Object.entries(err)) {
     if (key === 'cause' || key === 'errors' || WITHHELD.has(key) || (database && !DATABASE_FIELDS.has(key))) continue;
     out[key] = isErrorLike(value) ? (depth < MAX_DEPTH ? serializeError(value, depth + 1) : value.message) : value;
