@@ -28,6 +28,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     policyFile: 'policy.example.yml',
     intakeToken: INTAKE_TOKEN,
     reportsToken: REPORTS_TOKEN,
+    metricsToken: undefined,
     port: 0,
     outboxChannelRate: 1,
     logLevel: 'warn',
