@@ -48,7 +48,9 @@ const withoutQuotedValues = (message: string): string => message.replace(/: "(?:
  */
 export function serializeError(err: unknown, depth = 0): unknown {
   if (!isErrorLike(err)) return err;
-  const type = err.constructor.name !== 'Object' ? err.constructor.name : err.name;
+  // Anything with a string message is taken for an error, a plain object or one without a prototype included.
+  const constructorName = typeof err.constructor === 'function' ? err.constructor.name : '';
+  const type = constructorName !== '' && constructorName !== 'Object' ? constructorName : typeof err.name === 'string' ? err.name : 'Error';
   const database = isDatabaseError(err);
   const message = isQueryError(err)
     ? `Failed query: ${err.query.length > MAX_QUERY ? `${err.query.slice(0, MAX_QUERY)}…` : err.query} (parameters withheld)`

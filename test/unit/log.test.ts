@@ -53,8 +53,11 @@ describe('serializeError', () => {
     expect(out.cause?.message).toBe('inner');
   });
 
-  it('leaves what is not an error alone', () => {
+  it('leaves what is not an error alone, and takes anything with a message for one', () => {
     expect(serializeError('text')).toBe('text');
+    const bare = serializeError(Object.assign(Object.create(null) as object, { message: 'bare', detail: 'Key (email)=(x)', status: 7 }));
+    expect(bare).toMatchObject({ type: 'Error', message: 'bare', status: 7 });
+    expect(bare).not.toHaveProperty('detail');
   });
 });
 
