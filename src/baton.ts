@@ -7,15 +7,19 @@ import { healthRoutes } from './http/routes/health.js';
 import { hubspotRoutes } from './http/routes/hubspot.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
+import { metricsRoutes } from './http/routes/metrics.js';
+import { observeRequests } from './http/observe.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';
+import { createMetrics } from './metrics.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
 import { createSlackDeliverer } from './slack/delivery.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
+import { countedDeliverer, scrapeMetrics } from './services/metrics.js';
 import { scheduledJobs, startCron } from './services/jobs.js';
 import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
@@ -59,12 +63,23 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     // Started once the server listens, so a failed start-up leaves no worker behind.
     const outbox: { worker?: OutboxWorker } = {};
 
+    const metrics = createMetrics();
+    const routes = [
+      ...healthRoutes(() => database.ready(), logger),
+      ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }),
+      ...importRoutes(context, config.intakeToken),
+      ...reportRoutes(context, config.reportsToken),
+      ...hubspotRoutes(context, config.hubspot),
+      ...metricsRoutes(() => scrapeMetrics(context, metrics), config.metricsToken),
+      ...(opts.routes ?? []),
+    ];
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready(), logger), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...hubspotRoutes(context, config.hubspot), ...(opts.routes ?? [])],
+      routes,
       mounts: slack.httpListener ? [{ path: SLACK_EVENTS_PATH, methods: ['POST'], listener: slack.httpListener }] : [],
       limits: config.http,
       logger,
     });
+    observeRequests(server, metrics, [...routes.map((r) => r.path), SLACK_EVENTS_PATH]);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // The sandbox has no login (anyone on the page acts as anyone in the policy): this machine only.
@@ -72,7 +87,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, createSlackDeliverer(context, slack.app.client), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
+    const worker = startOutboxWorker(context, countedDeliverer(createSlackDeliverer(context, slack.app.client), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
     const cron = startCron(scheduledJobs(context), context, logger);
     const port = (server.address() as AddressInfo).port;

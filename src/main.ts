@@ -1,5 +1,5 @@
 import { startBaton } from './baton.js';
-import { ConfigError, loadConfigAndPolicy, loadDotEnv } from './config/index.js';
+import { configSecrets, ConfigError, loadConfigAndPolicy, loadDotEnv } from './config/index.js';
 import { createLogger } from './log.js';
 import { startSandboxBaton } from './sandbox/start.js';
 import { SlackAuthError } from './slack/client.js';
@@ -8,7 +8,7 @@ import { SlackAuthError } from './slack/client.js';
 async function main(): Promise<void> {
   loadDotEnv();
   const { config, policy } = loadConfigAndPolicy();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, configSecrets(config));
   const baton = await (config.sandbox ? startSandboxBaton : startBaton)({ config, policy, logger });
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -36,6 +36,8 @@ const envSchema = z.object({
   // Unset → that API answers 503 not_configured: there is no default token to leak.
   INTAKE_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for POST /api/leads)').optional()),
   REPORTS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for GET /api/reports/*)').optional()),
+  // Unset → /metrics answers this machine only.
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for GET /metrics)').optional()),
   // Posts per second per channel; Slack allows about 1. Higher only for a stand-in or a raised limit.
   OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
@@ -63,12 +65,18 @@ export interface Config {
   policyFile: string;
   intakeToken: string | undefined;
   reportsToken: string | undefined;
+  metricsToken: string | undefined;
   port: number;
   outboxChannelRate: number;
   http: HttpLimits;
   /** Undefined: the HubSpot connector is off. */
   hubspot: { accessToken: string; clientSecret: string; publicUrl: string | undefined } | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** The values the logger removes from every line it writes, wherever they appear. */
+export function configSecrets(config: Config): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.intakeToken, config.reportsToken, config.metricsToken, config.hubspot?.accessToken, config.hubspot?.clientSecret].filter((s): s is string => s !== undefined);
 }
 
 const databaseSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true });
@@ -131,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     policyFile: e.POLICY_FILE,
     intakeToken: e.INTAKE_TOKEN,
     reportsToken: e.REPORTS_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },

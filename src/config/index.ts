@@ -4,7 +4,7 @@ import { loadConfig, type Config } from './env.js';
 import { loadPolicy, type Policy } from './policy.js';
 
 export { ConfigError } from './errors.js';
-export type { Config } from './env.js';
+export { configSecrets, type Config } from './env.js';
 export type { Policy } from './policy.js';
 
 /** A `.env` in the working directory fills in what the real environment leaves unset. */

@@ -177,6 +177,8 @@ export const outbox = pgTable(
     index('outbox_channel_pending').on(t.channel, t.id).where(sql`${t.status} = 'pending'`),
     // Deliveries for one handoff go in order: the card before its update, the note before its replies.
     index('outbox_handoff_pending').on(t.handoffId, t.id).where(sql`${t.status} = 'pending'`),
+    // GET /metrics counts dead deliveries at every scrape; done ones pile up, so they are not read.
+    index('outbox_dead').on(t.id).where(sql`${t.status} = 'dead'`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { startBaton, type Baton } from '../../src/baton.js';
-import { DEFAULT_HTTP_LIMITS, type Config } from '../../src/config/env.js';
+import { configSecrets, DEFAULT_HTTP_LIMITS, type Config } from '../../src/config/env.js';
 import { parsePolicy, type Policy } from '../../src/config/policy.js';
 import { createLogger } from '../../src/log.js';
 import type { OutboxTuning } from '../../src/services/outbox.js';
@@ -28,6 +28,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     policyFile: 'policy.example.yml',
     intakeToken: INTAKE_TOKEN,
     reportsToken: REPORTS_TOKEN,
+    metricsToken: undefined,
     port: 0,
     outboxChannelRate: 1,
     http: DEFAULT_HTTP_LIMITS,
@@ -57,7 +58,7 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
   const config = testConfig(opts.slackApiUrl, opts.config);
   // An override of the Slack settings still talks to this stand-in unless it names another.
   config.slack.apiUrl ??= opts.slackApiUrl;
-  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink, configSecrets(config)), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return {
     ...baton,
     db,

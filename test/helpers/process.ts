@@ -11,7 +11,8 @@ export interface BatonProcess {
 }
 
 /**
- * Runs the real entry point, as `npm start` does (tsx src/main.ts), with exactly the given
+ * Runs the real entry point as `npm start` does (node --import tsx src/main.ts; without the V8
+ * memory flags `npm start` adds for the embedded database, so that benchmarks are unchanged), with exactly the given
  * environment; `entry: 'dist'` runs what `npm run build` compiled instead (node dist/main.js).
  */
 export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: 'src' | 'dist' = 'src'): BatonProcess {

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_dead" ON "outbox" USING btree ("id") WHERE "outbox"."status" = 'dead';
