@@ -10,7 +10,7 @@ export type DeliveryOutcome =
   | { kind: 'rate_limited'; retryAfterMs: number; error: string }
   /** 5xx, timeout, connection refused, or a Slack error worth retrying. */
   | { kind: 'retry'; error: string }
-  /** Can never succeed (the handoff is gone, the payload is invalid): kept as dead, logged. */
+  /** Can never succeed (the handoff is gone, the channel archived, the blocks invalid): kept as dead, logged. */
   | { kind: 'abandon'; error: string };
 
 export type Deliverer = (row: OutboxRow) => Promise<DeliveryOutcome>;
@@ -103,7 +103,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
         return;
       }
       case 'abandon':
-        ctx.logger.error({ outbox: row.id, kind: row.kind, error: outcome.error }, 'slack delivery abandoned');
+        ctx.logger.error({ outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error }, 'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)');
         await abandonDelivery(ctx.db, row.id, outcome.error);
         return;
     }
