@@ -24,6 +24,8 @@ const envSchema = z.object({
   REPORTS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for GET /api/reports/*)').optional()),
   // Posts per second per channel; Slack allows about 1. Higher only for a stand-in or a raised limit.
   OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
+  // Done deliveries and done SLA steps are kept this long, then purged (their dedupe keys with them).
+  RETENTION_DAYS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days, e.g. 30').transform(Number).refine((n) => n >= 1 && n <= 36_500, 'must be between 1 and 36500 days').optional()).transform((v) => v ?? 30),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
 });
@@ -40,6 +42,8 @@ export interface Config {
   reportsToken: string | undefined;
   port: number;
   outboxChannelRate: number;
+  /** Days a done delivery or SLA step is kept before the purge job removes it. */
+  retentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -93,6 +97,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     reportsToken: e.REPORTS_TOKEN,
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -20,6 +20,8 @@ describe('environment', () => {
     expect(config).toMatchObject({
       port: 3000,
       logLevel: 'info',
+      outboxChannelRate: 1,
+      retentionDays: 30,
       database: { kind: 'pglite', dataDir: '.data/pglite' },
       policyFile: 'policy.example.yml',
       intakeToken: undefined,
@@ -39,6 +41,7 @@ describe('environment', () => {
       PORT: '8080',
       LOG_LEVEL: 'debug',
       OUTBOX_CHANNEL_RATE: '2.5',
+      RETENTION_DAYS: '90',
     });
     expect(config).toEqual({
       sandbox: false,
@@ -49,6 +52,7 @@ describe('environment', () => {
       reportsToken: 'r'.repeat(20),
       port: 8080,
       outboxChannelRate: 2.5,
+      retentionDays: 90,
       logLevel: 'debug',
     });
   });
@@ -71,6 +75,8 @@ describe('environment', () => {
     [{ PORT: '70000' }, /^PORT: must be a port number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
     [{ OUTBOX_CHANNEL_RATE: 'fast' }, /^OUTBOX_CHANNEL_RATE: must be a number/],
+    [{ RETENTION_DAYS: '30d' }, /^RETENTION_DAYS: must be a whole number of days/],
+    [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS: must be between 1 and 36500 days/],
   ])('%o is refused with one line naming the key', (patch, line) => {
     const lines = problems({ ...GOOD, ...patch });
     expect(lines).toHaveLength(1);

@@ -30,6 +30,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     reportsToken: REPORTS_TOKEN,
     port: 0,
     outboxChannelRate: 1,
+    retentionDays: 30,
     logLevel: 'warn',
     ...overrides,
   };

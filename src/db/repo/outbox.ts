@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { channelPace, outbox } from '../schema.js';
@@ -123,4 +123,31 @@ export async function holdChannel(db: DbOrTx, channel: string, hold: { now: Date
     .where(and(eq(outbox.status, 'pending'), eq(outbox.channel, channel), lt(outbox.notBefore, until)));
   const fullAt = sql`clock_timestamp() + (${hold.retryAfterMs}::float8 * interval '1 millisecond') + ${tolerance(pace)}`;
   await db.execute(sql`insert into ${channelPace} as p (channel, full_at) values (${channel}, ${fullAt}) on conflict (channel) do update set full_at = greatest(p.full_at, excluded.full_at)`);
+}
+
+/** Deliveries that can never succeed as they stand, oldest first: what an operator looks at. */
+export async function listDead(db: DbOrTx): Promise<OutboxRow[]> {
+  return db.select().from(outbox).where(eq(outbox.status, 'dead')).orderBy(asc(outbox.id));
+}
+
+/**
+ * Queues dead deliveries again (`ids`, or every one), due now; the attempt count is kept, so the
+ * next attempt looks for an earlier post before posting. Returns the ids queued.
+ */
+export async function redriveDead(db: DbOrTx, now: Date, ids: readonly number[] | 'all'): Promise<number[]> {
+  const rows = await db
+    .update(outbox)
+    .set({ status: 'pending', notBefore: now, lockedUntil: null })
+    .where(and(eq(outbox.status, 'dead'), ids === 'all' ? undefined : inArray(outbox.id, [...ids])))
+    .returning({ id: outbox.id });
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+/**
+ * Deletes up to `limit` done deliveries finished before `before`, skipping rows another replica
+ * is deleting; returns how many went. Done rows are the oldest ids, so the scan stops early.
+ */
+export async function purgeDoneDeliveries(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const batch = db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'done'), lt(outbox.doneAt, before))).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+  return (await db.delete(outbox).where(inArray(outbox.id, batch)).returning({ id: outbox.id })).length;
 }
