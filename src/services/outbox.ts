@@ -109,9 +109,9 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
 
   /**
    * Waits for a token of the channel's bucket, shared with every replica and taken right before
-   * the post, so the pace holds at Slack whichever replica posts. False when the wait would run
-   * into the rows' lease (another replica could claim them meanwhile) or the worker is stopping:
-   * then the wait left, so the rows are not claimed again before it is over.
+   * the post, so the pace holds at Slack whichever replica posts: 0 once taken. Gives up when the
+   * wait would run into the rows' lease (another replica could claim them meanwhile) or the worker
+   * is stopping, and returns the wait left, so the rows are not claimed again before it is over.
    */
   async function paced(channel: string, deadline: number): Promise<number> {
     for (;;) {
@@ -126,7 +126,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
     // Half the lease: the delivery itself (a timeout, a history search) needs the rest.
     const deadline = claimedAt + tuning.leaseMs / 2;
     for (const [i, row] of rows.entries()) {
-      const wait = !running ? 0 : row.channel === null ? 0 : await paced(row.channel, deadline);
+      const wait = running && row.channel !== null ? await paced(row.channel, deadline) : 0;
       if (!running || wait > 0) {
         await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id), new Date(ctx.now().getTime() + wait));
         return;
