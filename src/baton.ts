@@ -89,7 +89,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await slack.start();
     const worker = startOutboxWorker(context, countedDeliverer(createSlackDeliverer(context, slack.app.client), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
-    const cron = startCron(scheduledJobs(context), context, logger);
+    const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
 

@@ -40,6 +40,8 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the bearer token for GET /metrics)').optional()),
   // Posts per second per channel; Slack allows about 1. Higher only for a stand-in or a raised limit.
   OUTBOX_CHANNEL_RATE: optionalText.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of posts per second, e.g. 1').transform(Number).refine((n) => n > 0 && n <= 1000, 'must be between 0 and 1000').optional()).transform((v) => v ?? 1),
+  // Done deliveries and done SLA steps are kept this long, then purged (their dedupe keys with them).
+  RETENTION_DAYS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days, e.g. 30').transform(Number).refine((n) => n >= 1 && n <= 36_500, 'must be between 1 and 36500 days').optional()).transform((v) => v ?? 30),
   PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).refine((n) => n <= 65535, 'must be a port number from 0 to 65535').optional()).transform((v) => v ?? 3000),
   // The HubSpot connector: on when the private app's token is set (docs/hubspot.md).
   HUBSPOT_ACCESS_TOKEN: optionalText,
@@ -71,6 +73,8 @@ export interface Config {
   http: HttpLimits;
   /** Undefined: the HubSpot connector is off. */
   hubspot: { accessToken: string; clientSecret: string; publicUrl: string | undefined } | undefined;
+  /** Days a done delivery or SLA step is kept before the purge job removes it. */
+  retentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -144,6 +148,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
     hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL } : undefined,
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

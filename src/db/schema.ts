@@ -182,6 +182,16 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * Slack's pace per channel, shared by every replica: a token bucket kept as one instant (the
+ * generic cell rate algorithm), moved on by each post in the statement that allows it.
+ */
+export const channelPace = pgTable('channel_pace', {
+  channel: text('channel').primaryKey(),
+  /** When the bucket is full again if nothing more is posted; a post may go while it is at most `burst - 1` intervals away. */
+  fullAt: ts('full_at').notNull(),
+});
+
 /** SLA steps as rows with due times: claimed with SKIP LOCKED so each fires exactly once. */
 export const slaSteps = pgTable(
   'sla_steps',

@@ -86,6 +86,10 @@ export interface SlackStandIn {
   failRandomly(method: string, opts: { rate: number; failures: Failure[]; seed?: number }): void;
   stopFailing(): void;
   messages(channel: string): StoredMessage[];
+  /** As if someone deleted the message in Slack: later calls naming its ts answer message_not_found / thread_not_found. */
+  deleteMessage(channel: string, ts: string): void;
+  /** As if the channel were archived: posts to it answer is_archived. */
+  archiveChannel(channel: string): void;
   /** Socket Mode: resolves once an app has connected with the app token and been greeted. */
   socketConnected(timeoutMs?: number): Promise<void>;
   /** Socket Mode: pushes an envelope (e.g. 'slash_commands') and resolves with the app's acknowledgement. */
@@ -174,6 +178,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const botId = opts.botId ?? 'B0BATON';
   const calls: RecordedCall[] = [];
   const channels = new Map<string, StoredMessage[]>();
+  const archived = new Set<string>();
   const ephemerals = new Map<string, StoredEphemeral[]>();
   const modalStacks = new Map<string, StoredView[]>();
   const homes = new Map<string, StoredView>();
@@ -233,6 +238,9 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         return { ok: true, url: 'https://baton-test.slack.com/', team: 'Baton Test', user: 'baton', team_id: teamId, user_id: botUserId, bot_id: botId };
       case 'chat.postMessage': {
         if (channel === '') return { ok: false, error: 'channel_not_found' };
+        if (archived.has(channel)) return { ok: false, error: 'is_archived' };
+        // Like Slack: a reply needs its parent to exist.
+        if (body.thread_ts && !channels.get(channel)?.some((m) => m.ts === str(body.thread_ts))) return { ok: false, error: 'thread_not_found' };
         const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: (body.blocks as unknown[] | undefined) ?? [], user: botUserId, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) };
         channels.set(channel, [...(channels.get(channel) ?? []), msg]);
         return { ok: true, channel, ts: msg.ts, message: { type: 'message', text: msg.text, blocks: msg.blocks, user: botUserId, ts: msg.ts, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), ...(msg.metadata ? { metadata: msg.metadata } : {}) } };
@@ -268,6 +276,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'conversations.replies': {
         const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
+        if (!list.some((m) => m.ts === body.ts)) return { ok: false, error: 'thread_not_found' };
         return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
       }
       case 'files.getUploadURLExternal': {
@@ -487,6 +496,13 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       chaos = undefined;
     },
     messages: (channel) => channels.get(channel) ?? [],
+    deleteMessage(channel, ts) {
+      channels.set(channel, (channels.get(channel) ?? []).filter((m) => m.ts !== ts));
+      changed();
+    },
+    archiveChannel(channel) {
+      archived.add(channel);
+    },
     ephemeral: (user) => ephemerals.get(user) ?? [],
     addEphemeral(user, channel, reply) {
       storeEphemeral(user, channel, reply.text, reply.blocks);
@@ -537,6 +553,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     reset() {
       calls.length = 0;
       channels.clear();
+      archived.clear();
       ephemerals.clear();
       modalStacks.clear();
       homes.clear();

@@ -1,7 +1,7 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
 import { latestProgress } from '../db/repo/events.js';
-import { findHandoff, findSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
+import { findHandoff, findSlackMessage, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, teamById } from './handoff.js';
@@ -36,6 +36,11 @@ export type MessageKind = 'card' | 'marketing_note';
 
 export function postedMessage(ctx: ServiceContext, handoffId: string, kind: MessageKind): Promise<{ channel: string; ts: string } | undefined> {
   return findSlackMessage(ctx.db, handoffId, kind);
+}
+
+/** The message was posted again (the one at `fromTs` is gone from Slack): later edits go to the new one. */
+export function replacePosted(ctx: ServiceContext, handoffId: string, kind: MessageKind, fromTs: string, to: { channel: string; ts: string }): Promise<void> {
+  return moveSlackMessage(ctx.db, { handoffId, kind, fromTs, ...to });
 }
 
 export function recordPosted(ctx: ServiceContext, handoffId: string, kind: MessageKind, channel: string, ts: string): Promise<void> {

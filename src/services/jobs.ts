@@ -4,6 +4,7 @@ import type { ServiceContext } from './context.js';
 import { queueTeamDigest, sweepSla } from './escalation.js';
 import { calendarForTeam } from './handoff.js';
 import { queueWeeklyDigest } from './reports.js';
+import { purgeExpired } from './retention.js';
 
 /** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
 export interface CronJob {
@@ -14,14 +15,24 @@ export interface CronJob {
   run(firedAt: Date): Promise<void>;
 }
 
-/** Every recurring job, built from the policy. Each feature adds its entries here. */
-export function scheduledJobs(ctx: ServiceContext): CronJob[] {
+/** Every recurring job, built from the policy and the retention. Each feature adds its entries here. */
+export function scheduledJobs(ctx: ServiceContext, opts: { retentionDays: number }): CronJob[] {
   const digest = ctx.policy.reports.digest;
   return [
     // Every 5 s: a step is performed within seconds of falling due, and one missed while Baton was
     // down is performed at the first sweep after start-up.
     { name: 'sla-sweep', cron: '*/5 * * * * *', timeZone: 'UTC', run: async () => { await sweepSla(ctx); } },
     ...ctx.policy.teams.flatMap((team) => (team.digest ? [{ name: `overdue-digest:${team.id}`, cron: team.digest.cron, timeZone: calendarForTeam(ctx.policy, team).timeZone, run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt) }] : [])),
+    // Hourly, off the hour: done deliveries and steps past the retention, in bounded batches.
+    {
+      name: 'retention-purge',
+      cron: '17 * * * *',
+      timeZone: 'UTC',
+      run: async () => {
+        const purged = await purgeExpired(ctx, opts.retentionDays);
+        if (purged.deliveries + purged.slaSteps > 0) ctx.logger.info({ ...purged, retentionDays: opts.retentionDays }, 'purged done deliveries and SLA steps past the retention');
+      },
+    },
     ...(digest ? [{ name: 'reports-digest', cron: digest.cron, timeZone: ctx.policy.reportingTimeZone, run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt) }] : []),
   ];
 }

@@ -1,4 +1,4 @@
-import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, type OutboxRow } from '../db/repo/outbox.js';
+import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, takePaceToken, type OutboxRow, type Pace } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 
 export type { OutboxRow };
@@ -10,14 +10,15 @@ export type DeliveryOutcome =
   | { kind: 'rate_limited'; retryAfterMs: number; error: string }
   /** 5xx, timeout, connection refused, or a Slack error worth retrying. */
   | { kind: 'retry'; error: string }
-  /** Can never succeed (the handoff is gone, the payload is invalid): kept as dead, logged. */
+  /** Can never succeed (the handoff is gone, the channel archived, the blocks invalid): kept as dead, logged. */
   | { kind: 'abandon'; error: string };
 
 export type Deliverer = (row: OutboxRow) => Promise<DeliveryOutcome>;
 
 export interface OutboxTuning {
-  /** Sustained posts per second per channel; Slack allows about one, with short bursts. */
+  /** Sustained posts per second per channel, across all replicas; Slack allows about one, with short bursts. */
   channelRate: number;
+  /** Posts to one channel that may go at once after a quiet spell. */
   channelBurst: number;
   pollMs: number;
   /** Nudges closer together than this wait for it: under a burst of intake, claims run at this pace, not once per lead. */
@@ -29,25 +30,6 @@ export interface OutboxTuning {
 }
 
 export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, nudgeMinMs: 100, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000 };
-
-/** Token bucket per channel, in this process; a 429 is shared with every replica through the rows. */
-class ChannelPacer {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly rate: number, private readonly burst: number) {}
-
-  /** Milliseconds to wait before the next post to `channel` (0: go now, and the token is taken). */
-  take(channel: string, nowMs: number): number {
-    const b = this.buckets.get(channel) ?? { tokens: this.burst, at: nowMs };
-    b.tokens = Math.min(this.burst, b.tokens + ((nowMs - b.at) / 1000) * this.rate);
-    b.at = nowMs;
-    this.buckets.set(channel, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) / this.rate) * 1000);
-  }
-}
 
 export function backoffMs(attempts: number, maxMs: number, random: () => number = Math.random): number {
   const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -70,7 +52,7 @@ export interface OutboxWorker {
  * instead of posting it twice.
  */
 export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tuning: OutboxTuning = DEFAULT_OUTBOX_TUNING): OutboxWorker {
-  const pacer = new ChannelPacer(tuning.channelRate, tuning.channelBurst);
+  const pace: Pace = { intervalMs: 1000 / tuning.channelRate, burst: tuning.channelBurst };
   let running = true;
   let wake: (() => void) | undefined;
   let lastClaimAt = 0;
@@ -90,10 +72,9 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
         await completeDelivery(ctx.db, row.id, outcome.result);
         return;
       case 'rate_limited': {
-        const until = new Date(now.getTime() + outcome.retryAfterMs);
         ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs }, 'slack rate limit; holding channel');
-        await retryDelivery(ctx.db, row.id, until, outcome.error, false);
-        if (row.channel !== null) await holdChannel(ctx.db, row.channel, until);
+        await retryDelivery(ctx.db, row.id, new Date(now.getTime() + outcome.retryAfterMs), outcome.error, false);
+        if (row.channel !== null) await holdChannel(ctx.db, row.channel, { now, retryAfterMs: outcome.retryAfterMs }, pace);
         return;
       }
       case 'retry': {
@@ -103,7 +84,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
         return;
       }
       case 'abandon':
-        ctx.logger.error({ outbox: row.id, kind: row.kind, error: outcome.error }, 'slack delivery abandoned');
+        ctx.logger.error({ outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error }, 'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)');
         await abandonDelivery(ctx.db, row.id, outcome.error);
         return;
     }
@@ -126,15 +107,29 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   // the claim's snapshot could not see, so that pass proves nothing about being idle.
   let finishedRuns = 0;
 
+  /**
+   * Waits for a token of the channel's bucket, shared with every replica and taken right before
+   * the post, so the pace holds at Slack whichever replica posts: 0 once taken. Gives up when the
+   * wait would run into the rows' lease (another replica could claim them meanwhile) or the worker
+   * is stopping, and returns the wait left, so the rows are not claimed again before it is over.
+   */
+  async function paced(channel: string, deadline: number): Promise<number> {
+    for (;;) {
+      const wait = await takePaceToken(ctx.db, channel, pace);
+      if (wait === 0 || !running || Date.now() + wait > deadline) return wait;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
   /** A channel's rows go one after another at its pace; channels run side by side. */
-  async function runChannel(rows: OutboxRow[]): Promise<void> {
+  async function runChannel(rows: OutboxRow[], claimedAt: number): Promise<void> {
+    // Half the lease: the delivery itself (a timeout, a history search) needs the rest.
+    const deadline = claimedAt + tuning.leaseMs / 2;
     for (const [i, row] of rows.entries()) {
-      if (!running) {
-        await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id));
+      const wait = running && row.channel !== null ? await paced(row.channel, deadline) : 0;
+      if (!running || wait > 0) {
+        await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id), new Date(ctx.now().getTime() + wait));
         return;
-      }
-      for (let wait = row.channel === null ? 0 : pacer.take(row.channel, Date.now()); wait > 0; wait = pacer.take(row.channel!, Date.now())) {
-        await new Promise((r) => setTimeout(r, wait));
       }
       await handle(row);
     }
@@ -158,7 +153,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
       const byChannel = new Map<string, OutboxRow[]>();
       for (const row of rows) byChannel.set(row.channel ?? '', [...(byChannel.get(row.channel ?? '') ?? []), row]);
       for (const [channel, list] of byChannel) {
-        const run = runChannel(list)
+        const run = runChannel(list, lastClaimAt)
           .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
           .finally(() => {
             busy.delete(channel);

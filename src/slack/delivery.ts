@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
-import { loadHandoffView, postedMessage, recordPosted, type HandoffView, type MessageKind } from '../services/handoff-view.js';
+import { loadHandoffView, postedMessage, recordPosted, replacePosted, type HandoffView, type MessageKind } from '../services/handoff-view.js';
 import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
-import { classifySlackFailure } from './failures.js';
+import { classifySlackFailure, slackErrorCode } from './failures.js';
 import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
-import { renderLeadCard, renderMarketingNote, renderThreadReply } from './views/card.js';
+import { renderLeadCard, renderMarketingNote, renderThreadReply, renderUnthreaded } from './views/card.js';
 import { ESCALATION_DELIVERIES } from './deliveries/escalation.js';
 import { deliverReportsDigest } from './deliveries/reports-digest.js';
 import { deliverTrendChart } from './deliveries/trend-chart.js';
@@ -57,21 +57,36 @@ async function findPosted(client: WebClient, where: { channel: string; threadTs?
   throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${where.channel} since the delivery was queued; not posting blind`);
 }
 
-export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow): DeliveryOutcome {
-  const failure = classifySlackFailure(err);
+/** The outcome of a failed Slack call; `where` is the channel (or user) it was for, for the operator. */
+export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow, where: string = row.channel ?? 'unknown'): DeliveryOutcome {
+  const failure = classifySlackFailure(err, where);
   switch (failure.kind) {
     case 'rate_limited':
       return { kind: 'rate_limited', retryAfterMs: failure.retryAfterMs, error: failure.error };
     case 'transient':
       return { kind: 'retry', error: failure.error };
-    case 'invalid':
-      return { kind: 'abandon', error: failure.error };
-    case 'refused':
-      // An admin can fix this (invite the bot, correct a channel id): keep the message and say so loudly.
-      ctx.logger.error({ outbox: row.id, channel: row.channel, error: failure.error }, 'Slack refused a delivery; check the channel ids in the policy and that Baton is invited');
+    case 'permanent':
+      return { kind: 'abandon', error: `${failure.error} (${where})` };
+    case 'fixable':
+      // Kept and retried: the message goes out once the admin has done what the hint says.
+      ctx.logger.error({ outbox: row.id, kind: row.kind, channel: where, error: failure.error }, failure.hint);
       return { kind: 'retry', error: failure.error };
   }
 }
+
+/**
+ * Posts a message carrying `mark` in `channel`, unless a previous attempt of this row already did
+ * (its answer lost): then that message's ts is returned instead of posting again.
+ */
+async function postMarked(client: WebClient, row: OutboxRow, channel: string, mark: PostedMark, message: Rendered): Promise<{ ts: string; recovered: boolean } | undefined> {
+  // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
+  const found = row.attempts > 1 ? await findPosted(client, { channel }, mark, row.createdAt) : undefined;
+  if (found !== undefined) return { ts: found, recovered: true };
+  const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: mark, unfurl_links: false, unfurl_media: false });
+  return res.ts === undefined ? undefined : { ts: res.ts, recovered: false };
+}
+
+const handoffMark = (kind: MessageKind, handoffId: string): PostedMark => ({ event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } });
 
 async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, kind: MessageKind, render: (view: HandoffView) => Rendered): Promise<DeliveryOutcome> {
   const payload = handoffPayload.safeParse(row.payload);
@@ -83,25 +98,10 @@ async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, 
   const view = await loadHandoffView(ctx, handoffId);
   if (!view) return { kind: 'abandon', error: `handoff ${handoffId} not found` };
   try {
-    // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
-    const mark = { event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } };
-    const found = row.attempts > 1 ? await findPosted(client, { channel }, mark, row.createdAt) : undefined;
-    let ts = found;
-    if (ts === undefined) {
-      const message = render(view);
-      const res = await client.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: message.blocks,
-        metadata: mark,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      ts = res.ts;
-      if (ts === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
-    }
-    await recordPosted(ctx, handoffId, kind, channel, ts);
-    return { kind: 'done', result: { channel, ts, recovered: found !== undefined } };
+    const posted = await postMarked(client, row, channel, handoffMark(kind, handoffId), render(view));
+    if (posted === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
+    await recordPosted(ctx, handoffId, kind, channel, posted.ts);
+    return { kind: 'done', result: { channel, ts: posted.ts, recovered: posted.recovered } };
   } catch (err) {
     return failureOutcome(err, ctx, row);
   }
@@ -113,7 +113,12 @@ export interface NewMessage {
   blocks: KnownBlock[];
   /** A reply in this thread. */
   threadTs?: string | undefined;
+  /** What to post in the channel instead when the thread's parent is gone (it must name its subject). */
+  unthreaded?: Rendered | undefined;
 }
+
+/** Slack's answers when a reply's thread parent was deleted. */
+const PARENT_GONE = new Set(['thread_not_found', 'message_not_found']);
 
 /**
  * Posts a message exactly once per outbox row: the row's dedupe key rides in the message
@@ -135,7 +140,13 @@ export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, ro
     });
     return { kind: 'done', result: { channel: res.channel ?? message.channel, ts: res.ts } };
   } catch (err) {
-    return failureOutcome(err, ctx, row);
+    const code = slackErrorCode(err);
+    if (message.threadTs !== undefined && code !== undefined && PARENT_GONE.has(code)) {
+      // The reply still has something to say; with its thread gone, it says it in the channel.
+      ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: message.channel, threadTs: message.threadTs, error: code }, 'the thread\'s parent message is gone; replying in the channel');
+      return postExactlyOnce(ctx, client, row, { channel: message.channel, ...(message.unthreaded ?? { text: message.text, blocks: message.blocks }) });
+    }
+    return failureOutcome(err, ctx, row, message.channel);
   }
 }
 
@@ -159,16 +170,29 @@ export async function onPosted<S extends z.ZodType<{ handoffId: string }>>(
   try {
     return await act(payload.data, view, posted);
   } catch (err) {
-    return failureOutcome(err, ctx, row);
+    return failureOutcome(err, ctx, row, posted.channel);
   }
 }
 
-/** Re-renders the card from the store and edits it in place. */
+/**
+ * Re-renders the card from the store and edits it in place. A card deleted in Slack (or a
+ * sandbox restarted on this database) is posted afresh where it was, since the lead may still
+ * need a decision, and the new message is recorded as the card.
+ */
 function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
-  return onPosted(ctx, row, handoffPayload, 'card', async (_payload, view, card) => {
+  return onPosted(ctx, row, handoffPayload, 'card', async ({ handoffId }, view, card) => {
     const message = renderLeadCard(cardModel(view, ctx.policy));
-    await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
-    return { kind: 'done', result: card };
+    try {
+      await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
+      return { kind: 'done', result: card };
+    } catch (err) {
+      if (slackErrorCode(err) !== 'message_not_found') throw err;
+    }
+    ctx.logger.warn({ outbox: row.id, handoff: handoffId, channel: card.channel, ts: card.ts }, 'the card is gone from Slack; posting it afresh');
+    const posted = await postMarked(client, row, card.channel, handoffMark('card', handoffId), message);
+    if (posted === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
+    await replacePosted(ctx, handoffId, 'card', card.ts, { channel: card.channel, ts: posted.ts });
+    return { kind: 'done', result: { channel: card.channel, ts: posted.ts, reposted: true } };
   });
 }
 
@@ -184,7 +208,7 @@ function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Pr
     if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
     // A later step renders from its own payload: by the time it is sent the lead may have moved on again.
     const message = renderThreadReply('by' in p ? { kind: 'progress', progress: progressOf({ stage: p.event, by: p.by, reason: p.reason }, ctx.policy) } : decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
-    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, text: message.text, blocks: message.blocks });
+    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, ...message, unthreaded: renderUnthreaded(cardModel(view, ctx.policy), message) });
   });
 }
 

@@ -20,6 +20,8 @@ describe('environment', () => {
     expect(config).toMatchObject({
       port: 3000,
       logLevel: 'info',
+      outboxChannelRate: 1,
+      retentionDays: 30,
       database: { kind: 'pglite', dataDir: '.data/pglite' },
       policyFile: 'policy.example.yml',
       intakeToken: undefined,
@@ -44,6 +46,7 @@ describe('environment', () => {
       HTTP_REQUEST_TIMEOUT_MS: '60000',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
       HTTP_MAX_CONNECTIONS: '100',
+      RETENTION_DAYS: '90',
     });
     expect(config).toEqual({
       sandbox: false,
@@ -55,6 +58,7 @@ describe('environment', () => {
       port: 8080,
       outboxChannelRate: 2.5,
       http: { headersTimeoutMs: 5_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConnections: 100 },
+      retentionDays: 90,
       logLevel: 'debug',
     });
   });
@@ -82,6 +86,8 @@ describe('environment', () => {
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS: must be a whole number/],
     [{ HTTP_MAX_CONNECTIONS: '0' }, /^HTTP_MAX_CONNECTIONS: must be between 1 and/],
     [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS \(10000\)/],
+    [{ RETENTION_DAYS: '30d' }, /^RETENTION_DAYS: must be a whole number of days/],
+    [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS: must be between 1 and 36500 days/],
   ])('%o is refused with one line naming the key', (patch, line) => {
     const lines = problems({ ...GOOD, ...patch });
     expect(lines).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimDue, completeDelivery, enqueue, holdChannel, releaseDeliveries } from '../../src/db/repo/outbox.js';
-import { handoffs, leads, outbox } from '../../src/db/schema.js';
+import { claimDue, completeDelivery, enqueue, holdChannel, releaseDeliveries, takePaceToken } from '../../src/db/repo/outbox.js';
+import { channelPace, handoffs, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
 const WS = 'T0TEST';
@@ -21,7 +21,7 @@ const claim = (now: Date, over: Partial<Parameters<typeof claimDue>[2]> = {}) =>
 
 beforeAll(async () => { db = await freshDatabase(); });
 afterAll(async () => { await db.dispose(); });
-beforeEach(async () => { await db.db.execute(sql`truncate ${outbox}`); });
+beforeEach(async () => { await db.db.execute(sql`truncate ${outbox}, ${channelPace}`); });
 
 describe('outbox claims', () => {
   it('a replayed key is queued once', async () => {
@@ -77,18 +77,21 @@ describe('outbox claims', () => {
     expect(again.map((r) => r.attempts)).toEqual([2]);
   });
 
-  it('released rows are claimable at once and their attempt is not counted', async () => {
+  it('released rows are claimable again from the time given and their attempt is not counted', async () => {
     await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'rel', kind: 'x', channel: 'C1', payload: {} }]);
     const now = new Date(Date.now() + 1000);
     const [row] = await claim(now);
-    await releaseDeliveries(db.db, [row!.id]);
+    await releaseDeliveries(db.db, [row!.id], now);
     expect((await claim(now)).map((r) => r.attempts)).toEqual([1]);
+    await releaseDeliveries(db.db, [row!.id], new Date(now.getTime() + 5_000));
+    expect(await claim(now)).toEqual([]);
+    expect((await claim(new Date(now.getTime() + 5_000))).map((r) => r.attempts)).toEqual([1]);
   });
 
   it('a channel held after a 429 gives nothing before the hold ends', async () => {
     await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'h1', kind: 'x', channel: 'CHOT', payload: {} }, { workspaceId: WS, dedupeKey: 'h2', kind: 'x', channel: 'COK', payload: {} }]);
     const now = new Date(Date.now() + 1000);
-    await holdChannel(db.db, 'CHOT', new Date(now.getTime() + 30_000));
+    await holdChannel(db.db, 'CHOT', { now, retryAfterMs: 30_000 }, { intervalMs: 1000, burst: 3 });
     const open = await claim(now);
     expect(open.map((r) => r.dedupeKey)).toEqual(['h2']);
     await completeDelivery(db.db, open[0]!.id, {});
@@ -96,7 +99,34 @@ describe('outbox claims', () => {
   });
 });
 
+describe('channel pace, shared through the database', () => {
+  const pace = { intervalMs: 1000, burst: 3 };
+
+  it('a quiet channel gives its burst at once, then one token per interval; channels are independent', async () => {
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await takePaceToken(db.db, 'CPACE', pace));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBeGreaterThan(0);
+    expect(waits[3]).toBeLessThanOrEqual(1000);
+    expect(await takePaceToken(db.db, 'COTHER', pace)).toBe(0);
+    // A refused take leaves the bucket as it was: asking again does not push the next token further off.
+    expect(await takePaceToken(db.db, 'CPACE', pace)).toBeLessThanOrEqual(waits[3]!);
+  });
+
+  it('after a 429 the channel gives no token before Retry-After', async () => {
+    await holdChannel(db.db, 'CHELD', { now: new Date(), retryAfterMs: 20_000 }, pace);
+    const wait = await takePaceToken(db.db, 'CHELD', pace);
+    expect(wait).toBeGreaterThan(15_000);
+    expect(wait).toBeLessThanOrEqual(20_000);
+  });
+});
+
 describe.runIf(hasServer)('outbox claims with concurrent workers (server)', () => {
+  it('eight workers taking tokens of one channel at once get its burst between them, no more', async () => {
+    const waits = await Promise.all(Array.from({ length: 8 }, () => takePaceToken(db.db, 'CRACE', { intervalMs: 1000, burst: 3 })));
+    expect(waits.filter((w) => w === 0)).toHaveLength(3);
+  });
+
   it('eight workers claiming at once never take the same row twice', async () => {
     await enqueue(db.db, Array.from({ length: 400 }, (_, i) => ({ workspaceId: WS, dedupeKey: `c${i}`, kind: 'x', channel: `C${i % 40}`, payload: {} })));
     const now = new Date(Date.now() + 1000);

@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, postMql } from '../helpers/flows.js';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../src/db/client.js';
+import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
@@ -63,12 +65,17 @@ describe('delivery when Slack misbehaves', () => {
     expect(cardsIn('C0SMB', id).length + env.slack.messages('C0MARKETING').filter((m) => (m.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === id).length).toBe(2);
   }, 40_000);
 
-  it('a channel Slack refuses (bot not invited) is retried and logged as an error, not dropped', async () => {
+  it('a channel Slack refuses (bot not invited) is retried and logged as an error naming the channel and the fix, not dropped', async () => {
     env.slack.failNext('chat.postMessage', { ok: false, error: 'not_in_channel' }, 2);
     const id = await handOff();
     await env.slack.waitFor(forHandoff(id), { count: 4, timeoutMs: 8_000 });
     await env.baton.outbox.idle();
-    expect(env.baton.logs.some((l) => l.includes('not_in_channel') && l.includes('"level":50'))).toBe(true);
+    const lines = env.baton.logs.map((l) => JSON.parse(l) as { level: number; msg: string; error?: string; channel?: string }).filter((l) => l.error === 'not_in_channel' && l.level === 50);
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(['C0SMB', 'C0MARKETING']).toContain(l.channel);
+      expect(l.msg).toBe(`Baton is not a member of channel ${l.channel!}: invite it there (/invite @Baton); the delivery is retried until then`);
+    }
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
   });
   it('a thread reply whose answer was lost is found in the thread on retry, not posted twice', async () => {
@@ -83,5 +90,69 @@ describe('delivery when Slack misbehaves', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toContain('Accepted by');
     expect(env.slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === h.noteTs)).toHaveLength(1);
+  });
+});
+
+const outboxRows = async (handoffId: string) =>
+  rowsOf<{ kind: string; status: string; attempts: number; last_error: string | null }>(await env.baton.database.db.execute(sql`select kind, status, attempts, last_error from outbox where handoff_id = ${handoffId} order by id`));
+const recorded = async (handoffId: string, kind: string) =>
+  rowsOf<{ channel: string; ts: string }>(await env.baton.database.db.execute(sql`select channel, ts from slack_messages where handoff_id = ${handoffId} and kind = ${kind}`))[0];
+const accept = (h: PostedHandoff) =>
+  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/${h.rep}` }));
+
+describe('Slack errors that retrying cannot fix end the delivery', () => {
+  it('a card deleted in Slack is posted afresh on its next update, and the new message is the card from then on', async () => {
+    const h = await postedHandoff(env);
+    env.slack.deleteMessage('C0SMB', h.cardTs);
+    await accept(h);
+    await env.slack.waitFor((c) => c.method === 'chat.update', { timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+
+    const cards = cardsIn('C0SMB', h.handoffId);
+    expect(cards).toHaveLength(1);
+    expect(cards[0]!.ts).not.toBe(h.cardTs);
+    expect(JSON.stringify(cards[0]!.blocks)).toContain('Accepted');
+    expect(await recorded(h.handoffId, 'card')).toEqual({ channel: 'C0SMB', ts: cards[0]!.ts });
+    expect((await outboxRows(h.handoffId)).filter((r) => r.kind === 'update_card')).toEqual([{ kind: 'update_card', status: 'done', attempts: 1, last_error: null }]);
+    expect(env.baton.logs.some((l) => l.includes('the card is gone from Slack; posting it afresh'))).toBe(true);
+    // The chat.update that found nothing was the only one: no retry loop.
+    expect(env.slack.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('a decision whose thread parent (the marketing note) was deleted is told in the channel, naming the lead', async () => {
+    const h = await postedHandoff(env);
+    env.slack.deleteMessage('C0MARKETING', h.noteTs);
+    await accept(h);
+    await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0MARKETING' && c.body.thread_ts === undefined && String(c.body.text).includes('Accepted by'), { timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+    const inChannel = env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === undefined && m.text.includes('Accepted by'));
+    expect(inChannel).toHaveLength(1);
+    expect(inChannel[0]!.text).toMatch(/^\*Flo L\d+\*: /);
+    expect(env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs)).toHaveLength(0);
+    expect((await outboxRows(h.handoffId)).every((r) => r.status === 'done')).toBe(true);
+  });
+
+  it('an archived channel ends the delivery as dead after one attempt, logged with its channel', async () => {
+    env.slack.archiveChannel('C0SMB');
+    const id = await handOff();
+    await env.slack.waitFor(forHandoff(id), { count: 2, timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+    expect((await outboxRows(id)).find((r) => r.kind === 'post_card')).toEqual({ kind: 'post_card', status: 'dead', attempts: 1, last_error: 'is_archived (C0SMB)' });
+    expect(env.slack.calls.filter((c) => forHandoff(id)(c) && c.body.channel === 'C0SMB')).toHaveLength(1);
+    const line = env.baton.logs.map((l) => JSON.parse(l) as { level: number; msg: string; channel?: string; error?: string }).find((l) => l.error === 'is_archived (C0SMB)');
+    expect(line).toMatchObject({ level: 50, channel: 'C0SMB' });
+    expect(line!.msg).toContain('npm run outbox -- list');
+  });
+
+  it.each(['channel_not_found', 'invalid_blocks'])('%s on a card update ends it as dead, not retried', async (error) => {
+    const h = await postedHandoff(env);
+    env.slack.failNext('chat.update', { ok: false, error });
+    await accept(h);
+    await env.slack.waitFor((c) => c.method === 'chat.update', { timeoutMs: 8_000 });
+    await env.baton.outbox.idle();
+    const update = (await outboxRows(h.handoffId)).find((r) => r.kind === 'update_card')!;
+    expect(update.status).toBe('dead');
+    expect(update.attempts).toBe(1);
+    expect(env.slack.callsTo('chat.update')).toHaveLength(1);
   });
 });

@@ -221,7 +221,7 @@ describe('slash commands, signed, through the stand-in', () => {
 
 describe('weekly digest', () => {
   it('runs on the policy\'s schedule and posts last week\'s funnel, velocity and rejection reasons once, however many replicas fire', async () => {
-    const job = scheduledJobs(env.baton.context).find((j) => j.name === 'reports-digest')!;
+    const job = scheduledJobs(env.baton.context, { retentionDays: 30 }).find((j) => j.name === 'reports-digest')!;
     expect([job.cron, job.timeZone]).toEqual(['0 8 * * 1', 'Europe/Stockholm']);
     const before = env.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === 'C0REPORTS').length;
     // Two replicas fire for the same week.

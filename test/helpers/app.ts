@@ -33,6 +33,7 @@ export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {})
     outboxChannelRate: 1,
     http: DEFAULT_HTTP_LIMITS,
     hubspot: undefined,
+    retentionDays: 30,
     logLevel: 'warn',
     ...overrides,
   };

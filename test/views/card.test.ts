@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { parseAction } from '../../src/slack/ids.js';
-import { formatElapsed, renderLeadCard, renderMarketingNote, type LeadCardModel } from '../../src/slack/views/card.js';
+import { formatElapsed, renderLeadCard, renderMarketingNote, renderUnthreaded, type LeadCardModel } from '../../src/slack/views/card.js';
 import { escapeMrkdwn, truncateMrkdwn } from '../../src/slack/views/escape.js';
 
 const HANDOFF = '3f2b8c1e-5d4a-4c3b-9a1f-0e2d3c4b5a69';
@@ -98,5 +98,20 @@ describe('text helpers', () => {
   it('never cuts an escape entity in half', () => {
     const escaped = escapeMrkdwn('a'.repeat(8) + '<'.repeat(10));
     for (let max = 5; max < escaped.length; max++) expect(truncateMrkdwn(escaped, max)).not.toMatch(/&[a-z]{0,3}…$/);
+  });
+});
+
+describe('a thread reply posted in the channel because its thread is gone', () => {
+  const reply = { text: ':white_check_mark: Accepted by <@U1>.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }] as KnownBlock[] };
+  it.each([
+    [{ name: 'Ana Andersson', company: 'Acme' }, '*Ana Andersson (Acme)*: :white_check_mark: Accepted by <@U1>.'],
+    [{ name: 'Bo', company: null }, '*Bo*: :white_check_mark: Accepted by <@U1>.'],
+    // Escaped: a lead's name pings nobody.
+    [{ name: '<!channel>', company: null }, '*&lt;!channel&gt;*: :white_check_mark: Accepted by <@U1>.'],
+  ])('names the lead first: %j', (lead, text) => {
+    const out = renderUnthreaded(lead, reply);
+    expect(out.text).toBe(text);
+    expect(out.blocks[0]).toMatchObject({ type: 'context' });
+    expect(out.blocks.slice(1)).toEqual(reply.blocks);
   });
 });

@@ -39,6 +39,14 @@ export async function recordSlackMessage(db: DbOrTx, row: { workspaceId: string;
   await db.insert(slackMessages).values(row).onConflictDoNothing();
 }
 
+/** Points a recorded message at its replacement; only from the ts the caller saw, so a concurrent move is not undone. */
+export async function moveSlackMessage(db: DbOrTx, move: { handoffId: string; kind: 'card' | 'marketing_note'; fromTs: string; channel: string; ts: string }): Promise<void> {
+  await db
+    .update(slackMessages)
+    .set({ channel: move.channel, ts: move.ts, postedAt: sql`now()` })
+    .where(and(eq(slackMessages.handoffId, move.handoffId), eq(slackMessages.kind, move.kind), eq(slackMessages.ts, move.fromTs)));
+}
+
 export interface Decision {
   status: 'accepted' | 'rejected';
   decidedAt: Date;

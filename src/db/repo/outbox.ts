@@ -1,7 +1,7 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../client.js';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { rowsOf, type DbOrTx } from '../client.js';
 import { rowsInsert, writeTogether, type Write } from './bulk.js';
-import { outbox } from '../schema.js';
+import { channelPace, outbox } from '../schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = Pick<typeof outbox.$inferInsert, 'workspaceId' | 'dedupeKey' | 'kind' | 'handoffId' | 'channel' | 'payload' | 'notBefore'>;
@@ -58,10 +58,10 @@ export async function claimDue(db: DbOrTx, now: Date, opts: { limit: number; lea
   return claimed.sort((a, b) => a.id - b.id);
 }
 
-/** Gives claimed rows back untried (a worker shutting down): the next claim takes them at once. */
-export async function releaseDeliveries(db: DbOrTx, ids: readonly number[]): Promise<void> {
+/** Gives claimed rows back untried (a worker shutting down, a channel's pace too far off): claimable again from `notBefore`. */
+export async function releaseDeliveries(db: DbOrTx, ids: readonly number[], notBefore: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(outbox).set({ lockedUntil: null, attempts: sql`${outbox.attempts} - 1` }).where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')));
+  await db.update(outbox).set({ lockedUntil: null, notBefore: sql`greatest(${outbox.notBefore}, ${notBefore.toISOString()}::timestamptz)`, attempts: sql`${outbox.attempts} - 1` }).where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')));
 }
 
 export async function completeDelivery(db: DbOrTx, id: number, result: unknown): Promise<void> {
@@ -79,10 +79,75 @@ export async function abandonDelivery(db: DbOrTx, id: number, error: string): Pr
   await db.update(outbox).set({ status: 'dead', lockedUntil: null, lastError: error }).where(eq(outbox.id, id));
 }
 
-/** After a 429 on a channel, nothing else for that channel is tried before Slack's Retry-After. */
-export async function holdChannel(db: DbOrTx, channel: string, until: Date): Promise<void> {
+/** Slack's pace for one channel: `intervalMs` between posts on average, up to `burst` at once. */
+export interface Pace {
+  intervalMs: number;
+  burst: number;
+}
+
+// The bucket as SQL: a post may go while full_at is at most this far ahead of the database's clock.
+const tolerance = (pace: Pace) => sql`(${(pace.burst - 1) * pace.intervalMs}::float8 * interval '1 millisecond')`;
+
+/**
+ * Takes a token from the channel's bucket, shared by every replica: 0 when the caller may post now
+ * (the bucket is moved on in the same statement, under the row's lock, so two replicas cannot take
+ * the last token twice), else how many milliseconds to wait before asking again. Time is the
+ * database's clock, the one clock every replica shares.
+ */
+export async function takePaceToken(db: DbOrTx, channel: string, pace: Pace): Promise<number> {
+  const interval = sql`(${pace.intervalMs}::float8 * interval '1 millisecond')`;
+  const rows = rowsOf<{ wait: number }>(
+    await db.execute(sql`
+      with taken as (
+        insert into ${channelPace} as p (channel, full_at) values (${channel}, clock_timestamp() + ${interval})
+        on conflict (channel) do update set full_at = greatest(p.full_at, clock_timestamp()) + ${interval}
+          where p.full_at <= clock_timestamp() + ${tolerance(pace)}
+        returning 1
+      )
+      select case when exists (select 1 from taken) then 0
+        else (select ceil(extract(epoch from (p.full_at - ${tolerance(pace)} - clock_timestamp())) * 1000) from ${channelPace} p where p.channel = ${channel}) end::int as wait`),
+  );
+  // Refused on a row another replica changed after this statement's snapshot: ask again shortly.
+  return rows[0]?.wait === 0 ? 0 : Math.max(10, rows[0]?.wait ?? 10);
+}
+
+/**
+ * After a 429 on a channel, nothing else for that channel is tried before Slack's Retry-After:
+ * neither queued rows nor rows another replica has already claimed (its bucket is empty until then).
+ */
+export async function holdChannel(db: DbOrTx, channel: string, hold: { now: Date; retryAfterMs: number }, pace: Pace): Promise<void> {
+  const until = new Date(hold.now.getTime() + hold.retryAfterMs);
   await db
     .update(outbox)
     .set({ notBefore: until })
     .where(and(eq(outbox.status, 'pending'), eq(outbox.channel, channel), lt(outbox.notBefore, until)));
+  const fullAt = sql`clock_timestamp() + (${hold.retryAfterMs}::float8 * interval '1 millisecond') + ${tolerance(pace)}`;
+  await db.execute(sql`insert into ${channelPace} as p (channel, full_at) values (${channel}, ${fullAt}) on conflict (channel) do update set full_at = greatest(p.full_at, excluded.full_at)`);
+}
+
+/** Deliveries that can never succeed as they stand, oldest first: what an operator looks at. */
+export async function listDead(db: DbOrTx): Promise<OutboxRow[]> {
+  return db.select().from(outbox).where(eq(outbox.status, 'dead')).orderBy(asc(outbox.id));
+}
+
+/**
+ * Queues dead deliveries again (`ids`, or every one), due now; the attempt count is kept, so the
+ * next attempt looks for an earlier post before posting. Returns the ids queued.
+ */
+export async function redriveDead(db: DbOrTx, now: Date, ids: readonly number[] | 'all'): Promise<number[]> {
+  const rows = await db
+    .update(outbox)
+    .set({ status: 'pending', notBefore: now, lockedUntil: null })
+    .where(and(eq(outbox.status, 'dead'), ids === 'all' ? undefined : inArray(outbox.id, [...ids])))
+    .returning({ id: outbox.id });
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+/**
+ * Deletes up to `limit` done deliveries finished before `before`, skipping rows another replica
+ * is deleting; returns how many went. Done rows are the oldest ids, so the scan stops early.
+ */
+export async function purgeDoneDeliveries(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const batch = db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'done'), lt(outbox.doneAt, before))).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+  return (await db.delete(outbox).where(inArray(outbox.id, batch)).returning({ id: outbox.id })).length;
 }

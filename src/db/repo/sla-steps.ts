@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
 import { handoffs, slaSteps } from '../schema.js';
 import { rowsInsert, type Write } from './bulk.js';
@@ -48,4 +48,10 @@ export async function cancelStepsOfOthers(tx: DbOrTx, handoffId: string, repUser
     .update(slaSteps)
     .set({ status: 'cancelled', doneAt: at })
     .where(and(eq(slaSteps.handoffId, handoffId), eq(slaSteps.status, 'pending'), ne(slaSteps.repUserId, repUserId)));
+}
+
+/** Deletes up to `limit` done steps performed before `before`, skipping rows another replica is deleting; returns how many went. */
+export async function purgeDoneSteps(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const batch = db.select({ id: slaSteps.id }).from(slaSteps).where(and(eq(slaSteps.status, 'done'), lt(slaSteps.doneAt, before))).orderBy(asc(slaSteps.id)).limit(limit).for('update', { skipLocked: true });
+  return (await db.delete(slaSteps).where(inArray(slaSteps.id, batch)).returning({ id: slaSteps.id })).length;
 }

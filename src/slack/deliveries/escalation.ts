@@ -8,6 +8,7 @@ import type { DeliveryOutcome, OutboxRow } from '../../services/outbox.js';
 import type { WebClient } from '../client.js';
 import { failureOutcome, onPosted, postExactlyOnce, type DeliveryHandler, type NewMessage } from '../delivery.js';
 import { cardModel, slaLabel } from '../models.js';
+import { renderUnthreaded } from '../views/card.js';
 import { renderBreachNote, renderManagerNotice, renderReassigned, renderReminder, renderTeamDigest, type EscalatedLead } from '../views/escalation.js';
 
 const toUser = z.object({ handoffId: z.uuid(), user: z.string() });
@@ -49,7 +50,9 @@ const breachPayload = z.object({ handoffId: z.uuid() });
 const breachNote: DeliveryHandler = (ctx, client, row) =>
   onPosted(ctx, row, breachPayload, 'marketing_note', (_p, view, note) => {
     const manager = teamById(ctx.policy, view.handoff.teamId)?.manager ?? 'their manager';
-    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, ...renderBreachNote(escalated(view, ctx), ctx.policy.calendar.timeZone, manager) });
+    const lead = escalated(view, ctx);
+    const message = renderBreachNote(lead, ctx.policy.calendar.timeZone, manager);
+    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, ...message, unthreaded: renderUnthreaded(lead, message) });
   });
 
 const digestPayload = z.object({ teamId: z.string(), user: z.string(), at: z.iso.datetime(), handoffIds: z.array(z.uuid()) });

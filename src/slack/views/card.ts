@@ -55,6 +55,9 @@ export interface MarketingNoteModel {
 
 const SHOWN_ACTIVITIES = 5;
 
+/** The lead as a line of mrkdwn: name (company). */
+const leadLabel = (m: { name: string; company: string | null }): string => `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
+
 /** "Tue 14:00 CET" in the reader's zone. */
 export function formatDue(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm ZZZZ');
@@ -98,7 +101,7 @@ export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownB
   ];
   if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.repTimeZone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
   blocks.push(divider(), ...stateBlocks(m, due));
-  return { text: `New MQL for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${due}`, blocks };
+  return { text: `New MQL for <@${m.repUserId}>: ${leadLabel(m)}, score ${m.score}, decide by ${due}`, blocks };
 }
 
 function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
@@ -159,9 +162,18 @@ export function renderThreadReply(event: ThreadEvent): { text: string; blocks: K
   return { text, blocks: [section(text)] };
 }
 
+/**
+ * A thread reply posted in the channel because the thread's parent (the handoff note) was
+ * deleted: without the thread, the reply must say which lead it is about.
+ */
+export function renderUnthreaded(lead: { name: string; company: string | null }, reply: { text: string; blocks: KnownBlock[] }): { text: string; blocks: KnownBlock[] } {
+  const label = leadLabel(lead);
+  return { text: `*${label}*: ${reply.text}`, blocks: [context(`About *${label}* (its handoff note was deleted, so not in a thread)`), ...reply.blocks] };
+}
+
 /** The handoff note in the marketing channel: the thread every later decision and breach replies under. */
 export function renderMarketingNote(m: MarketingNoteModel): { text: string; blocks: KnownBlock[] } {
-  const lead = `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
+  const lead = leadLabel(m);
   const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${formatDue(m.dueAt, m.zone)}`;
   return { text, blocks: [section(text), context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.')] };
 }
