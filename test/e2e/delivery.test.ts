@@ -2,8 +2,6 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../src/db/client.js';
 import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 import { encodeAction } from '../../src/slack/ids.js';
