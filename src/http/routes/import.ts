@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
 import { DomainError } from '../../domain/errors.js';
 import { importLead } from '../../services/import.js';
 import type { ServiceContext } from '../../services/context.js';
 import { requireBearer } from '../auth.js';
 import { ONE_MEGABYTE, readBody, requireJson } from '../body.js';
 import { HttpError } from '../errors.js';
+import { boundedLines } from '../lines.js';
 import { importLeadSchema } from '../schemas/import.js';
 import type { Route } from '../server.js';
 import { validationDetails } from '../validation.js';
@@ -17,6 +17,8 @@ const LINE_LIMIT = ONE_MEGABYTE;
 
 interface Failure {
   index: number;
+  /** As sent (when the line has one), so the sender can find the lead without counting lines. */
+  externalId?: string;
   problems: { path: string; message: string }[];
 }
 
@@ -26,10 +28,9 @@ class LineError {
 }
 
 async function* ndjsonLines(req: IncomingMessage): AsyncGenerator {
-  for await (const line of createInterface({ input: req, crlfDelay: Infinity })) {
-    if (line.trim() === '') continue;
-    if (line.length > LINE_LIMIT) {
-      yield new LineError(`is over ${LINE_LIMIT / 1024} KB`);
+  for await (const line of boundedLines(req as AsyncIterable<Buffer>, LINE_LIMIT)) {
+    if (typeof line !== 'string') {
+      yield new LineError(`is over ${LINE_LIMIT / 1024} KB (it was skipped without being read)`);
       continue;
     }
     try {
@@ -50,6 +51,11 @@ async function* arrayItems(req: IncomingMessage): AsyncGenerator {
   }
   if (!Array.isArray(parsed)) throw new HttpError(400, 'validation_failed', 'Send a JSON array of leads, or NDJSON (one lead per line) as application/x-ndjson.');
   yield* parsed;
+}
+
+function sentExternalId(item: unknown): { externalId?: string } {
+  const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).externalId : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? { externalId: value.slice(0, 500) } : {};
 }
 
 /** POST /api/leads/import: history backfill (SPEC §7); posts nothing to Slack. */
@@ -73,8 +79,9 @@ export function importRoutes(ctx: ServiceContext, intakeToken: string | undefine
             continue;
           }
           const parsed = importLeadSchema.safeParse(item);
+          const externalId = sentExternalId(item);
           if (!parsed.success) {
-            failed.push({ index: at, problems: validationDetails(parsed.error.issues) });
+            failed.push({ index: at, ...externalId, problems: validationDetails(parsed.error.issues) });
             continue;
           }
           try {
@@ -82,7 +89,7 @@ export function importRoutes(ctx: ServiceContext, intakeToken: string | undefine
             else skipped++;
           } catch (err) {
             if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;
-            failed.push({ index: at, problems: (err.details as Failure['problems'] | undefined) ?? [{ path: '(lead)', message: err.message }] });
+            failed.push({ index: at, ...externalId, problems: (err.details as Failure['problems'] | undefined) ?? [{ path: '(lead)', message: err.message }] });
           }
         }
         return { status: 200, json: { imported, skipped, failed } };
