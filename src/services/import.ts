@@ -82,35 +82,45 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
   };
 }
 
+/** The plans not stored yet, each (source, externalId) once: the first of a chunk's copies wins. */
+function notStored(valid: readonly PlannedLead[], known: readonly { source: string; externalId: string | null }[]): PlannedLead[] {
+  const seen = new Set(known.map(keyOf));
+  return valid.filter((p) => {
+    const key = keyOf(p.input);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Imports a chunk of leads in one transaction (SPEC §7, issue 17): every lead planned in memory
  * first, the chunk's keys locked and looked up at once, then leads, events, activities and
  * handoffs written as one statement. Idempotent on (source, externalId): a lead already stored —
  * or sent twice in the chunk — is skipped, so re-running a file or resuming after a crash imports
- * each lead once. With `dryRun` only the planning runs: nothing is read or written.
+ * each lead once. With `dryRun` the chunk is planned and looked up, and nothing is written.
  */
 export async function importChunk(ctx: ServiceContext, inputs: readonly ImportInput[], opts: { dryRun?: boolean } = {}): Promise<ImportOutcome[]> {
   const now = ctx.now();
-  const plans = inputs.map((input) => planLead(ctx, input, now));
-  if (opts.dryRun === true) return plans.map((p) => ('problems' in p ? p : 'imported'));
-  const valid = plans.filter((p): p is PlannedLead => !('problems' in p));
   const { workspaceId } = ctx;
-  const stored = valid.length === 0 ? new Set<PlannedLead>() : await ctx.db.transaction(async (tx) => {
-    const [, known] = await Promise.all([lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.input.source}:${p.input.externalId}`)), knownIntakeKeys(tx, workspaceId, valid.map((p) => ({ source: p.input.source, externalId: p.input.externalId })))]);
-    const seen = new Set(known.map(keyOf));
-    const fresh = valid.filter((p) => {
-      const key = keyOf(p.input);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
+  const plans = inputs.map((input) => planLead(ctx, input, now));
+  const valid = plans.filter((p): p is PlannedLead => !('problems' in p));
+  const keys = valid.map((p) => ({ source: p.input.source, externalId: p.input.externalId }));
+  let stored: Set<PlannedLead>;
+  if (valid.length === 0) stored = new Set();
+  else if (opts.dryRun === true) stored = new Set(notStored(valid, await knownIntakeKeys(ctx.db, workspaceId, keys)));
+  else {
+    stored = await ctx.db.transaction(async (tx) => {
+      const [, known] = await Promise.all([lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.input.source}:${p.input.externalId}`)), knownIntakeKeys(tx, workspaceId, keys)]);
+      const fresh = notStored(valid, known);
+      await writeTogether(tx, [
+        leadsInsert(fresh.map((p) => p.lead)),
+        handoffsInsert(fresh.flatMap((p) => p.handoffs)),
+        eventsInsert(fresh.flatMap((p) => p.events)),
+        activitiesInsert(fresh.flatMap((p) => p.activities)),
+      ]);
+      return new Set(fresh);
     });
-    await writeTogether(tx, [
-      leadsInsert(fresh.map((p) => p.lead)),
-      handoffsInsert(fresh.flatMap((p) => p.handoffs)),
-      eventsInsert(fresh.flatMap((p) => p.events)),
-      activitiesInsert(fresh.flatMap((p) => p.activities)),
-    ]);
-    return new Set(fresh);
-  });
+  }
   return plans.map((p) => ('problems' in p ? p : stored.has(p) ? 'imported' : 'skipped'));
 }
