@@ -4,6 +4,7 @@ import type { Policy } from './config/policy.js';
 import { openDatabase, type Database } from './db/client.js';
 import { ensureWorkspace } from './db/repo/workspaces.js';
 import { healthRoutes } from './http/routes/health.js';
+import { exportRoutes } from './http/routes/export.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { reportRoutes } from './http/routes/reports.js';
@@ -59,7 +60,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...exportRoutes(context, config.reportsToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });

@@ -106,3 +106,34 @@ export function replayHistory(history: readonly HistoryEntry[], rules: HistoryRu
   }
   return { ok: true, stage, steps };
 }
+
+/** A stored event, as far as the history of a lead goes. */
+export interface HistoryEvent {
+  type: string;
+  toStage: string | null;
+  at: Date;
+  actor: string | null;
+  reason: string | null;
+  handoff: { teamId: string; rejectNote: string | null; firstRep: string | undefined } | undefined;
+}
+
+const MOVES = new Set<string>(['sql', 'opportunity', 'customer', 'nurture', 'disqualified', 'lost']);
+/** Actors that are Baton itself, not a person the history could name. */
+const SYSTEM_ACTORS = new Set(['import', 'baton']);
+
+/**
+ * A lead's stored events as import history entries (the export), so that importing them
+ * replays the same stages, handoffs and decisions: the inverse of `replayHistory`.
+ */
+export function historyFromEvents(events: readonly HistoryEvent[]): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (const e of events) {
+    const by = e.actor !== null && !SYSTEM_ACTORS.has(e.actor) ? e.actor : undefined;
+    if (e.type === 'handoff_started' && e.handoff) out.push({ stage: 'mql', at: e.at, team: e.handoff.teamId, owner: e.handoff.firstRep ?? e.actor ?? 'import' });
+    else if (e.type === 'accepted') out.push({ stage: 'sal', at: e.at, by: e.actor ?? 'import' });
+    else if (e.type === 'rejected') out.push({ stage: 'rejected', at: e.at, by: e.actor ?? 'import', reason: e.reason ?? undefined, note: e.handoff?.rejectNote ?? undefined });
+    else if (e.toStage === 'lost') out.push({ stage: 'lost', at: e.at, reason: e.reason ?? 'unknown', by });
+    else if (e.toStage !== null && MOVES.has(e.toStage)) out.push({ stage: e.toStage as 'sql' | 'opportunity' | 'customer' | 'nurture' | 'disqualified', at: e.at, by });
+  }
+  return out;
+}

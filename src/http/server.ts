@@ -8,12 +8,41 @@ export interface HttpResult {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** A body sent as it is produced (an export): chunks written as the client takes them. */
+  stream?: AsyncIterable<string>;
 }
 
 export interface Route {
   method: 'GET' | 'POST';
   path: string;
   handle(req: IncomingMessage, url: URL): Promise<HttpResult>;
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Streams the body; once the head is sent a failure can only cut the response, so it is logged and the socket closed. */
+async function sendStream(res: ServerResponse, result: HttpResult & { stream: AsyncIterable<string> }, logger: Logger): Promise<void> {
+  res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...result.headers });
+  try {
+    for await (const chunk of result.stream) {
+      if (!res.write(chunk)) await drainedOrClosed(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch (err) {
+    logger.error({ err }, 'streamed response failed');
+    res.destroy();
+  }
 }
 
 function send(res: ServerResponse, result: HttpResult): void {
@@ -50,7 +79,8 @@ export function createHttpServer(opts: { routes: readonly Route[]; slack?: { pat
     }
     dispatch(routes, req, url).then(
       (result) => {
-        send(res, result);
+        if (result.stream) void sendStream(res, { ...result, stream: result.stream }, logger);
+        else send(res, result);
       },
       (err: unknown) => {
         const envelope = toEnvelope(err);

@@ -68,6 +68,23 @@ describe('bulk import (issue 17)', () => {
     expect({ leads: await count(bulk, 'leads'), events: await count(bulk, 'events'), handoffs: await count(bulk, 'handoffs') }).toEqual(before);
   }, 120_000);
 
+  it('export → import into an empty database gives identical funnel and velocity reports', async () => {
+    const res = await fetch(`${bulk.url}/api/leads/export`, { headers: { authorization: `Bearer ${REPORTS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const exported = await res.text();
+    expect(exported.trim().split('\n')).toHaveLength(LEADS);
+    expect((await fetch(`${bulk.url}/api/leads/export`)).status).toBe(401);
+    const copy = await startTestBaton({ slackApiUrl: slack.url, now: () => NOW });
+    try {
+      expect(await postImport(copy, exported)).toEqual({ imported: LEADS, skipped: 0, failed: [] });
+      for (const table of ['leads', 'events', 'handoffs'] as const) expect(await count(copy, table)).toBe(await count(bulk, table));
+      expect(await reportsOf(copy, PERIODS)).toEqual(await reportsOf(bulk, PERIODS));
+    } finally {
+      await copy.close();
+    }
+  }, 300_000);
+
   it('a lead sent twice in one chunk is imported once', async () => {
     const twice = { ...lines[0]!, externalId: 'twice-1' };
     expect(await postImport(bulk, `${JSON.stringify(twice)}\n${JSON.stringify(twice)}\n`)).toEqual({ imported: 1, skipped: 1, failed: [] });
