@@ -13,6 +13,7 @@ const IMPORT_ARRAY_LIMIT = 64 * 1024 * 1024;
  * little once a chunk's statement costs more than its round trips, and hold more in memory.
  */
 export const IMPORT_CHUNK = 1000;
+const IMPORT_IN_FLIGHT = 2;
 
 /** A line that is not a lead at all; it still counts as one for the indexes reported back. */
 class LineError {
@@ -108,28 +109,34 @@ export async function runImport(
     opts.onFailure(failure);
   };
   let chunk: { index: number; externalId: string; lead: ImportInput }[] = [];
-  // The chunk being written while the next one is read; it settles to its error, if any, so the
-  // failure surfaces at the next flush instead of as an unhandled rejection.
-  let writing: Promise<Error | undefined> = Promise.resolve(undefined);
+  // Chunks being written while the next one is read, each settling to its error if any, so a
+  // failure surfaces at the next flush instead of as an unhandled rejection. Two in flight keep
+  // both of a small server's cores busy; the key locks keep them from importing a lead twice.
+  const writing: Promise<Error | undefined>[] = [];
   const settle = async (): Promise<void> => {
-    const err = await writing;
+    const err = await writing.shift();
     if (err !== undefined) throw err;
   };
   const flush = async (): Promise<void> => {
     const batch = chunk;
     chunk = [];
-    await settle();
+    while (writing.length >= IMPORT_IN_FLIGHT) await settle();
     if (batch.length === 0) return;
-    writing = importOrIsolate(ctx, batch.map((b) => b.lead), dryRun).then((outcomes) => {
-      outcomes.forEach((outcome, i) => {
-        if (outcome === 'imported') counts.imported++;
-        else if (outcome === 'skipped') counts.skipped++;
-        else fail({ index: batch[i]!.index, externalId: batch[i]!.externalId, problems: outcome.problems });
-      });
-      counts.done = batch[batch.length - 1]!.index + 1;
-      opts.onProgress?.({ ...counts });
-      return undefined;
-    }, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    writing.push(
+      importOrIsolate(ctx, batch.map((b) => b.lead), dryRun).then(
+        (outcomes) => {
+          outcomes.forEach((outcome, i) => {
+            if (outcome === 'imported') counts.imported++;
+            else if (outcome === 'skipped') counts.skipped++;
+            else fail({ index: batch[i]!.index, externalId: batch[i]!.externalId, problems: outcome.problems });
+          });
+          counts.done = Math.max(counts.done, batch[batch.length - 1]!.index + 1);
+          opts.onProgress?.({ ...counts });
+          return undefined;
+        },
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+    );
   };
   let index = 0;
   for await (const item of items) {
@@ -147,7 +154,7 @@ export async function runImport(
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
-  await settle();
+  while (writing.length > 0) await settle();
   counts.done = index;
   return counts;
 }
