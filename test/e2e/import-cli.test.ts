@@ -76,7 +76,7 @@ describe.runIf(hasServer)('npm run import (issue 17)', () => {
     expect(await count('select count(*)::int as n from leads l where not exists (select 1 from events e where e.lead_id = l.id)')).toBe(0);
   }, 300_000);
 
-  it('exit codes: 1 with the failed lines written to a file, 0 for a dry run that writes nothing, 2 for a wrong call', async () => {
+  it('exit codes: 1 with the failed lines written to a file (a dry run too, writing nothing), 0 when every line is in, 2 for a wrong call, 3 when stopped', async () => {
     const bad = path.join(scratch, 'bad.ndjson');
     writeFileSync(bad, `${JSON.stringify({ externalId: 'cli-ok', source: 'cli', createdAt: '2026-01-05T10:00:00Z' })}\nnot json\n${JSON.stringify({ externalId: 'cli-bad', source: 'cli', createdAt: '1900-01-01T00:00:00Z' })}\n`);
     const dry = await runCli([bad, '--dry-run']);

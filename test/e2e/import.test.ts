@@ -123,6 +123,17 @@ describe('POST /api/leads/import', () => {
     expect(await leadCount('nul-by')).toBe(0);
   });
 
+  it('with Accept: application/x-ndjson, reports progress after every chunk of a long import, the summary last (issue 17)', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => ({ ...base(`progress-${i}`), history: [] }));
+    const res = await fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }, body: `${ndjson(...many)}not json\n` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const progress = lines.slice(0, -1).map((l) => l.progress as { done: number; imported: number });
+    expect(progress.map((p) => p.imported).sort((a, b) => a - b)).toEqual([1000, 2000, 2500]);
+    expect(lines.at(-1)).toEqual({ imported: 2500, skipped: 0, failed: [{ index: 2500, problems: [{ path: '(line)', message: 'is not valid JSON' }] }] });
+  }, 120_000);
+
   it.each<[string, () => Promise<Response>, number]>([
     ['no token', () => post(ndjson(won), 'application/x-ndjson', 'wrong-token-wrong-token'), 401],
     ['not JSON', () => post('a,b,c', 'text/csv'), 415],
