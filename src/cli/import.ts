@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
 import { loadImportConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadPolicy } from '../config/policy.js';
@@ -63,6 +63,8 @@ async function run(argv: readonly string[]): Promise<number> {
     const input = counted((file === '-' ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>, (n) => (read += n));
     const items = file.endsWith('.json') ? arrayItems(input) : ndjsonItems(input);
     const failuresFile = `${file === '-' ? 'stdin' : file}.failed.ndjson`;
+    // A previous run's failures would be mistaken for this one's.
+    rmSync(failuresFile, { force: true });
     let failures: WriteStream | undefined;
     const started = Date.now();
     const tty = process.stderr.isTTY;
