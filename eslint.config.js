@@ -29,5 +29,17 @@ export default tseslint.config(
   // Only the data layer talks SQL.
   { files: ['src/slack/**', 'src/http/**'], rules: layerBan(['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '**/db/schema*', '**/db/client*'], 'Go through the data layer (src/db/repo).') },
   { files: ['src/slack/views/**'], rules: layerBan(['@slack/bolt', '**/db/**', '**/http/**'], 'Views are pure functions of data.') },
+  // Every string the HTTP API takes is checked for what Postgres cannot store (src/http/schemas/text.ts).
+  {
+    files: ['src/http/schemas/**'],
+    ignores: ['src/http/schemas/text.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config/env.ts only.' },
+        { selector: "MemberExpression[object.name='z'][property.name=/^(string|email|iso|url|uuid)$/]", message: 'Build strings and instants with src/http/schemas/text.ts, which refuses what Postgres cannot store.' },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

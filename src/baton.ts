@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { ensureWorkspace } from './db/repo/workspaces.js';
 import { healthRoutes } from './http/routes/health.js';
 import { hubspotRoutes } from './http/routes/hubspot.js';
+import { exportRoutes } from './http/routes/export.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { metricsRoutes } from './http/routes/metrics.js';
@@ -68,6 +69,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       ...healthRoutes(() => database.ready(), logger),
       ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }),
       ...importRoutes(context, config.intakeToken),
+      ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
       ...hubspotRoutes(context, config.hubspot),
       ...metricsRoutes(() => scrapeMetrics(context, metrics), config.metricsToken),

@@ -92,6 +92,15 @@ export function loadDatabaseConfig(env: Readonly<Record<string, string | undefin
   return toDatabase(parsed.data);
 }
 
+const importSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, POLICY_FILE: true, LOG_LEVEL: true });
+
+/** What `npm run import` needs: the database and the policy, no Slack tokens. */
+export function loadImportConfig(env: Readonly<Record<string, string | undefined>> = process.env): { database: Config['database']; policyFile: string; logLevel: Config['logLevel'] } {
+  const parsed = importSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(issuesToLines(parsed.error.issues));
+  return { database: toDatabase(parsed.data), policyFile: parsed.data.POLICY_FILE, logLevel: parsed.data.LOG_LEVEL };
+}
+
 function toDatabase(e: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>): Config['database'] {
   return e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR };
 }

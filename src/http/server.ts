@@ -9,6 +9,8 @@ export interface HttpResult {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** A body sent as it is produced (an export): chunks written as the client takes them. */
+  stream?: AsyncIterable<string>;
 }
 
 export interface Route {
@@ -27,6 +29,33 @@ export interface Mount {
 // Node looks for expired headers and request timeouts this often (its default is every 30 s).
 const TIMEOUT_CHECK_MS = 1_000;
 const DROP_REPORT_MS = 1_000;
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Streams the body; once the head is sent a failure can only cut the response, so it is logged and the socket closed. */
+async function sendStream(res: ServerResponse, result: HttpResult & { stream: AsyncIterable<string> }, logger: Logger): Promise<void> {
+  res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...result.headers });
+  try {
+    for await (const chunk of result.stream) {
+      if (!res.write(chunk)) await drainedOrClosed(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch (err) {
+    logger.error({ err }, 'streamed response failed');
+    res.destroy();
+  }
+}
 
 function send(res: ServerResponse, result: HttpResult): void {
   if (res.headersSent) return;
@@ -98,7 +127,10 @@ export function createHttpServer(opts: { routes: readonly Route[]; mounts?: read
           return;
         }
         target.handle(req, url).then(
-          (result) => { send(res, result); },
+          (result) => {
+            if (result.stream) void sendStream(res, { ...result, stream: result.stream }, logger);
+            else send(res, result);
+          },
           (err: unknown) => { fail(req, res, err); },
         );
       } catch (err) {

@@ -1,21 +1,14 @@
-import { DomainError } from '../domain/errors.js';
+import { randomUUID } from 'node:crypto';
 import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
-import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
+import { replayHistory, type HistoryEntry } from '../domain/history.js';
 import { scoreLead } from '../domain/scoring.js';
-import type { Tx } from '../db/client.js';
-import { appendEvents } from '../db/repo/events.js';
-import { decideHandoff, type HandoffRow } from '../db/repo/handoffs.js';
-import { addActivities, findLeadForIntake, insertLead, moveLeadStage, type LeadRow } from '../db/repo/leads.js';
+import { writeTogether } from '../db/repo/bulk.js';
+import { eventsInsert, type NewEvent } from '../db/repo/events.js';
+import { handoffsInsert } from '../db/repo/handoffs.js';
+import { activitiesInsert, knownIntakeKeys, leadsInsert, type NewLead } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
 import type { ServiceContext } from './context.js';
-import { startHandoff, teamById } from './handoff.js';
-
-export type HistoryEntry =
-  | { stage: 'mql'; at: Date; team: string; owner: string }
-  | { stage: 'sal'; at: Date; by: string }
-  | { stage: 'rejected'; at: Date; by: string; reason?: string | undefined; note?: string | undefined }
-  | { stage: 'nurture' | 'disqualified' | 'sql' | 'opportunity' | 'customer'; at: Date; by?: string | undefined }
-  | { stage: 'lost'; at: Date; reason: string; by?: string | undefined };
+import { planHandoff, teamById } from './handoff.js';
 
 export interface ImportInput extends LeadFields {
   source: string;
@@ -25,81 +18,109 @@ export interface ImportInput extends LeadFields {
   history: readonly HistoryEntry[];
 }
 
-export type ImportOutcome = 'imported' | 'skipped';
-
-const invalid = (i: number, message: string): DomainError => new DomainError('validation_failed', `history[${i}]: ${message}`, [{ path: `history.${i}`, message }]);
-
-/**
- * Backfills one lead with its history (README.md, "POST /api/leads/import"): the same events, handoffs and frozen SLA plans
- * live data produces, so reports cannot tell them apart, and nothing posted to Slack. One
- * transaction per lead: a history that breaks the lifecycle stores nothing of that lead.
- */
-export async function importLead(ctx: ServiceContext, input: ImportInput): Promise<ImportOutcome> {
-  return ctx.db.transaction(async (tx) => {
-    await lockKeys(tx, [`lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}`]);
-    if (await findLeadForIntake(tx, ctx.workspaceId, { source: input.source, externalId: input.externalId })) return 'skipped';
-    const { history, createdAt, activities, source, externalId, ...fields } = input;
-    const profile: LeadProfile = { ...fields, source, activities };
-    const scored = scoreLead(ctx.policy.scoring, profile, ctx.now());
-    const lead = await insertLead(tx, { workspaceId: ctx.workspaceId, source, externalId, stage: 'lead', createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) });
-    await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }]);
-    await addActivities(tx, ctx.workspaceId, lead.id, activities);
-    await replayHistory(ctx, tx, lead, profile, scored.score, history);
-    return 'imported';
-  });
+export interface Problem {
+  path: string;
+  message: string;
 }
+
+/** Per lead: stored now, already there (skipped), or refused with what is wrong (nothing stored). */
+export type ImportOutcome = 'imported' | 'skipped' | { problems: Problem[] };
+
+/** One lead as rows, planned from plain data before anything is written. */
+interface PlannedLead {
+  input: ImportInput;
+  lead: NewLead;
+  events: NewEvent[];
+  activities: { workspaceId: string; leadId: string; type: string; at: Date }[];
+  handoffs: ReturnType<typeof planHandoff>['handoff'][];
+}
+
+const keyOf = (l: { source: string; externalId: string | null }): string => JSON.stringify([l.source, l.externalId]);
 
 function definedFields(fields: LeadFields): LeadFields {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
 }
 
-async function replayHistory(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, score: number, history: readonly HistoryEntry[]): Promise<void> {
-  const ws = ctx.workspaceId;
-  // Mutated by move() and by the mql branch; an object so the compiler does not pin its type.
-  const current: { stage: Stage } = { stage: 'lead' };
-  let open: HandoffRow | undefined;
-  const move = async (i: number, to: Stage, event: { type: string; at: Date; actor: string | undefined; reason?: string | undefined; handoffId?: string | undefined }): Promise<void> => {
-    try {
-      assertTransition(current.stage, to);
-    } catch (err) {
-      throw invalid(i, err instanceof Error ? err.message : String(err));
-    }
-    if (!(await moveLeadStage(tx, lead.id, current.stage, to))) throw new DomainError('conflict', 'The lead changed while it was imported.');
-    await appendEvents(tx, [{ workspaceId: ws, leadId: lead.id, handoffId: event.handoffId ?? null, type: event.type, fromStage: current.stage, toStage: to, at: event.at, actor: event.actor ?? 'import', reason: event.reason ?? null }]);
-    current.stage = to;
-  };
-
-  for (const [i, e] of history.entries()) {
-    switch (e.stage) {
-      case 'mql': {
-        if (!teamById(ctx.policy, e.team)) throw invalid(i, `team "${e.team}" is not in the policy`);
-        try {
-          assertTransition(current.stage, 'mql');
-        } catch (err) {
-          throw invalid(i, err instanceof Error ? err.message : String(err));
-        }
-        open = await startHandoff(ctx, tx, { lead, profile, score, at: e.at, fromStage: current.stage, reason: 'import', actor: 'import', notify: false, assigned: { teamId: e.team, repUserId: e.owner } });
-        current.stage = 'mql';
-        break;
-      }
-      case 'sal':
-      case 'rejected': {
-        if (!open) throw invalid(i, `"${e.stage}" decides a handoff, but no "mql" entry started one`);
-        const reason = e.stage === 'rejected' ? ctx.policy.rejectionReasons.find((r) => r.id === e.reason) : undefined;
-        if (e.stage === 'rejected' && e.reason !== undefined && !reason) throw invalid(i, `rejection reason "${e.reason}" is not in the policy`);
-        const outcome = reason?.outcome ?? 'nurture';
-        await decideHandoff(tx, open.id, e.stage === 'sal' ? { status: 'accepted', decidedAt: e.at, decidedBy: e.by } : { status: 'rejected', decidedAt: e.at, decidedBy: e.by, rejectReason: e.reason ?? null, rejectNote: e.note ?? null, outcome });
-        const to: Stage = e.stage === 'sal' ? 'sal' : outcome === 'disqualify' ? 'disqualified' : 'nurture';
-        await move(i, to, { type: e.stage === 'sal' ? 'accepted' : 'rejected', at: e.at, actor: e.by, reason: e.stage === 'rejected' ? e.reason : undefined, handoffId: open.id });
-        open = undefined;
-        break;
-      }
-      default: {
-        // A rejection already landed the lead in its outcome current.stage; repeating that current.stage says nothing new.
-        if (e.stage === current.stage) break;
-        if (open && (e.stage === 'nurture' || e.stage === 'disqualified')) throw invalid(i, `the open handoff must be decided ("sal" or "rejected") before "${e.stage}"`);
-        await move(i, e.stage, { type: EVENT_FOR_STAGE[e.stage], at: e.at, actor: e.by, reason: e.stage === 'lost' ? e.reason : undefined });
-      }
+/**
+ * A lead and its history as rows (README.md, "POST /api/leads/import"): the same lead, events, handoffs and frozen SLA plans
+ * live data produces, so reports cannot tell them apart; no Slack delivery and no SLA step, since
+ * history is not announced. A history that breaks the lifecycle plans nothing.
+ */
+function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLead | { problems: Problem[] } {
+  const { policy, workspaceId } = ctx;
+  const replay = replayHistory(input.history, {
+    hasTeam: (id) => teamById(policy, id) !== undefined,
+    rejectionOutcome: (id) => policy.rejectionReasons.find((r) => r.id === id)?.outcome,
+  });
+  if (!replay.ok) return { problems: [replay.problem] };
+  const { history: _history, createdAt, activities, source, externalId, ...fields } = input;
+  const profile: LeadProfile = { ...fields, source, activities };
+  const scored = scoreLead(policy.scoring, profile, now);
+  const id = randomUUID();
+  const events: NewEvent[] = [{ workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }];
+  const handoffs: PlannedLead['handoffs'] = [];
+  const handoffIds = new Map<number, string>();
+  for (const step of replay.steps) {
+    if (step.kind === 'handoff') {
+      const h = step.handoff;
+      const team = teamById(policy, h.teamId)!;
+      const planned = planHandoff(ctx, { lead: { id }, profile, score: scored.score, at: h.at, fromStage: h.fromStage, reason: 'import', actor: 'import', notify: false, seq: h.seq }, { team, repUserId: h.repUserId, via: 'import' });
+      const d = h.decision;
+      handoffs.push(d === undefined ? planned.handoff : { ...planned.handoff, status: d.status, decidedAt: d.at, decidedBy: d.by, rejectReason: d.reason, rejectNote: d.note, outcome: d.outcome });
+      handoffIds.set(h.seq, planned.handoff.id);
+      events.push(...planned.events);
+    } else {
+      events.push({ workspaceId, leadId: id, handoffId: step.handoffSeq === undefined ? null : handoffIds.get(step.handoffSeq)!, type: step.type, fromStage: step.from, toStage: step.to, at: step.at, actor: step.actor, reason: step.reason });
     }
   }
+  return {
+    input,
+    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) },
+    events,
+    activities: activities.map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
+    handoffs,
+  };
+}
+
+/** The plans not stored yet, each (source, externalId) once: the first of a chunk's copies wins. */
+function notStored(valid: readonly PlannedLead[], known: readonly { source: string; externalId: string | null }[]): PlannedLead[] {
+  const seen = new Set(known.map(keyOf));
+  return valid.filter((p) => {
+    const key = keyOf(p.input);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Imports a chunk of leads in one transaction: every lead planned in memory
+ * first, the chunk's keys locked and looked up at once, then leads, events, activities and
+ * handoffs written as one statement. Idempotent on (source, externalId): a lead already stored —
+ * or sent twice in the chunk — is skipped, so re-running a file or resuming after a crash imports
+ * each lead once. With `dryRun` the chunk is planned and looked up, and nothing is written.
+ */
+export async function importChunk(ctx: ServiceContext, inputs: readonly ImportInput[], opts: { dryRun?: boolean } = {}): Promise<ImportOutcome[]> {
+  const now = ctx.now();
+  const { workspaceId } = ctx;
+  const plans = inputs.map((input) => planLead(ctx, input, now));
+  const valid = plans.filter((p): p is PlannedLead => !('problems' in p));
+  const keys = valid.map((p) => ({ source: p.input.source, externalId: p.input.externalId }));
+  let stored: Set<PlannedLead>;
+  if (valid.length === 0) stored = new Set();
+  else if (opts.dryRun === true) stored = new Set(notStored(valid, await knownIntakeKeys(ctx.db, workspaceId, keys)));
+  else {
+    stored = await ctx.db.transaction(async (tx) => {
+      const [, known] = await Promise.all([lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.input.source}:${p.input.externalId}`)), knownIntakeKeys(tx, workspaceId, keys)]);
+      const fresh = notStored(valid, known);
+      await writeTogether(tx, [
+        leadsInsert(fresh.map((p) => p.lead)),
+        handoffsInsert(fresh.flatMap((p) => p.handoffs)),
+        eventsInsert(fresh.flatMap((p) => p.events)),
+        activitiesInsert(fresh.flatMap((p) => p.activities)),
+      ]);
+      return new Set(fresh);
+    });
+  }
+  return plans.map((p) => ('problems' in p ? p : stored.has(p) ? 'imported' : 'skipped'));
 }

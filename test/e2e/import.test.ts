@@ -92,6 +92,48 @@ describe('POST /api/leads/import', () => {
     expect(await res.json()).toMatchObject({ imported: 1500, skipped: 0, failed: [] });
   }, 120_000);
 
+  it('a line with text Postgres cannot store fails alone, by index and externalId; every other line is imported (issue 12)', async () => {
+    const mql = (owner: string) => ({ stage: 'mql', at: '2026-09-02T09:00:00Z', team: 'smb', owner });
+    const lines = [
+      { ...base('nul-ext'), externalId: 'nul-ext\u0000', history: [] },
+      { ...base('nul-by'), history: [mql('U0EVA'), { stage: 'sal', at: '2026-09-02T10:00:00Z', by: 'U0\u0000EVA' }] },
+      { ...base('ok-a'), history: [mql('U0EVA')] },
+      { ...base('nul-owner'), history: [mql('U0EVA\u0000')] },
+      { ...base('nul-note'), history: [mql('U0ANA'), { stage: 'rejected', at: '2026-09-02T10:00:00Z', by: 'U0ANA', reason: 'bad-data', note: 'x\u0000y' }] },
+      { ...base('surrogate'), company: 'Acme \ud83d' },
+      { ...base('year'), createdAt: '1969-06-01T00:00:00Z' },
+      { ...base('blank'), externalId: '   ', history: [] },
+      { ...base('ok-b'), history: [] },
+    ];
+    const res = await post(ndjson(...lines));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { imported: number; failed: { index: number; externalId?: string; problems: { path: string }[] }[] };
+    expect(body.imported).toBe(2);
+    expect(body.failed.map((f) => [f.index, f.externalId, f.problems.map((p) => p.path)])).toEqual([
+      [0, 'nul-ext\u0000', ['externalId']],
+      [1, 'nul-by', ['history.1.by']],
+      [3, 'nul-owner', ['history.0.owner']],
+      [4, 'nul-note', ['history.1.note']],
+      [5, 'surrogate', ['company']],
+      [6, 'year', ['createdAt']],
+      [7, undefined, ['externalId']],
+    ]);
+    expect(await leadCount('ok-a')).toBe(1);
+    expect(await leadCount('ok-b')).toBe(1);
+    expect(await leadCount('nul-by')).toBe(0);
+  });
+
+  it('with Accept: application/x-ndjson, reports progress after every chunk of a long import, the summary last (issue 17)', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => ({ ...base(`progress-${i}`), history: [] }));
+    const res = await fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }, body: `${ndjson(...many)}not json\n` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const progress = lines.slice(0, -1).map((l) => l.progress as { done: number; imported: number });
+    expect(progress.map((p) => p.imported).sort((a, b) => a - b)).toEqual([1000, 2000, 2500]);
+    expect(lines.at(-1)).toEqual({ imported: 2500, skipped: 0, failed: [{ index: 2500, problems: [{ path: '(line)', message: 'is not valid JSON' }] }] });
+  }, 120_000);
+
   it.each<[string, () => Promise<Response>, number]>([
     ['no token', () => post(ndjson(won), 'application/x-ndjson', 'wrong-token-wrong-token'), 401],
     ['not JSON', () => post('a,b,c', 'text/csv'), 415],

@@ -156,3 +156,41 @@ describe('replays and upserts', () => {
     expect(row).toEqual({ company: 'Acme', phone: '+46 8 123', n: 1 });
   });
 });
+
+describe('POST /api/leads: blank keys and unstorable text (issue 12)', () => {
+  it('a blank externalId means not given: three people posted with externalId "" become three leads', async () => {
+    const people = ['ann', 'ben', 'cid'].map((n) => ({ source: 'web', externalId: n === 'ben' ? '   ' : '', email: `${n}-${++seq}@blank.io`, firstName: n }));
+    const answers = await Promise.all(people.map(async (p) => (await post(p)).json() as Promise<{ id: string; created: boolean }>));
+    expect(new Set(answers.map((a) => a.id)).size).toBe(3);
+    expect(answers.every((a) => a.created)).toBe(true);
+    const rows = rowsOf<{ first: string; ext: string | null }>(await env.baton.database.db.execute(sql`select first_name as first, external_id as ext from leads where source = 'web' and email like '%@blank.io' order by first_name`));
+    expect(rows).toEqual([{ first: 'ann', ext: null }, { first: 'ben', ext: null }, { first: 'cid', ext: null }]);
+  });
+
+  it('a lead whose externalId and email are both blank is a 400 and stores nothing', async () => {
+    const before = await counts();
+    const res = await post({ source: 'web', externalId: ' ', email: '  ', firstName: 'Nobody' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'externalId' }] } });
+    expect(await counts()).toEqual(before);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a NUL in externalId', { externalId: 'a\u0000b' }, 'externalId'],
+    ['a NUL in a name', { firstName: 'An\u0000a' }, 'firstName'],
+    ['a lone high surrogate', { company: 'Acme \ud800' }, 'company'],
+    ['a lone low surrogate in an activity', { activities: [{ type: 'visit\udc00', at: '2026-11-20T09:12:00Z' }] }, 'activities.0.type'],
+    ['a NUL in the source', { source: 'web\u0000' }, 'source'],
+    ['a NUL in the email', { email: 'a\u0000b@acme.io' }, 'email'],
+    ['a year before 1970', { activities: [{ type: 'visit', at: '1969-12-31T23:59:59Z' }] }, 'activities.0.at'],
+  ])('%s is a 400 naming the field, and nothing is stored', async (_name, over, path) => {
+    const before = await counts();
+    // JSON.stringify escapes NUL and lone surrogates, so they reach the server as the JSON escapes a sender would use.
+    const res = await post(mqlLead(over));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d) => d.path)).toContain(path);
+    expect(await counts()).toEqual(before);
+  });
+});

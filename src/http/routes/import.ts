@@ -1,55 +1,49 @@
-import type { IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
-import { DomainError } from '../../domain/errors.js';
-import { importLead } from '../../services/import.js';
 import type { ServiceContext } from '../../services/context.js';
 import { requireBearer } from '../auth.js';
-import { ONE_MEGABYTE, readBody, requireJson } from '../body.js';
-import { HttpError } from '../errors.js';
-import { importLeadSchema } from '../schemas/import.js';
-import type { Route } from '../server.js';
-import { validationDetails } from '../validation.js';
+import { requireJson } from '../body.js';
+import { arrayItems, ndjsonItems, runImport, type ImportCounts, type ImportFailure } from '../import-stream.js';
+import type { HttpResult, Route } from '../server.js';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/ndjson'];
-/** A JSON array is parsed whole; NDJSON streams line by line and only bounds each line. */
-const ARRAY_LIMIT = 64 * ONE_MEGABYTE;
-const LINE_LIMIT = ONE_MEGABYTE;
 
-interface Failure {
-  index: number;
-  problems: { path: string; message: string }[];
-}
+type Summary = { imported: number; skipped: number; failed: ImportFailure[] };
 
-/** A line that is not a lead at all; it still counts as one for the indexes reported back. */
-class LineError {
-  constructor(readonly message: string) {}
-}
-
-async function* ndjsonLines(req: IncomingMessage): AsyncGenerator {
-  for await (const line of createInterface({ input: req, crlfDelay: Infinity })) {
-    if (line.trim() === '') continue;
-    if (line.length > LINE_LIMIT) {
-      yield new LineError(`is over ${LINE_LIMIT / 1024} KB`);
+/**
+ * The import's lines as they come: a progress line after every chunk, the summary last. A
+ * failure once streaming has begun can only cut the stream, so a client that does not see the
+ * summary knows the import stopped (what was committed stays; sending the file again resumes).
+ */
+async function* progressLines(run: (onProgress: (c: ImportCounts) => void) => Promise<Summary>): AsyncGenerator<string> {
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  const push = (value: unknown): void => {
+    queue.push(`${JSON.stringify(value)}\n`);
+    wake?.();
+  };
+  const done = run((c) => { push({ progress: c }); }).then(
+    (summary) => {
+      push(summary);
+      return undefined;
+    },
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
+  void done.finally(() => {
+    finished = true;
+    wake?.();
+  });
+  for (;;) {
+    const line = queue.shift();
+    if (line !== undefined) {
+      yield line;
       continue;
     }
-    try {
-      yield JSON.parse(line) as unknown;
-    } catch {
-      yield new LineError('is not valid JSON');
-    }
+    if (finished) break;
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
   }
-}
-
-async function* arrayItems(req: IncomingMessage): AsyncGenerator {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse((await readBody(req, ARRAY_LIMIT)).toString('utf8')) as unknown;
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(400, 'validation_failed', 'The body is not valid JSON.');
-  }
-  if (!Array.isArray(parsed)) throw new HttpError(400, 'validation_failed', 'Send a JSON array of leads, or NDJSON (one lead per line) as application/x-ndjson.');
-  yield* parsed;
+  const err = await done;
+  if (err) throw err;
 }
 
 /** POST /api/leads/import: history backfill (README.md, "POST /api/leads/import"); posts nothing to Slack. */
@@ -58,34 +52,21 @@ export function importRoutes(ctx: ServiceContext, intakeToken: string | undefine
     {
       method: 'POST',
       path: '/api/leads/import',
-      async handle(req) {
+      async handle(req): Promise<HttpResult> {
         requireBearer(req, intakeToken, 'INTAKE_TOKEN');
         const type = requireJson(req, NDJSON_TYPES);
-        const items = type === 'application/json' ? arrayItems(req) : ndjsonLines(req);
-        let imported = 0;
-        let skipped = 0;
-        const failed: Failure[] = [];
-        let index = 0;
-        for await (const item of items) {
-          const at = index++;
-          if (item instanceof LineError) {
-            failed.push({ index: at, problems: [{ path: '(line)', message: item.message }] });
-            continue;
-          }
-          const parsed = importLeadSchema.safeParse(item);
-          if (!parsed.success) {
-            failed.push({ index: at, problems: validationDetails(parsed.error.issues) });
-            continue;
-          }
-          try {
-            if ((await importLead(ctx, parsed.data)) === 'imported') imported++;
-            else skipped++;
-          } catch (err) {
-            if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;
-            failed.push({ index: at, problems: (err.details as Failure['problems'] | undefined) ?? [{ path: '(lead)', message: err.message }] });
-          }
+        const source = req as AsyncIterable<Buffer>;
+        const run = async (onProgress?: (c: ImportCounts) => void): Promise<Summary> => {
+          const failed: ImportFailure[] = [];
+          const counts = await runImport(ctx, type === 'application/json' ? arrayItems(source) : ndjsonItems(source), { onFailure: (f) => failed.push(f), ...(onProgress ? { onProgress } : {}) });
+          failed.sort((a, b) => a.index - b.index);
+          return { imported: counts.imported, skipped: counts.skipped, failed };
+        };
+        // NDJSON in, NDJSON out: a long import reports its progress as it goes.
+        if (type !== 'application/json' && (req.headers.accept ?? '').includes('application/x-ndjson')) {
+          return { status: 200, contentType: 'application/x-ndjson; charset=utf-8', stream: progressLines(run) };
         }
-        return { status: 200, json: { imported, skipped, failed } };
+        return { status: 200, json: await run() };
       },
     },
   ];

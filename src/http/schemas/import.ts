@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import { leadFieldsSchema } from './lead.js';
+import { instant, optionalText, requiredText } from './text.js';
 
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone' }).transform((s) => new Date(s));
-const user = z.string().trim().min(1).max(50);
+const user = requiredText(50);
 
 /** One entry of a lead's stage history (README.md, "POST /api/leads/import"). */
 export const historyEntrySchema = z.discriminatedUnion('stage', [
-  z.object({ stage: z.literal('mql'), at: instant, team: z.string().min(1), owner: user }),
+  z.object({ stage: z.literal('mql'), at: instant, team: requiredText(100), owner: user }),
   z.object({ stage: z.literal('sal'), at: instant, by: user }),
-  z.object({ stage: z.literal('rejected'), at: instant, by: user, reason: z.string().min(1).optional(), note: z.string().max(3000).optional() }),
-  z.object({ stage: z.enum(['nurture', 'disqualified', 'sql', 'opportunity', 'customer']), at: instant, by: user.optional() }),
-  z.object({ stage: z.literal('lost'), at: instant, reason: z.string().min(1), by: user.optional() }),
+  z.object({ stage: z.literal('rejected'), at: instant, by: user, reason: optionalText(100), note: optionalText(3000) }),
+  z.object({ stage: z.enum(['nurture', 'disqualified', 'sql', 'opportunity', 'customer']), at: instant, by: optionalText(50) }),
+  z.object({ stage: z.literal('lost'), at: instant, reason: requiredText(100), by: optionalText(50) }),
 ]);
 export type HistoryEntry = z.output<typeof historyEntrySchema>;
 
 export const importLeadSchema = leadFieldsSchema
   .extend({
-    externalId: z.string({ error: 'is required for an import (it makes re-imports idempotent)' }).trim().min(1).max(500),
+    externalId: requiredText(500, 'is required for an import (it makes re-imports idempotent)'),
     createdAt: instant,
     history: z.array(historyEntrySchema).max(200).default([]),
   })

@@ -1,0 +1,160 @@
+import { importChunk, type ImportInput, type ImportOutcome, type Problem } from '../services/import.js';
+import type { ServiceContext } from '../services/context.js';
+import { HttpError } from './errors.js';
+import { boundedLines } from './lines.js';
+import { importLeadSchema } from './schemas/import.js';
+import { validationDetails } from './validation.js';
+
+const IMPORT_LINE_LIMIT = 1024 * 1024;
+/** A JSON array is parsed whole, so it has a cap of its own; NDJSON streams and only bounds each line. */
+const IMPORT_ARRAY_LIMIT = 64 * 1024 * 1024;
+/**
+ * Leads per transaction. Measured with bench:import (README, Performance): larger chunks gain
+ * little once a chunk's statement costs more than its round trips, and hold more in memory.
+ */
+export const IMPORT_CHUNK = 1000;
+const IMPORT_IN_FLIGHT = 2;
+
+/** A line that is not a lead at all; it still counts as one for the indexes reported back. */
+class LineError {
+  constructor(readonly message: string) {}
+}
+
+export interface ImportFailure {
+  index: number;
+  /** As sent (when the line has one), so the sender can find the lead without counting lines. */
+  externalId?: string;
+  problems: Problem[];
+}
+
+export interface ImportCounts {
+  /** Lines read so far, good or bad. */
+  done: number;
+  imported: number;
+  skipped: number;
+  failed: number;
+}
+
+/** NDJSON leads, one per line, each line held to `IMPORT_LINE_LIMIT` while it is read. */
+export async function* ndjsonItems(source: AsyncIterable<Uint8Array | string>): AsyncGenerator {
+  for await (const line of boundedLines(source, IMPORT_LINE_LIMIT)) {
+    if (typeof line !== 'string') {
+      yield new LineError(`is over ${IMPORT_LINE_LIMIT / 1024} KB (it was skipped without being read)`);
+      continue;
+    }
+    try {
+      yield JSON.parse(line) as unknown;
+    } catch {
+      yield new LineError('is not valid JSON');
+    }
+  }
+}
+
+/** A JSON array of leads, refused past `IMPORT_ARRAY_LIMIT` bytes before it is parsed. */
+export async function* arrayItems(source: AsyncIterable<Uint8Array | string>): AsyncGenerator {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += buf.length;
+    if (size > IMPORT_ARRAY_LIMIT) throw new HttpError(413, 'payload_too_large', `A JSON array is at most ${IMPORT_ARRAY_LIMIT / 1024 / 1024} MB; send larger imports as NDJSON (one lead per line).`);
+    chunks.push(buf);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'validation_failed', 'The body is not valid JSON.');
+  }
+  if (!Array.isArray(parsed)) throw new HttpError(400, 'validation_failed', 'Send a JSON array of leads, or NDJSON (one lead per line) as application/x-ndjson.');
+  yield* parsed;
+}
+
+function sentExternalId(item: unknown): { externalId?: string } {
+  const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).externalId : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? { externalId: value.slice(0, 500) } : {};
+}
+
+/** A chunk's leads in one transaction; should the database refuse it, each lead alone, so one bad lead fails alone. */
+async function importOrIsolate(ctx: ServiceContext, leads: readonly ImportInput[], dryRun: boolean): Promise<ImportOutcome[]> {
+  try {
+    return await importChunk(ctx, leads, { dryRun });
+  } catch (err) {
+    if (leads.length === 1) throw err;
+    // Only the SQLSTATE: the driver's message carries the statement's parameters, the leads' personal data.
+    const sqlState = typeof err === 'object' && err !== null && 'cause' in err ? (err.cause as { code?: unknown } | undefined)?.code : undefined;
+    ctx.logger.warn({ sqlState, leads: leads.length }, 'import chunk failed; taking its leads one by one');
+    const outcomes: ImportOutcome[] = [];
+    for (const lead of leads) outcomes.push(...(await importChunk(ctx, [lead], { dryRun })));
+    return outcomes;
+  }
+}
+
+/**
+ * The import over any source of items, for the HTTP endpoint and the CLI
+ * alike: items are validated as they stream in, gathered into chunks, and each chunk is written
+ * while the next one is read and validated. Only a chunk or two is held at any time; failures go
+ * to `onFailure` as they are found, progress to `onProgress` after every chunk.
+ */
+export async function runImport(
+  ctx: ServiceContext,
+  items: AsyncIterable<unknown>,
+  opts: { dryRun?: boolean; chunkSize?: number; onFailure(failure: ImportFailure): void; onProgress?(counts: ImportCounts): void },
+): Promise<ImportCounts> {
+  const dryRun = opts.dryRun === true;
+  const chunkSize = opts.chunkSize ?? IMPORT_CHUNK;
+  const counts: ImportCounts = { done: 0, imported: 0, skipped: 0, failed: 0 };
+  const fail = (failure: ImportFailure): void => {
+    counts.failed++;
+    opts.onFailure(failure);
+  };
+  let chunk: { index: number; externalId: string; lead: ImportInput }[] = [];
+  // Chunks being written while the next one is read, each settling to its error if any, so a
+  // failure surfaces at the next flush instead of as an unhandled rejection. Two in flight keep
+  // both of a small server's cores busy; the key locks keep them from importing a lead twice.
+  const writing: Promise<Error | undefined>[] = [];
+  const settle = async (): Promise<void> => {
+    const err = await writing.shift();
+    if (err !== undefined) throw err;
+  };
+  const flush = async (): Promise<void> => {
+    const batch = chunk;
+    chunk = [];
+    while (writing.length >= IMPORT_IN_FLIGHT) await settle();
+    if (batch.length === 0) return;
+    writing.push(
+      importOrIsolate(ctx, batch.map((b) => b.lead), dryRun).then(
+        (outcomes) => {
+          outcomes.forEach((outcome, i) => {
+            if (outcome === 'imported') counts.imported++;
+            else if (outcome === 'skipped') counts.skipped++;
+            else fail({ index: batch[i]!.index, externalId: batch[i]!.externalId, problems: outcome.problems });
+          });
+          counts.done = Math.max(counts.done, batch[batch.length - 1]!.index + 1);
+          opts.onProgress?.({ ...counts });
+          return undefined;
+        },
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+    );
+  };
+  let index = 0;
+  for await (const item of items) {
+    const at = index++;
+    if (item instanceof LineError) {
+      fail({ index: at, problems: [{ path: '(line)', message: item.message }] });
+      continue;
+    }
+    const parsed = importLeadSchema.safeParse(item);
+    if (!parsed.success) {
+      fail({ index: at, ...sentExternalId(item), problems: validationDetails(parsed.error.issues) });
+      continue;
+    }
+    chunk.push({ index: at, externalId: parsed.data.externalId, lead: parsed.data });
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  while (writing.length > 0) await settle();
+  counts.done = index;
+  return counts;
+}
