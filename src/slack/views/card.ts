@@ -55,9 +55,31 @@ export interface MarketingNoteModel {
 
 const SHOWN_ACTIVITIES = 5;
 
-/** "Tue 14:00 CET" in the reader's zone. */
+/** Locales whose short zone names cover the common zones (CET, EST, JST, IST, AEDT …); en-US alone says "GMT+1". */
+const ZONE_NAME_LOCALES = ['en-US', 'en-GB', 'ja-JP', 'en-IN', 'en-AU', 'ko-KR', 'en-NZ', 'en-SG'];
+
+/** The zone's common abbreviation at that instant (CET in winter, CEST in summer), else its offset. */
+export function zoneAbbreviation(at: Date, zone: string): string {
+  let offset = '';
+  for (const locale of ZONE_NAME_LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+    offset ||= name;
+  }
+  return offset || zone;
+}
+
+/** "Tue 1 Dec 14:00 CET": an instant in a zone named as people name it. For plain_text and fallbacks. */
 export function formatDue(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm ZZZZ');
+  return `${DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm')} ${zoneAbbreviation(at, zone)}`;
+}
+
+/**
+ * An instant in mrkdwn as Slack's date token: each reader sees it in their own zone; clients that
+ * cannot render it show the fallback, in `zone` (the policy's).
+ */
+export function slackDate(at: Date, zone: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${formatDue(at, zone)}>`;
 }
 
 /** "45 min", "1 h 12 min", "2 d 3 h", with `d` as days of `hoursPerDay`. */
