@@ -99,7 +99,7 @@ export async function pendingHandoffsOf(db: DbOrTx, workspaceId: string, repUser
 }
 
 /** A handoff's changes of hands, oldest first, and the reps for whom nobody else was left. */
-export async function handoffHistory(db: DbOrTx, handoffId: string): Promise<{ moves: { from: string; to: string; reason: string; at: Date }[]; stuck: { rep: string; at: Date }[] }> {
+export async function handoffHistory(db: DbOrTx, handoffId: string): Promise<{ moves: { from: string; to: string; reason: 'breach' | 'manager' | 'away'; at: Date }[]; stuck: { rep: string; at: Date }[] }> {
   const rows = await db
     .select({ type: events.type, at: events.at, reason: events.reason, data: events.data })
     .from(events)
@@ -110,7 +110,7 @@ export async function handoffHistory(db: DbOrTx, handoffId: string): Promise<{ m
     return typeof v === 'string' ? v : '';
   };
   return {
-    moves: rows.filter((r) => r.type === 'reassigned').map((r) => ({ from: str(r.data, 'from'), to: str(r.data, 'to'), reason: r.reason ?? 'breach', at: r.at })),
+    moves: rows.filter((r) => r.type === 'reassigned').map((r) => ({ from: str(r.data, 'from'), to: str(r.data, 'to'), reason: r.reason === 'manager' || r.reason === 'away' ? r.reason : 'breach', at: r.at })),
     stuck: rows.filter((r) => r.type === 'reassign_skipped').map((r) => ({ rep: str(r.data, 'rep'), at: r.at })),
   };
 }
