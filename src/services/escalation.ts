@@ -174,7 +174,7 @@ async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly Claim
   if (breachStep !== undefined) out.deliveries.push({ workspaceId, dedupeKey: `sla_step:${breachStep}`, kind: ESCALATION_KINDS.breachNote, handoffId: h.id, channel: policy.marketing.channel, payload: { handoffId: h.id, story: facts } });
   for (const f of facts) if (f.kind === 'moved') tellMove(ctx, h, f, out, { thread: breachStep === undefined });
   // The card shows it is overdue (or waiting for the manager) from the moment that became true.
-  if (facts.some((f) => f.kind !== 'moved')) out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:overdue:${h.repUserId}:${h.dueAt.getTime()}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } });
+  if (facts.some((f) => f.kind !== 'moved')) out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:sla_steps:${first.step.id}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } });
 }
 
 /**
