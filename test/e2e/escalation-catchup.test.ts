@@ -33,6 +33,12 @@ async function at(hhmmss: string): Promise<void> {
   await sweepSla(env.baton.context);
   await env.baton.outbox.idle();
 }
+/** A lead handed to SMB at 09:00, `days` after the base Tuesday. */
+async function leadAt9(days: number): Promise<PostedHandoff> {
+  day = base.plus({ days });
+  set('09:00');
+  return postedHandoff(env);
+}
 const unix = (hhmm: string): number => {
   const [h, m] = hhmm.split(':').map(Number);
   return day.set({ hour: h!, minute: m! }).toUnixInteger();
@@ -90,9 +96,7 @@ async function expectToldAsItHappened(h: PostedHandoff, since: Since): Promise<s
 
 describe('late SLA messages tell what happened', () => {
   it('downtime across the 50, 100 and 150 % marks: one sweep on start-up; the story once per reader, no stale reminder, each step once', async () => {
-    day = base;
-    set('09:00');
-    const h = await postedHandoff(env);
+    const h = await leadAt9(0);
     const since = mark();
     // Down from 09:00 to 16:30: the start-up sweep performs all three marks at once.
     await at('16:30');
@@ -118,9 +122,7 @@ describe('late SLA messages tell what happened', () => {
   });
 
   it('a Slack outage spanning the 100 and 150 % marks: once Slack is back, messages name the rep who breached, and the notice shows where the lead is now', async () => {
-    day = base.plus({ days: 1 });
-    set('09:00');
-    const h = await postedHandoff(env);
+    const h = await leadAt9(1);
     await at('11:00');
     await at('11:01');
     const since = mark();
@@ -144,9 +146,7 @@ describe('late SLA messages tell what happened', () => {
   });
 
   it('nobody left: the manager is told once, the card shows it waits for the manager', async () => {
-    day = base.plus({ days: 3 });
-    set('09:00');
-    const h = await postedHandoff(env);
+    const h = await leadAt9(3);
     await at('16:00');
     await at('16:02');
     const next = await holder(h.handoffId);
