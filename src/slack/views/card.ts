@@ -118,7 +118,7 @@ function activityLine(a: { type: string; at: Date }, zone: string): string {
 const MOVED_WHY = { breach: 'SLA missed', manager: "manager's call", away: 'away' } as const;
 
 function headline(m: LeadCardModel): string {
-  if (m.state.kind !== 'pending') return 'MQL';
+  if (m.state.kind !== 'pending') return 'New MQL';
   if (m.waitingFor) return 'Overdue MQL, waiting for the manager';
   if (m.overdue) return 'Overdue MQL';
   return m.reassignedFrom ? 'Reassigned MQL' : 'New MQL';
