@@ -163,6 +163,28 @@ describe('late SLA messages tell what happened', () => {
     expect(text(card)).toContain('waiting for the manager');
     await accept(h.handoffId);
   });
+  it('messages wait for their reader\'s business hours, and still name the rep who breached with that rep\'s deadline', async () => {
+    day = base;
+    set('13:00');
+    const h = await postedHandoff(env);
+    const since = mark();
+    // The deadline is 17:00, closing time: the manager and marketing hear of it when they open, at 08:00.
+    await at('15:00');
+    await at('17:00');
+    await at('17:30');
+    expect(since(dmChannelFor(smb.manager))).toHaveLength(0);
+    expect(since('C0MARKETING')).toHaveLength(0);
+    const missed = `<@${h.rep}> missed the 4 h SLA at <!date^${unix('17:00')}^`;
+    day = base.plus({ days: 1 });
+    await at('08:00');
+    await at('08:02');
+    const notices = since(dmChannelFor(smb.manager)).filter((m) => text(m).includes(h.cardTs.replace('.', '')));
+    expect(notices).toHaveLength(1);
+    expect(text(notices[0]!)).toContain(missed);
+    expect(since('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'))[0]!.text).toContain(missed);
+    expect(since(dmChannelFor(h.rep)).filter((m) => m.text.includes('Reminder'))).toHaveLength(1);
+    await accept(h.handoffId);
+  });
 });
 
 describe('a manager\'s inbox when a team falls behind', () => {
