@@ -268,3 +268,24 @@ export const hubspotEvents = pgTable(
     index('hubspot_events_unprocessed').on(t.objectId, t.occurredAt).where(sql`${t.processedAt} is null`),
   ],
 );
+
+/**
+ * Leads listed in a grouped SLA notice to one person: the notices that fall due close together
+ * share a batch and go out as one message, whose place (channel, ts) is kept so it can be edited
+ * when someone acts on a lead in it. `story` is what happened, frozen when the step fell due.
+ */
+export const slaNotices = pgTable(
+  'sla_notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    batchKey: text('batch_key').notNull(),
+    recipient: text('recipient').notNull(),
+    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    story: jsonb('story').notNull(),
+    channel: text('channel'),
+    ts: text('ts'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('sla_notices_once').on(t.workspaceId, t.batchKey, t.handoffId), index('sla_notices_handoff').on(t.handoffId)],
+);

@@ -131,3 +131,22 @@ export function scheduleSteps(plan: SlaPlan, cal: CalendarPolicy, clockStart: Da
     .filter((s) => opts.firstRep || s.action !== 'notify_marketing')
     .map((s) => ({ stepIndex: s.index, occurrence: 1, action: s.action, repUserId, dueAt: performAt(plan, cal, s.action, stepDueAt(plan, s, cal, clockStart), zones) }));
 }
+
+/**
+ * What happened on a handoff, as a message tells it: each fact frozen when its step fell due, so
+ * a message sent late (downtime, a Slack outage) still names the rep who missed and their own
+ * deadline, not whoever holds the lead when it is finally sent. Plain JSON (ISO instants).
+ */
+export type SlaFact =
+  | { kind: 'missed'; rep: string; deadline: string }
+  | { kind: 'moved'; from: string; to: string; at: string; deadline: string; reason: 'breach' | 'manager' | 'away'; holder: number }
+  | { kind: 'stuck'; rep: string; at: string };
+
+/**
+ * The batch a notice joins: notices to one person falling due in the same window go out as one
+ * message at the window's end. Windows are fixed slices of time, so every replica agrees.
+ */
+export function noticeWindow(performedAt: Date, windowMs: number): { key: string; sendAt: Date } {
+  const start = Math.floor(performedAt.getTime() / windowMs) * windowMs;
+  return { key: new Date(start).toISOString(), sendAt: new Date(start + windowMs) };
+}

@@ -8,6 +8,7 @@ import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
 import { cancelPendingSteps } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
+import { refreshNotices } from './escalation.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };
 
@@ -51,6 +52,7 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
     await enqueue(tx, [
       { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${status}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
       { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${status}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: status } },
+      ...(await refreshNotices(tx, ctx.workspaceId, h.id, status, now)),
     ]);
     return { kind: 'decided' };
   });

@@ -1,14 +1,15 @@
 import type { TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import { creditBack, pickRep } from '../domain/routing.js';
-import { dueAt, nextRepeat, performAt, type SlaPlan } from '../domain/sla.js';
+import { dueAt, nextRepeat, noticeWindow, performAt, type SlaFact, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { acknowledgeEscalation, findHandoff, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type HandoffRow } from '../db/repo/handoffs.js';
 import { enqueue, outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
-import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
+import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notices.js';
+import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
 
@@ -16,23 +17,48 @@ import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.j
 export type ReassignReason = 'breach' | 'manager' | 'away';
 
 /** Outbox kinds the escalation queues; src/slack/deliveries/escalation.ts delivers them. */
-export const ESCALATION_KINDS = { remindRep: 'sla_remind_rep', notifyManager: 'sla_notify_manager', breachNote: 'sla_breach_note', reassigned: 'sla_reassigned', teamDigest: 'sla_team_digest' } as const;
+export const ESCALATION_KINDS = {
+  remindRep: 'sla_remind_rep',
+  notices: 'sla_notices',
+  refreshNotices: 'sla_refresh_notices',
+  breachNote: 'sla_breach_note',
+  threadLine: 'sla_thread_line',
+  reassigned: 'sla_reassigned',
+  teamDigest: 'sla_team_digest',
+} as const;
 
 const SWEEP_BATCH = 100;
+/** Notices to one person falling due within this window go out together, at its end. */
+export const NOTICE_WINDOW_MS = 2 * 60_000;
+/** A step performed this long after it fell due was caught up (downtime), and is logged as such. */
+const CATCH_UP_MS = 60_000;
 
 interface Writes {
   events: NewEvent[];
   deliveries: NewOutboxRow[];
   steps: NewSlaStep[];
+  notices: NewSlaNotice[];
+}
+
+const noWrites = (): Writes => ({ events: [], deliveries: [], steps: [], notices: [] });
+
+/**
+ * Keeps the grouped notices that list a handoff up to date: queued whenever someone acts on it
+ * (acknowledge, decide, reassign) so their buttons go and the outcome shows.
+ */
+export async function refreshNotices(tx: Tx, workspaceId: string, handoffId: string, cause: string, at: Date): Promise<NewOutboxRow[]> {
+  if (!(await hasNotices(tx, handoffId))) return [];
+  return [{ workspaceId, dedupeKey: `sla_refresh_notices:${handoffId}:${cause}:${at.getTime()}`, kind: ESCALATION_KINDS.refreshNotices, handoffId, channel: null, payload: { handoffId } }];
 }
 
 /**
  * Moves a pending handoff to the next rep of its team by the round robin, never to a rep who held
  * it before or is away (docs/sla.md, "Steps"). The new rep's clock starts now — their card says when they must
  * decide — while reports keep timing the handoff from its first assignment. The old rep's steps
- * are cancelled and the new rep's scheduled. Undefined when nobody else can take it.
+ * are cancelled and the new rep's scheduled. Undefined when nobody else can take it. Who is told
+ * is the caller's business: a sweep that catches up tells it together with what came before.
  */
-async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPolicy, reason: ReassignReason, actor: string, now: Date, out: Writes): Promise<string | undefined> {
+async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPolicy, reason: ReassignReason, actor: string, now: Date, out: Writes): Promise<Extract<SlaFact, { kind: 'moved' }> | undefined> {
   const { policy, workspaceId } = ctx;
   const held = await pastHolders(tx, h.id);
   held.add(h.repUserId);
@@ -43,55 +69,74 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   // The lead counts for the rep who gets it; against the one who breached; not against one who went away.
   const after = reason === 'away' ? creditBack(picked.nextState, h.repUserId) : picked.nextState;
   const to = picked.rep.user;
-  const moved = await moveHandoff(tx, h.id, h.repUserId, { repUserId: to, at: now, dueAt: dueAt(h.slaPlan as SlaPlan, calendarForTeam(policy, team), now), via: `reassigned_${reason}` });
+  const deadline = dueAt(h.slaPlan as SlaPlan, calendarForTeam(policy, team), now);
+  const moved = await moveHandoff(tx, h.id, h.repUserId, { repUserId: to, at: now, dueAt: deadline, via: `reassigned_${reason}` });
   if (!moved) return undefined;
   await saveRoundRobin(tx, workspaceId, { [team.id]: after }, before);
   await cancelStepsOfOthers(tx, h.id, to, now);
   out.steps.push(...stepRows(policy, h, team, to, now, false));
-  out.events.push({ workspaceId, leadId: h.leadId, handoffId: h.id, type: 'reassigned', at: now, actor, reason, data: { from: h.repUserId, to, team: team.id } });
-  out.deliveries.push(
-    { workspaceId, dedupeKey: `update_card:${h.id}:reassigned:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
-    { workspaceId, dedupeKey: `reassigned:${h.id}:${to}`, kind: ESCALATION_KINDS.reassigned, handoffId: h.id, channel: to, payload: { handoffId: h.id, user: to, from: h.repUserId, reason } },
-  );
-  return to;
+  out.events.push({ workspaceId, leadId: h.leadId, handoffId: h.id, type: 'reassigned', at: now, actor, reason, data: { from: h.repUserId, to, team: team.id, dueAt: deadline.toISOString() } });
+  out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:reassigned:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } }, ...(await refreshNotices(tx, workspaceId, h.id, `reassigned_${to}`, now)));
+  ctx.logger.info({ handoffId: h.id, reason, holder: held.size + 1 }, 'lead reassigned');
+  return { kind: 'moved', from: h.repUserId, to, at: now.toISOString(), deadline: deadline.toISOString(), reason, holder: held.size + 1 };
+}
+
+/** Tells a move to the rep who now holds the lead and, unless it goes with a breach note, in the marketing thread. */
+function tellMove(ctx: ServiceContext, h: HandoffRow, fact: Extract<SlaFact, { kind: 'moved' }>, out: Writes, opts: { thread: boolean }): void {
+  const { workspaceId } = ctx;
+  out.deliveries.push({ workspaceId, dedupeKey: `reassigned:${h.id}:${fact.to}`, kind: ESCALATION_KINDS.reassigned, handoffId: h.id, channel: fact.to, payload: { handoffId: h.id, user: fact.to, fact } });
+  if (opts.thread) out.deliveries.push({ workspaceId, dedupeKey: `thread_line:${h.id}:${fact.to}`, kind: ESCALATION_KINDS.threadLine, handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, story: [fact] } });
 }
 
 async function flush(tx: Tx, out: Writes): Promise<void> {
   await writeTogether(tx, [eventsInsert(out.events), outboxInsert(out.deliveries), stepsInsert(out.steps)]);
+  await addNotices(tx, out.notices);
+}
+
+/** A grouped notice to `recipient` about `h`: joins the batch of its window, which goes out at the window's end. */
+function notice(ctx: ServiceContext, h: HandoffRow, recipient: string, story: readonly SlaFact[], now: Date, out: Writes): void {
+  const window = noticeWindow(now, NOTICE_WINDOW_MS);
+  const batchKey = `${recipient}:${window.key}`;
+  out.notices.push({ workspaceId: ctx.workspaceId, batchKey, recipient, handoffId: h.id, story: [...story] });
+  out.deliveries.push({ workspaceId: ctx.workspaceId, dedupeKey: `sla_notices:${batchKey}`, kind: ESCALATION_KINDS.notices, handoffId: null, channel: recipient, payload: { batchKey, user: recipient }, notBefore: window.sendAt });
 }
 
 /**
- * One pass over due steps, in one transaction: each claimed step is performed (its events and
- * Slack deliveries written) and marked done together, so it happens exactly once however many
- * replicas sweep and whenever one dies. Steps of a handoff that was decided or moved on are
- * cancelled instead.
+ * Performs one handoff's due steps, in order, and tells what happened once per reader: after
+ * downtime several steps fall due together, and the manager and marketing get the story (who
+ * missed, when, where the lead went) in one message each, not a burst of stale ones. Every
+ * message carries the facts of the step that fell due, never the handoff as it is when sent.
  */
-async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
+async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly ClaimedStep[], now: Date, out: Writes, finished: { done: number[]; cancelled: number[] }): Promise<void> {
   const { policy, workspaceId } = ctx;
-  const now = ctx.now();
-  const claimed = await claimDueSteps(tx, workspaceId, now, SWEEP_BATCH);
-  const out: Writes = { events: [], deliveries: [], steps: [] };
-  const done: number[] = [];
-  const cancelled: number[] = [];
-  // A reassignment earlier in this batch moves the handoff on for the steps after it.
-  const currentRep = new Map<string, string>();
-  for (const { step, handoff: h } of claimed) {
-    const team = teamById(policy, h.teamId);
-    const rep = currentRep.get(h.id) ?? h.repUserId;
-    if (h.status !== 'pending' || rep !== step.repUserId || !team || (step.action === 'notify_manager' && h.escalationAckedAt !== null)) {
-      cancelled.push(step.id);
+  const first = claimed[0];
+  if (!first) return;
+  let h = first.handoff;
+  const team = teamById(policy, h.teamId);
+  const facts: SlaFact[] = [];
+  const reminders: { stepId: number; rep: string; deadline: Date }[] = [];
+  const missed = (rep: string, deadline: Date): void => {
+    if (!facts.some((f) => f.kind === 'missed' && f.rep === rep)) facts.push({ kind: 'missed', rep, deadline: deadline.toISOString() });
+  };
+  let toManager = false;
+  let breachStep: number | undefined;
+  for (const { step } of claimed) {
+    if (h.status !== 'pending' || h.repUserId !== step.repUserId || !team || (step.action === 'notify_manager' && h.escalationAckedAt !== null)) {
+      finished.cancelled.push(step.id);
       continue;
     }
-    const event = (type: string, data: Record<string, unknown>): NewEvent => ({ workspaceId, leadId: h.leadId, handoffId: h.id, type, at: now, actor: 'baton', data: { step: step.stepIndex, occurrence: step.occurrence, dueAt: step.dueAt.toISOString(), ...data } });
-    const deliver = (kind: string, channel: string | null, payload: Record<string, unknown>): NewOutboxRow => ({ workspaceId, dedupeKey: `sla_step:${step.id}`, kind, handoffId: h.id, channel, payload: { handoffId: h.id, ...payload } });
+    const rep = h.repUserId;
+    const event = (type: string, data: Record<string, unknown>): NewEvent => ({ workspaceId, leadId: h.leadId, handoffId: h.id, type, at: now, actor: 'baton', data: { step: step.stepIndex, occurrence: step.occurrence, dueAt: step.dueAt.toISOString(), rep, deadline: h.dueAt.toISOString(), tier: h.slaTierId, ...data } });
+    ctx.logger.info({ handoffId: h.id, stepId: step.id, action: step.action, occurrence: step.occurrence, lateMs: now.getTime() - step.dueAt.getTime() }, 'SLA step performed');
     switch (step.action) {
       case 'remind_rep':
-        out.events.push(event('sla_reminder', { rep }));
-        out.deliveries.push(deliver(ESCALATION_KINDS.remindRep, rep, { user: rep }));
+        out.events.push(event('sla_reminder', {}));
+        reminders.push({ stepId: step.id, rep, deadline: h.dueAt });
         break;
       case 'notify_manager': {
-        out.events.push(event('sla_escalated', { rep, manager: team.manager }));
-        out.deliveries.push(deliver(ESCALATION_KINDS.notifyManager, team.manager, { user: team.manager, occurrence: step.occurrence }));
+        out.events.push(event('sla_escalated', { manager: team.manager }));
+        missed(rep, h.dueAt);
+        toManager = true;
         const plan = h.slaPlan as SlaPlan;
         const planStep = plan.steps[step.stepIndex];
         const cal = calendarForTeam(policy, team);
@@ -101,20 +146,55 @@ async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
         break;
       }
       case 'notify_marketing':
-        out.events.push(event('sla_breached', { rep }));
-        out.deliveries.push(deliver(ESCALATION_KINDS.breachNote, policy.marketing.channel, { rep }));
+        out.events.push(event('sla_breached', {}));
+        missed(rep, h.dueAt);
+        breachStep = step.id;
         break;
       case 'reassign': {
-        const to = await reassign(ctx, tx, { ...h, repUserId: rep }, team, 'breach', 'baton', now, out);
-        if (to !== undefined) currentRep.set(h.id, to);
-        else out.events.push(event('reassign_skipped', { rep, why: 'nobody else in the team can take it' }));
+        const moved = await reassign(ctx, tx, h, team, 'breach', 'baton', now, out);
+        if (moved) {
+          facts.push(moved);
+          h = { ...h, repUserId: moved.to, dueAt: new Date(moved.deadline), assignedAt: now, escalationAckedAt: null, escalationAckedBy: null };
+        } else {
+          out.events.push(event('reassign_skipped', { why: 'nobody else in the team can take it' }));
+          facts.push({ kind: 'stuck', rep, at: now.toISOString() });
+          toManager = true;
+          ctx.logger.info({ handoffId: h.id }, 'nobody left to reassign the lead to; it waits for the manager');
+        }
         break;
       }
     }
-    done.push(step.id);
+    finished.done.push(step.id);
   }
+  // A reminder to a rep who no longer holds the lead has nothing left to say.
+  for (const r of reminders.filter((x) => x.rep === h.repUserId)) {
+    out.deliveries.push({ workspaceId, dedupeKey: `sla_step:${r.stepId}`, kind: ESCALATION_KINDS.remindRep, handoffId: h.id, channel: r.rep, payload: { handoffId: h.id, user: r.rep, deadline: r.deadline.toISOString() } });
+  }
+  if (team && toManager) notice(ctx, h, team.manager, facts, now, out);
+  if (breachStep !== undefined) out.deliveries.push({ workspaceId, dedupeKey: `sla_step:${breachStep}`, kind: ESCALATION_KINDS.breachNote, handoffId: h.id, channel: policy.marketing.channel, payload: { handoffId: h.id, story: facts } });
+  for (const f of facts) if (f.kind === 'moved') tellMove(ctx, h, f, out, { thread: breachStep === undefined });
+  // The card shows it is overdue (or waiting for the manager) from the moment that became true.
+  if (facts.some((f) => f.kind !== 'moved')) out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:sla_steps:${first.step.id}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } });
+}
+
+/**
+ * One pass over due steps, in one transaction: each claimed step is performed (its events and
+ * Slack deliveries written) and marked done together, so it happens exactly once however many
+ * replicas sweep and whenever one dies. Steps of a handoff that was decided or moved on are
+ * cancelled instead.
+ */
+async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
+  const now = ctx.now();
+  const claimed = await claimDueSteps(tx, ctx.workspaceId, now, SWEEP_BATCH);
+  const out = noWrites();
+  const finished = { done: [] as number[], cancelled: [] as number[] };
+  const byHandoff = new Map<string, ClaimedStep[]>();
+  for (const c of claimed) byHandoff.set(c.handoff.id, [...(byHandoff.get(c.handoff.id) ?? []), c]);
+  for (const steps of byHandoff.values()) await performSteps(ctx, tx, steps, now, out, finished);
   await flush(tx, out);
-  await finishSteps(tx, done, cancelled, now);
+  await finishSteps(tx, finished.done, finished.cancelled, now);
+  const late = claimed.map((c) => now.getTime() - c.step.dueAt.getTime()).filter((ms) => ms >= CATCH_UP_MS);
+  if (late.length > 0) ctx.logger.info({ steps: late.length, handoffs: byHandoff.size, maxLateMs: Math.max(...late) }, 'caught up on SLA steps that fell due while Baton was down or behind');
   return claimed.length;
 }
 
@@ -149,6 +229,7 @@ export async function acknowledge(ctx: ServiceContext, handoffId: string, userId
     }
     await cancelPendingSteps(tx, h.id, now, { action: 'notify_manager' });
     await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: 'escalation_acknowledged', at: now, actor: userId, data: { rep: h.repUserId } }]);
+    await enqueue(tx, await refreshNotices(tx, ctx.workspaceId, h.id, 'acknowledged', now));
     return { kind: 'acknowledged' };
   });
 }
@@ -157,11 +238,12 @@ export async function acknowledge(ctx: ServiceContext, handoffId: string, userId
 export async function reassignByManager(ctx: ServiceContext, handoffId: string, userId: string): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     const { h, team } = await managerHandoff(ctx, tx, handoffId, userId, 'reassign');
-    const out: Writes = { events: [], deliveries: [], steps: [] };
-    const to = await reassign(ctx, tx, h, team, 'manager', userId, ctx.now(), out);
-    if (to === undefined) throw new DomainError('no_eligible_rep', `Nobody else in ${team.name} can take this lead now (everyone else is away, inactive or has had it).`);
+    const out = noWrites();
+    const moved = await reassign(ctx, tx, h, team, 'manager', userId, ctx.now(), out);
+    if (moved === undefined) throw new DomainError('no_eligible_rep', `Nobody else in ${team.name} can take this lead now (everyone else is away, inactive or has had it).`);
+    tellMove(ctx, h, moved, out, { thread: true });
     await flush(tx, out);
-    return to;
+    return moved.to;
   });
 }
 
@@ -172,10 +254,11 @@ export async function reassignAwayRep(ctx: ServiceContext, repUserId: string, ac
     const team = teamById(ctx.policy, h.teamId);
     if (!team) continue;
     moved += await ctx.db.transaction(async (tx) => {
-      const out: Writes = { events: [], deliveries: [], steps: [] };
-      const to = await reassign(ctx, tx, h, team, 'away', actor, ctx.now(), out);
+      const out = noWrites();
+      const moved = await reassign(ctx, tx, h, team, 'away', actor, ctx.now(), out);
+      if (moved) tellMove(ctx, h, moved, out, { thread: true });
       await flush(tx, out);
-      return to === undefined ? 0 : 1;
+      return moved === undefined ? 0 : 1;
     });
   }
   return moved;

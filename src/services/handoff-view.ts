@@ -1,7 +1,7 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
 import { latestProgress } from '../db/repo/events.js';
-import { findHandoff, findSlackMessage, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
+import { findHandoff, findSlackMessage, handoffHistory, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, teamById } from './handoff.js';
@@ -18,6 +18,10 @@ export interface HandoffView {
   calendar: CalendarPolicy;
   /** The latest step after acceptance (qualified, won, lost …), if any. */
   progress: { stage: string; by: string; reason: string | null } | undefined;
+  /** Changes of hands, oldest first, and the reps for whom nobody else was left. */
+  history: Awaited<ReturnType<typeof handoffHistory>>;
+  /** When the view was loaded: what "overdue" is measured against. */
+  now: Date;
 }
 
 export async function loadHandoffView(ctx: ServiceContext, handoffId: string): Promise<HandoffView | undefined> {
@@ -29,7 +33,7 @@ export async function loadHandoffView(ctx: ServiceContext, handoffId: string): P
   const calendar = team ? calendarForTeam(ctx.policy, team) : ctx.policy.calendar;
   const rep = team?.reps.find((r) => r.user === handoff.repUserId);
   const progress = handoff.status === 'accepted' ? await latestProgress(ctx.db, handoff.id) : undefined;
-  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress };
+  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress, history: await handoffHistory(ctx.db, handoff.id), now: ctx.now() };
 }
 
 export type MessageKind = 'card' | 'marketing_note';

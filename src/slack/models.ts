@@ -3,7 +3,7 @@ import { leadDisplayName } from '../domain/lead.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
 import { elapsedOnClock } from '../domain/sla.js';
-import { formatElapsed, type CardState, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
+import { formatElapsed, type CardState, type HandedOn, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
 
 const leadName = (view: HandoffView): string => leadDisplayName(view.lead);
 
@@ -27,12 +27,23 @@ export function progressOf(p: { stage: string; by: string; reason: string | null
   return { stage: p.stage, by: p.by, reasonLabel: label };
 }
 
+/**
+ * For a lead that changed hands: the decider's own time since it reached them, and who missed the
+ * SLA before them (a move for being away is no miss).
+ */
+function handedOn(view: HandoffView, decidedAt: Date): HandedOn | undefined {
+  const { handoff, history } = view;
+  if (history.moves.length === 0) return undefined;
+  const own = elapsedOnClock({ clock: handoff.slaClock }, view.calendar, handoff.assignedAt, decidedAt);
+  return { ownElapsedLabel: formatElapsed(own, hoursPerDay(view)), missedBy: [...new Set(history.moves.filter((m) => m.reason !== 'away').map((m) => m.from))] };
+}
+
 /** What sales did with the handoff, for the card and the marketing thread alike. */
 export function decisionEvent(view: HandoffView, policy: Policy): Exclude<CardState, { kind: 'pending' }> | undefined {
   const { handoff } = view;
   const timing = decisionTiming(view);
   if (!timing || handoff.decidedAt === null || handoff.decidedBy === null) return undefined;
-  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing, stage: view.lead.stage, progress: view.progress && progressOf(view.progress, policy) };
+  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing, stage: view.lead.stage, progress: view.progress && progressOf(view.progress, policy), handedOn: handedOn(view, handoff.decidedAt) };
   if (handoff.status === 'rejected') {
     const reason = policy.rejectionReasons.find((r) => r.id === handoff.rejectReason);
     return { kind: 'rejected', by: handoff.decidedBy, at: handoff.decidedAt, reasonLabel: reason?.label ?? handoff.rejectReason ?? 'no reason given', note: handoff.rejectNote, outcome: handoff.outcome ?? 'nurture' };
@@ -43,6 +54,8 @@ export function decisionEvent(view: HandoffView, policy: Policy): Exclude<CardSt
 /** The card's view model, from what the store holds about one handoff. */
 export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
   const { lead, handoff } = view;
+  const pending = handoff.status === 'pending';
+  const lastMove = view.history.moves.at(-1);
   return {
     handoffId: handoff.id,
     name: leadName(view),
@@ -58,10 +71,13 @@ export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
     breakdown: formatBreakdown(lead.scoreBreakdown as BreakdownLine[]),
     activities: [...view.activities].sort((a, b) => b.at.getTime() - a.at.getTime()),
     repUserId: handoff.repUserId,
-    repTimeZone: view.repTimeZone,
+    zone: view.calendar.timeZone,
     dueAt: handoff.dueAt,
     slaLabel: slaLabel(view),
     assignedVia: handoff.assignedVia,
+    reassignedFrom: lastMove && { rep: lastMove.from, reason: lastMove.reason },
+    overdue: pending && handoff.dueAt.getTime() <= view.now.getTime(),
+    waitingFor: pending && view.team && view.history.stuck.some((s) => s.rep === handoff.repUserId) ? { manager: view.team.manager } : undefined,
     state: decisionEvent(view, policy) ?? { kind: 'pending' },
   };
 }

@@ -64,26 +64,39 @@ describe('SLA escalation, step by step', () => {
   it('at 100 % tells the manager (Acknowledge, Reassign) and marketing in the lead\'s thread, once each', async () => {
     await at('14:00');
     await at('14:01');
-    const notices = postsTo(dmChannelFor(smb.manager), /has not decided/);
+    expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(0);
+    await at('14:02');
+    await at('14:03');
+    const notices = postsTo(dmChannelFor(smb.manager), /missed the SLA/);
     expect(notices).toHaveLength(1);
     const blocks = JSON.stringify(notices[0]!.body.blocks);
     expect(blocks).toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
     expect(blocks).toContain(encodeAction({ kind: 'reassign', handoffId: h.handoffId }));
+    expect(blocks).toContain(`<@${h.rep}> missed the 4 h SLA at <!date^${start.set({ hour: 14 }).toUnixInteger()}^`);
     const breach = env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'));
     expect(breach).toHaveLength(1);
+    // The manager has their DM; the thread does not ping them a second time.
+    expect(breach[0]!.text).not.toContain(`<@${smb.manager}>`);
   });
 
   it('repeats the manager notice every 2 h until acknowledged; an outsider cannot acknowledge', async () => {
     await at('15:59');
-    expect(postsTo(dmChannelFor(smb.manager), /has not decided/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(1);
     let mark = env.slack.calls.length;
     await click('ack_escalation', h.handoffId, 'U0EVA');
     expect(await answered(mark, /manager/)).toContain(`Only SMB's manager <@${smb.manager}> can acknowledge`);
     mark = env.slack.calls.length;
     await click('ack_escalation', h.handoffId, smb.manager);
     expect(await answered(mark, /cknowledged/)).toMatch(/^Acknowledged/);
+    // The notice is edited in place: its buttons go, the outcome shows.
+    const notice = postsTo(dmChannelFor(smb.manager), /missed the SLA/)[0]!;
+    const [edited] = await env.slack.waitFor((c) => c.method === 'chat.update' && c.body.channel === notice.body.channel && JSON.stringify(c.body.blocks).includes('Acknowledged by you'));
+    expect(JSON.stringify(edited!.body.blocks)).not.toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
+    mark = env.slack.calls.length;
+    await click('ack_escalation', h.handoffId, smb.manager);
+    expect(await answered(mark, /cknowledged/)).toMatch(/^You already acknowledged this lead/);
     await at('18:00');
-    expect(postsTo(dmChannelFor(smb.manager), /has not decided/)).toHaveLength(1);
+    expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(1);
     expect((await events(h.handoffId)).filter((e) => e === 'escalation_acknowledged')).toHaveLength(1);
   });
 
@@ -93,6 +106,8 @@ describe('SLA escalation, step by step', () => {
     expect(smb.reps.filter((r) => r.active).map((r) => r.user)).toContain(next);
     expect((await events(h.handoffId)).filter((e) => e === 'reassigned')).toHaveLength(1);
     expect(postsTo(dmChannelFor(next), /reassigned to you/)).toHaveLength(1);
+    // Marketing's thread gets a line for the move.
+    expect(env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes(`to <@${next}>`))).toHaveLength(1);
     const update = env.slack.callsTo('chat.update').filter((c) => c.body.ts === h.cardTs).at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`Assigned to <@${next}>`);
     const mark = env.slack.calls.length;

@@ -78,7 +78,7 @@ describe('App Home', () => {
     expect(textOf(home)).toContain(`Your open leads (${mine.length})`);
     // SMB reps have no zone of their own: the team calendar's (Europe/Stockholm, UTC+1 in November).
     expect(textOf(home)).toMatch(/Times in Europe\/Stockholm/);
-    expect(textOf(home)).toMatch(/decide by \w{3} \d+ \w{3} \d\d:\d\d GMT\+1/);
+    expect(textOf(home)).toMatch(/decide by \w{3} \d+ \w{3} \d\d:\d\d CET/);
     expect(textOf(home)).toMatch(/Reject…/);
     // Someone else's leads are not on this rep's Home.
     const others = posted.filter((p) => p.rep !== rep).map((p) => p.handoffId);

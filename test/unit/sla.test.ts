@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, type TierPolicy } from '../../src/config/policy.js';
 import type { LeadProfile } from '../../src/domain/lead.js';
-import { deliveryTime, dueAt, elapsedOnClock, freezeTier, isWithinSla, nextRepeat, performAt, scheduleSteps, selectTier, stepDueAt, type SlaPlan } from '../../src/domain/sla.js';
+import { deliveryTime, dueAt, elapsedOnClock, freezeTier, isWithinSla, nextRepeat, noticeWindow, performAt, scheduleSteps, selectTier, stepDueAt, type SlaPlan } from '../../src/domain/sla.js';
 
 // The example policy: Stockholm, Mon-Thu 08-12 + 13-17 (8 h), Fri 08-12 + 13-16 (7 h), Christmas holidays.
 const policy = parsePolicy(readFileSync(path.resolve(import.meta.dirname, '../../policy.example.yml'), 'utf8'));
@@ -200,5 +200,18 @@ describe('scheduling a rep\'s steps (scheduleSteps)', () => {
     expect(performAt(hot, cal, 'remind_rep', night, zones)).toEqual(night);
     expect(iso(performAt(demo, cal, 'remind_rep', night, zones))).toBe('Wed 2026-11-25 08:00');
     expect(performAt(demo, cal, 'reassign', night, zones)).toEqual(night);
+  });
+});
+
+describe('notice windows', () => {
+  const WINDOW = 2 * 60_000;
+  it.each<[string, string, string]>([
+    ['2026-11-24T13:00:00.000Z', '2026-11-24T13:00:00.000Z', '2026-11-24T13:02:00.000Z'],
+    ['2026-11-24T13:01:59.999Z', '2026-11-24T13:00:00.000Z', '2026-11-24T13:02:00.000Z'],
+    ['2026-11-24T13:02:00.000Z', '2026-11-24T13:02:00.000Z', '2026-11-24T13:04:00.000Z'],
+  ])('a notice performed at %s joins the batch of %s, sent at %s', (at, key, sendAt) => {
+    const w = noticeWindow(new Date(at), WINDOW);
+    expect(w.key).toBe(key);
+    expect(w.sendAt.toISOString()).toBe(sendAt);
   });
 });

@@ -20,10 +20,11 @@ const model = (over: Partial<LeadCardModel> = {}): LeadCardModel => ({
   breakdown: ['+20 senior title', '+30 demo request', '+10 referral'],
   activities: [{ type: 'demo_request', at: new Date('2026-11-20T09:00:00Z') }],
   repUserId: 'U0EVA',
-  repTimeZone: 'Europe/Stockholm',
+  zone: 'Europe/Stockholm',
   dueAt: new Date('2026-11-24T13:00:00Z'),
   slaLabel: '2 d',
   assignedVia: 'round_robin',
+  overdue: false,
   state: { kind: 'pending' },
   ...over,
 });
@@ -43,13 +44,14 @@ function withinLimits(blocks: KnownBlock[]): void {
 }
 
 describe('the MQL card', () => {
-  it('shows who, why, by when — in the rep\'s zone — and Accept / Reject that parse back to this handoff', () => {
+  it('shows who, why, by when — a Slack date token each reader sees in their zone, the team zone as fallback — and Accept / Reject that parse back to this handoff', () => {
     const { text, blocks } = renderLeadCard(model());
     const json = JSON.stringify(blocks);
     expect(json).toContain('Score 60');
     expect(json).toContain('+30 demo request');
     // 13:00Z is 14:00 in Stockholm in November.
-    expect(json).toMatch(/decide by Tue 24 Nov 14:00 GMT\+1/);
+    expect(json).toContain(`decide by <!date^${Date.parse('2026-11-24T13:00:00Z') / 1000}^{date_short_pretty} {time}|Tue 24 Nov 14:00 CET>`);
+    expect(json).toContain('"text":"New MQL: Ana Andersson — Acme"');
     expect(text).toContain('<@U0EVA>');
     const buttons = (blocks as AnyBlock[]).flatMap((b) => b.elements ?? []).filter((e) => e.type === 'button');
     expect(buttons.map((b) => parseAction(b.action_id!))).toEqual([{ kind: 'accept', handoffId: HANDOFF }, { kind: 'reject', handoffId: HANDOFF }]);
@@ -70,6 +72,24 @@ describe('the MQL card', () => {
     const json = JSON.stringify(blocks);
     expect(json).toContain(`Accepted by <@U0SMBMGR> in 1 h 12 min — ${withinSla ? 'within' : 'outside'} the 2 d SLA`);
     expect(json).not.toContain('"type":"button"');
+  });
+
+  it.each<[string, Partial<LeadCardModel>, string, string[]]>([
+    ['reassigned', { reassignedFrom: { rep: 'U0ANA', reason: 'breach' } }, 'Reassigned MQL', ['Assigned to <@U0EVA> · reassigned from <@U0ANA>, SLA missed · *decide by <!date^']],
+    ['reassigned by the manager', { reassignedFrom: { rep: 'U0ANA', reason: 'manager' } }, 'Reassigned MQL', ["reassigned from <@U0ANA>, manager's call"]],
+    ['overdue', { overdue: true }, 'Overdue MQL', [':red_circle: *Overdue* since <!date^', '(2 d SLA) · Assigned to <@U0EVA>']],
+    ['waiting for the manager', { overdue: true, reassignedFrom: { rep: 'U0ANA', reason: 'breach' }, waitingFor: { manager: 'U0MGR' } }, 'Overdue MQL, waiting for the manager', ['*Overdue — waiting for the manager* <@U0MGR> to decide: nobody else in the team can take it', 'time ran out at <!date^']],
+  ])('a pending card that is %s says so in its header and state, and keeps its buttons', (_name, over, heading, says) => {
+    const { blocks } = renderLeadCard(model(over));
+    const json = JSON.stringify(blocks);
+    expect((blocks[0] as AnyBlock).text!.text).toBe(`${heading}: Ana Andersson — Acme`);
+    for (const s of says) expect(json).toContain(s);
+    expect((blocks as AnyBlock[]).flatMap((b) => b.elements ?? []).filter((e) => e.type === 'button')).toHaveLength(2);
+  });
+
+  it('an accepted lead that changed hands: the decider\'s own time, the handoff\'s time, and who missed', () => {
+    const { blocks } = renderLeadCard(model({ repUserId: 'U0BO', state: { kind: 'accepted', by: 'U0BO', at: new Date('2026-11-24T10:12:00Z'), elapsedLabel: '2 min', withinSla: false, stage: 'sal', handedOn: { ownElapsedLabel: '40 s', missedBy: ['U0ANA'] } } }));
+    expect(JSON.stringify(blocks)).toContain('Accepted by <@U0BO> 40 s after it reached them — the handoff took 2 min, outside the 2 d SLA, missed by <@U0ANA>');
   });
 
   it('says when nobody was available and the manager holds the lead', () => {

@@ -29,8 +29,8 @@ describe('App Home view', () => {
     const all = texts(view.blocks).join('\n');
     expect(all).toContain('Your open leads (3)');
     // 08:00Z is 09:00 in Stockholm (UTC+1 in November), 10:00Z is 11:00.
-    expect(all).toContain(':red_circle: *overdue* since Mon 23 Nov 09:00 GMT+1');
-    expect(all).toContain('decide by Mon 23 Nov 11:00 GMT+1');
+    expect(all).toContain(':red_circle: *overdue* since Mon 23 Nov 09:00 CET');
+    expect(all).toContain('decide by Mon 23 Nov 11:00 CET');
     expect(all).not.toContain('<@U0EVA>');
     expect(actionIds(view.blocks).map((id) => parseAction(id))).toEqual([0, 1, 2].flatMap((i) => [{ kind: 'accept', handoffId: item(i).handoffId }, { kind: 'reject', handoffId: item(i).handoffId }]));
     const blockIds = view.blocks.flatMap((b) => ('block_id' in b && b.block_id !== undefined ? [b.block_id] : []));

@@ -1,7 +1,7 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { rowsInsert, type Write } from './bulk.js';
-import { handoffs, slackMessages } from '../schema.js';
+import { events, handoffs, slackMessages } from '../schema.js';
 
 export type HandoffRow = typeof handoffs.$inferSelect;
 export type NewHandoff = typeof handoffs.$inferInsert;
@@ -104,4 +104,21 @@ export async function overdueHandoffs(db: DbOrTx, workspaceId: string, teamId: s
 /** Pending handoffs of one rep (reassigned when they go away). */
 export async function pendingHandoffsOf(db: DbOrTx, workspaceId: string, repUserId: string): Promise<HandoffRow[]> {
   return db.select().from(handoffs).where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.repUserId, repUserId), eq(handoffs.status, 'pending')));
+}
+
+/** A handoff's changes of hands, oldest first, and the reps for whom nobody else was left. */
+export async function handoffHistory(db: DbOrTx, handoffId: string): Promise<{ moves: { from: string; to: string; reason: 'breach' | 'manager' | 'away'; at: Date }[]; stuck: { rep: string; at: Date }[] }> {
+  const rows = await db
+    .select({ type: events.type, at: events.at, reason: events.reason, data: events.data })
+    .from(events)
+    .where(and(eq(events.handoffId, handoffId), inArray(events.type, ['reassigned', 'reassign_skipped'])))
+    .orderBy(asc(events.id));
+  const str = (data: unknown, key: string): string => {
+    const v = (data as Record<string, unknown> | null)?.[key];
+    return typeof v === 'string' ? v : '';
+  };
+  return {
+    moves: rows.filter((r) => r.type === 'reassigned').map((r) => ({ from: str(r.data, 'from'), to: str(r.data, 'to'), reason: r.reason === 'manager' || r.reason === 'away' ? r.reason : 'breach', at: r.at })),
+    stuck: rows.filter((r) => r.type === 'reassign_skipped').map((r) => ({ rep: str(r.data, 'rep'), at: r.at })),
+  };
 }

@@ -17,7 +17,12 @@ export function stepsInsert(rows: readonly NewSlaStep[]): Write | undefined {
  * are skipped, not waited for, so replicas share a backlog instead of queueing on it; a replica
  * that dies mid-sweep releases its rows with its transaction.
  */
-export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<{ step: SlaStepRow; handoff: HandoffRow }[]> {
+export interface ClaimedStep {
+  step: SlaStepRow;
+  handoff: HandoffRow;
+}
+
+export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<ClaimedStep[]> {
   const ids = tx
     .select({ id: slaSteps.id })
     .from(slaSteps)

@@ -10,6 +10,7 @@ import { publishHome } from '../events/app-home-opened.js';
 import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
 import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js';
 import { renderRejectModal } from '../views/reject-modal.js';
+import { formatDue } from '../views/card.js';
 
 export function alreadyDecidedText(result: { status: string; by: string; at: Date }, zone: string): string {
   return `Already ${result.status} by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone }).toFormat('ccc d LLL HH:mm')}.`;
@@ -52,7 +53,8 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
           return;
         case 'ack_escalation': {
           const result = await acknowledge(ctx, parsed.handoffId, body.user.id);
-          await say(result.kind === 'acknowledged' ? 'Acknowledged: the notices for this lead stop. It is still waiting for a decision.' : `Already acknowledged by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone: ctx.policy.calendar.timeZone }).toFormat('ccc d LLL HH:mm')}.`);
+          if (result.kind === 'acknowledged') await say('Acknowledged: the notices for this lead stop. It is still waiting for a decision.');
+          else await say(`${result.by === body.user.id ? 'You already acknowledged this lead' : `Already acknowledged by <@${result.by}>`} on ${formatDue(result.at, ctx.policy.calendar.timeZone)}.`);
           return;
         }
         case 'reassign': {

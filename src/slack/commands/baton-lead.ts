@@ -21,7 +21,7 @@ export async function answerLeadCommand(ctx: ServiceContext, logger: Logger, ask
     const found = await leadHistory(ctx, askerId, email);
     reply = found
       ? renderLeadHistory({
-          card: found.handoff ? renderLeadCard({ ...cardModel(found.handoff, ctx.policy), repTimeZone: found.zone }) : undefined,
+          card: found.handoff ? renderLeadCard({ ...cardModel(found.handoff, ctx.policy), zone: found.zone }) : undefined,
           name: leadDisplayName(found.lead),
           stage: found.lead.stage,
           score: found.lead.score,

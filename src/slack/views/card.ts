@@ -21,12 +21,29 @@ export interface LeadCardModel {
   /** Newest first. */
   activities: { type: string; at: Date }[];
   repUserId: string;
-  repTimeZone: string;
+  /** The zone of the fallbacks and plain text (the team calendar's): in mrkdwn each reader sees their own. */
+  zone: string;
+  /** The rep's own deadline. */
   dueAt: Date;
   /** "2 d", "1 h": the SLA as the tier states it. */
   slaLabel: string;
   assignedVia: string | null;
+  /** The latest change of hands, when the lead was moved. */
+  reassignedFrom?: { rep: string; reason: 'breach' | 'manager' | 'away' } | undefined;
+  /** The rep's deadline passed, undecided. */
+  overdue: boolean;
+  /** Nobody else in the team can take it: the team's manager decides. */
+  waitingFor?: { manager: string } | undefined;
   state: CardState;
+}
+
+/**
+ * An accepted lead that changed hands: the decider's own time (from when it reached them) is told
+ * apart from the handoff's, and the SLA is laid at the door of who missed it, not the decider.
+ */
+export interface HandedOn {
+  ownElapsedLabel: string;
+  missedBy: string[];
 }
 
 /** The latest step after acceptance: who moved the lead where, and why when it was lost. */
@@ -38,7 +55,7 @@ export interface Progress {
 
 export type CardState =
   | { kind: 'pending' }
-  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean; stage: string; progress?: Progress | undefined }
+  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean; stage: string; progress?: Progress | undefined; handedOn?: HandedOn | undefined }
   | { kind: 'rejected'; by: string; at: Date; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
 
 export interface MarketingNoteModel {
@@ -59,8 +76,31 @@ const SHOWN_ACTIVITIES = 5;
 const leadLabel = (m: { name: string; company: string | null }): string => `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
 
 /** "Tue 14:00 CET" in the reader's zone. */
+/** Locales whose short zone names cover the common zones (CET, EST, JST, IST, AEDT …); en-US alone says "GMT+1". */
+const ZONE_NAME_LOCALES = ['en-US', 'en-GB', 'ja-JP', 'en-IN', 'en-AU', 'ko-KR', 'en-NZ', 'en-SG'];
+
+/** The zone's common abbreviation at that instant (CET in winter, CEST in summer), else its offset. */
+export function zoneAbbreviation(at: Date, zone: string): string {
+  let offset = '';
+  for (const locale of ZONE_NAME_LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+    offset ||= name;
+  }
+  return offset || zone;
+}
+
+/** "Tue 1 Dec 14:00 CET": an instant in a zone named as people name it. For plain_text and fallbacks. */
 export function formatDue(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm ZZZZ');
+  return `${DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL HH:mm')} ${zoneAbbreviation(at, zone)}`;
+}
+
+/**
+ * An instant in mrkdwn as Slack's date token: each reader sees it in their own zone; clients that
+ * cannot render it show the fallback, in `zone` (the policy's).
+ */
+export function slackDate(at: Date, zone: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${formatDue(at, zone)}>`;
 }
 
 /** "45 min", "1 h 12 min", "2 d 3 h", with `d` as days of `hoursPerDay`. */
@@ -79,15 +119,23 @@ function activityLine(a: { type: string; at: Date }, zone: string): string {
   return `${field(a.type.replace(/_/g, ' '), 60)} · ${DateTime.fromJSDate(a.at, { zone }).toFormat('d LLL HH:mm')}`;
 }
 
-/** The card a rep decides on: who, why it is an MQL, by when, and the two buttons. */
+const MOVED_WHY = { breach: 'SLA missed', manager: "manager's call", away: 'away' } as const;
+
+function headline(m: LeadCardModel): string {
+  if (m.state.kind !== 'pending') return 'New MQL';
+  if (m.waitingFor) return 'Overdue MQL, waiting for the manager';
+  if (m.overdue) return 'Overdue MQL';
+  return m.reassignedFrom ? 'Reassigned MQL' : 'New MQL';
+}
+
+/** The card a rep decides on: who, why it is an MQL, by when, and the two buttons; later, its story. */
 export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownBlock[] } {
   const who = plain(m.name, 100);
   const heading = m.company ? `${who} — ${plain(m.company, 40)}` : who;
-  const due = formatDue(m.dueAt, m.repTimeZone);
   const shown = m.activities.slice(0, SHOWN_ACTIVITIES);
   const more = m.activities.length - shown.length;
   const blocks: KnownBlock[] = [
-    header(`New MQL: ${heading}`),
+    header(`${headline(m)}: ${heading}`),
     fields([
       ['Title', field(m.title)],
       ['Company', field(m.company)],
@@ -99,27 +147,33 @@ export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownB
     ]),
     section(`*Score ${m.score}* — why this is an MQL:\n${m.breakdown.length > 0 ? m.breakdown.map((l) => escapeMrkdwn(l)).join('\n') : '_marked MQL by marketing automation_'}`),
   ];
-  if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.repTimeZone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
-  blocks.push(divider(), ...stateBlocks(m, due));
-  return { text: `New MQL for <@${m.repUserId}>: ${leadLabel(m)}, score ${m.score}, decide by ${due}`, blocks };
+  if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.zone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
+  blocks.push(divider(), ...stateBlocks(m));
+  return { text: `${headline(m)} for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${slackDate(m.dueAt, m.zone)}`, blocks };
 }
 
-function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
+function pendingLine(m: LeadCardModel): string {
+  const from = m.reassignedFrom ? ` · reassigned from <@${m.reassignedFrom.rep}>, ${MOVED_WHY[m.reassignedFrom.reason]}` : '';
+  const assigned = `Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''}${from}`;
+  const due = slackDate(m.dueAt, m.zone);
+  if (m.waitingFor) return `:hourglass: *Overdue — waiting for the manager* <@${m.waitingFor.manager}> to decide: nobody else in the team can take it. ${assigned} · time ran out at ${due} (${m.slaLabel} SLA)`;
+  if (m.overdue) return `:red_circle: *Overdue* since ${due} (${m.slaLabel} SLA) · ${assigned}`;
+  return `${assigned} · *decide by ${due}* (${m.slaLabel} SLA)`;
+}
+
+function stateBlocks(m: LeadCardModel): KnownBlock[] {
   switch (m.state.kind) {
     case 'pending':
-      return [
-        section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
-        actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
-      ];
+      return [section(pendingLine(m)), actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')])];
     case 'accepted': {
-      const lines = [`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${formatDue(m.state.at, m.repTimeZone)}`];
+      const lines = [`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${slackDate(m.state.at, m.zone)}`];
       if (m.state.progress) lines.push(progressLine(m.state.progress));
       const next = NEXT_STEPS[m.state.stage] ?? [];
       const buttons = next.map(([label, kind]) => button(label, { kind, handoffId: m.handoffId }, kind === 'won' ? 'primary' : undefined));
       return [section(lines.join('\n')), ...(buttons.length > 0 ? [actions(`next:${m.handoffId}`, buttons)] : [])];
     }
     case 'rejected':
-      return [section(`:no_entry_sign: ${rejectedLine(m.state)} · ${formatDue(m.state.at, m.repTimeZone)}`)];
+      return [section(`:no_entry_sign: ${rejectedLine(m.state)} · ${slackDate(m.state.at, m.zone)}`)];
   }
 }
 
@@ -147,12 +201,14 @@ function rejectedLine(s: { by: string; reasonLabel: string; note: string | null;
   return `Rejected by <@${s.by}>: *${escapeMrkdwn(s.reasonLabel)}* — ${then}${s.note ? `\n> ${field(s.note, 2000)}` : ''}`;
 }
 
-function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean }, slaLabel: string): string {
-  return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
+function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean; handedOn?: HandedOn | undefined }, slaLabel: string): string {
+  if (!s.handedOn) return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
+  const missed = s.handedOn.missedBy.length > 0 ? `, missed by ${s.handedOn.missedBy.map((u) => `<@${u}>`).join(', ')}` : '';
+  return `Accepted by <@${s.by}> ${s.handedOn.ownElapsedLabel} after it reached them — the handoff took ${s.elapsedLabel}, ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA${missed}`;
 }
 
 export type ThreadEvent =
-  | { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string }
+  | { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string; handedOn?: HandedOn | undefined }
   | { kind: 'rejected'; by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }
   | { kind: 'progress'; progress: Progress };
 
@@ -173,7 +229,7 @@ export function renderUnthreaded(lead: { name: string; company: string | null },
 
 /** The handoff note in the marketing channel: the thread every later decision and breach replies under. */
 export function renderMarketingNote(m: MarketingNoteModel): { text: string; blocks: KnownBlock[] } {
-  const lead = leadLabel(m);
-  const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${formatDue(m.dueAt, m.zone)}`;
+  const lead = `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
+  const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${slackDate(m.dueAt, m.zone)}`;
   return { text, blocks: [section(text), context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.')] };
 }
