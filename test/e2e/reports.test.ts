@@ -208,6 +208,9 @@ describe('slash commands, signed, through the stand-in', () => {
 
     const shared = await nextReply(() => sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: SHARE_REPORT_ACTION_ID, value: button.value, userId: 'U0SMBMGR', teamId: 'T0BATON', channelId: 'C0SMB', messageTs: '1700000000.000100', responseUrl: `${env.slack.responseUrl}/share` })));
     expect(shared.response_type).toBe('in_channel');
+    // Posted by Baton, so it says who shared it.
+    expect(shared.text).toMatch(/^<@U0SMBMGR> shared: Funnel/);
+    expect(JSON.stringify(shared.blocks[0])).toContain('Shared by <@U0SMBMGR>');
     expect(allText(shared)).toContain('*Acceptance* 60.0 %');
     expect(shared.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
@@ -243,6 +246,8 @@ describe('slash commands, signed, through the stand-in', () => {
 
   it.each([
     ['/funnel', 'fortnight', /"fortnight" is not a period[\s\S]*Example: `\/funnel month by channel`/],
+    ['/funnel', 'weak', /"weak" is not a period\. Did you mean "week"\?/],
+    ['/leadgoal', 'revenue=-5 deal=50k close=25% sql=20%', /revenue must be more than 0/],
     ['/funnel', 'week by colour', /"by" takes one of channel, persona, source, team, rep, not "colour"/],
     ['/velocity', 'month by channel', /"by" takes one of rep, team, not "channel"[\s\S]*Example: `\/velocity month by rep`/],
     ['/leadgoal', 'revenue=lots deal=50000 close=125%', /revenue must be a number like 10000000[\s\S]*close cannot be more than 100 %[\s\S]*sql= is required[\s\S]*Example: `\/leadgoal revenue=10000000/],

@@ -243,6 +243,10 @@ describe('report command arguments', () => {
     ['2026-01-01..2026-03-31 by team', { ok: true, value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team' } }],
     ['month by', { ok: false, problem: '"by" takes one of channel, persona, source, team, rep.' }],
     ['month please', { ok: false, problem: 'Baton does not understand "please".' }],
+    ['weak', { ok: false, problem: '"weak" is not a period. Did you mean "week"?' }],
+    ['lastweek by rep', { ok: false, problem: '"lastweek" is not a period. Did you mean "last-week"?' }],
+    ['quater', { ok: false, problem: '"quater" is not a period. Did you mean "quarter"?' }],
+    ['fortnight', { ok: false, problem: '"fortnight" is not a period (a range is two real dates in order, at most two years apart).' }],
   ])('/funnel %j', (text, expected) => {
     expect(parsePeriodAndGroup(text, DIMENSIONS)).toEqual(expected);
   });
@@ -252,6 +256,7 @@ describe('report command arguments', () => {
     ['revenue=1.5m deal=50000 close=25 sql=20% mql=10% visit=2.5% months=6', { ok: true, value: { revenue: 1_500_000, deal: 50_000, close: 0.25, sql: 0.2, mql: 0.1, visit: 0.025, months: 6 } }],
     ['revenue=1m deal=0 close=0% sql=20% months=0', { ok: false, problem: 'Check the arguments: deal must be more than 0; close must be more than 0 %; months must be at least 1.' }],
     ['revenue 1m', { ok: false, problem: '"revenue" is not a key=value pair.' }],
+    ['revenue=-5 deal=50k close=-25% sql=20%', { ok: false, problem: 'Check the arguments: revenue must be more than 0; close must be more than 0 %.' }],
   ])('/leadgoal %j', (text, expected) => {
     expect(parseLeadGoal(text)).toEqual(expected);
   });

@@ -200,6 +200,11 @@ export function renderPace(r: PaceReport, share?: ShareReport): Rendered {
   return { text: `Pace: ${int(r.mqls)} MQLs this month${r.pace === undefined ? '' : `, ${pct(r.pace)} of the goal's pace`}`, blocks };
 }
 
+/** A report posted in a channel says who shared it, first. */
+export function sharedBy(r: Rendered, userId: string): Rendered {
+  return { text: `<@${userId}> shared: ${r.text}`, blocks: [context(`Shared by <@${userId}>`), ...r.blocks] };
+}
+
 /** Usage for a report command, with what was wrong and an example. */
 export function renderReportUsage(problem: string, usage: readonly string[]): Rendered {
   const text = [escapeMrkdwn(problem), ...usage].join('\n');
