@@ -15,9 +15,15 @@ export const leadFieldsSchema = z.object({
     lastName: text(10_000),
     title: text(10_000),
     company: text(10_000),
-    employees: z.number().int().nonnegative().max(10_000_000).optional(),
+    employees: z
+      .number({ error: 'must be a number of employees, like 250 (a JSON number, not "250" or a range such as "50-200")' })
+      .int('must be a whole number, like 250')
+      .nonnegative('must be 0 or more, like 250')
+      .max(10_000_000)
+      .optional(),
     industry: text(100),
-    country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 two-letter country code').transform((s) => s.toUpperCase()).optional().or(z.literal('').transform(() => undefined)),
+    // An empty string means "not given" (forms send one); preprocessed, so a bad code keeps its own message.
+    country: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 two-letter country code, like SE or US (not the country\'s name)').transform((s) => s.toUpperCase()).optional()),
     phone: text(50),
     persona: text(100),
     channel: text(100),
