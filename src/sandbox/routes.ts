@@ -32,7 +32,11 @@ const STATIC: Record<string, { file: string; type: string }> = {
 const LONG_POLL_MS = 15_000;
 
 const user = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a user id from the policy');
-const commandSchema = z.object({ user, channel: z.string().min(1), text: z.string().trim().regex(/^\/\S+/, 'must start with a slash command, e.g. /funnel week').max(4000) });
+const commandSchema = z.object({ user, channel: z.string().min(1), text: z.string().trim().min(1, 'type a command, e.g. /funnel week').max(4000) });
+
+/** Baton's slash commands (manifest.yml). Slack itself answers anything else, at once, as here. */
+const COMMANDS = ['/baton', '/funnel', '/velocity', '/leadgoal'];
+const TRY = 'Try `/baton help`, `/funnel week`, `/velocity`, `/leadgoal revenue=1m deal=50k close=25% sql=20%`.';
 const clickSchema = z.object({
   user,
   actionId: z.string().min(1).max(255),
@@ -100,6 +104,8 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   const json = (body: unknown): HttpResult => ({ status: 200, json: body });
 
   return [
+    // Whoever opens the printed address without the path lands on the page, not on a 404.
+    { method: 'GET', path: '/', handle: () => Promise.resolve({ status: 302, text: 'See /sandbox', headers: { location: '/sandbox' } }) },
     ...Object.entries(STATIC).map(([p, { file, type }]): Route => ({
       method: 'GET',
       path: p,
@@ -123,6 +129,13 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         const c = parseOr400(commandSchema, await readJson(req, ONE_MEGABYTE), 'command');
         const p = personOf(c.user);
         const [command = '', ...rest] = c.text.split(/\s+/);
+        if (!COMMANDS.includes(command.toLowerCase())) {
+          const text = command.startsWith('/')
+            ? `\`${command}\` is not a Baton command. ${TRY}`
+            : `The sandbox has no one to chat with: messages here are slash commands, starting with \`/\`. ${TRY}`;
+          s.standIn.addEphemeral(p.id, c.channel, { text });
+          return json({ ok: true });
+        }
         const trigger = triggerId();
         s.standIn.registerTrigger(trigger, p.id);
         const fields = {
