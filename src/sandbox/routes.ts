@@ -18,6 +18,7 @@ export interface SandboxSettings {
   policy: Policy;
   signingSecret: string;
   intakeToken: string;
+  reportsToken: string;
   teamId: string;
   now: () => Date;
 }
@@ -57,6 +58,8 @@ function selfUrl(req: IncomingMessage): string {
   return `http://127.0.0.1:${String(req.socket.localPort)}`;
 }
 
+const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
 const triggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
 function failed(reply: SlackReply, what: string): HttpError {
@@ -74,12 +77,16 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   const userField = (p: SandboxPerson): Record<string, string> => ({ id: p.id, username: p.name.toLowerCase().replace(/\s+/g, '.'), name: p.name.toLowerCase().replace(/\s+/g, '.'), team_id: s.teamId });
   const channelName = (id: string): string => channels.find((c) => c.id === id)?.name ?? id;
 
-  function state(): Record<string, unknown> {
+  function state(req: IncomingMessage): Record<string, unknown> {
     const known = new Set(channels.map((c) => c.id));
     const extra = s.standIn.channelIds().filter((id) => !known.has(id)).map((id) => ({ id, name: id, kind: 'other' }));
     return {
       version: s.standIn.version(),
       teamId: s.teamId,
+      // Card times are in the policy's zone; the page shows message times in it too.
+      timeZone: s.policy.calendar.timeZone,
+      // The tokens the sandbox made up, for trying the API by hand: only to this machine.
+      api: isLoopback(req.socket.remoteAddress) ? { intakeToken: s.intakeToken, reportsToken: s.reportsToken } : undefined,
       people,
       channels: [...channels, ...extra],
       messages: Object.fromEntries([...channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, s.standIn.messages(id)])),
@@ -116,10 +123,10 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
     {
       method: 'GET',
       path: '/sandbox/state',
-      async handle(_req, url) {
+      async handle(req, url) {
         const since = url.searchParams.get('since');
         if (since !== null && /^\d+$/.test(since)) await waitForChange(Number(since));
-        return { status: 200, json: state(), headers: { 'cache-control': 'no-store' } };
+        return { status: 200, json: state(req), headers: { 'cache-control': 'no-store' } };
       },
     },
     {

@@ -77,6 +77,14 @@ describe('sandbox API', () => {
     expect(reply?.text).toMatch(answer);
   });
 
+  it('shows the API tokens it made up (to this machine) and the policy\'s zone; they work on the API', async () => {
+    const s = (await (await fetch(`${baton.url}/sandbox/state`)).json()) as { timeZone: string; api: { intakeToken: string; reportsToken: string } };
+    expect(s.timeZone).toBe('Europe/Stockholm');
+    expect(s.api.intakeToken).toMatch(/^[0-9a-f]{32}$/);
+    const report = await fetch(`${baton.url}/api/reports/pace`, { headers: { authorization: `Bearer ${s.api.reportsToken}` } });
+    expect(report.status).toBe(200);
+  });
+
   it('GET / leads to the sandbox page', async () => {
     const res = await fetch(`${baton.url}/`, { redirect: 'manual' });
     expect(res.status).toBe(302);
