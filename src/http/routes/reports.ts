@@ -29,7 +29,11 @@ const funnelQuery = z.strictObject({ period, by: z.enum(DIMENSIONS).optional() }
 const velocityQuery = z.strictObject({ period, by: z.enum(['rep', 'team']).optional() });
 
 /** A figure alone, or compared with the previous period (then with its change and the change's unit). */
-type CsvRow = [group: string, metric: string, figure: number | undefined | Compared];
+type Figure = number | undefined | Compared;
+type CsvRow = [group: string, metric: string, figure: Figure];
+
+/** Rows of one group (the whole report: ''), one per metric, in the order given. */
+const groupRows = (group: string, figures: Record<string, Figure>): CsvRow[] => Object.entries(figures).map(([metric, figure]) => [group, metric, figure]);
 
 function funnelRows(r: FunnelReport): CsvRow[] {
   const rows: CsvRow[] = r.steps.map((s) => ['', s.stage, s.count]);
@@ -59,32 +63,15 @@ function funnelRows(r: FunnelReport): CsvRow[] {
 
 function velocityRows(r: VelocityReport): CsvRow[] {
   const c = r.changes;
-  const rows: CsvRow[] = [
-    ['', 'decisions', c.decisions],
-    ['', 'median_business_hours', c.medianBusinessHours],
-    ['', 'p90_business_hours', c.p90BusinessHours],
-    ['', 'median_wall_hours', c.medianWallHours],
-    ['', 'p90_wall_hours', c.p90WallHours],
-    ['', 'sla_compliance', c.slaCompliance],
-    ['', 'overdue_now', r.overall.overdueNow],
-  ];
+  const rows = groupRows('', { decisions: c.decisions, median_business_hours: c.medianBusinessHours, p90_business_hours: c.p90BusinessHours, median_wall_hours: c.medianWallHours, p90_wall_hours: c.p90WallHours, sla_compliance: c.slaCompliance, overdue_now: r.overall.overdueNow });
   for (const g of r.groups ?? []) {
-    const key = `${r.by ?? ''}:${g.key}`;
-    rows.push([key, 'decisions', g.decisions], [key, 'taken_for_breach', g.takenForBreach], [key, 'median_business_hours', g.medianBusinessHours], [key, 'p90_business_hours', g.p90BusinessHours], [key, 'median_wall_hours', g.medianWallHours], [key, 'p90_wall_hours', g.p90WallHours], [key, 'sla_compliance', g.slaCompliance], [key, 'overdue_now', g.overdueNow]);
+    rows.push(...groupRows(`${r.by ?? ''}:${g.key}`, { decisions: g.decisions, taken_for_breach: g.takenForBreach, median_business_hours: g.medianBusinessHours, p90_business_hours: g.p90BusinessHours, median_wall_hours: g.medianWallHours, p90_wall_hours: g.p90WallHours, sla_compliance: g.slaCompliance, overdue_now: g.overdueNow }));
   }
   return rows;
 }
 
 function paceRows(r: PaceReport): CsvRow[] {
-  return [
-    ['', 'mqls', r.mqls],
-    ['', 'business_days_elapsed', r.businessDaysElapsed],
-    ['', 'business_days_in_month', r.businessDaysInMonth],
-    ['', 'leads_per_business_day', r.leadsPerBusinessDay],
-    ['', 'monthly_goal', r.goal],
-    ['', 'expected_by_now', r.expectedByNow],
-    ['', 'pace', r.pace],
-  ];
+  return groupRows('', { mqls: r.mqls, business_days_elapsed: r.businessDaysElapsed, business_days_in_month: r.businessDaysInMonth, leads_per_business_day: r.leadsPerBusinessDay, monthly_goal: r.goal, expected_by_now: r.expectedByNow, pace: r.pace });
 }
 
 function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
