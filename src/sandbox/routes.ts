@@ -43,6 +43,8 @@ const clickSchema = z.object({
   actionId: z.string().min(1).max(255),
   blockId: z.string().max(255).optional(),
   value: z.string().max(2000).optional(),
+  /** A select that dispatches its choice (dispatch_action): the option picked, instead of a button press. */
+  selected: z.object({ value: z.string().max(150), text: z.string().max(200) }).optional(),
   channel: z.string().optional(),
   ts: z.string().optional(),
   /** A button in a modal or the App Home; `view` is accepted as another name for it. */
@@ -175,15 +177,19 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         const p = personOf(c.user);
         const trigger = triggerId();
         s.standIn.registerTrigger(trigger, p.id);
-        const action = { action_id: c.actionId, block_id: c.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: c.value ?? '', type: 'button', action_ts: String(Date.now() / 1000) };
+        const actionTs = String(Date.now() / 1000);
+        const action = c.selected
+          ? { action_id: c.actionId, block_id: c.blockId ?? 'actions', type: 'static_select', selected_option: { text: { type: 'plain_text', text: c.selected.text, emoji: true }, value: c.selected.value }, action_ts: actionTs }
+          : { action_id: c.actionId, block_id: c.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: c.value ?? '', type: 'button', action_ts: actionTs };
         const common = { type: 'block_actions', user: userField(p), api_app_id: 'A0BATON', token: 'sandbox-verification-token', trigger_id: trigger, team: { id: s.teamId, domain: 'baton-sandbox' }, enterprise: null, is_enterprise_install: false, actions: [action] };
         let payload: Record<string, unknown>;
         const viewId = c.viewId ?? c.view;
         if (viewId !== undefined) {
           const home = s.standIn.home(p.id);
-          const view = home?.id === viewId ? { ...home.view, type: 'home' } : s.standIn.modals(p.id).find((v) => v.id === viewId)?.view;
+          const modal = s.standIn.modals(p.id).find((v) => v.id === viewId);
+          const view = home?.id === viewId ? { ...home.view, type: 'home' } : modal?.view;
           if (!view) throw new HttpError(404, 'not_found', `No view ${viewId} is open for ${p.name}.`);
-          payload = { ...common, container: { type: 'view', view_id: viewId }, view: { ...view, id: viewId, team_id: s.teamId, state: { values: {} }, app_id: 'A0BATON' } };
+          payload = { ...common, container: { type: 'view', view_id: viewId }, view: { ...view, id: viewId, ...(modal ? { hash: modal.hash } : {}), team_id: s.teamId, state: { values: {} }, app_id: 'A0BATON' } };
         } else {
           if (c.channel === undefined || c.ts === undefined) throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
           const message = s.standIn.messages(c.channel).find((m) => m.ts === c.ts);

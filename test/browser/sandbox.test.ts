@@ -75,6 +75,8 @@ describe('sandbox mode', () => {
     await expect.poll(() => modal.locator('h2').textContent()).toBe('Reject lead');
     // A reason that needs a note, submitted without one: Bolt answers with an inline error.
     await modal.locator('select').selectOption('bad-timing');
+    // Picking a reason that needs a note redraws the modal: the note is no longer marked optional.
+    await expect.poll(() => modal.locator('.input[data-block-id="reject_note"] label.title').textContent(), { timeout: 10_000 }).toBe('Note for marketing (needed for "Bad timing – recontact later")');
     await modal.getByRole('button', { name: 'Reject' }).click();
     await expect.poll(() => modal.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/needs a note/);
     await modal.locator('textarea').fill('Budget freeze until Q2; call again in March.');

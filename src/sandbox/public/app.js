@@ -136,7 +136,7 @@ function renderBlock(b, where) {
     case 'rich_text':
       return html('div', '', escapeHtml(JSON.stringify(b.elements ?? []).replace(/"text":"([^"]*)"|./g, '$1')));
     case 'input':
-      return renderInput(b);
+      return renderInput(b, where);
     default:
       return b.text ? html('div', '', textObject(b.text)) : null;
   }
@@ -189,7 +189,7 @@ function confirmThen(c, go) {
 
 // ---------- modals ----------
 
-function renderInput(b) {
+function renderInput(b, where) {
   const wrap = html('div', 'input');
   wrap.dataset.blockId = b.block_id;
   const e = b.element ?? {};
@@ -212,6 +212,14 @@ function renderInput(b) {
     control.append(new Option(e.placeholder?.text ?? 'Choose…', ''));
     const groups = e.option_groups ?? [{ options: e.options ?? [] }];
     for (const g of groups) for (const o of g.options) control.append(new Option(o.text.text, o.value, false, e.initial_option?.value === o.value));
+    // dispatch_action: Slack sends the choice at once (Baton redraws the modal from it).
+    if (b.dispatch_action && where?.viewId) {
+      control.addEventListener('change', () => {
+        const o = control.selectedOptions[0];
+        if (!o || o.value === '') return;
+        post('/sandbox/click', { user: ui.person, viewId: where.viewId, actionId: e.action_id, blockId: b.block_id, selected: { value: o.value, text: o.text } }).catch(showError);
+      });
+    }
   } else if (e.type === 'checkboxes' || e.type === 'radio_buttons') {
     control = html('div', 'choices');
     const initial = new Set((e.initial_options ?? (e.initial_option ? [e.initial_option] : [])).map((o) => o.value));
