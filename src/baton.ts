@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from './config/errors.js';
 import type { Config } from './config/env.js';
 import type { Policy } from './config/policy.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -83,7 +84,10 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     });
     observeRequests(server, metrics, [...routes.map((r) => r.path), SLACK_EVENTS_PATH]);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        // The one start-up failure a person fixes by hand: say which variable, without a stack trace.
+        reject(err.code === 'EADDRINUSE' ? new ConfigError([`PORT: port ${config.port} is already in use (another Baton, or another program, listens there). Set PORT to a free port, e.g. PORT=${config.port + 1}.`]) : err);
+      });
       // The sandbox has no login (anyone on the page acts as anyone in the policy): this machine only.
       if (config.sandbox) server.listen(config.port, '127.0.0.1', () => { resolve(); });
       else server.listen(config.port, () => { resolve(); });

@@ -34,7 +34,7 @@ export interface FunnelChartStep {
   readonly label: string;
   readonly count: number;
   readonly previous: number;
-  /** Share of the previous step's handoffs that reached this one (0–1); undefined for the first. */
+  /** Cohort conversion: the share of the period's MQLs (handoffs started) that reached this step by now (0–1); undefined before MQLs. */
   readonly conversion: number | undefined;
 }
 
@@ -96,14 +96,14 @@ export function funnelChart(data: FunnelChartData): Chart {
     step: s.label,
     count: s.count,
     previous: s.previous,
-    label: s.conversion === undefined ? `${s.count}` : `${s.count}  (${percent(s.conversion)} of ${data.steps[i - 1]?.label ?? 'previous'})`,
+    label: s.conversion === undefined ? `${s.count}` : `${s.count}  (${percent(s.conversion)} of MQLs)`,
   }));
   const max = Math.max(1, ...data.steps.flatMap((s) => [s.count, s.previous]));
   const y = { field: 'step', type: 'nominal' as const, sort: rows.map((r) => r.step), title: null, axis: { labelLimit: 140 } };
   const x = { type: 'quantitative' as const, title: 'leads (ghost bar: previous period)', scale: { domain: [0, max * 1.45] }, axis: { tickCount: 6 } };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, subtitle: `cohort conversion between steps · ${data.timeZone}` },
+    title: { text: title, subtitle: `beside each step: the share of the period's MQLs that reached it · ${data.timeZone}` },
     width: CHART_WIDTH,
     height: Math.max(120, 36 * rows.length),
     data: { values: rows },

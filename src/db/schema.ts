@@ -129,6 +129,8 @@ export const events = pgTable(
     index('events_lead').on(t.leadId, t.at),
     index('reports_events_stage').on(t.workspaceId, t.toStage, t.at, t.leadId).where(sql`${t.toStage} is not null`),
     index('events_handoff').on(t.handoffId),
+    // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/reports.ts).
+    index('reports_events_reassigned').on(t.workspaceId, t.at).where(sql`${t.type} = 'reassigned'`),
   ],
 );
 

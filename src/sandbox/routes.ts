@@ -18,6 +18,7 @@ export interface SandboxSettings {
   policy: Policy;
   signingSecret: string;
   intakeToken: string;
+  reportsToken: string;
   teamId: string;
   now: () => Date;
 }
@@ -32,12 +33,18 @@ const STATIC: Record<string, { file: string; type: string }> = {
 const LONG_POLL_MS = 15_000;
 
 const user = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a user id from the policy');
-const commandSchema = z.object({ user, channel: z.string().min(1), text: z.string().trim().regex(/^\/\S+/, 'must start with a slash command, e.g. /funnel week').max(4000) });
+const commandSchema = z.object({ user, channel: z.string().min(1), text: z.string().trim().min(1, 'type a command, e.g. /funnel week').max(4000) });
+
+/** Baton's slash commands (manifest.yml). Slack itself answers anything else, at once, as here. */
+const COMMANDS = ['/baton', '/funnel', '/velocity', '/leadgoal'];
+const TRY = 'Try `/baton help`, `/funnel week`, `/velocity`, `/leadgoal revenue=1m deal=50k close=25% sql=20%`.';
 const clickSchema = z.object({
   user,
   actionId: z.string().min(1).max(255),
   blockId: z.string().max(255).optional(),
   value: z.string().max(2000).optional(),
+  /** A select that dispatches its choice (dispatch_action): the option picked, instead of a button press. */
+  selected: z.object({ value: z.string().max(150), text: z.string().max(200) }).optional(),
   channel: z.string().optional(),
   ts: z.string().optional(),
   /** A button in a modal or the App Home; `view` is accepted as another name for it. */
@@ -52,6 +59,8 @@ const closeSchema = z.object({ user, viewId: z.string().min(1) });
 function selfUrl(req: IncomingMessage): string {
   return `http://127.0.0.1:${String(req.socket.localPort)}`;
 }
+
+const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 const triggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
@@ -70,12 +79,16 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   const userField = (p: SandboxPerson): Record<string, string> => ({ id: p.id, username: p.name.toLowerCase().replace(/\s+/g, '.'), name: p.name.toLowerCase().replace(/\s+/g, '.'), team_id: s.teamId });
   const channelName = (id: string): string => channels.find((c) => c.id === id)?.name ?? id;
 
-  function state(): Record<string, unknown> {
+  function state(req: IncomingMessage): Record<string, unknown> {
     const known = new Set(channels.map((c) => c.id));
     const extra = s.standIn.channelIds().filter((id) => !known.has(id)).map((id) => ({ id, name: id, kind: 'other' }));
     return {
       version: s.standIn.version(),
       teamId: s.teamId,
+      // Card times are in the policy's zone; the page shows message times in it too.
+      timeZone: s.policy.calendar.timeZone,
+      // The tokens the sandbox made up, for trying the API by hand: only to this machine.
+      api: isLoopback(req.socket.remoteAddress) ? { intakeToken: s.intakeToken, reportsToken: s.reportsToken } : undefined,
       people,
       channels: [...channels, ...extra],
       messages: Object.fromEntries([...channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, s.standIn.messages(id)])),
@@ -100,6 +113,8 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   const json = (body: unknown): HttpResult => ({ status: 200, json: body });
 
   return [
+    // Whoever opens the printed address without the path lands on the page, not on a 404.
+    { method: 'GET', path: '/', handle: () => Promise.resolve({ status: 302, text: 'See /sandbox', headers: { location: '/sandbox' } }) },
     ...Object.entries(STATIC).map(([p, { file, type }]): Route => ({
       method: 'GET',
       path: p,
@@ -110,10 +125,10 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
     {
       method: 'GET',
       path: '/sandbox/state',
-      async handle(_req, url) {
+      async handle(req, url) {
         const since = url.searchParams.get('since');
         if (since !== null && /^\d+$/.test(since)) await waitForChange(Number(since));
-        return { status: 200, json: state(), headers: { 'cache-control': 'no-store' } };
+        return { status: 200, json: state(req), headers: { 'cache-control': 'no-store' } };
       },
     },
     {
@@ -123,6 +138,13 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         const c = parseOr400(commandSchema, await readJson(req, ONE_MEGABYTE), 'command');
         const p = personOf(c.user);
         const [command = '', ...rest] = c.text.split(/\s+/);
+        if (!COMMANDS.includes(command.toLowerCase())) {
+          const text = command.startsWith('/')
+            ? `\`${command}\` is not a Baton command. ${TRY}`
+            : `The sandbox has no one to chat with: messages here are slash commands, starting with \`/\`. ${TRY}`;
+          s.standIn.addEphemeral(p.id, c.channel, { text });
+          return json({ ok: true });
+        }
         const trigger = triggerId();
         s.standIn.registerTrigger(trigger, p.id);
         const fields = {
@@ -155,15 +177,19 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         const p = personOf(c.user);
         const trigger = triggerId();
         s.standIn.registerTrigger(trigger, p.id);
-        const action = { action_id: c.actionId, block_id: c.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: c.value ?? '', type: 'button', action_ts: String(Date.now() / 1000) };
+        const actionTs = String(Date.now() / 1000);
+        const action = c.selected
+          ? { action_id: c.actionId, block_id: c.blockId ?? 'actions', type: 'static_select', selected_option: { text: { type: 'plain_text', text: c.selected.text, emoji: true }, value: c.selected.value }, action_ts: actionTs }
+          : { action_id: c.actionId, block_id: c.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: c.value ?? '', type: 'button', action_ts: actionTs };
         const common = { type: 'block_actions', user: userField(p), api_app_id: 'A0BATON', token: 'sandbox-verification-token', trigger_id: trigger, team: { id: s.teamId, domain: 'baton-sandbox' }, enterprise: null, is_enterprise_install: false, actions: [action] };
         let payload: Record<string, unknown>;
         const viewId = c.viewId ?? c.view;
         if (viewId !== undefined) {
           const home = s.standIn.home(p.id);
-          const view = home?.id === viewId ? { ...home.view, type: 'home' } : s.standIn.modals(p.id).find((v) => v.id === viewId)?.view;
+          const modal = s.standIn.modals(p.id).find((v) => v.id === viewId);
+          const view = home?.id === viewId ? { ...home.view, type: 'home' } : modal?.view;
           if (!view) throw new HttpError(404, 'not_found', `No view ${viewId} is open for ${p.name}.`);
-          payload = { ...common, container: { type: 'view', view_id: viewId }, view: { ...view, id: viewId, team_id: s.teamId, state: { values: {} }, app_id: 'A0BATON' } };
+          payload = { ...common, container: { type: 'view', view_id: viewId }, view: { ...view, id: viewId, ...(modal ? { hash: modal.hash } : {}), team_id: s.teamId, state: { values: {} }, app_id: 'A0BATON' } };
         } else {
           if (c.channel === undefined || c.ts === undefined) throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
           const message = s.standIn.messages(c.channel).find((m) => m.ts === c.ts);

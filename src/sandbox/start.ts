@@ -27,7 +27,7 @@ export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
     const baton = await startBaton({
       ...opts,
       config: { ...config, slack: { ...config.slack, apiUrl: standIn.url }, intakeToken, reportsToken },
-      routes: [...(opts.routes ?? []), ...sandboxRoutes({ standIn, policy, signingSecret: config.slack.signingSecret, intakeToken, teamId: SANDBOX_TEAM, now })],
+      routes: [...(opts.routes ?? []), ...sandboxRoutes({ standIn, policy, signingSecret: config.slack.signingSecret, intakeToken, reportsToken, teamId: SANDBOX_TEAM, now })],
     });
     logger.info(
       { port: baton.port, sandbox: true },

@@ -19,7 +19,7 @@ export function funnelChartData(r: FunnelReport): FunnelChartData {
   return {
     period: r.period.current.label,
     timeZone: r.period.timeZone,
-    steps: r.steps.map((s) => ({ label: STEP_LABELS[s.stage], count: s.count.value ?? 0, previous: s.count.previous ?? 0, conversion: s.conversion })),
+    steps: r.steps.map((s) => ({ label: STEP_LABELS[s.stage], count: s.count.value ?? 0, previous: s.count.previous ?? 0, conversion: s.conversion?.value })),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
-import { openHandoffs } from '../db/repo/queues.js';
+import { acceptedAwaitingQualify, openHandoffs, recentHandoffs } from '../db/repo/queues.js';
+import { decisionCounts } from '../db/repo/reports.js';
+import { monthsAround } from '../domain/reports/periods.js';
 import { awayUsers } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam } from './handoff.js';
@@ -25,7 +27,15 @@ export interface HomeQueue {
   away: string[];
 }
 
-export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[] };
+/** What marketing sees: its recent handoffs and their state, this month's rejection reasons, the overdue ones. */
+export interface MarketingHome {
+  recent: (QueueItem & { status: 'pending' | 'accepted' | 'rejected'; stage: string; reason: string | null })[];
+  rejections: { label: string; count: number }[];
+  overdue: QueueItem[];
+  overdueTotal: number;
+}
+
+export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[]; toQualify: QueueItem[]; marketing: MarketingHome | undefined };
 
 /** No Home can show more leads than this (100 blocks, two a lead): reading more would be waste. */
 const QUEUE_READ_LIMIT = 50;
@@ -44,7 +54,8 @@ export function userZone(policy: Policy, userId: string): string {
 export async function homeFor(ctx: ServiceContext, userId: string): Promise<HomeData> {
   const repOf = ctx.policy.teams.filter((t) => t.reps.some((r) => r.user === userId));
   const managerOf = ctx.policy.teams.filter((t) => t.manager === userId);
-  if (repOf.length === 0 && managerOf.length === 0) return { kind: 'outsider' };
+  const marketer = ctx.policy.marketing.users.some((u) => u.user === userId);
+  if (repOf.length === 0 && managerOf.length === 0 && !marketer) return { kind: 'outsider' };
   const now = ctx.now();
   const item = (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]): QueueItem => ({ handoffId: r.handoffId, name: leadDisplayName(r), company: r.company, score: r.score, repUserId: r.repUserId, dueAt: r.dueAt, overdue: r.dueAt < now });
   const queues: HomeQueue[] = [];
@@ -57,5 +68,24 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
     const away = await awayUsers(ctx.db, ctx.workspaceId, now, team.reps.map((r) => r.user));
     queues.push({ title: `${team.name} queue`, items: queue.rows.map(item), total: queue.total, forManager: true, away: team.reps.filter((r) => away.has(r.user)).map((r) => r.user) });
   }
-  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues };
+  const toQualify = repOf.length > 0 ? (await acceptedAwaitingQualify(ctx.db, ctx.workspaceId, userId, MARKETING_LIST)).map(item) : [];
+  const marketing = marketer ? await marketingHome(ctx, now, item) : undefined;
+  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues, toQualify, marketing };
+}
+
+const MARKETING_LIST = 10;
+
+async function marketingHome(ctx: ServiceContext, now: Date, item: (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]) => QueueItem): Promise<MarketingHome> {
+  const { policy, db, workspaceId } = ctx;
+  const month = monthsAround(now, policy.reportingTimeZone).current;
+  const label = (id: string | null): string => (id === null ? 'No reason given' : (policy.rejectionReasons.find((r) => r.id === id)?.label ?? id));
+  const [recent, decided, open] = await Promise.all([recentHandoffs(db, workspaceId, MARKETING_LIST), decisionCounts(db, workspaceId, month), openHandoffs(db, workspaceId, { teams: policy.teams.map((t) => t.id) }, QUEUE_READ_LIMIT)]);
+  const overdue = open.rows.map(item).filter((i) => i.overdue);
+  return {
+    recent: recent.map((r) => ({ ...item(r), overdue: r.status === 'pending' && r.dueAt < now, status: r.status, stage: r.stage, reason: r.rejectReason === null ? null : label(r.rejectReason) })),
+    rejections: decided.filter((d) => d.status === 'rejected').map((d) => ({ label: label(d.reason), count: d.count })).sort((a, b) => b.count - a.count),
+    overdue: overdue.slice(0, MARKETING_LIST),
+    // Open handoffs are read soonest due first, so the overdue ones come first; beyond the read limit they are not counted.
+    overdueTotal: overdue.length,
+  };
 }

@@ -46,6 +46,20 @@ export interface CronRunner {
  * (noOverlap), and a failed run is logged: the next tick tries again, since every job reads its
  * work from Postgres.
  */
+/**
+ * node-cron writes its own warnings ("missed execution", "task still running") as coloured text
+ * on the console; routed through our logger they are JSON lines like every other, with the job.
+ */
+export function cronLogger(logger: Logger, job: string): NonNullable<Parameters<typeof cron.schedule>[2]>['logger'] {
+  const split = (message: string | Error, err?: Error): [Record<string, unknown>, string] => (message instanceof Error ? [{ err: message, job }, message.message] : [{ err, job }, message]);
+  return {
+    info: (message) => { logger.info({ job }, `node-cron: ${message}`); },
+    warn: (message) => { logger.warn({ job }, `node-cron: ${message}`); },
+    error: (message, err) => { const [o, m] = split(message, err); logger.error(o, `node-cron: ${m}`); },
+    debug: (message, err) => { const [o, m] = split(message, err); logger.debug(o, `node-cron: ${m}`); },
+  };
+}
+
 export function startCron(jobs: readonly CronJob[], ctx: Pick<ServiceContext, 'now'>, logger: Logger): CronRunner {
   const running = new Set<Promise<void>>();
   const tasks = jobs.map((job) =>
@@ -59,7 +73,7 @@ export function startCron(jobs: readonly CronJob[], ctx: Pick<ServiceContext, 'n
         running.add(run);
         return run;
       },
-      { name: job.name, timezone: job.timeZone, noOverlap: true },
+      { name: job.name, timezone: job.timeZone, noOverlap: true, logger: cronLogger(logger, job.name) },
     ),
   );
   return {

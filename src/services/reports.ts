@@ -3,10 +3,11 @@ import { businessDaysInRange } from '../domain/calendar.js';
 import { funnelFigures, type BreakdownRow, type CohortCounts, type Dimension, type FunnelFigures, type FunnelInputs } from '../domain/reports/funnel.js';
 import { reverseFunnel, type LeadGoalInput, type LeadGoalStep } from '../domain/reports/leadgoal.js';
 import { paceFigures, type PaceFigures } from '../domain/reports/pace.js';
+import { comparedCount, comparedRate, type Compared } from '../domain/reports/stats.js';
 import { monthsAround, nextTwelveMonths, resolvePeriod, type Period, type PeriodPair, type PeriodSpec } from '../domain/reports/periods.js';
 import { businessTimeline, timelineMinutes, type BusinessTimeline } from '../domain/reports/timeline.js';
 import { velocityFigures, velocityGroups, type Decision, type VelocityFigures, type VelocityGroup } from '../domain/reports/velocity.js';
-import { cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/reports.js';
+import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/reports.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam, teamById } from './handoff.js';
@@ -41,12 +42,31 @@ export interface VelocityReport {
   readonly by: VelocityDimension | undefined;
   readonly overall: VelocityFigures & { readonly overdueNow: number };
   readonly previous: VelocityFigures;
+  /** Each overall figure against the previous period's: counts and hours in percent, compliance in points. */
+  readonly changes: VelocityChanges;
   readonly groups: readonly Named<VelocityGroup>[] | undefined;
   /** The five reps with the slowest median decision in business hours. */
   readonly slowestReps: readonly Named<VelocityGroup>[];
 }
 
+export type VelocityChanges = { readonly [K in 'decisions' | 'medianBusinessHours' | 'p90BusinessHours' | 'medianWallHours' | 'p90WallHours' | 'slaCompliance']: Compared };
+
+export function velocityChanges(cur: VelocityFigures, prev: VelocityFigures): VelocityChanges {
+  const count = (k: keyof VelocityChanges & keyof VelocityFigures): Compared => comparedCount(cur[k], prev[k]);
+  return {
+    decisions: count('decisions'),
+    medianBusinessHours: count('medianBusinessHours'),
+    p90BusinessHours: count('p90BusinessHours'),
+    medianWallHours: count('medianWallHours'),
+    p90WallHours: count('p90WallHours'),
+    slaCompliance: comparedRate(cur.slaCompliance, prev.slaCompliance),
+  };
+}
+
 export interface PaceReport extends PaceFigures {
+  readonly report: 'pace';
+  /** This month to date against the whole previous month. */
+  readonly period: PeriodInfo;
   readonly month: string;
 }
 
@@ -70,7 +90,15 @@ async function funnelInputs(ctx: ServiceContext, span: Span, by: Dimension | und
   const [stages, groups, lc, decisions] = await Promise.all([stageEntries(ctx.db, ws, span), cohortCounts(ctx.db, ws, span, by), leadCohort(ctx.db, ws, span), decisionCounts(ctx.db, ws, span)]);
   // The whole cohort is the sum of its groups: one query either way.
   const sum = (k: keyof CohortCounts): number => groups.reduce((s, g) => s + g[k], 0);
-  const cohort: CohortCounts = { started: sum('started'), pending: sum('pending'), accepted: sum('accepted'), rejected: sum('rejected'), reachedSql: sum('reachedSql') };
+  const cohort: CohortCounts = {
+    started: sum('started'),
+    pending: sum('pending'),
+    accepted: sum('accepted'),
+    rejected: sum('rejected'),
+    reachedSql: sum('reachedSql'),
+    reachedOpportunity: sum('reachedOpportunity'),
+    reachedCustomer: sum('reachedCustomer'),
+  };
   const decided = (status: 'accepted' | 'rejected'): number => decisions.filter((d) => d.status === status).reduce((s, d) => s + d.count, 0);
   const rejections = decisions.filter((d) => d.status === 'rejected').map(({ reason, count }) => ({ reason, count }));
   return {
@@ -98,7 +126,7 @@ export interface Measured extends Decision {
 }
 
 /** Measures each decision on its team's calendar; one timeline per calendar covers every batch. */
-export function measure(policy: Policy, batches: readonly DecisionBatch[]): Measured[] {
+export function measure(policy: Policy, batches: readonly DecisionBatch[], taken = false): Measured[] {
   let earliest = Infinity;
   let latest = -Infinity;
   for (const b of batches) {
@@ -122,7 +150,7 @@ export function measure(policy: Policy, batches: readonly DecisionBatch[]): Meas
     const tl = timelineFor(b.team);
     b.assigned.forEach((from, i) => {
       const to = Math.max(from, b.decided[i]!);
-      out.push({ team: b.team, rep: b.rep, businessMinutes: timelineMinutes(tl, from, to), wallMinutes: (to - from) / 60_000, slaClock: b.slaClock, slaTargetMinutes: b.slaTargetMinutes });
+      out.push({ team: b.team, rep: b.rep, businessMinutes: timelineMinutes(tl, from, to), wallMinutes: (to - from) / 60_000, slaClock: b.slaClock, slaTargetMinutes: b.slaTargetMinutes, taken });
     });
   }
   return out;
@@ -134,22 +162,36 @@ export async function velocityReport(ctx: ServiceContext, spec: PeriodSpec, by?:
   const zone = ctx.policy.reportingTimeZone;
   const now = ctx.now();
   const pair = resolvePeriod(spec, now, zone);
-  const [cur, prev, overdue] = await Promise.all([decisionsIn(ctx.db, ctx.workspaceId, pair.current), decisionsIn(ctx.db, ctx.workspaceId, pair.previous), overdueAt(ctx.db, ctx.workspaceId, now)]);
+  const ws = ctx.workspaceId;
+  const [cur, prev, held, taken, overdue] = await Promise.all([
+    decisionsIn(ctx.db, ws, pair.current),
+    decisionsIn(ctx.db, ws, pair.previous),
+    decisionsIn(ctx.db, ws, pair.current, 'holder'),
+    breachTakesIn(ctx.db, ws, pair.current),
+    overdueAt(ctx.db, ws, now),
+  ]);
   const current = measure(ctx.policy, cur);
+  const overall = velocityFigures(current);
+  const previous = velocityFigures(measure(ctx.policy, prev));
+  // By rep, each holding is charged to its holder (SPEC §6); a team holds the handoff throughout.
+  const holdings = [...measure(ctx.policy, held), ...measure(ctx.policy, taken, true)];
   const overdueBy = (dim: VelocityDimension): Map<string, number> => {
     const m = new Map<string, number>();
-    for (const o of overdue) m.set(dim === 'team' ? o.team : o.rep, (m.get(dim === 'team' ? o.team : o.rep) ?? 0) + o.count);
+    for (const o of overdue) m.set(o[dim], (m.get(o[dim]) ?? 0) + o.count);
     return m;
   };
-  const named = (dim: VelocityDimension, groups: VelocityGroup[]): Named<VelocityGroup>[] => groups.map((g) => ({ ...g, name: groupName(ctx.policy, dim, g.key) }));
+  const grouped = (dim: VelocityDimension): Named<VelocityGroup>[] =>
+    velocityGroups(dim === 'rep' ? holdings : current, groupOf(dim), overdueBy(dim)).map((g) => ({ ...g, name: groupName(ctx.policy, dim, g.key) }));
+  const reps = grouped('rep');
   return {
     report: 'velocity',
     period: periodInfo(pair, zone),
     by,
-    overall: { ...velocityFigures(current), overdueNow: overdue.reduce((s, o) => s + o.count, 0) },
-    previous: velocityFigures(measure(ctx.policy, prev)),
-    groups: by === undefined ? undefined : named(by, velocityGroups(current, groupOf(by), overdueBy(by))),
-    slowestReps: named('rep', velocityGroups(current, groupOf('rep'), new Map()).slice(0, 5)),
+    overall: { ...overall, overdueNow: overdue.reduce((s, o) => s + o.count, 0) },
+    previous,
+    changes: velocityChanges(overall, previous),
+    groups: by === undefined ? undefined : by === 'rep' ? reps : grouped(by),
+    slowestReps: reps.slice(0, 5),
   };
 }
 
@@ -158,6 +200,8 @@ export async function paceReport(ctx: ServiceContext): Promise<PaceReport> {
   const m = monthsAround(ctx.now(), ctx.policy.reportingTimeZone);
   const [cur, prev] = await Promise.all([handoffsStarted(ctx.db, ctx.workspaceId, m.current), handoffsStarted(ctx.db, ctx.workspaceId, m.previous)]);
   return {
+    report: 'pace',
+    period: { spec: 'month', timeZone: ctx.policy.reportingTimeZone, current: m.current, previous: m.previous },
     month: m.current.label,
     ...paceFigures(
       { mqls: cur, businessDays: businessDaysInRange(cal, m.current.firstDay, m.current.lastDay) },

@@ -1,8 +1,24 @@
 import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors.js';
 import { setAway } from '../db/repo/routing.js';
+import type { Policy } from '../config/policy.js';
 import type { ServiceContext } from './context.js';
 import { reassignAwayRep } from './escalation.js';
+
+/**
+ * The rep a typed name means (`/baton away @Ana`, where Slack sent no mention): the full name or
+ * the first name in the policy, any case; it must name exactly one rep.
+ */
+export function repByName(policy: Policy, typed: string): string {
+  const t = typed.trim().toLowerCase();
+  const reps = policy.teams.flatMap((team) => team.reps);
+  const full = reps.filter((r) => r.name.toLowerCase() === t);
+  const matches = full.length > 0 ? full : reps.filter((r) => r.name.toLowerCase().split(/\s+/)[0] === t || r.user.toLowerCase() === t);
+  const unique = [...new Set(matches.map((r) => r.user))];
+  if (unique.length === 1) return unique[0]!;
+  if (unique.length === 0) throw new DomainError('not_found', `Baton knows no rep called "${typed}". Mention them (@ and pick from the list) or use their name as in the policy.`);
+  throw new DomainError('validation_failed', `"${typed}" could be ${matches.map((r) => r.name).join(' or ')}: use the full name, or mention them.`);
+}
 
 /**
  * Marks a rep away (optionally until a date, read in their zone) or back; only they or their

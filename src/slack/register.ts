@@ -4,6 +4,7 @@ import type { ServiceContext } from '../services/context.js';
 import { registerCardButtons } from './actions/card-buttons.js';
 import { registerShareReport } from './actions/share-report.js';
 import { registerShowChart } from './actions/show-chart.js';
+import { registerRejectReason } from './actions/reject-reason.js';
 import { registerBatonCommand } from './commands/baton.js';
 import { registerFunnelCommand } from './commands/funnel.js';
 import { registerLeadGoalCommand } from './commands/leadgoal.js';
@@ -23,6 +24,7 @@ export function registerListeners(app: App, ctx: ServiceContext, logger: Logger)
   registerLeadGoalCommand(app, ctx, logger);
   registerShareReport(app, ctx, logger);
   registerShowChart(app, ctx, logger);
+  registerRejectReason(app, ctx, logger);
   registerAppHomeOpened(app, ctx, logger);
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');

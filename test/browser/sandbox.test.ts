@@ -80,6 +80,8 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     await expect.poll(() => modal.locator('h2').textContent()).toBe('Reject lead');
     // A reason that needs a note, submitted without one: Bolt answers with an inline error.
     await modal.locator('select').selectOption('bad-timing');
+    // Picking a reason that needs a note redraws the modal: the note is no longer marked optional.
+    await expect.poll(() => modal.locator('.input[data-block-id="reject_note"] label.title').textContent(), { timeout: 10_000 }).toBe('Note for marketing (needed for "Bad timing – recontact later")');
     await modal.getByRole('button', { name: 'Reject' }).click();
     await expect.poll(() => modal.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/needs a note/);
     await modal.locator('textarea').fill('Budget freeze until Q2; call again in March.');
@@ -144,5 +146,65 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     await page.locator('#messages .b-header', { hasText: 'Baton' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('#channel-header').textContent()).toBe('Baton · Home');
     await page.screenshot({ path: path.join(shots, '05-home.png') });
+  });
+
+  it('the tour reads right: only the message pane scrolls, no raw shortcode, no [object Object], no conversion over 100 %, a Home for every role', async () => {
+    const manager = (await state()).people.find((p) => p.role === 'manager');
+    await page.locator('#person').selectOption(manager?.id ?? '');
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    const send = async (text: string, answer: RegExp): Promise<string> => {
+      const before = await page.locator('.msg.ephemeral').count();
+      await page.locator('#command').fill(text);
+      await page.locator('#command').press('Enter');
+      await expect.poll(() => page.locator('.msg.ephemeral').count(), { timeout: 15_000 }).toBeGreaterThan(before);
+      const last = (await page.locator('.msg.ephemeral').last().textContent()) ?? '';
+      expect(last).toMatch(answer);
+      return last;
+    };
+    const funnels = [await send('/funnel week', /Funnel/), await send('/funnel quarter', /Funnel/)];
+    await send('/velocity', /Velocity/);
+    // A command Baton does not have, and text without a slash, are answered at once.
+    await send('/hello', /`?\/hello`? is not a Baton command/);
+    await send('hello', /slash commands, starting with/);
+    for (let i = 0; i < 4; i++) await send('/velocity quarter', /Velocity/);
+
+    // Conversions are shares of a cohort: every rate with a decimal is at most 100 % (changes are whole percents or points).
+    for (const f of funnels) for (const m of f.matchAll(/(\d[\d,]*\.\d) %/g)) expect(Number(m[1]!.replace(/,/g, ''))).toBeLessThanOrEqual(100);
+
+    // Run in the page (a string: this project's TypeScript has no DOM types).
+    const layout = await page.evaluate<{ pageHeight: number; viewport: number; paneScrolls: boolean; composerBottom: number; sidebarTop: number; pageWidth: number; viewportWidth: number }>(`(() => {
+      const pane = document.querySelector('#messages');
+      const composer = document.querySelector('#composer').getBoundingClientRect();
+      const sidebar = document.querySelector('#sidebar').getBoundingClientRect();
+      return { pageHeight: document.documentElement.scrollHeight, viewport: window.innerHeight, paneScrolls: pane.scrollHeight > pane.clientHeight, composerBottom: composer.bottom, sidebarTop: sidebar.top, pageWidth: document.documentElement.scrollWidth, viewportWidth: window.innerWidth };
+    })()`);
+    expect(layout.paneScrolls).toBe(true);
+    expect(layout.pageHeight).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.pageWidth).toBeLessThanOrEqual(layout.viewportWidth);
+    expect(layout.composerBottom).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.sidebarTop).toBe(0);
+    await page.screenshot({ path: path.join(shots, '06-reports.png') });
+
+    const seen: string[] = [];
+    for (const role of ['rep', 'manager', 'marketer'] as const) {
+      const person = (await state()).people.find((p) => p.role === role);
+      await page.locator('#person').selectOption(person?.id ?? '');
+      await page.getByRole('button', { name: /App Home/ }).click();
+      await page.locator('#messages .b-header', { hasText: 'Baton' }).waitFor({ timeout: 15_000 });
+      const home = (await page.locator('#messages').textContent()) ?? '';
+      expect(home).not.toContain('not a rep');
+      seen.push(home);
+    }
+    expect(seen[0]).toMatch(/Your open leads \(\d+\)/);
+    expect(seen[1]).toMatch(/queue \(\d+\)/);
+    expect(seen[2]).toContain('Your leads in sales');
+    await page.screenshot({ path: path.join(shots, '07-marketing-home.png') });
+
+    const body = await page.locator('body').innerText();
+    expect(body).not.toContain('[object Object]');
+    expect(body).not.toMatch(/:[a-z][a-z0-9_+-]*:/);
+    // The API tokens are on the page, with a request to paste.
+    expect(await page.locator('[data-testid=intake-token]').textContent()).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.locator('#api pre').first().textContent()).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:\d+\/api\/leads -H "Authorization: Bearer [0-9a-f]{32}"/);
   });
 });

@@ -38,4 +38,10 @@ describe('/baton away and back', () => {
     expect(await text(baton('U0EVA', 'away until 2020-01-01'))).toMatch(/^2020-01-01 is not in the future\./);
     expect(await text(baton('U0SMBMGR', 'back <@U0FILIP>'))).toBe('<@U0FILIP> is back: new leads will be assigned again.');
   });
+
+  it('understands a rep by name, typed without a mention', async () => {
+    expect(await text(baton('U0SMBMGR', 'away @Filip until 2099-01-01'))).toMatch(/^<@U0FILIP> is away until 2099-01-01: no new leads before then\./);
+    expect(await text(baton('U0SMBMGR', 'back filip falk'))).toBe('<@U0FILIP> is back: new leads will be assigned again.');
+    expect(await text(baton('U0SMBMGR', 'away @Zed'))).toMatch(/^Baton knows no rep called "Zed"\./);
+  });
 });

@@ -105,9 +105,18 @@ describe('App Home', () => {
     expect((await openHome('U0STRANGER', 'messages')).status).toBe(200);
     const home = await homeOf('U0STRANGER');
     expect(textOf(home)).toContain('*Baton* hands marketing');
-    expect(textOf(home)).toContain('not a rep or a manager');
+    expect(textOf(home)).toContain('not a rep, a manager or a marketer');
     expect(acceptable(home)).toEqual([]);
     expect(env.slack.callsTo('views.publish').filter((c) => c.body.user_id === 'U0STRANGER')).toHaveLength(1);
+  });
+
+  it('a marketer gets their own Home: recent handoffs with their state, rejection reasons this month, the overdue ones', async () => {
+    const text = textOf(await homeOf('U0MARKETER'));
+    expect(text).not.toContain('not a rep');
+    expect(text).toContain('Your leads in sales');
+    expect(text).toMatch(/\*Recent handoffs\*\n.* → <@U0[A-Z]+> · (waiting for a decision|:red_circle: \*overdue\*)/);
+    expect(text).toContain('*Rejection reasons this month*');
+    expect(text).toMatch(/\*Overdue now \([1-9]\d*\)\*\n/);
   });
 
   it('Accept on the Home tab decides, updates the card, refreshes the Home; a late click and an outsider are told by DM', async () => {
@@ -121,6 +130,9 @@ describe('App Home', () => {
     const [refreshed] = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === h.rep);
     expect(acceptable(refreshed!)).not.toContain(h.handoffId);
     expect(acceptable(refreshed!)).toEqual(await pendingOf(h.rep));
+    // Accepted, the lead stays on the rep's Home until they qualify it.
+    const holder = rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${h.handoffId}`))[0]!.rep;
+    expect(textOf(await homeOf(holder))).toMatch(/Accepted, waiting for Qualify \([1-9]\d*\)/);
     const decided = rowsOf<{ status: string; by: string; accepted: number }>(await env.baton.database.db.execute(sql`select h.status, h.decided_by as by, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h where h.id = ${h.handoffId}`))[0];
     expect(decided).toEqual({ status: 'accepted', by: h.rep, accepted: 1 });
 

@@ -63,6 +63,18 @@ describe('POST /api/leads refuses bad requests and stores nothing', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it.each([
+    [{ country: 'Sweden' }, 'country', /like SE/],
+    [{ employees: '250' }, 'employees', /must be a number of employees, like 250/],
+    [{ employees: '50-200' }, 'employees', /not "250" or a range/],
+    [{ employees: -3 }, 'employees', /must be 0 or more/],
+  ])('a 400 says how to fix %j', async (fields, path, hint) => {
+    const res = await post({ source: 'web', email: 'hint@acme.io', ...fields });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { details: { path: string; message: string }[] } };
+    expect(body.error.details.find((d) => d.path === path)?.message).toMatch(hint);
+  });
+
   it('a lead with neither externalId nor email cannot be recognised later, so it is refused', async () => {
     const res = await post({ source: 'web', firstName: 'Anon' });
     expect(res.status).toBe(400);

@@ -37,12 +37,15 @@ describe('/baton lead EMAIL', () => {
     expect(blocks).toContain(`Accepted by <@${h.rep}>`);
     // Carl works in New York: the history is in his zone.
     expect(blocks).toContain('times in America/New_York');
-    const history = (reply.blocks as { type: string; text?: { text: string } }[]).map((b) => b.text?.text ?? '').find((t) => t.includes('*accepted*'))!;
+    const history = (reply.blocks as { type: string; text?: { text: string } }[]).map((b) => b.text?.text ?? '').find((t) => t.includes('*Accepted*'))!;
     const lines = history.split('\n');
-    const types = rowsOf<{ type: string }>(await env.baton.database.db.execute(sql`select e.type from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} order by e.at, e.id`)).map((r) => r.type.replace(/_/g, ' '));
-    expect(types[0]).toBe('created');
-    expect(lines.map((l) => /\*([a-z ]+)\*/.exec(l)?.[1])).toEqual(types);
-    expect(lines.at(-1)).toContain(`*accepted* mql → sal by <@${h.rep}>`);
+    const types = rowsOf<{ type: string }>(await env.baton.database.db.execute(sql`select e.type from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} order by e.at, e.id`)).map((r) => r.type);
+    expect(types.slice(0, 2)).toEqual(['created', 'handoff_started']);
+    expect(lines).toHaveLength(types.length);
+    // Every line in people's words: no internal ids such as "by baton: _score_threshold_".
+    expect(lines[1]).toContain('*Handed to sales* lead → MQL by Baton, automatically: _the score reached the MQL threshold_');
+    expect(history).not.toMatch(/score_threshold|handoff_started|by baton\b|→ sal\b/);
+    expect(lines.at(-1)).toContain(`*Accepted* MQL → accepted by <@${h.rep}>`);
     const events = rowsOf<{ at: Date | string }>(await env.baton.database.db.execute(sql`select e.at from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} and e.type = 'accepted'`));
     const acceptedAt = new Date(events[0]!.at);
     const inNewYork = new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(acceptedAt);

@@ -64,9 +64,31 @@ describe('sandbox API', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('refuses commands from people the policy does not name, and text that is not a command', async () => {
+  it('refuses commands from people the policy does not name', async () => {
     expect((await call('/sandbox/command', { user: 'U0NOBODY', channel: 'C0SMB', text: '/funnel week' })).status).toBe(400);
-    expect((await call('/sandbox/command', { user: 'U0ENTMGR', channel: 'C0SMB', text: 'funnel week' })).status).toBe(400);
+  });
+
+  it.each([
+    ['funnel week', /slash commands, starting with `\/`\. Try `\/baton help`/],
+    ['/hello', /`\/hello` is not a Baton command\. Try `\/baton help`/],
+  ])('%j is answered at once with what to type instead', async (text, answer) => {
+    expect((await call('/sandbox/command', { user: 'U0ENTMGR', channel: 'C0SMB', text })).status).toBe(200);
+    const reply = (await state()).ephemeral.U0ENTMGR?.at(-1);
+    expect(reply?.text).toMatch(answer);
+  });
+
+  it('shows the API tokens it made up (to this machine) and the policy\'s zone; they work on the API', async () => {
+    const s = (await (await fetch(`${baton.url}/sandbox/state`)).json()) as { timeZone: string; api: { intakeToken: string; reportsToken: string } };
+    expect(s.timeZone).toBe('Europe/Stockholm');
+    expect(s.api.intakeToken).toMatch(/^[0-9a-f]{32}$/);
+    const report = await fetch(`${baton.url}/api/reports/pace`, { headers: { authorization: `Bearer ${s.api.reportsToken}` } });
+    expect(report.status).toBe(200);
+  });
+
+  it('GET / leads to the sandbox page', async () => {
+    const res = await fetch(`${baton.url}/`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/sandbox');
   });
 
   it('long-polls: /sandbox/state?since= answers as soon as something changes', async () => {
@@ -121,7 +143,7 @@ describe('sandbox API', () => {
     const before = (await state()).messages.C0ENTERPRISE?.length ?? 0;
     expect((await call('/sandbox/click', { user: 'U0ENTMGR', channel: 'C0ENTERPRISE', ts: report.ts, actionId: share?.action_id, value: share?.value, blockId: share?.block_id })).status).toBe(200);
     const posted = await until((s) => (s.messages.C0ENTERPRISE?.length ?? 0) > before ? s.messages.C0ENTERPRISE?.at(-1) : undefined);
-    expect(posted.text).toMatch(/^Funnel/);
+    expect(posted.text).toMatch(/^<@U0ENTMGR> shared: Funnel/);
   });
 
   it('publishes the App Home per user when the page opens it', async () => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,20 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(baton.output()).toMatch(/^config error: SLACK_BOT_TOKEN: Slack refused the token \(invalid_auth\)/m);
     expect(baton.output()).not.toMatch(/UnhandledPromiseRejection|\n\s+at /);
   });
+
+  it('a port already in use says which variable to set, without a stack trace', async () => {
+    const port = await freePort();
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(port, () => { resolve(); }));
+    try {
+      const baton = spawnBaton({ ...baseEnv(), PORT: String(port) });
+      expect((await baton.exited).code).toBe(1);
+      expect(baton.output()).toMatch(new RegExp(`^config error: PORT: port ${port} is already in use .* Set PORT to a free port`, 'm'));
+      expect(baton.output()).not.toMatch(/EADDRINUSE|\n\s+at /);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => { resolve(); }));
+    }
+  }, 90_000);
 
   it('a missing policy file is named', async () => {
     const baton = spawnBaton({ ...baseEnv(), POLICY_FILE: path.join(scratch, 'nowhere.yml'), PORT: String(await freePort()) });

@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { repByName } from '../../src/services/reps.js';
 import { parseBatonCommand, type BatonCommand } from '../../src/slack/commands/baton.js';
+import { examplePolicy } from '../helpers/app.js';
+
+describe('a typed rep name', () => {
+  const policy = examplePolicy();
+  it.each([
+    ['Ana', 'U0ANA'],
+    ['ana andersson', 'U0ANA'],
+    ['EVA', 'U0EVA'],
+    ['u0filip', 'U0FILIP'],
+  ])('%j → %s', (typed, user) => {
+    expect(repByName(policy, typed)).toBe(user);
+  });
+  it.each([
+    ['Zed', /Baton knows no rep called "Zed"\. Mention them/],
+  ])('%j is explained', (typed, message) => {
+    expect(() => repByName(policy, typed)).toThrow(message);
+  });
+});
 
 describe('/baton text', () => {
   it.each<[string, BatonCommand]>([
@@ -7,13 +26,17 @@ describe('/baton text', () => {
     ['HELP', { kind: 'help' }],
     ['away', { kind: 'away', target: undefined, until: undefined }],
     ['away until 2026-12-01', { kind: 'away', target: undefined, until: '2026-12-01' }],
-    ['away <@U0EVA|eva> until 2026-12-01', { kind: 'away', target: 'U0EVA', until: '2026-12-01' }],
-    ['away <@U0EVA>', { kind: 'away', target: 'U0EVA', until: undefined }],
+    ['away <@U0EVA|eva> until 2026-12-01', { kind: 'away', target: { user: 'U0EVA' }, until: '2026-12-01' }],
+    ['away <@U0EVA>', { kind: 'away', target: { user: 'U0EVA' }, until: undefined }],
     ['back', { kind: 'back', target: undefined }],
-    ['back <@U0EVA|eva>', { kind: 'back', target: 'U0EVA' }],
+    ['back <@U0EVA|eva>', { kind: 'back', target: { user: 'U0EVA' } }],
     ['away until tomorrow', { kind: 'unknown', input: 'away until tomorrow' }],
-    ['away @eva', { kind: 'unknown', input: 'away @eva' }],
-    ['back now please', { kind: 'unknown', input: 'back now please' }],
+    // Without escaping, Slack sends a mention as typed: a name, with or without @, in one or two words.
+    ['away @Ana until 2026-12-03', { kind: 'away', target: { name: 'Ana' }, until: '2026-12-03' }],
+    ['away @eva', { kind: 'away', target: { name: 'eva' }, until: undefined }],
+    ['away Ana Andersson until 2026-12-03', { kind: 'away', target: { name: 'Ana Andersson' }, until: '2026-12-03' }],
+    ['back Filip Falk', { kind: 'back', target: { name: 'Filip Falk' } }],
+    ['back <@U0EVA> until 2026-12-01', { kind: 'unknown', input: 'back <@U0EVA> until 2026-12-01' }],
     ['frobnicate', { kind: 'unknown', input: 'frobnicate' }],
     ['pace', { kind: 'pace' }],
     ['PACE', { kind: 'pace' }],

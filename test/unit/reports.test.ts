@@ -105,15 +105,22 @@ describe('velocity figures', () => {
     // business sorted: 0 30 60 120 240 600 → median rank ⌈3⌉ = 60 min, p90 rank ⌈5.4⌉ = 6 → 600 min.
     // wall sorted: 30 60 90 240 1000 2000 → median 90 min, p90 2000 min.
     // Within SLA: 60, 120, 30, 240 (≤ 240 business); 600 is late; the wall tier took 90 > 60 real minutes: 4 / 6.
-    expect(velocityFigures(list)).toEqual({ decisions: 6, medianBusinessHours: 1, p90BusinessHours: 10, medianWallHours: 1.5, p90WallHours: 2000 / 60, withinSla: 4, slaCompliance: 4 / 6 });
+    expect(velocityFigures(list)).toEqual({ decisions: 6, medianBusinessHours: 1, p90BusinessHours: 10, medianWallHours: 1.5, p90WallHours: 2000 / 60, withinSla: 4, takenForBreach: 0, slaCompliance: 4 / 6 });
   });
   it('no decisions: no figures, no NaN', () => {
     const f = velocityFigures([]);
-    expect(f).toEqual({ decisions: 0, medianBusinessHours: undefined, p90BusinessHours: undefined, medianWallHours: undefined, p90WallHours: undefined, withinSla: 0, slaCompliance: undefined });
+    expect(f).toEqual({ decisions: 0, medianBusinessHours: undefined, p90BusinessHours: undefined, medianWallHours: undefined, p90WallHours: undefined, withinSla: 0, takenForBreach: 0, slaCompliance: undefined });
   });
   it('groups: slowest median first; a rep with only overdue handoffs is listed', () => {
     const groups = velocityGroups([d('ana', 60, 60), d('bo', 600, 600), d('bo', 30, 30)], (x) => x.group, new Map([['cy', 2], ['ana', 1]]));
     expect(groups.map((g) => [g.key, g.decisions, g.medianBusinessHours, g.overdueNow])).toEqual([['ana', 1, 1, 1], ['bo', 2, 0.5, 0], ['cy', 0, undefined, 2]]);
+  });
+  it.each<[string, Decision[], { decisions: number; takenForBreach: number; medianBusinessHours: number | undefined; slaCompliance: number | undefined }]>([
+    ['a holding taken for breach is a miss, not a decision', [{ ...d('ana', 60, 60), taken: true }], { decisions: 0, takenForBreach: 1, medianBusinessHours: undefined, slaCompliance: 0 }],
+    ['a miss weighs on compliance, not on the median', [d('ana', 60, 60), { ...d('ana', 600, 600), taken: true }], { decisions: 1, takenForBreach: 1, medianBusinessHours: 1, slaCompliance: 0.5 }],
+    ['decisions alone', [d('ana', 60, 60), d('ana', 120, 120)], { decisions: 2, takenForBreach: 0, medianBusinessHours: 1, slaCompliance: 1 }],
+  ])('holdings: %s', (_name, holdings, expected) => {
+    expect(velocityFigures(holdings)).toMatchObject(expected);
   });
 });
 
@@ -146,13 +153,15 @@ describe('leads per business day and pace', () => {
     // Expected by now 400 × 11 / 20 = 220; pace 200 / 220. Per day 200 / 11 against 420 / 21 = 20.
     expect(p.expectedByNow).toBe(220);
     expect(p.pace).toBeCloseTo(200 / 220, 12);
-    expect(p.leadsPerBusinessDay).toBeCloseTo(200 / 11, 12);
-    expect(p.previousLeadsPerBusinessDay).toBe(20);
-    expect(p.change).toBeCloseTo(200 / 11 / 20 - 1, 12);
+    expect(p.leadsPerBusinessDay.value).toBeCloseTo(200 / 11, 12);
+    expect(p.leadsPerBusinessDay.previous).toBe(20);
+    // A count per day: its change is in percent.
+    expect(p.leadsPerBusinessDay.change).toBeCloseTo((200 / 11 / 20 - 1) * 100, 10);
+    expect(p.leadsPerBusinessDay.changeUnit).toBe('percent');
   });
   it('a month that has not had a business day yet, and no goal: no figures, no NaN', () => {
     const p = paceFigures({ mqls: 0, businessDays: 0 }, 22, { mqls: 0, businessDays: 21 }, undefined);
-    expect([p.leadsPerBusinessDay, p.previousLeadsPerBusinessDay, p.change, p.expectedByNow, p.pace]).toEqual([undefined, 0, undefined, undefined, undefined]);
+    expect([p.leadsPerBusinessDay.value, p.leadsPerBusinessDay.previous, p.leadsPerBusinessDay.change, p.expectedByNow, p.pace]).toEqual([undefined, 0, undefined, undefined, undefined]);
     expect(paceFigures({ mqls: 0, businessDays: 0 }, 22, { mqls: 0, businessDays: 21 }, 400).pace).toBeUndefined();
   });
 });
@@ -160,31 +169,46 @@ describe('leads per business day and pace', () => {
 describe('funnel figures', () => {
   const empty: FunnelInputs = {
     flow: { leadsCreated: 0, handoffsStarted: 0, accepted: 0, rejected: 0, sql: 0, opportunity: 0, customer: 0, lost: 0, customersFromMarketing: 0 },
-    cohort: { started: 0, pending: 0, accepted: 0, rejected: 0, reachedSql: 0 },
+    cohort: { started: 0, pending: 0, accepted: 0, rejected: 0, reachedSql: 0, reachedOpportunity: 0, reachedCustomer: 0 },
     leadCohort: { created: 0, customers: 0 },
     rejections: [],
     groups: [],
   };
   it('an empty period divides by nothing', () => {
     const f = funnelFigures(empty, empty, (id) => id);
-    expect(f.steps.map((s) => [s.count.value, s.count.change, s.conversion])).toEqual([[0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined]]);
+    expect(f.steps.map((s) => [s.count.value, s.count.change, s.conversion?.value])).toEqual([[0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined]]);
     expect([f.acceptanceRate.value, f.mqlToSql.value, f.leadToCustomer.value, f.marketingSourcedShare.value]).toEqual([undefined, undefined, undefined, undefined]);
     expect(JSON.stringify(f)).not.toMatch(/NaN|null/);
+  });
+  it.each<[string, Partial<FunnelInputs['cohort']>, Partial<FunnelInputs['flow']>, (number | undefined)[]]>([
+    // 6 SQLs entered this week from 1 handoff started in it: the flow count stays 6, the conversion is 1 of 1.
+    ['SQLs from earlier handoffs', { started: 1, accepted: 1, reachedSql: 1 }, { handoffsStarted: 1, accepted: 9, sql: 6, opportunity: 9 }, [undefined, undefined, 1, 1, 0, 0]],
+    ['a cohort half way', { started: 4, accepted: 2, rejected: 1, pending: 1, reachedSql: 1, reachedOpportunity: 1 }, { handoffsStarted: 4, sql: 2 }, [undefined, undefined, 0.5, 0.25, 0.25, 0]],
+    ['no handoffs started', {}, { sql: 3 }, [undefined, undefined, undefined, undefined, undefined, undefined]],
+  ])('conversion beside a step is the cohort\'s, never over 100 %%: %s', (_name, cohort, flow, expected) => {
+    const cur: FunnelInputs = { ...empty, flow: { ...empty.flow, ...flow }, cohort: { ...empty.cohort, ...cohort } };
+    const f = funnelFigures(cur, empty, (id) => id);
+    expect(f.steps.map((s) => s.conversion?.value)).toEqual(expected);
+    expect(f.steps[3]!.count.value).toBe(flow.sql);
   });
   it('rates, changes and reasons', () => {
     const cur: FunnelInputs = {
       flow: { leadsCreated: 40, handoffsStarted: 10, accepted: 6, rejected: 3, sql: 3, opportunity: 2, customer: 2, lost: 1, customersFromMarketing: 1 },
-      cohort: { started: 10, pending: 2, accepted: 6, rejected: 2, reachedSql: 3 },
+      cohort: { started: 10, pending: 2, accepted: 6, rejected: 2, reachedSql: 3, reachedOpportunity: 2, reachedCustomer: 1 },
       leadCohort: { created: 40, customers: 1 },
       rejections: [{ reason: 'no-budget', count: 1 }, { reason: 'not-icp', count: 2 }],
-      groups: [{ key: 'webinar', started: 4, pending: 0, accepted: 3, rejected: 1, reachedSql: 1 }, { key: null, started: 6, pending: 2, accepted: 3, rejected: 1, reachedSql: 2 }],
+      groups: [{ key: 'webinar', started: 4, pending: 0, accepted: 3, rejected: 1, reachedSql: 1, reachedOpportunity: 1, reachedCustomer: 0 }, { key: null, started: 6, pending: 2, accepted: 3, rejected: 1, reachedSql: 2, reachedOpportunity: 1, reachedCustomer: 1 }],
     };
-    const prev: FunnelInputs = { ...empty, flow: { ...empty.flow, handoffsStarted: 8 }, cohort: { started: 8, pending: 0, accepted: 4, rejected: 4, reachedSql: 2 } };
+    const prev: FunnelInputs = { ...empty, flow: { ...empty.flow, handoffsStarted: 8 }, cohort: { started: 8, pending: 0, accepted: 4, rejected: 4, reachedSql: 2, reachedOpportunity: 0, reachedCustomer: 0 } };
     const f = funnelFigures(cur, prev, (id) => `label ${id}`);
-    expect(f.steps[1]).toEqual({ stage: 'mqls', count: { value: 10, previous: 8, change: 0.25 }, conversion: 10 / 40 });
-    // 6 / (6 + 2) now against 4 / 8; MQL→SQL 3 / 10 against 2 / 8.
-    expect(f.acceptanceRate).toEqual({ value: 0.75, previous: 0.5, change: 0.5 });
-    expect(f.mqlToSql).toEqual({ value: 0.3, previous: 0.25, change: expect.closeTo(0.2, 12) as unknown });
+    // A count changes in percent; MQLs are the cohort itself, so no conversion stands beside them.
+    expect(f.steps[1]).toEqual({ stage: 'mqls', count: { value: 10, previous: 8, change: 25, changeUnit: 'percent' }, conversion: undefined });
+    // 6 / (6 + 2) now against 4 / 8: a rate changes in points (+25), not in percent (+50 %); MQL→SQL 3 / 10 against 2 / 8.
+    expect(f.acceptanceRate).toEqual({ value: 0.75, previous: 0.5, change: 25, changeUnit: 'points' });
+    expect(f.mqlToSql).toEqual({ value: 0.3, previous: 0.25, change: expect.closeTo(5, 10) as unknown, changeUnit: 'points' });
+    // The cohort carries its previous values: 10 started against 8.
+    expect(f.cohort.started).toEqual({ value: 10, previous: 8, change: 25, changeUnit: 'percent' });
+    expect(f.cohort.reachedSql).toMatchObject({ value: 3, previous: 2 });
     expect(f.leadToCustomer.value).toBe(1 / 40);
     expect(f.marketingSourcedShare.value).toBe(0.5);
     expect(f.rejectionReasons).toEqual([{ reason: 'not-icp', label: 'label not-icp', count: 2, share: 2 / 3 }, { reason: 'no-budget', label: 'label no-budget', count: 1, share: 1 / 3 }]);
@@ -219,6 +243,10 @@ describe('report command arguments', () => {
     ['2026-01-01..2026-03-31 by team', { ok: true, value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team' } }],
     ['month by', { ok: false, problem: '"by" takes one of channel, persona, source, team, rep.' }],
     ['month please', { ok: false, problem: 'Baton does not understand "please".' }],
+    ['weak', { ok: false, problem: '"weak" is not a period. Did you mean "week"?' }],
+    ['lastweek by rep', { ok: false, problem: '"lastweek" is not a period. Did you mean "last-week"?' }],
+    ['quater', { ok: false, problem: '"quater" is not a period. Did you mean "quarter"?' }],
+    ['fortnight', { ok: false, problem: '"fortnight" is not a period (a range is two real dates in order, at most two years apart).' }],
   ])('/funnel %j', (text, expected) => {
     expect(parsePeriodAndGroup(text, DIMENSIONS)).toEqual(expected);
   });
@@ -228,6 +256,7 @@ describe('report command arguments', () => {
     ['revenue=1.5m deal=50000 close=25 sql=20% mql=10% visit=2.5% months=6', { ok: true, value: { revenue: 1_500_000, deal: 50_000, close: 0.25, sql: 0.2, mql: 0.1, visit: 0.025, months: 6 } }],
     ['revenue=1m deal=0 close=0% sql=20% months=0', { ok: false, problem: 'Check the arguments: deal must be more than 0; close must be more than 0 %; months must be at least 1.' }],
     ['revenue 1m', { ok: false, problem: '"revenue" is not a key=value pair.' }],
+    ['revenue=-5 deal=50k close=-25% sql=20%', { ok: false, problem: 'Check the arguments: revenue must be more than 0; close must be more than 0 %.' }],
   ])('/leadgoal %j', (text, expected) => {
     expect(parseLeadGoal(text)).toEqual(expected);
   });

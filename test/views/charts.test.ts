@@ -18,8 +18,8 @@ describe('funnel chart', () => {
     expect(layers.map((l) => [l.mark.type, l.encoding.x?.field])).toEqual([['bar', 'previous'], ['bar', 'count'], ['text', 'count']]);
   });
 
-  it('labels each step with its conversion from the step before, never a bare ratio', () => {
-    expect(values(chart.spec).map((v) => v.label)).toEqual(['310', '120', '80  (66.7 % of MQLs)', '30  (25.0 % of Accepted)', '12  (10.0 % of SQLs)', '4  (3.3 % of Opportunities)']);
+  it('labels each step after MQLs with its cohort conversion, a share of the MQLs', () => {
+    expect(values(chart.spec).map((v) => v.label)).toEqual(['310', '120', '80  (66.7 % of MQLs)', '30  (25.0 % of MQLs)', '12  (10.0 % of MQLs)', '4  (3.3 % of MQLs)']);
   });
 
   it('names the period and zone in the title and carries every figure in the alt text', () => {

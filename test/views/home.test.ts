@@ -24,7 +24,7 @@ const actionIds = (blocks: Blocks): string[] => (blocks as AnyBlock[]).flatMap((
 
 describe('App Home view', () => {
   it("a rep's open leads: due times in their zone, overdue marked, Accept and Reject through the one encoder", () => {
-    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(3)] });
+    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(3)], toQualify: [], marketing: undefined });
     expect(view.type).toBe('home');
     const all = texts(view.blocks).join('\n');
     expect(all).toContain('Your open leads (3)');
@@ -38,18 +38,18 @@ describe('App Home view', () => {
   });
 
   it("a manager's queue names each lead's rep and who is away", () => {
-    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(1, { title: 'SMB queue', forManager: true, away: ['U0FILIP', 'U0GUS'] })] });
+    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(1, { title: 'SMB queue', forManager: true, away: ['U0FILIP', 'U0GUS'] })], toQualify: [], marketing: undefined });
     const all = texts(view.blocks).join('\n');
     expect(all).toContain('SMB queue (1)');
     expect(all).toContain(':palm_tree: Away: <@U0FILIP>, <@U0GUS>');
     expect(all).toMatch(/overdue\* since .* · <@U0EVA>/);
-    const calm = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0, { title: 'SMB queue', forManager: true })] }).blocks).join('\n');
+    const calm = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0, { title: 'SMB queue', forManager: true })], toQualify: [], marketing: undefined }).blocks).join('\n');
     expect(calm).toContain('Nobody in the team is away.');
     expect(calm).toContain('Nothing waiting for a decision.');
   });
 
   it('an empty queue says so', () => {
-    const all = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0)] }).blocks).join('\n');
+    const all = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0)], toQualify: [], marketing: undefined }).blocks).join('\n');
     expect(all).toContain('Your open leads (0)');
     expect(all).toContain('Nothing waiting for you.');
   });
@@ -62,7 +62,7 @@ describe('App Home view', () => {
     [[1000, 1000, 1000], [15, 14, 14]],
   ])('within 100 blocks however long the queues %j, leads shared out fairly and the rest counted', (totals, shownExpected) => {
     const queues = totals.map((t, q) => queue(t, { title: `Q${q}`, forManager: q > 0, items: queue(t).items.map((it, i) => ({ ...it, handoffId: `00000000-0000-4000-800${q}-${String(i).padStart(12, '0')}` })) }));
-    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues });
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues, toQualify: [], marketing: undefined });
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_BLOCK_LIMIT);
     const accepts = actionIds(view.blocks).map((id) => parseAction(id)).filter((a) => a?.kind === 'accept');
     expect(queues.map((_, q) => accepts.filter((a) => a!.handoffId.startsWith(`00000000-0000-4000-800${q}-`)).length)).toEqual(shownExpected);
@@ -72,7 +72,7 @@ describe('App Home view', () => {
 
   it('a manager of more teams than fit still gets a Home within the limit, the rest of the queues counted', () => {
     const queues = Array.from({ length: 30 }, (_, q) => queue(5, { title: `Team ${q} queue`, forManager: true }));
-    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues });
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues, toQualify: [], marketing: undefined });
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_BLOCK_LIMIT);
     const all = texts(view.blocks);
     const titles = all.filter((t) => /^Team \d+ queue \(5\)$/.test(t));
@@ -86,7 +86,35 @@ describe('App Home view', () => {
     const view = renderHome({ kind: 'outsider' });
     const all = texts(view.blocks).join('\n');
     expect(all).toContain('*Baton* hands marketing');
-    expect(all).toContain('not a rep or a manager');
+    expect(all).toContain('not a rep, a manager or a marketer');
     expect(actionIds(view.blocks)).toEqual([]);
+  });
+
+  it('a marketer sees recent handoffs and their state, this month\'s rejection reasons and the overdue ones', () => {
+    const marketing = {
+      recent: [
+        { ...item(1), status: 'rejected' as const, stage: 'nurture', reason: 'Bad timing' },
+        { ...item(2, { overdue: true }), status: 'pending' as const, stage: 'mql', reason: null },
+        { ...item(3, { overdue: false }), status: 'accepted' as const, stage: 'sql', reason: null },
+      ],
+      rejections: [{ label: 'Bad timing', count: 3 }, { label: 'Not our ideal customer profile', count: 1 }],
+      overdue: [item(2, { overdue: true })],
+      overdueTotal: 1,
+    };
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [], toQualify: [], marketing });
+    const all = texts(view.blocks).join('\n');
+    expect(all).toContain('*Lead 1* — Acme → <@U0EVA> · rejected: _Bad timing_');
+    expect(all).toContain('*Lead 2* — Acme → <@U0EVA> · :red_circle: *overdue*');
+    expect(all).toContain('*Lead 3* — Acme → <@U0EVA> · accepted, now sql');
+    expect(all).toContain('*Rejection reasons this month*\nBad timing: 3\nNot our ideal customer profile: 1');
+    expect(all).toContain('*Overdue now (1)*\n*Lead 2* — Acme · <@U0EVA> · due');
+    expect(all).not.toContain('not a rep');
+  });
+
+  it('a rep sees their accepted leads still waiting for Qualify', () => {
+    const view = renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0)], toQualify: [item(7)], marketing: undefined });
+    const all = texts(view.blocks).join('\n');
+    expect(all).toContain('Accepted, waiting for Qualify (1)');
+    expect(all).toContain('*Lead 7* — Acme · score 57');
   });
 });

@@ -6,7 +6,7 @@ import { renderLeadHistory } from '../../src/slack/views/lead-history.js';
 const at = (iso: string) => new Date(iso);
 const ENTRIES: HistoryEntry[] = [
   { type: 'created', fromStage: null, toStage: 'lead', at: at('2026-11-20T08:00:00Z'), actor: null, reason: null },
-  { type: 'handoff_started', fromStage: 'lead', toStage: 'mql', at: at('2026-11-20T08:00:00Z'), actor: null, reason: null },
+  { type: 'handoff_started', fromStage: 'lead', toStage: 'mql', at: at('2026-11-20T08:00:00Z'), actor: 'baton', reason: 'score_threshold' },
   { type: 'rejected', fromStage: 'mql', toStage: 'nurture', at: at('2026-11-20T13:30:00Z'), actor: 'U0EVA', reason: 'No budget <this year>' },
 ];
 const sectionTexts = (blocks: KnownBlock[]): string[] => blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : b.type === 'context' ? b.elements.flatMap((e) => ('text' in e && typeof e.text === 'string' ? [e.text] : [])) : []));
@@ -19,10 +19,26 @@ describe('/baton lead view', () => {
     const texts = sectionTexts(out.blocks);
     expect(texts[0]).toBe('*History* (3 events, times in America/New_York)');
     expect(texts[1]!.split('\n')).toEqual([
-      '`2026-11-20 03:00` *created* → lead',
-      '`2026-11-20 03:00` *handoff started* lead → mql',
-      '`2026-11-20 08:30` *rejected* mql → nurture by <@U0EVA>: _No budget &lt;this year&gt;_',
+      '`2026-11-20 03:00` *Lead created* → lead',
+      '`2026-11-20 03:00` *Handed to sales* lead → MQL by Baton, automatically: _the score reached the MQL threshold_',
+      '`2026-11-20 08:30` *Rejected* MQL → nurture by <@U0EVA>: _No budget &lt;this year&gt;_',
     ]);
+  });
+
+  it.each<[Partial<HistoryEntry>, string]>([
+    [{ type: 'reassigned', actor: 'baton', reason: 'breach' }, '*Reassigned* by Baton, automatically: _the rep did not decide within the SLA_'],
+    [{ type: 'reassigned', actor: 'U0SMBMGR', reason: 'away' }, '*Reassigned* by <@U0SMBMGR>: _the rep is away_'],
+    [{ type: 'handoff_started', fromStage: 'lead', toStage: 'mql', actor: 'import', reason: 'import' }, '*Handed to sales* lead → MQL by the history import: _imported history_'],
+    [{ type: 'handoff_started', fromStage: 'lead', toStage: 'mql', actor: 'baton', reason: 'mql_from_sender' }, '*Handed to sales* lead → MQL by Baton, automatically: _marketing automation marked it an MQL_'],
+    [{ type: 'accepted', fromStage: 'mql', toStage: 'sal', actor: 'U0EVA' }, '*Accepted* MQL → accepted by <@U0EVA>'],
+    [{ type: 'qualified', fromStage: 'sal', toStage: 'sql', actor: 'U0EVA' }, '*Qualified (SQL)* accepted → SQL by <@U0EVA>'],
+    [{ type: 'sla_escalated', actor: 'baton' }, '*SLA escalated to the manager* by Baton, automatically'],
+    [{ type: 'some_new_event', actor: 'some_bot' }, '*some new event* by some bot'],
+  ])('in people\'s words: %j', (entry, line) => {
+    const e: HistoryEntry = { type: 'created', fromStage: null, toStage: null, at: at('2026-11-20T08:00:00Z'), actor: null, reason: null, ...entry };
+    const text = sectionTexts(renderLeadHistory({ card: undefined, name: 'Bo', stage: 'mql', score: 10, entries: [e], zone: 'UTC' }).blocks).at(-1)!;
+    expect(text).toBe(`\`2026-11-20 08:00\` ${line}`);
+    expect(text).not.toMatch(/_(score_threshold|baton|breach)_|\bby baton\b/);
   });
 
   it('a lead that never became an MQL has no card but a summary', () => {

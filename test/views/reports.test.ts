@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { funnelFigures, type FunnelInputs } from '../../src/domain/reports/funnel.js';
 import { resolvePeriod } from '../../src/domain/reports/periods.js';
 import { velocityFigures } from '../../src/domain/reports/velocity.js';
-import type { FunnelReport, VelocityReport } from '../../src/services/reports.js';
+import { velocityChanges, type FunnelReport, type VelocityReport } from '../../src/services/reports.js';
 import { bar, renderFunnel, renderVelocity, table } from '../../src/slack/views/reports.js';
 
 const pair = resolvePeriod({ kind: 'month' }, new Date('2026-11-25T13:00:00Z'), 'Europe/Stockholm');
@@ -17,8 +17,8 @@ function within(blocks: KnownBlock[]): void {
 
 describe('report views', () => {
   it('a breakdown of 2,000 groups stays inside Slack\'s limits and says how many rows it left out', () => {
-    const groups = Array.from({ length: 2000 }, (_, i) => ({ key: `channel-<${i}>-with-a-rather-long-name`, started: 2000 - i, pending: 0, accepted: 1, rejected: 1, reachedSql: 1 }));
-    const inputs: FunnelInputs = { flow: { ...zero, handoffsStarted: 10 }, cohort: { started: 10, pending: 0, accepted: 5, rejected: 5, reachedSql: 2 }, leadCohort: { created: 0, customers: 0 }, rejections: [], groups };
+    const groups = Array.from({ length: 2000 }, (_, i) => ({ key: `channel-<${i}>-with-a-rather-long-name`, started: 2000 - i, pending: 0, accepted: 1, rejected: 1, reachedSql: 1, reachedOpportunity: 0, reachedCustomer: 0 }));
+    const inputs: FunnelInputs = { flow: { ...zero, handoffsStarted: 10 }, cohort: { started: 10, pending: 0, accepted: 5, rejected: 5, reachedSql: 2, reachedOpportunity: 1, reachedCustomer: 0 }, leadCohort: { created: 0, customers: 0 }, rejections: [], groups };
     const figures = funnelFigures(inputs, inputs, (id) => id);
     const report: FunnelReport = { report: 'funnel', period, by: 'channel', ...figures, breakdown: figures.breakdown?.map((b) => ({ ...b, name: b.key })) };
     const { blocks } = renderFunnel(report, { command: '/funnel', text: 'month by channel' });
@@ -32,13 +32,13 @@ describe('report views', () => {
   });
 
   it('an empty period shows "—" where a rate has nothing to divide', () => {
-    const empty: FunnelInputs = { flow: zero, cohort: { started: 0, pending: 0, accepted: 0, rejected: 0, reachedSql: 0 }, leadCohort: { created: 0, customers: 0 }, rejections: [] };
+    const empty: FunnelInputs = { flow: zero, cohort: { started: 0, pending: 0, accepted: 0, rejected: 0, reachedSql: 0, reachedOpportunity: 0, reachedCustomer: 0 }, leadCohort: { created: 0, customers: 0 }, rejections: [] };
     const { text, blocks } = renderFunnel({ report: 'funnel', period, by: undefined, ...funnelFigures(empty, empty, (id) => id), breakdown: undefined });
     const all = [text, ...blocks.map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))].join('\n');
     expect(all).toContain('*Acceptance* — (—)');
     expect(all).toContain('_No rejections in the period._');
     expect(all).not.toMatch(/NaN|undefined|Infinity/);
-    const v: VelocityReport = { report: 'velocity', period, by: 'rep', overall: { ...velocityFigures([]), overdueNow: 0 }, previous: velocityFigures([]), groups: [], slowestReps: [] };
+    const v: VelocityReport = { report: 'velocity', period, by: 'rep', overall: { ...velocityFigures([]), overdueNow: 0 }, previous: velocityFigures([]), changes: velocityChanges(velocityFigures([]), velocityFigures([])), groups: [], slowestReps: [] };
     const rv = renderVelocity(v);
     within(rv.blocks);
     expect(JSON.stringify(rv)).not.toMatch(/NaN|undefined|Infinity/);

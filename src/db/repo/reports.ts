@@ -56,12 +56,14 @@ export interface CohortRow {
   accepted: number;
   rejected: number;
   reachedSql: number;
+  reachedOpportunity: number;
+  reachedCustomer: number;
 }
 
 /**
- * Handoffs started in the span, as of now, optionally grouped. A handoff "reached sql" when its
- * lead entered sql after it started and before the lead's next handoff started: a recycled
- * lead's later SQL belongs to the pass that produced it. Set-based (hash joins over index range
+ * Handoffs started in the span, as of now, optionally grouped. A handoff "reached sql" (or
+ * opportunity, customer) when its lead entered that stage after it started and before the lead's
+ * next handoff started: a recycled lead's later SQL belongs to the pass that produced it. Set-based (hash joins over index range
  * scans) rather than a probe per handoff: a quarter holds tens of thousands of handoffs.
  */
 export async function cohortCounts(db: DbOrTx, ws: string, span: Span, by: GroupKey | undefined): Promise<CohortRow[]> {
@@ -76,20 +78,23 @@ export async function cohortCounts(db: DbOrTx, ws: string, span: Span, by: Group
         where workspace_id = ${ws} and ${within(sql`started_at`, span)}
       ), later as materialized (
         select lead_id, seq, started_at from handoffs where workspace_id = ${ws} and started_at >= ${from}::timestamptz and seq > 1
-      ), sqls as materialized (
-        select lead_id, at from events where workspace_id = ${ws} and to_stage = 'sql' and at >= ${from}::timestamptz
+      ), stages as materialized (
+        select lead_id, to_stage, at from events where workspace_id = ${ws} and to_stage in ('sql', 'opportunity', 'customer') and at >= ${from}::timestamptz
       ), reached as (
-        select distinct h.lead_id, h.seq from h
-        join sqls s on s.lead_id = h.lead_id and s.at >= h.started_at
+        select h.lead_id, h.seq, bool_or(s.to_stage = 'sql') as sql, bool_or(s.to_stage = 'opportunity') as opportunity, bool_or(s.to_stage = 'customer') as customer from h
+        join stages s on s.lead_id = h.lead_id and s.at >= h.started_at
         left join later nx on nx.lead_id = h.lead_id and nx.seq = h.seq + 1
         where h.status = 'accepted' and (nx.started_at is null or s.at < nx.started_at)
+        group by 1, 2
       )
       select ${key} as key,
         count(*)::int as started,
         count(*) filter (where h.status = 'pending')::int as pending,
         count(*) filter (where h.status = 'accepted')::int as accepted,
         count(*) filter (where h.status = 'rejected')::int as rejected,
-        count(r.seq)::int as "reachedSql"
+        count(*) filter (where r.sql)::int as "reachedSql",
+        count(*) filter (where r.opportunity)::int as "reachedOpportunity",
+        count(*) filter (where r.customer)::int as "reachedCustomer"
       from h ${withLead}
       left join reached r on r.lead_id = h.lead_id and r.seq = h.seq
       group by 1`),
@@ -121,17 +126,47 @@ export interface DecisionBatch {
   decided: number[];
 }
 
-/** Decisions made in the span, batched by team, rep and SLA target: few rows however many decisions. */
-export async function decisionsIn(db: DbOrTx, ws: string, span: Span): Promise<DecisionBatch[]> {
-  const rows = rowsOf<Omit<DecisionBatch, 'assigned' | 'decided'> & { assigned: (number | string)[]; decided: (number | string)[] }>(
-    await db.execute(sql`
-      select team_id as team, rep_user_id as rep, sla_clock as "slaClock", sla_target_minutes as "slaTargetMinutes",
-        array_agg(extract(epoch from first_assigned_at)::float8) as assigned, array_agg(extract(epoch from decided_at)::float8) as decided
-      from handoffs where workspace_id = ${ws} and status <> 'pending' and ${within(sql`decided_at`, span)}
-      group by 1, 2, 3, 4`),
+const ms = (s: number | string): number => Math.round(Number(s) * 1000);
+type BatchRow = Omit<DecisionBatch, 'assigned' | 'decided'> & { assigned: (number | string)[]; decided: (number | string)[] };
+const batches = (rows: BatchRow[]): DecisionBatch[] => rows.map((r) => ({ ...r, assigned: r.assigned.map(ms), decided: r.decided.map(ms) }));
+
+/**
+ * Decisions made in the span, batched by team, rep and SLA target: few rows however many
+ * decisions. Timed from the handoff's first assignment (`handoff`), or from the deciding rep's
+ * own assignment (`holder`), which a reassignment restarts.
+ */
+export async function decisionsIn(db: DbOrTx, ws: string, span: Span, from: 'handoff' | 'holder' = 'handoff'): Promise<DecisionBatch[]> {
+  const assigned = from === 'handoff' ? sql`first_assigned_at` : sql`assigned_at`;
+  return batches(
+    rowsOf<BatchRow>(
+      await db.execute(sql`
+        select team_id as team, rep_user_id as rep, sla_clock as "slaClock", sla_target_minutes as "slaTargetMinutes",
+          array_agg(extract(epoch from ${assigned})::float8) as assigned, array_agg(extract(epoch from decided_at)::float8) as decided
+        from handoffs where workspace_id = ${ws} and status <> 'pending' and ${within(sql`decided_at`, span)}
+        group by 1, 2, 3, 4`),
+    ),
   );
-  const ms = (s: number | string): number => Math.round(Number(s) * 1000);
-  return rows.map((r) => ({ ...r, assigned: r.assigned.map(ms), decided: r.decided.map(ms) }));
+}
+
+/**
+ * Holdings that ended in the span because the rep breached the SLA and the handoff was taken
+ * from them, batched like decisions: from that rep's assignment (the handoff's previous
+ * assignment or reassignment event) to the reassignment.
+ */
+export async function breachTakesIn(db: DbOrTx, ws: string, span: Span): Promise<DecisionBatch[]> {
+  return batches(
+    rowsOf<BatchRow>(
+      await db.execute(sql`
+        select h.team_id as team, e.data->>'from' as rep, h.sla_clock as "slaClock", h.sla_target_minutes as "slaTargetMinutes",
+          array_agg(extract(epoch from coalesce(
+            (select max(p.at) from events p where p.handoff_id = e.handoff_id and p.type in ('assigned', 'reassigned') and p.at < e.at),
+            h.first_assigned_at))::float8) as assigned,
+          array_agg(extract(epoch from e.at)::float8) as decided
+        from events e join handoffs h on h.id = e.handoff_id
+        where e.workspace_id = ${ws} and e.type = 'reassigned' and e.reason = 'breach' and ${within(sql`e.at`, span)}
+        group by 1, 2, 3, 4`),
+    ),
+  );
 }
 
 /** Undecided handoffs past their due time at `now`, per team and rep. */

@@ -1,10 +1,13 @@
-import { compared, ratio, type Compared } from './stats.js';
+import { comparedCount, comparedRate, ratio, type Compared } from './stats.js';
 
 /*
  * The funnel (docs/reports.md) from the aggregates the data layer counts out of the event history.
  * Flow counts say what happened in the period; the cohort says what became, as of now, of the
  * handoffs started in it. A lead recycled and re-qualified has one handoff per pass, and its
  * SQL is credited to the handoff it followed, not to an earlier pass it was rejected on.
+ * Beside a step stands its cohort conversion (of the handoffs started in the period, the share
+ * that reached the step by now), never a ratio of two flow counts, which exceeds 100 % whenever
+ * a step's entries come from leads handed over in an earlier period.
  */
 
 export const DIMENSIONS = ['channel', 'persona', 'source', 'team', 'rep'] as const;
@@ -31,6 +34,9 @@ export interface CohortCounts {
   readonly rejected: number;
   /** Handoffs whose lead reached `sql` after the handoff started (and before its next one). */
   readonly reachedSql: number;
+  /** The same for `opportunity` and `customer`. */
+  readonly reachedOpportunity: number;
+  readonly reachedCustomer: number;
 }
 
 export interface FunnelInputs {
@@ -46,8 +52,8 @@ export interface FunnelInputs {
 export interface FunnelStep {
   readonly stage: 'leads' | 'mqls' | 'accepted' | 'sqls' | 'opportunities' | 'customers';
   readonly count: Compared;
-  /** This step's count over the previous step's, in the same period. */
-  readonly conversion: number | undefined;
+  /** Of the handoffs started in the period, the share that reached this step by now; none for leads and MQLs. */
+  readonly conversion: Compared | undefined;
 }
 
 export interface BreakdownRow {
@@ -64,7 +70,7 @@ export interface FunnelFigures {
   readonly steps: readonly FunnelStep[];
   readonly rejectedInPeriod: Compared;
   readonly lostInPeriod: Compared;
-  readonly cohort: CohortCounts;
+  readonly cohort: { readonly [K in keyof CohortCounts]: Compared };
   readonly acceptanceRate: Compared;
   readonly mqlToSql: Compared;
   readonly leadToCustomer: Compared;
@@ -78,22 +84,31 @@ export const mqlToSqlRate = (c: Pick<CohortCounts, 'reachedSql' | 'started'>): n
 
 const NONE = '(none)';
 
+const COHORT_KEYS = ['started', 'pending', 'accepted', 'rejected', 'reachedSql', 'reachedOpportunity', 'reachedCustomer'] as const satisfies readonly (keyof CohortCounts)[];
+
+/** The cohort count behind each step's conversion. */
+const STEP_COHORT: Record<FunnelStep['stage'], keyof CohortCounts | undefined> = { leads: undefined, mqls: undefined, accepted: 'accepted', sqls: 'reachedSql', opportunities: 'reachedOpportunity', customers: 'reachedCustomer' };
+
 export function funnelFigures(cur: FunnelInputs, prev: FunnelInputs, reasonLabel: (id: string) => string): FunnelFigures {
   const counts = (f: FlowCounts): number[] => [f.leadsCreated, f.handoffsStarted, f.accepted, f.sql, f.opportunity, f.customer];
   const now = counts(cur.flow);
   const before = counts(prev.flow);
   const stages: FunnelStep['stage'][] = ['leads', 'mqls', 'accepted', 'sqls', 'opportunities', 'customers'];
-  const steps = stages.map((stage, i) => ({ stage, count: compared(now[i], before[i]), conversion: i === 0 ? undefined : ratio(now[i]!, now[i - 1]!) }));
+  const share = (c: CohortCounts, k: keyof CohortCounts): number | undefined => ratio(c[k], c.started);
+  const steps = stages.map((stage, i) => {
+    const k = STEP_COHORT[stage];
+    return { stage, count: comparedCount(now[i], before[i]), conversion: k === undefined ? undefined : comparedRate(share(cur.cohort, k), share(prev.cohort, k)) };
+  });
   const totalRejected = cur.rejections.reduce((s, r) => s + r.count, 0);
   return {
     steps,
-    rejectedInPeriod: compared(cur.flow.rejected, prev.flow.rejected),
-    lostInPeriod: compared(cur.flow.lost, prev.flow.lost),
-    cohort: cur.cohort,
-    acceptanceRate: compared(acceptanceRate(cur.cohort), acceptanceRate(prev.cohort)),
-    mqlToSql: compared(mqlToSqlRate(cur.cohort), mqlToSqlRate(prev.cohort)),
-    leadToCustomer: compared(ratio(cur.leadCohort.customers, cur.leadCohort.created), ratio(prev.leadCohort.customers, prev.leadCohort.created)),
-    marketingSourcedShare: compared(ratio(cur.flow.customersFromMarketing, cur.flow.customer), ratio(prev.flow.customersFromMarketing, prev.flow.customer)),
+    rejectedInPeriod: comparedCount(cur.flow.rejected, prev.flow.rejected),
+    lostInPeriod: comparedCount(cur.flow.lost, prev.flow.lost),
+    cohort: Object.fromEntries(COHORT_KEYS.map((k) => [k, comparedCount(cur.cohort[k], prev.cohort[k])])) as FunnelFigures['cohort'],
+    acceptanceRate: comparedRate(acceptanceRate(cur.cohort), acceptanceRate(prev.cohort)),
+    mqlToSql: comparedRate(mqlToSqlRate(cur.cohort), mqlToSqlRate(prev.cohort)),
+    leadToCustomer: comparedRate(ratio(cur.leadCohort.customers, cur.leadCohort.created), ratio(prev.leadCohort.customers, prev.leadCohort.created)),
+    marketingSourcedShare: comparedRate(ratio(cur.flow.customersFromMarketing, cur.flow.customer), ratio(prev.flow.customersFromMarketing, prev.flow.customer)),
     rejectionReasons: [...cur.rejections]
       .sort((a, b) => b.count - a.count || (a.reason ?? '').localeCompare(b.reason ?? ''))
       .map((r) => ({ reason: r.reason ?? NONE, label: r.reason === null ? 'No reason given' : reasonLabel(r.reason), count: r.count, share: ratio(r.count, totalRejected) })),

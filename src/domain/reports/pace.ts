@@ -1,4 +1,4 @@
-import { ratio, change } from './stats.js';
+import { comparedCount, ratio, type Compared } from './stats.js';
 
 /*
  * Leads per business day and pace against the monthly goal (docs/reports.md, "Pace"). Business days come from
@@ -14,9 +14,8 @@ export interface PaceFigures {
   readonly mqls: number;
   readonly businessDaysElapsed: number;
   readonly businessDaysInMonth: number;
-  readonly leadsPerBusinessDay: number | undefined;
-  readonly previousLeadsPerBusinessDay: number | undefined;
-  readonly change: number | undefined;
+  /** This month's MQLs per business day against last month's, in percent. */
+  readonly leadsPerBusinessDay: Compared;
   readonly goal: number | undefined;
   /** MQLs the goal expects by today. */
   readonly expectedByNow: number | undefined;
@@ -25,16 +24,12 @@ export interface PaceFigures {
 }
 
 export function paceFigures(current: MonthFlow, businessDaysInMonth: number, previous: MonthFlow, goal: number | undefined): PaceFigures {
-  const perDay = ratio(current.mqls, current.businessDays);
-  const previousPerDay = ratio(previous.mqls, previous.businessDays);
   const expected = goal !== undefined && businessDaysInMonth > 0 ? (goal * current.businessDays) / businessDaysInMonth : undefined;
   return {
     mqls: current.mqls,
     businessDaysElapsed: current.businessDays,
     businessDaysInMonth,
-    leadsPerBusinessDay: perDay,
-    previousLeadsPerBusinessDay: previousPerDay,
-    change: change(perDay, previousPerDay),
+    leadsPerBusinessDay: comparedCount(ratio(current.mqls, current.businessDays), ratio(previous.mqls, previous.businessDays)),
     goal,
     expectedByNow: expected,
     pace: expected === undefined ? undefined : ratio(current.mqls, expected),

@@ -42,6 +42,28 @@ export function parsePeriod(text: string): PeriodSpec | undefined {
   return { kind: 'range', from: m[1]!, to: m[2]! };
 }
 
+/** Edits (insert, delete, substitute) from a to b. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The named period a mistyped word most likely meant (`weak` → `week`), if one is within two edits. */
+export function closestPeriod(text: string): NamedPeriod | undefined {
+  const t = text.trim().toLowerCase();
+  let best: { name: NamedPeriod; d: number } | undefined;
+  for (const name of NAMED_PERIODS) {
+    const d = distance(t, name);
+    if (d <= 2 && (best === undefined || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
 export function periodText(spec: PeriodSpec): string {
   return spec.kind === 'range' ? `${spec.from}..${spec.to}` : spec.kind;
 }

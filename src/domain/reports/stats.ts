@@ -11,18 +11,26 @@ export function ratio(numerator: number, denominator: number): number | undefine
   return denominator > 0 ? numerator / denominator : undefined;
 }
 
-/** Relative change against the previous figure; undefined when there is nothing to compare with. */
-export function change(current: number | undefined, previous: number | undefined): number | undefined {
-  if (current === undefined || previous === undefined || previous === 0) return undefined;
-  return (current - previous) / previous;
-}
+/**
+ * A figure against the previous period's (SPEC §6 "What a manager sees first"): a count (or an
+ * average of counts, a duration) changes in percent, a rate in percentage points, so "acceptance
+ * 50 % → 60 %" reads +10 points, never +20 %. `change` is in `changeUnit`, already ×100, and
+ * undefined when there is nothing to compare with; Slack, JSON and CSV all carry these numbers.
+ */
+export type ChangeUnit = 'percent' | 'points';
 
 export interface Compared {
   readonly value: number | undefined;
   readonly previous: number | undefined;
   readonly change: number | undefined;
+  readonly changeUnit: ChangeUnit;
 }
 
-export function compared(value: number | undefined, previous: number | undefined): Compared {
-  return { value, previous, change: change(value, previous) };
+export function comparedCount(value: number | undefined, previous: number | undefined): Compared {
+  const change = value === undefined || previous === undefined || previous === 0 ? undefined : ((value - previous) / previous) * 100;
+  return { value, previous, change, changeUnit: 'percent' };
+}
+
+export function comparedRate(value: number | undefined, previous: number | undefined): Compared {
+  return { value, previous, change: value === undefined || previous === undefined ? undefined : (value - previous) * 100, changeUnit: 'points' };
 }

@@ -5,6 +5,9 @@ import { nearestRank, ratio } from './stats.js';
  * handoff's first assignment (reassignments do not restart it), in business hours on the
  * handoff team's calendar and in wall-clock hours; median and p90 by nearest rank; compliance
  * against the SLA target frozen on the handoff, measured on the handoff's own clock.
+ * By rep, each holding is charged to its holder instead: the deciding rep's time runs from their
+ * own assignment, and a rep the handoff was taken from for breaching the SLA has a miss (a
+ * holding that ended in no decision, so it weighs on compliance but not on the medians).
  */
 
 export interface Decision {
@@ -12,6 +15,8 @@ export interface Decision {
   readonly wallMinutes: number;
   readonly slaClock: 'business' | 'wall';
   readonly slaTargetMinutes: number;
+  /** Taken from the holder for breaching the SLA: a miss, not a decision. */
+  readonly taken?: boolean;
 }
 
 export interface VelocityFigures {
@@ -21,6 +26,8 @@ export interface VelocityFigures {
   readonly medianWallHours: number | undefined;
   readonly p90WallHours: number | undefined;
   readonly withinSla: number;
+  /** Holdings taken away for breaching the SLA (by rep only); they count as outside the SLA. */
+  readonly takenForBreach: number;
   readonly slaCompliance: number | undefined;
 }
 
@@ -31,7 +38,8 @@ export interface VelocityGroup extends VelocityFigures {
 
 const hours = (m: number | undefined): number | undefined => (m === undefined ? undefined : m / 60);
 
-export function velocityFigures(decisions: readonly Decision[]): VelocityFigures {
+export function velocityFigures(holdings: readonly Decision[]): VelocityFigures {
+  const decisions = holdings.filter((d) => d.taken !== true);
   // Typed arrays sort numerically and natively: a quarter holds tens of thousands of decisions.
   const business = Float64Array.from(decisions, (d) => d.businessMinutes).sort();
   const wall = Float64Array.from(decisions, (d) => d.wallMinutes).sort();
@@ -44,7 +52,8 @@ export function velocityFigures(decisions: readonly Decision[]): VelocityFigures
     medianWallHours: hours(nearestRank(wall, 0.5)),
     p90WallHours: hours(nearestRank(wall, 0.9)),
     withinSla,
-    slaCompliance: ratio(withinSla, decisions.length),
+    takenForBreach: holdings.length - decisions.length,
+    slaCompliance: ratio(withinSla, holdings.length),
   };
 }
 

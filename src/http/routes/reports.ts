@@ -4,16 +4,17 @@ import { z } from 'zod';
 import { DIMENSIONS } from '../../domain/reports/funnel.js';
 import { NAMED_PERIODS, parsePeriod } from '../../domain/reports/periods.js';
 import type { ServiceContext } from '../../services/context.js';
-import { funnelReport, velocityReport, type FunnelReport, type VelocityReport } from '../../services/reports.js';
+import type { Compared } from '../../domain/reports/stats.js';
+import { funnelReport, paceReport, velocityReport, type FunnelReport, type PaceReport, type VelocityReport } from '../../services/reports.js';
 import { requireBearer } from '../auth.js';
 import type { HttpResult, Route } from '../server.js';
 import { HttpError } from '../errors.js';
 import { validationDetails } from '../validation.js';
 
 /*
- * GET /api/reports/funnel and /api/reports/velocity (README.md, "Reports"; formulas in docs/reports.md): the same report objects the Slack
+ * GET /api/reports/funnel, /velocity and /pace (README.md, "Reports"; formulas in docs/reports.md): the same report objects the Slack
  * replies render, as JSON, or as CSV (Accept: text/csv) in long form — one figure per row with
- * its group and the previous period's value — which spreadsheets pivot and BI tools load as is.
+ * its group, the previous period's value and the change (percent for a count, points for a rate) — which spreadsheets pivot and BI tools load as is.
  */
 
 const period = z
@@ -27,48 +28,50 @@ const period = z
 const funnelQuery = z.strictObject({ period, by: z.enum(DIMENSIONS).optional() });
 const velocityQuery = z.strictObject({ period, by: z.enum(['rep', 'team']).optional() });
 
-type CsvRow = [group: string, metric: string, value: number | undefined, previous: number | undefined];
+/** A figure alone, or compared with the previous period (then with its change and the change's unit). */
+type Figure = number | undefined | Compared;
+type CsvRow = [group: string, metric: string, figure: Figure];
+
+/** Rows of one group (the whole report: ''), one per metric, in the order given. */
+const groupRows = (group: string, figures: Record<string, Figure>): CsvRow[] => Object.entries(figures).map(([metric, figure]) => [group, metric, figure]);
 
 function funnelRows(r: FunnelReport): CsvRow[] {
-  const rows: CsvRow[] = r.steps.map((s) => ['', s.stage, s.count.value, s.count.previous]);
+  const rows: CsvRow[] = r.steps.map((s) => ['', s.stage, s.count]);
+  for (const s of r.steps) if (s.conversion !== undefined) rows.push(['', `${s.stage}_of_mqls`, s.conversion]);
   rows.push(
-    ['', 'rejected', r.rejectedInPeriod.value, r.rejectedInPeriod.previous],
-    ['', 'lost', r.lostInPeriod.value, r.lostInPeriod.previous],
-    ['', 'cohort_started', r.cohort.started, undefined],
-    ['', 'cohort_pending', r.cohort.pending, undefined],
-    ['', 'cohort_accepted', r.cohort.accepted, undefined],
-    ['', 'cohort_rejected', r.cohort.rejected, undefined],
-    ['', 'cohort_reached_sql', r.cohort.reachedSql, undefined],
-    ['', 'acceptance_rate', r.acceptanceRate.value, r.acceptanceRate.previous],
-    ['', 'mql_to_sql_rate', r.mqlToSql.value, r.mqlToSql.previous],
-    ['', 'lead_to_customer_rate', r.leadToCustomer.value, r.leadToCustomer.previous],
-    ['', 'marketing_sourced_share', r.marketingSourcedShare.value, r.marketingSourcedShare.previous],
+    ['', 'rejected', r.rejectedInPeriod],
+    ['', 'lost', r.lostInPeriod],
+    ['', 'cohort_started', r.cohort.started],
+    ['', 'cohort_pending', r.cohort.pending],
+    ['', 'cohort_accepted', r.cohort.accepted],
+    ['', 'cohort_rejected', r.cohort.rejected],
+    ['', 'cohort_reached_sql', r.cohort.reachedSql],
+    ['', 'cohort_reached_opportunity', r.cohort.reachedOpportunity],
+    ['', 'cohort_reached_customer', r.cohort.reachedCustomer],
+    ['', 'acceptance_rate', r.acceptanceRate],
+    ['', 'mql_to_sql_rate', r.mqlToSql],
+    ['', 'lead_to_customer_rate', r.leadToCustomer],
+    ['', 'marketing_sourced_share', r.marketingSourcedShare],
   );
-  for (const x of r.rejectionReasons) rows.push([`reason:${x.reason}`, 'rejections', x.count, undefined]);
+  for (const x of r.rejectionReasons) rows.push([`reason:${x.reason}`, 'rejections', x.count]);
   for (const g of r.breakdown ?? []) {
     const key = `${r.by ?? ''}:${g.key}`;
-    rows.push([key, 'handoffs', g.handoffs, undefined], [key, 'accepted', g.accepted, undefined], [key, 'rejected', g.rejected, undefined], [key, 'acceptance_rate', g.acceptanceRate, undefined], [key, 'mql_to_sql_rate', g.mqlToSql, undefined]);
+    rows.push([key, 'handoffs', g.handoffs], [key, 'accepted', g.accepted], [key, 'rejected', g.rejected], [key, 'acceptance_rate', g.acceptanceRate], [key, 'mql_to_sql_rate', g.mqlToSql]);
   }
   return rows;
 }
 
 function velocityRows(r: VelocityReport): CsvRow[] {
-  const o = r.overall;
-  const p = r.previous;
-  const rows: CsvRow[] = [
-    ['', 'decisions', o.decisions, p.decisions],
-    ['', 'median_business_hours', o.medianBusinessHours, p.medianBusinessHours],
-    ['', 'p90_business_hours', o.p90BusinessHours, p.p90BusinessHours],
-    ['', 'median_wall_hours', o.medianWallHours, p.medianWallHours],
-    ['', 'p90_wall_hours', o.p90WallHours, p.p90WallHours],
-    ['', 'sla_compliance', o.slaCompliance, p.slaCompliance],
-    ['', 'overdue_now', o.overdueNow, undefined],
-  ];
+  const c = r.changes;
+  const rows = groupRows('', { decisions: c.decisions, median_business_hours: c.medianBusinessHours, p90_business_hours: c.p90BusinessHours, median_wall_hours: c.medianWallHours, p90_wall_hours: c.p90WallHours, sla_compliance: c.slaCompliance, overdue_now: r.overall.overdueNow });
   for (const g of r.groups ?? []) {
-    const key = `${r.by ?? ''}:${g.key}`;
-    rows.push([key, 'decisions', g.decisions, undefined], [key, 'median_business_hours', g.medianBusinessHours, undefined], [key, 'p90_business_hours', g.p90BusinessHours, undefined], [key, 'median_wall_hours', g.medianWallHours, undefined], [key, 'p90_wall_hours', g.p90WallHours, undefined], [key, 'sla_compliance', g.slaCompliance, undefined], [key, 'overdue_now', g.overdueNow, undefined]);
+    rows.push(...groupRows(`${r.by ?? ''}:${g.key}`, { decisions: g.decisions, taken_for_breach: g.takenForBreach, median_business_hours: g.medianBusinessHours, p90_business_hours: g.p90BusinessHours, median_wall_hours: g.medianWallHours, p90_wall_hours: g.p90WallHours, sla_compliance: g.slaCompliance, overdue_now: g.overdueNow }));
   }
   return rows;
+}
+
+function paceRows(r: PaceReport): CsvRow[] {
+  return groupRows('', { mqls: r.mqls, business_days_elapsed: r.businessDaysElapsed, business_days_in_month: r.businessDaysInMonth, leads_per_business_day: r.leadsPerBusinessDay, monthly_goal: r.goal, expected_by_now: r.expectedByNow, pace: r.pace });
 }
 
 function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
@@ -80,19 +83,25 @@ function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
 
 const wantsCsv = (req: IncomingMessage): boolean => /\btext\/csv\b/i.test(req.headers.accept ?? '');
 
-function answer(req: IncomingMessage, report: FunnelReport | VelocityReport, rows: CsvRow[]): HttpResult {
+type Report = FunnelReport | VelocityReport | PaceReport;
+
+function answer(req: IncomingMessage, report: Report, rows: CsvRow[]): HttpResult {
   // A figure with nothing to divide by is null in JSON, so every key is always there for a BI tool.
   if (!wantsCsv(req)) return { status: 200, json: JSON.parse(JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v))) as unknown };
   const { current, previous } = report.period;
   const csv = stringify(
-    rows.map(([group, metric, value, prev]) => [report.report, current.start.toISOString(), current.end.toISOString(), previous.start.toISOString(), previous.end.toISOString(), group, metric, value ?? '', prev ?? '']),
-    { header: true, columns: ['report', 'period_start', 'period_end', 'previous_start', 'previous_end', 'group', 'metric', 'value', 'previous_value'] },
+    rows.map(([group, metric, figure]) => {
+      const c = typeof figure === 'object' ? figure : undefined;
+      const value = c === undefined ? figure : c.value;
+      return [report.report, current.start.toISOString(), current.end.toISOString(), previous.start.toISOString(), previous.end.toISOString(), group, metric, value ?? '', c?.previous ?? '', c?.change ?? '', c === undefined ? '' : c.changeUnit];
+    }),
+    { header: true, columns: ['report', 'period_start', 'period_end', 'previous_start', 'previous_end', 'group', 'metric', 'value', 'previous_value', 'change', 'change_unit'] },
   );
   return { status: 200, text: csv, contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${report.report}-${report.period.spec.replace(/[^a-z0-9.-]/gi, '_')}.csv"` } };
 }
 
 /** One report over HTTP: bearer, query, the same report object the Slack reply renders, JSON or CSV. */
-function reportRoute<Q, R extends FunnelReport | VelocityReport>(path: string, query: z.ZodType<Q>, reportsToken: string | undefined, compute: (q: Q) => Promise<R>, rows: (report: R) => CsvRow[]): Route {
+function reportRoute<Q, R extends Report>(path: string, query: z.ZodType<Q>, reportsToken: string | undefined, compute: (q: Q) => Promise<R>, rows: (report: R) => CsvRow[]): Route {
   return {
     method: 'GET',
     path,
@@ -108,5 +117,6 @@ export function reportRoutes(ctx: ServiceContext, reportsToken: string | undefin
   return [
     reportRoute('/api/reports/funnel', funnelQuery, reportsToken, (q) => funnelReport(ctx, q.period, q.by), funnelRows),
     reportRoute('/api/reports/velocity', velocityQuery, reportsToken, (q) => velocityReport(ctx, q.period, q.by), velocityRows),
+    reportRoute('/api/reports/pace', z.strictObject({}), reportsToken, () => paceReport(ctx), paceRows),
   ];
 }

@@ -12,10 +12,15 @@ export const leadFieldsSchema = z.object({
   lastName: optionalText(10_000),
   title: optionalText(10_000),
   company: optionalText(10_000),
-  employees: z.number().int().nonnegative().max(10_000_000).optional(),
+  employees: z
+    .number({ error: 'must be a number of employees, like 250 (a JSON number, not "250" or a range such as "50-200")' })
+    .int('must be a whole number, like 250')
+    .nonnegative('must be 0 or more, like 250')
+    .max(10_000_000)
+    .optional(),
   industry: optionalText(100),
   country: optionalText(2)
-    .refine((s) => s === undefined || /^[A-Za-z]{2}$/.test(s), 'must be an ISO 3166 two-letter country code')
+    .refine((s) => s === undefined || /^[A-Za-z]{2}$/.test(s), 'must be an ISO 3166 two-letter country code, like SE or US (not the country\'s name)')
     .transform((s) => s?.toUpperCase()),
   phone: optionalText(50),
   persona: optionalText(100),

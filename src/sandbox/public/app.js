@@ -7,7 +7,8 @@ const ui = { person: '', channel: '', view: 'channel', state: null, modalKey: ''
 async function post(path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
   const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.message ?? json.error ?? `HTTP ${res.status}`);
+  // Baton's error envelope is {error: {code, message}}: show the message, never "[object Object]".
+  if (!res.ok) throw new Error(json.error?.message ?? json.message ?? `The server answered ${res.status}; its log says more.`);
   return json;
 }
 
@@ -56,14 +57,15 @@ function emphasis(html) {
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
     .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
     .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
-    .replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] ?? all)
+    // A shortcode the table lacks still shows as a symbol, named on hover, rather than as ":name:".
+    .replace(/:([a-z][a-z0-9_+-]*):/g, (all, name) => EMOJI[name] ?? `<span class="emoji" title=":${name}:">•</span>`)
     .split('\n')
     .map((line) => (line.startsWith('&gt; ') ? `<span class="quote">${line.slice(5)}</span>` : line))
     .join('<br>');
 }
 
 // Symbols from the basic plane: they show even where no colour-emoji font is installed.
-const EMOJI = { white_check_mark: '✔', heavy_check_mark: '✔', no_entry_sign: '⊘', no_entry: '⊘', warning: '⚠', alarm_clock: '⏰', rotating_light: '⚠', bell: '♪', tada: '★', hourglass: '⌛', hourglass_flowing_sand: '⌛', chart_with_upwards_trend: '↗', inbox_tray: '↓', x: '✖', arrows_counterclockwise: '↻', trophy: '★', handshake: '⇄', house: '⌂', star: '★' };
+const EMOJI = { red_circle: '●', large_orange_circle: '●', large_green_circle: '●', palm_tree: '☀', leftwards_arrow_with_hook: '↩', email: '✉', envelope: '✉', briefcase: '▣', mag: '⌕', calendar: '▦', clipboard: '▤', white_check_mark: '✔', heavy_check_mark: '✔', no_entry_sign: '⊘', no_entry: '⊘', warning: '⚠', alarm_clock: '⏰', rotating_light: '⚠', bell: '♪', tada: '★', hourglass: '⌛', hourglass_flowing_sand: '⌛', chart_with_upwards_trend: '↗', inbox_tray: '↓', x: '✖', arrows_counterclockwise: '↻', trophy: '★', handshake: '⇄', house: '⌂', star: '★' };
 
 function mrkdwn(text) {
   return String(text).split(/```/).map((chunk, i) => (i % 2 === 1 ? `<pre>${escapeHtml(unescapeSlack(chunk.replace(/^\n/, '')))}</pre>` : inline(chunk))).join('');
@@ -134,7 +136,7 @@ function renderBlock(b, where) {
     case 'rich_text':
       return html('div', '', escapeHtml(JSON.stringify(b.elements ?? []).replace(/"text":"([^"]*)"|./g, '$1')));
     case 'input':
-      return renderInput(b);
+      return renderInput(b, where);
     default:
       return b.text ? html('div', '', textObject(b.text)) : null;
   }
@@ -187,7 +189,7 @@ function confirmThen(c, go) {
 
 // ---------- modals ----------
 
-function renderInput(b) {
+function renderInput(b, where) {
   const wrap = html('div', 'input');
   wrap.dataset.blockId = b.block_id;
   const e = b.element ?? {};
@@ -210,6 +212,14 @@ function renderInput(b) {
     control.append(new Option(e.placeholder?.text ?? 'Choose…', ''));
     const groups = e.option_groups ?? [{ options: e.options ?? [] }];
     for (const g of groups) for (const o of g.options) control.append(new Option(o.text.text, o.value, false, e.initial_option?.value === o.value));
+    // dispatch_action: Slack sends the choice at once (Baton redraws the modal from it).
+    if (b.dispatch_action && where?.viewId) {
+      control.addEventListener('change', () => {
+        const o = control.selectedOptions[0];
+        if (!o || o.value === '') return;
+        post('/sandbox/click', { user: ui.person, viewId: where.viewId, actionId: e.action_id, blockId: b.block_id, selected: { value: o.value, text: o.text } }).catch(showError);
+      });
+    }
   } else if (e.type === 'checkboxes' || e.type === 'radio_buttons') {
     control = html('div', 'choices');
     const initial = new Set((e.initial_options ?? (e.initial_option ? [e.initial_option] : [])).map((o) => o.value));
@@ -353,7 +363,8 @@ function messageEl(m, opts = {}) {
   const who = m.user === 'U0BATONBOT' || opts.ephemeral ? 'Baton' : nameOf(m.user);
   el.append(html('div', 'avatar', escapeHtml(who.slice(0, 1))));
   const body = html('div', 'content');
-  const time = new Date(Number(m.ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  // In the policy's zone, like the times Baton writes on its cards, not the browser's.
+  const time = new Date(Number(m.ts) * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: ui.state.timeZone });
   body.append(html('div', '', `<span class="who">${escapeHtml(who)}</span><span class="when">${time}</span>${m.edited ? '<span class="edited">(edited)</span>' : ''}${opts.ephemeral ? '<span class="only-you">Only visible to you</span>' : ''}`));
   const where = opts.ephemeral ? { channel: m.channel, ts: m.ts } : { channel: m.channel, ts: m.ts };
   body.append(m.blocks && m.blocks.length > 0 ? renderBlocks(m.blocks, where) : html('div', 'blocks', mrkdwn(m.text)));
@@ -401,8 +412,27 @@ function renderMessages() {
   if (keepBottom) box.scrollTop = box.scrollHeight;
 }
 
+/** The API tokens the sandbox made up, with a request to paste, so the API can be tried too. */
+function renderApi() {
+  const api = ui.state.api;
+  const box = $('#api');
+  if (!api || box.dataset.shown === '1') return;
+  box.dataset.shown = '1';
+  const origin = location.origin;
+  const lead = `curl -X POST ${origin}/api/leads -H "Authorization: Bearer ${api.intakeToken}" -H "Content-Type: application/json" -d '{"source":"web","email":"ada@example.com","firstName":"Ada","company":"Example AB","country":"SE","mql":true}'`;
+  const report = `curl -H "Authorization: Bearer ${api.reportsToken}" "${origin}/api/reports/funnel?period=quarter"`;
+  box.hidden = false;
+  box.querySelector('.api-body').innerHTML = [
+    `<div>INTAKE_TOKEN <code data-testid="intake-token">${escapeHtml(api.intakeToken)}</code></div>`,
+    `<div>REPORTS_TOKEN <code data-testid="reports-token">${escapeHtml(api.reportsToken)}</code></div>`,
+    `<pre>${escapeHtml(lead)}</pre>`,
+    `<pre>${escapeHtml(report)}</pre>`,
+  ].join('');
+}
+
 function render() {
   if (!ui.state) return;
+  renderApi();
   renderSidebar();
   renderMessages();
   renderModal();

@@ -1,31 +1,47 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
-import { setRepAway } from '../../services/reps.js';
+import { repByName, setRepAway } from '../../services/reps.js';
 import { slackErrorText } from '../errors.js';
 import { answerReportCommand } from './report-command.js';
 import { answerLeadCommand } from './baton-lead.js';
 import { renderBatonHelp } from '../views/help.js';
 
-export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
+/** Whom away/back is for: a mention (a Slack id), or a name as typed (`@Ana`, `Ana Andersson`). */
+export type RepTarget = { user: string } | { name: string };
 
-/** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`). */
+export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: RepTarget | undefined; until: string | undefined } | { kind: 'back'; target: RepTarget | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
+
+const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
+
+/** The words naming a rep: a mention as Slack escapes it, else a name with or without `@`. */
+function repTarget(words: readonly string[]): RepTarget | undefined {
+  if (words.length === 0) return undefined;
+  const id = words.length === 1 ? MENTION.exec(words[0]!)?.[1] : undefined;
+  if (id !== undefined) return { user: id };
+  const name = words.join(' ').replace(/^@/, '').trim();
+  return name === '' || /[<>]/.test(name) ? undefined : { name };
+}
+
+/** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`, or as typed without escaping). */
 export function parseBatonCommand(text: string): BatonCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const sub = words[0]?.toLowerCase();
   if (sub === undefined || sub === 'help') return { kind: 'help' };
-  const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
   const rest = words.slice(1);
-  const target = rest[0] !== undefined ? mention.exec(rest[0])?.[1] : undefined;
-  const afterTarget = target !== undefined ? rest.slice(1) : rest;
-  if (sub === 'back' && afterTarget.length === 0) return { kind: 'back', target };
+  const untilAt = rest.findIndex((w) => w.toLowerCase() === 'until');
+  const who = untilAt === -1 ? rest : rest.slice(0, untilAt);
+  const target = repTarget(who);
+  const understood = who.length === 0 || target !== undefined;
+  if (sub === 'back' && understood && untilAt === -1) return { kind: 'back', target };
   if (sub === 'pace' && rest.length === 0) return { kind: 'pace' };
   // With should_escape Slack sends an email as <mailto:a@b.io|a@b.io>.
   const email = rest.length === 1 ? (/^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(rest[0]!)?.[1] ?? rest[0]!) : undefined;
   if (sub === 'lead' && email !== undefined && /^[^\s@<>|]+@[^\s@<>|]+$/.test(email)) return { kind: 'lead', email };
-  if (sub === 'away') {
-    if (afterTarget.length === 0) return { kind: 'away', target, until: undefined };
-    if (afterTarget.length === 2 && afterTarget[0]!.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(afterTarget[1]!)) return { kind: 'away', target, until: afterTarget[1] };
+  if (sub === 'away' && understood) {
+    if (untilAt === -1) return { kind: 'away', target, until: undefined };
+    const day = rest.slice(untilAt + 1);
+    if (day.length === 1 && /^\d{4}-\d{2}-\d{2}$/.test(day[0]!)) return { kind: 'away', target, until: day[0] };
   }
   return { kind: 'unknown', input: text.trim() };
 }
@@ -49,9 +65,9 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
         return;
       case 'away':
       case 'back': {
-        const target = parsed.target ?? command.user_id;
         let text: string;
         try {
+          const target = parsed.target === undefined ? command.user_id : 'user' in parsed.target ? parsed.target.user : repByName(ctx.policy, parsed.target.name);
           const { until, reassigned } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', parsed.kind === 'away' ? parsed.until : undefined);
           const who = target === command.user_id ? 'You are' : `<@${target}> is`;
           const untilDay = parsed.kind === 'away' ? parsed.until : undefined;

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { DIMENSIONS, type Dimension } from '../../domain/reports/funnel.js';
-import { parsePeriod, type PeriodSpec } from '../../domain/reports/periods.js';
+import { closestPeriod, parsePeriod, type PeriodSpec } from '../../domain/reports/periods.js';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { funnelReport, leadGoalReport, paceReport, velocityReport, type VelocityDimension } from '../../services/reports.js';
@@ -44,7 +44,10 @@ export function parsePeriodAndGroup<D extends string>(text: string, dims: readon
       i++;
     } else if (i === 0) {
       const p = parsePeriod(w);
-      if (!p) return { ok: false, problem: `"${w}" is not a period (a range is two real dates in order, at most two years apart).` };
+      if (!p) {
+        const meant = closestPeriod(w);
+        return { ok: false, problem: meant !== undefined ? `"${w}" is not a period. Did you mean "${meant}"?` : `"${w}" is not a period (a range is two real dates in order, at most two years apart).` };
+      }
       period = p;
     } else {
       return { ok: false, problem: `Baton does not understand "${w}".` };
@@ -56,7 +59,8 @@ export function parsePeriodAndGroup<D extends string>(text: string, dims: readon
 const amount = z
   .string()
   .transform((s) => s.replace(/[,_\s]/g, ''))
-  .pipe(z.string().regex(/^\d+(\.\d+)?[km]?$/i, 'must be a number like 10000000, 10m or 50k'))
+  // A sign is read, so "-5" is told it must be more than 0 rather than that it is not a number.
+  .pipe(z.string().regex(/^-?\d+(\.\d+)?[km]?$/i, 'must be a number like 10000000, 10m or 50k'))
   .transform((s) => {
     const mult = /k$/i.test(s) ? 1e3 : /m$/i.test(s) ? 1e6 : 1;
     return Number(s.replace(/[km]$/i, '')) * mult;
@@ -64,7 +68,7 @@ const amount = z
   .pipe(z.number().positive('must be more than 0').max(1e13, 'is too large'));
 const rate = z
   .string()
-  .regex(/^\d+(\.\d+)?%?$/, 'must be a percentage like 25%')
+  .regex(/^-?\d+(\.\d+)?%?$/, 'must be a percentage like 25%')
   .transform((s) => Number(s.replace('%', '')) / 100)
   .pipe(z.number().gt(0, 'must be more than 0 %').max(1, 'cannot be more than 100 %'));
 const leadGoalArgs = z.strictObject({

@@ -2,10 +2,20 @@
  * Lead fields come from web forms: whatever a stranger typed. In mrkdwn, `<!channel>`, `<@U1>`
  * and `<https://x|y>` are commands, so &, < and > are escaped as Slack documents; newlines in
  * one-line fields are folded so a value cannot fake extra lines of the card.
+ * `*`, `_`, `~` and backticks have no escape in mrkdwn. They format only at the edge of a word,
+ * so there they become look-alikes that Slack leaves alone (a company called `*bold*` reads
+ * ∗bold∗ and cannot end the bold around it); inside a word (oscar_lind) they stay as typed.
  */
 
+const LOOKALIKE: Record<string, string> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
+const MARKER_AT_EDGE = /(?<![\p{L}\p{N}])[*_~`]|[*_~`](?![\p{L}\p{N}])/gu;
+
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MARKER_AT_EDGE, (c) => LOOKALIKE[c] ?? c);
 }
 
 /** Cuts to at most `max` characters (code points, so no broken surrogate pair), with an ellipsis. */

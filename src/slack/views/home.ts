@@ -1,5 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { HomeData, HomeQueue, QueueItem } from '../../services/home.js';
+import type { HomeData, HomeQueue, MarketingHome, QueueItem } from '../../services/home.js';
 import { actions, button, context, divider, header, section } from './blocks.js';
 import { formatDue } from './card.js';
 import { field } from './escape.js';
@@ -50,16 +50,41 @@ function queueBlocks(q: HomeQueue, shown: number, zone: string): KnownBlock[] {
   return blocks;
 }
 
+const STATUS: Record<MarketingHome['recent'][number]['status'], string> = { pending: 'waiting for a decision', accepted: 'accepted', rejected: 'rejected' };
+const lead = (i: QueueItem): string => `*${field(i.name, 100)}*${i.company ? ` — ${field(i.company, 60)}` : ''}`;
+
+/** Marketing's part: recent handoffs and their state, this month's rejection reasons, the overdue ones. Four blocks at most. */
+function marketingBlocks(m: MarketingHome, zone: string): KnownBlock[] {
+  const recent = m.recent.map((r) => {
+    const state = r.status === 'pending' && r.overdue ? ':red_circle: *overdue*' : r.status === 'accepted' && r.stage !== 'sal' ? `accepted, now ${field(r.stage, 20)}` : STATUS[r.status];
+    return `${lead(r)} → <@${r.repUserId}> · ${state}${r.reason !== null ? `: _${field(r.reason, 80)}_` : ''}`;
+  });
+  const reasons = m.rejections.map((r) => `${field(r.label, 80)}: ${r.count}`);
+  const overdue = m.overdue.map((o) => `${lead(o)} · <@${o.repUserId}> · due ${formatDue(o.dueAt, zone)}`);
+  return [
+    header('Your leads in sales'),
+    section(recent.length > 0 ? `*Recent handoffs*\n${recent.join('\n')}` : '*Recent handoffs*\nNone yet: MQLs you send appear here with what sales did with them.'),
+    section(`*Rejection reasons this month*\n${reasons.length > 0 ? reasons.join('\n') : 'No rejections this month.'}`),
+    section(`*Overdue now (${m.overdueTotal})*\n${overdue.length > 0 ? overdue.join('\n') : 'Nothing overdue: sales decided every lead in time so far.'}`),
+  ];
+}
+
+/** A rep's accepted leads that still wait for Qualify (or Lost) on their card. Two blocks. */
+function qualifyBlocks(items: readonly QueueItem[]): KnownBlock[] {
+  if (items.length === 0) return [];
+  return [header(`Accepted, waiting for Qualify (${items.length})`), section(items.map((i) => `${lead(i)} · score ${i.score}`).join('\n'))];
+}
+
 const ABOUT =
   '*Baton* hands marketing\'s qualified leads (MQLs) to sales: each lands in a team channel as a card with *Accept* and *Reject*, ' +
   'with a deadline in business hours. Leads nobody decides in time are escalated to the team\'s manager, and every rejection reason goes back to marketing.';
 
-/** The App Home: a rep's open leads, a manager's team queues (overdue first), or what Baton is. */
+/** The App Home: marketing's handoffs, a rep's open and accepted leads, a manager's team queues (overdue first), or what Baton is. */
 export function renderHome(data: HomeData): HomeView {
   if (data.kind === 'outsider') {
-    return { type: 'home', blocks: [header('Baton'), section(ABOUT), context('You are not a rep or a manager in Baton\'s policy, so nothing here waits for you. Ask your RevOps admin to add you, or type `/baton help`.')] };
+    return { type: 'home', blocks: [header('Baton'), section(ABOUT), context('You are not a rep, a manager or a marketer in Baton\'s policy, so nothing here waits for you. Ask your RevOps admin to add you, or type `/baton help`.')] };
   }
-  const head: KnownBlock[] = [header('Baton'), context(`Times in ${data.zone} · as of ${formatDue(data.now, data.zone)}`)];
+  const head: KnownBlock[] = [header('Baton'), context(`Times in ${data.zone} · as of ${formatDue(data.now, data.zone)}`), ...(data.marketing ? marketingBlocks(data.marketing, data.zone) : []), ...qualifyBlocks(data.toQualify)];
   // A manager of very many teams: whole queues that do not fit even empty are counted, not cut.
   // One block is kept for that count.
   const fitting: HomeQueue[] = [];

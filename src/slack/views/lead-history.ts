@@ -18,11 +18,48 @@ export interface LeadHistoryModel {
   zone: string;
 }
 
+/*
+ * The history is read by people, so every internal id becomes words: event types, stages, the
+ * automatic actors and the reasons Baton records (rejection and lost reasons arrive as the
+ * policy's labels already). An id this list does not know is shown with its underscores as spaces.
+ */
+const EVENT_WORDS: Record<string, string> = {
+  created: 'Lead created',
+  handoff_started: 'Handed to sales',
+  assigned: 'Assigned',
+  reassigned: 'Reassigned',
+  accepted: 'Accepted',
+  rejected: 'Rejected',
+  qualified: 'Qualified (SQL)',
+  opportunity: 'Opportunity opened',
+  won: 'Won',
+  nurtured: 'Back to marketing nurture',
+  disqualified: 'Disqualified',
+  lost: 'Lost',
+  sla_reminder: 'SLA reminder sent to the rep',
+  sla_escalated: 'SLA escalated to the manager',
+  sla_breached: 'SLA breached',
+  reassign_skipped: 'Could not reassign',
+  escalation_acknowledged: 'Escalation acknowledged',
+};
+const STAGE_WORDS: Record<string, string> = { lead: 'lead', mql: 'MQL', sal: 'accepted', sql: 'SQL', opportunity: 'opportunity', customer: 'customer', rejected: 'rejected', nurture: 'nurture', disqualified: 'disqualified', lost: 'lost' };
+const ACTOR_WORDS: Record<string, string> = { baton: 'Baton, automatically', import: 'the history import' };
+const REASON_WORDS: Record<string, string> = {
+  score_threshold: 'the score reached the MQL threshold',
+  mql_from_sender: 'marketing automation marked it an MQL',
+  import: 'imported history',
+  breach: 'the rep did not decide within the SLA',
+  away: 'the rep is away',
+  manager: 'the manager moved it',
+};
+const words = (table: Record<string, string>, id: string): string => table[id] ?? id.replace(/_/g, ' ');
+
 function entryLine(e: HistoryEntry, zone: string): string {
-  const move = e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage ? ` ${e.fromStage} → ${e.toStage}` : e.toStage !== null && e.fromStage === null ? ` → ${e.toStage}` : '';
-  const actor = e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor) ? ` by <@${e.actor}>` : e.actor !== null ? ` by ${field(e.actor, 60)}` : '';
-  const reason = e.reason !== null ? `: _${escapeMrkdwn(e.reason)}_` : '';
-  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(e.type.replace(/_/g, ' '), 40)}*${move}${actor}${reason}`;
+  const stage = (s: string): string => field(words(STAGE_WORDS, s), 40);
+  const move = e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage ? ` ${stage(e.fromStage)} → ${stage(e.toStage)}` : e.toStage !== null && e.fromStage === null ? ` → ${stage(e.toStage)}` : '';
+  const actor = e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor) ? ` by <@${e.actor}>` : e.actor !== null ? ` by ${field(words(ACTOR_WORDS, e.actor), 60)}` : '';
+  const reason = e.reason !== null ? `: _${escapeMrkdwn(words(REASON_WORDS, e.reason))}_` : '';
+  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(words(EVENT_WORDS, e.type), 40)}*${move}${actor}${reason}`;
 }
 
 /** Lines packed into as few sections as fit, newest kept when they do not all fit. */

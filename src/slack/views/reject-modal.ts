@@ -11,14 +11,29 @@ const ACTION = 'value';
 type Reason = Policy['rejectionReasons'][number];
 
 const option = (text: string, value: string) => ({ text: { type: 'plain_text' as const, text: truncate(text, 75) }, value });
-const OUTCOMES = [option('Back to marketing (nurture)', 'nurture'), option('Disqualify', 'disqualify')];
+/** Radio buttons cannot be cleared once picked, so "the reason's default" is a choice of its own. */
+const DEFAULT_OUTCOME = option("As the reason says", 'default');
+const OUTCOMES = [DEFAULT_OUTCOME, option('Back to marketing (nurture)', 'nurture'), option('Disqualify', 'disqualify')];
 
-/** The Reject modal: a reason from the policy, a note (required where the reason says), an outcome. */
-export function renderRejectModal(reasons: readonly Reason[], handoffId: string): ModalView {
+/**
+ * The Reject modal: a reason from the policy, a note, an outcome. Picking a reason redraws it
+ * (dispatch_action, src/slack/actions/reject-reason.ts), so the note is marked required exactly
+ * when the picked reason needs one, instead of "optional" beside a note that is not.
+ */
+export function renderRejectModal(reasons: readonly Reason[], handoffId: string, picked?: string): ModalView {
+  const reason = reasons.find((r) => r.id === picked);
+  const options = reasons.slice(0, 100).map((r) => option(`${r.label}${r.noteRequired ? ' (note needed)' : ''}`, r.id));
+  const initial = options.find((o) => o.value === reason?.id);
   const blocks: KnownBlock[] = [
-    { type: 'input', block_id: REJECT_BLOCKS.reason, label: { type: 'plain_text', text: 'Why?' }, element: { type: 'static_select', action_id: ACTION, placeholder: { type: 'plain_text', text: 'Pick a reason' }, options: reasons.slice(0, 100).map((r) => option(`${r.label}${r.noteRequired ? ' (note needed)' : ''}`, r.id)) } },
-    { type: 'input', block_id: REJECT_BLOCKS.note, optional: true, label: { type: 'plain_text', text: 'Note for marketing' }, element: { type: 'plain_text_input', action_id: ACTION, multiline: true, max_length: 2000 } },
-    { type: 'input', block_id: REJECT_BLOCKS.outcome, optional: true, label: { type: 'plain_text', text: 'Then' }, hint: { type: 'plain_text', text: "Leave empty to follow the reason's default." }, element: { type: 'radio_buttons', action_id: ACTION, options: OUTCOMES } },
+    { type: 'input', block_id: REJECT_BLOCKS.reason, dispatch_action: true, label: { type: 'plain_text', text: 'Why?' }, element: { type: 'static_select', action_id: ACTION, placeholder: { type: 'plain_text', text: 'Pick a reason' }, options, ...(initial ? { initial_option: initial } : {}) } },
+    {
+      type: 'input',
+      block_id: REJECT_BLOCKS.note,
+      optional: reason?.noteRequired !== true,
+      label: { type: 'plain_text', text: reason?.noteRequired === true ? `Note for marketing (needed for "${truncate(reason.label, 60)}")` : 'Note for marketing' },
+      element: { type: 'plain_text_input', action_id: ACTION, multiline: true, max_length: 2000 },
+    },
+    { type: 'input', block_id: REJECT_BLOCKS.outcome, label: { type: 'plain_text', text: 'Then' }, element: { type: 'radio_buttons', action_id: ACTION, options: OUTCOMES, initial_option: DEFAULT_OUTCOME } },
   ];
   return { type: 'modal', callback_id: REJECT_CALLBACK, private_metadata: modalMeta(handoffId), title: { type: 'plain_text', text: 'Reject lead' }, submit: { type: 'plain_text', text: 'Reject' }, close: { type: 'plain_text', text: 'Cancel' }, blocks };
 }
@@ -26,7 +41,7 @@ export function renderRejectModal(reasons: readonly Reason[], handoffId: string)
 const stateSchema = z.object({
   [REJECT_BLOCKS.reason]: z.object({ [ACTION]: z.object({ selected_option: z.object({ value: z.string() }).nullable().optional() }) }),
   [REJECT_BLOCKS.note]: z.object({ [ACTION]: z.object({ value: z.string().nullable().optional() }) }).optional(),
-  [REJECT_BLOCKS.outcome]: z.object({ [ACTION]: z.object({ selected_option: z.object({ value: z.enum(['nurture', 'disqualify']) }).nullable().optional() }) }).optional(),
+  [REJECT_BLOCKS.outcome]: z.object({ [ACTION]: z.object({ selected_option: z.object({ value: z.enum(['default', 'nurture', 'disqualify']) }).nullable().optional() }) }).optional(),
 });
 
 export type RejectSubmission = Parsed<{ handoffId: string; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' }>;
@@ -41,6 +56,7 @@ export function parseRejectSubmission(values: unknown, privateMetadata: string, 
   if (!reason) return { ok: false, errors: { [REJECT_BLOCKS.reason]: 'Pick a reason.' } };
   const note = state.data[REJECT_BLOCKS.note]?.[ACTION].value?.trim() || undefined;
   if (reason.noteRequired && note === undefined) return { ok: false, errors: { [REJECT_BLOCKS.note]: `"${reason.label}" needs a note, so marketing can act on it.` } };
-  const outcome = state.data[REJECT_BLOCKS.outcome]?.[ACTION].selected_option?.value ?? reason.outcome;
+  const chosen = state.data[REJECT_BLOCKS.outcome]?.[ACTION].selected_option?.value;
+  const outcome = chosen === undefined || chosen === 'default' ? reason.outcome : chosen;
   return { ok: true, handoffId, reasonId: reason.id, note, outcome };
 }

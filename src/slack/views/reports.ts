@@ -23,18 +23,12 @@ const int = (n: number | undefined): string => (n === undefined ? DASH : Math.ro
 export const pct = (x: number | undefined): string => (x === undefined ? DASH : `${(x * 100).toFixed(1)} %`);
 const hrs = (h: number | undefined): string => (h === undefined ? DASH : h < 10 ? `${h.toFixed(1)} h` : `${Math.round(h).toLocaleString('en-US')} h`);
 
-/** Change of a count, relative: ▲ 12 %. */
-function delta(c: Compared): string {
-  if (c.change === undefined) return c.previous === 0 && (c.value ?? 0) > 0 ? 'new' : DASH;
-  const p = Math.round(c.change * 100);
+/** Change against the previous period: a count in percent (▲ 12 %), a rate in points (▲ 3.1 pts). */
+export function change(c: Compared): string {
+  if (c.change === undefined) return c.changeUnit === 'percent' && c.previous === 0 && (c.value ?? 0) > 0 ? 'new' : DASH;
+  if (c.changeUnit === 'points') return Math.abs(c.change) < 0.05 ? '= 0 pts' : `${c.change > 0 ? '▲' : '▼'} ${Math.abs(c.change).toFixed(1)} pts`;
+  const p = Math.round(c.change);
   return p === 0 ? '= 0 %' : `${p > 0 ? '▲' : '▼'} ${Math.abs(p)} %`;
-}
-
-/** Change of a rate, in percentage points: ▲ 3.1 pts. */
-function points(c: Compared): string {
-  if (c.value === undefined || c.previous === undefined) return DASH;
-  const d = (c.value - c.previous) * 100;
-  return Math.abs(d) < 0.05 ? '= 0 pts' : `${d > 0 ? '▲' : '▼'} ${Math.abs(d).toFixed(1)} pts`;
 }
 
 export function bar(value: number, max: number, width = 16): string {
@@ -102,18 +96,18 @@ function breakdownTable(rows: readonly Named<BreakdownRow>[], by: string): strin
 export function renderFunnel(r: FunnelReport, share?: ShareReport): Rendered {
   const max = Math.max(0, ...r.steps.map((s) => s.count.value ?? 0));
   const steps = table(
-    ['step', 'count', '', 'conv.', 'vs prev.'],
-    r.steps.map((s) => [STEP_NAMES[s.stage], int(s.count.value), bar(s.count.value ?? 0, max), s.conversion === undefined ? '' : pct(s.conversion), delta(s.count)]),
-    ['l', 'r', 'l', 'r', 'r'],
+    ['step', 'count', '', 'vs prev.', 'of MQLs', 'vs prev.'],
+    r.steps.map((s) => [STEP_NAMES[s.stage], int(s.count.value), bar(s.count.value ?? 0, max), change(s.count), s.conversion === undefined ? '' : pct(s.conversion.value), s.conversion === undefined ? '' : change(s.conversion)]),
+    ['l', 'r', 'l', 'r', 'r', 'r'],
   );
   const c = r.cohort;
   const rates = [
-    `*Acceptance* ${pct(r.acceptanceRate.value)} (${points(r.acceptanceRate)})`,
-    `*MQL→SQL* ${pct(r.mqlToSql.value)} (${points(r.mqlToSql)})`,
-    `*Lead→customer* ${pct(r.leadToCustomer.value)}`,
-    `*Marketing-sourced customers* ${pct(r.marketingSourcedShare.value)}`,
+    `*Acceptance* ${pct(r.acceptanceRate.value)} (${change(r.acceptanceRate)})`,
+    `*MQL→SQL* ${pct(r.mqlToSql.value)} (${change(r.mqlToSql)})`,
+    `*Lead→customer* ${pct(r.leadToCustomer.value)} (${change(r.leadToCustomer)})`,
+    `*Marketing-sourced share of customers* ${pct(r.marketingSourcedShare.value)} (${change(r.marketingSourcedShare)})`,
   ].join(' · ');
-  const cohort = `Of the ${int(c.started)} MQLs handed over in the period: ${int(c.accepted)} accepted, ${int(c.rejected)} rejected, ${int(c.pending)} still pending; ${int(c.reachedSql)} reached SQL. Rejected in the period: ${int(r.rejectedInPeriod.value)} (${delta(r.rejectedInPeriod)}), lost: ${int(r.lostInPeriod.value)}.`;
+  const cohort = `Of the ${int(c.started.value)} MQLs handed over in the period (${change(c.started)}): ${int(c.accepted.value)} accepted, ${int(c.rejected.value)} rejected, ${int(c.pending.value)} still pending; ${int(c.reachedSql.value)} reached SQL. "of MQLs" beside a step is this cohort's share that reached it by now. Rejected in the period: ${int(r.rejectedInPeriod.value)} (${change(r.rejectedInPeriod)}), lost: ${int(r.lostInPeriod.value)}.`;
   const top = r.rejectionReasons.slice(0, 5);
   const topMax = Math.max(0, ...top.map((t) => t.count));
   const reasons = top.length === 0 ? '_No rejections in the period._' : table(['reason', 'count', '', 'share'], top.map((t) => [t.label, int(t.count), bar(t.count, topMax, 10), pct(t.share)]), ['l', 'r', 'l', 'r'], { width: 30 });
@@ -130,7 +124,7 @@ export function renderFunnel(r: FunnelReport, share?: ShareReport): Rendered {
   }
   blocks.push(...shareButton(share));
   const mqls = r.steps[1]!.count;
-  const text = `Funnel ${r.period.current.label}: ${int(mqls.value)} MQLs (${delta(mqls)}), acceptance ${pct(r.acceptanceRate.value)}, MQL→SQL ${pct(r.mqlToSql.value)}`;
+  const text = `Funnel ${r.period.current.label}: ${int(mqls.value)} MQLs (${change(mqls)}), acceptance ${pct(r.acceptanceRate.value)}, MQL→SQL ${pct(r.mqlToSql.value)}`;
   return { text, blocks };
 }
 
@@ -155,7 +149,7 @@ export function renderVelocity(r: VelocityReport, share?: ShareReport): Rendered
     ],
     ['l', 'r', 'r', 'r'],
   );
-  const compliance = `*Decisions* ${int(o.decisions)} (${delta({ value: o.decisions, previous: p.decisions, change: p.decisions > 0 ? (o.decisions - p.decisions) / p.decisions : undefined })}) · *Within SLA* ${pct(o.slaCompliance)} (${points({ value: o.slaCompliance, previous: p.slaCompliance, change: undefined })}) · *Overdue now* ${int(o.overdueNow)}`;
+  const compliance = `*Decisions* ${int(o.decisions)} (${change(r.changes.decisions)}) · *Within SLA* ${pct(o.slaCompliance)} (${change(r.changes.slaCompliance)}) · *Overdue now* ${int(o.overdueNow)}`;
   const blocks: KnownBlock[] = [header(`Velocity · ${r.period.current.label}`), context(periodLine(r.period)), section(`*Time to decision*\n${summary}`), section(compliance)];
   if (r.groups !== undefined && r.by !== undefined) {
     blocks.push(section(`*By ${r.by}*${r.groups.length === 0 ? '\n_No decisions in the period._' : `\n${velocityTable(r.groups, r.by)}`}`));
@@ -189,11 +183,13 @@ export function renderLeadGoal(r: LeadGoalReport, share?: ShareReport): Rendered
   return { text: `Lead goal: ${int(r.steps[0]!.total)} deals need ${int(mqls.total)} MQLs (${int(mqls.perMonth)} a month)`, blocks };
 }
 
+const perDay = (x: number | undefined): string => (x === undefined ? DASH : x.toFixed(1));
+
 /** `/baton pace`: this month's MQLs against the monthly goal. */
 export function renderPace(r: PaceReport, share?: ShareReport): Rendered {
   const lines = [
     `*MQLs in ${escapeMrkdwn(r.month)}* ${int(r.mqls)} in ${r.businessDaysElapsed} of ${r.businessDaysInMonth} business days`,
-    `*Per business day* ${r.leadsPerBusinessDay === undefined ? DASH : r.leadsPerBusinessDay.toFixed(1)} (last month ${r.previousLeadsPerBusinessDay === undefined ? DASH : r.previousLeadsPerBusinessDay.toFixed(1)}, ${delta({ value: r.leadsPerBusinessDay, previous: r.previousLeadsPerBusinessDay, change: r.change })})`,
+    `*Per business day* ${perDay(r.leadsPerBusinessDay.value)} (last month ${perDay(r.leadsPerBusinessDay.previous)}, ${change(r.leadsPerBusinessDay)})`,
   ];
   if (r.goal === undefined) {
     lines.push('_No monthly goal: set `goals.monthlyMqls` in the policy to see the pace._');
@@ -206,6 +202,11 @@ export function renderPace(r: PaceReport, share?: ShareReport): Rendered {
   return { text: `Pace: ${int(r.mqls)} MQLs this month${r.pace === undefined ? '' : `, ${pct(r.pace)} of the goal's pace`}`, blocks };
 }
 
+/** A report posted in a channel says who shared it, first. */
+export function sharedBy(r: Rendered, userId: string): Rendered {
+  return { text: `<@${userId}> shared: ${r.text}`, blocks: [context(`Shared by <@${userId}>`), ...r.blocks] };
+}
+
 /** Usage for a report command, with what was wrong and an example. */
 export function renderReportUsage(problem: string, usage: readonly string[]): Rendered {
   const text = [escapeMrkdwn(problem), ...usage].join('\n');
@@ -216,7 +217,7 @@ export function renderReportUsage(problem: string, usage: readonly string[]): Re
 export function renderDigest(f: FunnelReport, v: VelocityReport): Rendered {
   const o = v.overall;
   const mqls = f.steps[1]!.count;
-  const funnelSide = [`MQLs ${int(mqls.value)} (${delta(mqls)})`, `Acceptance ${pct(f.acceptanceRate.value)} (${points(f.acceptanceRate)})`, `MQL→SQL ${pct(f.mqlToSql.value)} (${points(f.mqlToSql)})`, `Customers ${int(f.steps[5]!.count.value)}`].join('\n');
+  const funnelSide = [`MQLs ${int(mqls.value)} (${change(mqls)})`, `Acceptance ${pct(f.acceptanceRate.value)} (${change(f.acceptanceRate)})`, `MQL→SQL ${pct(f.mqlToSql.value)} (${change(f.mqlToSql)})`, `Customers ${int(f.steps[5]!.count.value)}`].join('\n');
   const velocitySide = [`Median ${hrs(o.medianBusinessHours)} business (${hrs(o.medianWallHours)} wall)`, `p90 ${hrs(o.p90BusinessHours)} business`, `Within SLA ${pct(o.slaCompliance)} of ${int(o.decisions)}`, `Overdue now ${int(o.overdueNow)}`].join('\n');
   const funnel = renderFunnel(f);
   const steps = funnel.blocks.filter((b) => b.type === 'section').slice(0, 1);

@@ -1,0 +1,1 @@
+CREATE INDEX "reports_events_reassigned" ON "events" USING btree ("workspace_id","at") WHERE "events"."type" = 'reassigned';
