@@ -158,12 +158,19 @@ function str(v: unknown): string {
   return v === undefined || v === null ? '' : JSON.stringify(v);
 }
 
-/** Like Slack's upload URL: the file as the raw body, or as the one file part of a multipart form. */
-async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise<Buffer> {
-  const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('multipart/form-data')) return body;
-  const form = await new Response(body, { headers: { 'content-type': type } }).formData();
-  for (const value of form.values()) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+/** Like Slack's upload URL: the file as the raw body, or as the file part of a multipart form. */
+function uploadedBytes(req: IncomingMessage, body: Buffer): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(req.headers['content-type'] ?? '');
+  if (!boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2] ?? ''}`);
+  for (let at = body.indexOf(delimiter); at >= 0; ) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(at + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd >= 0 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8'))) return part.subarray(headerEnd + 4);
+    at = next;
+  }
   return Buffer.alloc(0);
 }
 
@@ -338,11 +345,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   }
 
   /** The upload URL files.getUploadURLExternal hands out, and the file's bytes for url_private. */
-  async function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+  function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
     const [, kind, id] = url.pathname.split('/');
     const file = files.get(id ?? '');
     if (kind === 'upload' && file && req.method === 'POST') {
-      const bytes = await uploadedBytes(req, body);
+      const bytes = uploadedBytes(req, body);
       calls.push({ method: 'file_upload', at: new Date(), body: { file_id: file.id, bytes: bytes.length }, headers: req.headers });
       file.bytes = bytes;
       notify();
@@ -364,7 +371,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (/^\/(upload|files)\//.test(url.pathname)) {
-      await handleFileBytes(req, res, url, Buffer.concat(chunks));
+      handleFileBytes(req, res, url, Buffer.concat(chunks));
       return;
     }
     const raw = Buffer.concat(chunks).toString('utf8');

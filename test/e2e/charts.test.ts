@@ -27,7 +27,7 @@ const HISTORY = [
 /** The three calls of one upload, in order, for the file completed last. */
 function lastUpload(): { get: RecordedCall; bytes: RecordedCall; complete: RecordedCall } {
   const complete = env.slack.callsTo('files.completeUploadExternal').at(-1)!;
-  const fileId = String((complete.body.files as { id: string }[])[0]!.id);
+  const fileId = (complete.body.files as { id: string }[])[0]!.id;
   const get = env.slack.calls.findLast((c) => c.method === 'files.getUploadURLExternal')!;
   const bytes = env.slack.calls.find((c) => c.method === 'file_upload' && c.body.file_id === fileId)!;
   return { get, bytes, complete };
