@@ -195,6 +195,21 @@ export function routeLead(policy: Policy, lead: RoutableLead, facts: RoutingFact
 const SKIP_TEXT: Record<SkipReason, string> = { away: 'was away', at_cap: 'at cap', inactive: 'inactive' };
 const AS_TEXT = { owner_hint: 'CRM owner', account_owner: 'account owner' } as const;
 
+const RULES: readonly RoutingRule[] = ['owner_hint', 'account_owner', 'round_robin', 'capacity_fallback', 'manager_fallback'];
+const SKIP_REASONS: readonly SkipReason[] = ['away', 'at_cap', 'inactive'];
+
+/** A routing decision as an `assigned` event recorded it; undefined for events from before reasons were recorded. */
+export function routingWhyOf(data: unknown): RoutingWhy | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as { rule?: unknown; skipped?: unknown; account?: unknown };
+  if (!RULES.includes(d.rule as RoutingRule)) return undefined;
+  const skipped = Array.isArray(d.skipped)
+    ? (d.skipped as unknown[]).filter((s): s is SkippedRep => typeof s === 'object' && s !== null && typeof (s as SkippedRep).user === 'string' && SKIP_REASONS.includes((s as SkippedRep).reason))
+    : [];
+  const account = typeof d.account === 'object' && d.account !== null ? (d.account as RoutingWhy['account']) : undefined;
+  return { rule: d.rule as RoutingRule, skipped, ...(account ? { account } : {}) };
+}
+
 /** "why this rep" in one short line: "account owner", "round-robin: Bo was away, Ana at cap". `nameOf` gives a rep's short name. */
 export function describeRouting(why: RoutingWhy, nameOf: (user: string) => string): string {
   const skips = why.skipped.map((s) => `${nameOf(s.user)}${s.as ? ` (${AS_TEXT[s.as]})` : ''} ${SKIP_TEXT[s.reason]}`);
@@ -213,10 +228,10 @@ export function describeRouting(why: RoutingWhy, nameOf: (user: string) => strin
   }
 }
 
-/** A rep's short name for "why" lines: the first word of their name in the policy, else a mention. */
+/** A rep's short name for "why" lines: the first word of their name in the policy, else their id (the line is shown escaped). */
 export function shortRepName(policy: Policy, user: string): string {
   const rep = findRep(policy.teams, user)?.rep;
-  return rep ? rep.name.split(/\s+/)[0]! : `<@${user}>`;
+  return rep ? rep.name.split(/\s+/)[0]! : user;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
-import { latestProgress } from '../db/repo/events.js';
+import { routingWhyOf, type RoutingWhy } from '../domain/routing.js';
+import { latestProgress, routingDecision } from '../db/repo/events.js';
 import { findHandoff, findSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
@@ -18,6 +19,8 @@ export interface HandoffView {
   calendar: CalendarPolicy;
   /** The latest step after acceptance (qualified, won, lost …), if any. */
   progress: { stage: string; by: string; reason: string | null } | undefined;
+  /** Why the handoff went to its first rep (SPEC §4); none for imported history. */
+  routing: RoutingWhy | undefined;
 }
 
 export async function loadHandoffView(ctx: ServiceContext, handoffId: string): Promise<HandoffView | undefined> {
@@ -29,7 +32,8 @@ export async function loadHandoffView(ctx: ServiceContext, handoffId: string): P
   const calendar = team ? calendarForTeam(ctx.policy, team) : ctx.policy.calendar;
   const rep = team?.reps.find((r) => r.user === handoff.repUserId);
   const progress = handoff.status === 'accepted' ? await latestProgress(ctx.db, handoff.id) : undefined;
-  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress };
+  const routing = routingWhyOf(await routingDecision(ctx.db, handoff.id));
+  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress, routing };
 }
 
 export type MessageKind = 'card' | 'marketing_note';

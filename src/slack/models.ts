@@ -1,3 +1,4 @@
+import { describeRouting, shortRepName } from '../domain/routing.js';
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
@@ -62,6 +63,7 @@ export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
     dueAt: handoff.dueAt,
     slaLabel: slaLabel(view),
     assignedVia: handoff.assignedVia,
+    why: view.routing ? describeRouting(view.routing, (u) => shortRepName(policy, u)) : null,
     state: decisionEvent(view, policy) ?? { kind: 'pending' },
   };
 }

@@ -180,7 +180,7 @@ describe('why this rep, in one line', () => {
     ['an owner skipped is named as such', { rule: 'round_robin', skipped: [{ user: 'U0ANA', reason: 'at_cap', as: 'account_owner' }] }, 'round-robin: Ana (account owner) at cap'],
     ['an inactive owner', { rule: 'manager_fallback', skipped: [{ user: 'U0GUS', reason: 'inactive', as: 'owner_hint' }, { user: 'U0EVA', reason: 'away' }] }, "manager's queue, no rep available: Gus (CRM owner) inactive, Eva was away"],
     ['capacity', { rule: 'capacity_fallback', skipped: [{ user: 'U0BO', reason: 'at_cap' }] }, "manager's queue, every rep away or at cap: Bo at cap"],
-    ['a rep no longer in the policy', { rule: 'round_robin', skipped: [{ user: 'U0GONE', reason: 'away' }] }, 'round-robin: <@U0GONE> was away'],
+    ['a rep no longer in the policy', { rule: 'round_robin', skipped: [{ user: 'U0GONE', reason: 'away' }] }, 'round-robin: U0GONE was away'],
   ])('%s', (_name, why, line) => {
     expect(describeRouting(why, name)).toBe(line);
   });

@@ -26,6 +26,8 @@ export interface LeadCardModel {
   /** "2 d", "1 h": the SLA as the tier states it. */
   slaLabel: string;
   assignedVia: string | null;
+  /** Why this rep, in one short line ("round-robin: Bo was away, Ana at cap"); none for imported history. */
+  why: string | null;
   state: CardState;
 }
 
@@ -105,7 +107,8 @@ function stateBlocks(m: LeadCardModel, due: string): KnownBlock[] {
   switch (m.state.kind) {
     case 'pending':
       return [
-        section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
+        section(`Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' || m.assignedVia === 'capacity_fallback' ? ' (no rep was available)' : ''} · *decide by ${due}* (${m.slaLabel} SLA)`),
+        ...(m.why !== null ? [context(`Why this rep: ${escapeMrkdwn(m.why)}`)] : []),
         actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
       ];
     case 'accepted': {

@@ -22,7 +22,8 @@ function entryLine(e: HistoryEntry, zone: string): string {
   const move = e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage ? ` ${e.fromStage} → ${e.toStage}` : e.toStage !== null && e.fromStage === null ? ` → ${e.toStage}` : '';
   const actor = e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor) ? ` by <@${e.actor}>` : e.actor !== null ? ` by ${field(e.actor, 60)}` : '';
   const reason = e.reason !== null ? `: _${escapeMrkdwn(e.reason)}_` : '';
-  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(e.type.replace(/_/g, ' '), 40)}*${move}${actor}${reason}`;
+  const detail = e.detail ? ` → ${field(e.detail, 300)}` : '';
+  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(e.type.replace(/_/g, ' '), 40)}*${move}${actor}${reason}${detail}`;
 }
 
 /** Lines packed into as few sections as fit, newest kept when they do not all fit. */
