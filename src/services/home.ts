@@ -1,7 +1,7 @@
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
 import { openHandoffs } from '../db/repo/queues.js';
-import { awayUsers } from '../db/repo/routing.js';
+import { awayUsers, currentOrNextAway } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam } from './handoff.js';
 
@@ -25,7 +25,13 @@ export interface HomeQueue {
   away: string[];
 }
 
-export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[] };
+/** A rep's own away period that has not ended: now (from null or past) or planned; until null means until `/baton back`. */
+export interface AwayPeriod {
+  from: Date | null;
+  until: Date | null;
+}
+
+export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[]; away?: AwayPeriod | undefined };
 
 /** No Home can show more leads than this (100 blocks, two a lead): reading more would be waste. */
 const QUEUE_READ_LIMIT = 50;
@@ -48,6 +54,7 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
   const now = ctx.now();
   const item = (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]): QueueItem => ({ handoffId: r.handoffId, name: leadDisplayName(r), company: r.company, score: r.score, repUserId: r.repUserId, dueAt: r.dueAt, overdue: r.dueAt < now });
   const queues: HomeQueue[] = [];
+  const away = repOf.length > 0 ? await currentOrNextAway(ctx.db, ctx.workspaceId, userId, now) : undefined;
   if (repOf.length > 0) {
     const mine = await openHandoffs(ctx.db, ctx.workspaceId, { reps: [userId] }, QUEUE_READ_LIMIT);
     queues.push({ title: 'Your open leads', items: mine.rows.map(item), total: mine.total, forManager: false, away: [] });
@@ -57,5 +64,5 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
     const away = await awayUsers(ctx.db, ctx.workspaceId, now, team.reps.map((r) => r.user));
     queues.push({ title: `${team.name} queue`, items: queue.rows.map(item), total: queue.total, forManager: true, away: team.reps.filter((r) => away.has(r.user)).map((r) => r.user) });
   }
-  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues };
+  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues, away };
 }

@@ -4,6 +4,7 @@ import type { ServiceContext } from './context.js';
 import { queueTeamDigest, sweepSla } from './escalation.js';
 import { calendarForTeam } from './handoff.js';
 import { queueWeeklyDigest } from './reports.js';
+import { handOverStartedAways } from './reps.js';
 
 /** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
 export interface CronJob {
@@ -21,6 +22,8 @@ export function scheduledJobs(ctx: ServiceContext): CronJob[] {
     // Every 5 s: a step is performed within seconds of falling due, and one missed while Baton was
     // down is performed at the first sweep after start-up.
     { name: 'sla-sweep', cron: '*/5 * * * * *', timeZone: 'UTC', run: async () => { await sweepSla(ctx); } },
+    // Every minute: a planned away period that has started hands the rep's open leads on.
+    { name: 'away-handover', cron: '0 * * * * *', timeZone: 'UTC', run: async () => { await handOverStartedAways(ctx); } },
     ...ctx.policy.teams.flatMap((team) => (team.digest ? [{ name: `overdue-digest:${team.id}`, cron: team.digest.cron, timeZone: calendarForTeam(ctx.policy, team).timeZone, run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt) }] : [])),
     ...(digest ? [{ name: 'reports-digest', cron: digest.cron, timeZone: ctx.policy.reportingTimeZone, run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt) }] : []),
   ];

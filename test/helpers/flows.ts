@@ -11,13 +11,13 @@ export interface PostedHandoff {
   noteTs: string;
 }
 
-/** A new MQL for the SMB team through the real intake; resolves with its handoff id once accepted (202). */
+/** A new MQL for the SMB team through the real intake, each from a company of its own (no account owner steers it); resolves with its handoff id once accepted (202). */
 export async function postMql(env: BatonWithSlack): Promise<string> {
   seq += 1;
   const res = await fetch(`${env.baton.url}/api/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}.${Date.now()}@acme.io`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
+    body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}@flow${seq}-${Date.now()}.example`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
   });
   if (res.status !== 202) throw new Error(`intake answered ${res.status}`);
   return ((await res.json()) as { handoffId: string }).handoffId;

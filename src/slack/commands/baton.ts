@@ -7,7 +7,7 @@ import { answerReportCommand } from './report-command.js';
 import { answerLeadCommand } from './baton-lead.js';
 import { renderBatonHelp } from '../views/help.js';
 
-export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
+export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; from: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
 
 /** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`). */
 export function parseBatonCommand(text: string): BatonCommand {
@@ -24,8 +24,16 @@ export function parseBatonCommand(text: string): BatonCommand {
   const email = rest.length === 1 ? (/^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(rest[0]!)?.[1] ?? rest[0]!) : undefined;
   if (sub === 'lead' && email !== undefined && /^[^\s@<>|]+@[^\s@<>|]+$/.test(email)) return { kind: 'lead', email };
   if (sub === 'away') {
-    if (afterTarget.length === 0) return { kind: 'away', target, until: undefined };
-    if (afterTarget.length === 2 && afterTarget[0]!.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(afterTarget[1]!)) return { kind: 'away', target, until: afterTarget[1] };
+    // [from DAY] [until DAY], in that order.
+    const days: Record<string, string> = {};
+    let i = 0;
+    for (const word of ['from', 'until']) {
+      if (afterTarget[i]?.toLowerCase() === word && /^\d{4}-\d{2}-\d{2}$/.test(afterTarget[i + 1] ?? '')) {
+        days[word] = afterTarget[i + 1]!;
+        i += 2;
+      }
+    }
+    if (i === afterTarget.length) return { kind: 'away', target, from: days.from, until: days.until };
   }
   return { kind: 'unknown', input: text.trim() };
 }
@@ -52,15 +60,20 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
         const target = parsed.target ?? command.user_id;
         let text: string;
         try {
-          const { until, reassigned } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', parsed.kind === 'away' ? parsed.until : undefined);
+          const days = parsed.kind === 'away' ? { from: parsed.from, until: parsed.until } : {};
+          const { from, until, reassigned } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', days);
           const who = target === command.user_id ? 'You are' : `<@${target}> is`;
-          const untilDay = parsed.kind === 'away' ? parsed.until : undefined;
+          const later = target === command.user_id ? 'your' : 'their';
           text =
             parsed.kind === 'back'
               ? `${who} back: new leads will be assigned again.`
-              : until && untilDay
-                ? `${who} away until ${untilDay}: no new leads before then.`
-                : `${who} away: no new leads until \`/baton back\`.`;
+              : from && until
+                ? `${who} away from ${days.from} until ${days.until}: no new leads in that time, and ${later} undecided leads go to teammates when it starts.`
+                : from
+                  ? `${who} away from ${days.from}: no new leads from then until \`/baton back\`, and ${later} undecided leads go to teammates when it starts.`
+                  : until
+                    ? `${who} away until ${days.until}: no new leads before then.`
+                    : `${who} away: no new leads until \`/baton back\`.`;
           if (reassigned > 0) text += ` ${reassigned} undecided lead${reassigned === 1 ? ' was' : 's were'} handed to teammates.`;
         } catch (err) {
           text = slackErrorText(err, logger);
