@@ -7,6 +7,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { reportRoutes } from './http/routes/reports.js';
+import { routePreviewRoutes } from './http/routes/route.js';
 import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
@@ -59,7 +60,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const server = createHttpServer({
-      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
+      routes: [...healthRoutes(() => database.ready()), ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }), ...importRoutes(context, config.intakeToken), ...routePreviewRoutes(context, config.intakeToken), ...reportRoutes(context, config.reportsToken), ...(opts.routes ?? [])],
       slack: slack.httpListener ? { path: SLACK_EVENTS_PATH, listener: slack.httpListener } : undefined,
       logger,
     });

@@ -5,7 +5,7 @@ import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
 import { capOf, routeLead, selectTeam, teamsInvolved, type RepTally, type RoutableLead, type RoutingFacts, type RoutingWhy } from '../domain/routing.js';
 import { dueAt, freezeTier, scheduleSteps, selectTier, type SlaPlan, type StepRecipients } from '../domain/sla.js';
-import type { Tx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { writeTogether, type Write } from '../db/repo/bulk.js';
 import { eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { handoffsInsert, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
@@ -59,7 +59,7 @@ export function cappedReps(teams: readonly TeamPolicy[]): { user: string; cap: n
  * reps go in the same round trip, the counts after the lock so that they see the batch committed
  * before it.
  */
-export async function lockRouting(ctx: ServiceContext, tx: Tx, leads: readonly RoutableLead[], at: Date, opts: { lock: boolean } = { lock: true }): Promise<RoutingLock> {
+export async function lockRouting(ctx: ServiceContext, tx: DbOrTx, leads: readonly RoutableLead[], at: Date, opts: { lock: boolean } = { lock: true }): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
   if (leads.length === 0) return { facts: { away: new Set(), open: {}, accountOwners: new Map() }, counters: {} };
   const domains = leads.flatMap((l) => (l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match ? [l.profile.accountDomain] : []));

@@ -101,9 +101,7 @@ export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promi
 async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInput[], now: Date): Promise<IntakeResult[]> {
   const { workspaceId } = ctx;
   const fresh = inputs.map((input) => {
-    const activities = uniqueActivities(input.activities);
-    const patch = mergedFields(undefined, input, ctx.policy.accounts.personalDomains);
-    const profile: LeadProfile = { ...patch, source: input.source, activities };
+    const { activities, patch, profile } = newLeadProfile(input, ctx.policy.accounts.personalDomains);
     const scored = scoreLead(ctx.policy.scoring, profile, now, ctx.policy.accounts.personalDomains);
     return { input, id: randomUUID(), activities, patch, profile, scored, mql: decideMql(scored, input.mql) };
   });
@@ -127,6 +125,13 @@ async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInp
   await writeTogether(tx, [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)]);
   const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
   return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
+}
+
+/** A lead never seen before as it would be stored: its fields, its activities once each, its profile. */
+export function newLeadProfile(input: IntakeInput, personalDomains: ReadonlySet<string>): { activities: Activity[]; patch: Partial<LeadFields>; profile: LeadProfile } {
+  const activities = uniqueActivities(input.activities);
+  const patch = mergedFields(undefined, input, personalDomains);
+  return { activities, patch, profile: { ...patch, source: input.source, activities } };
 }
 
 /** A lead we know: merged, its activities added without duplicates, rescored, maybe requalified. */

@@ -106,3 +106,48 @@ describe('capacity', () => {
     expect(await whyOnCard(freed)).toBe('round-robin: Carl at cap');
   });
 });
+
+describe('dry run', () => {
+  const counts = async (): Promise<Record<string, number>> =>
+    rowsOf<Record<string, number>>(await env.baton.database.db.execute(sql`select (select count(*)::int from leads) as leads, (select count(*)::int from handoffs) as handoffs, (select count(*)::int from events) as events, (select coalesce(sum(assigned), 0)::int from round_robin) as turns, (select count(*)::int from outbox) as outbox`))[0]!;
+
+  it('POST /api/route answers team, tier, rep, why and score, and stores nothing', async () => {
+    const before = await counts();
+    const res = await fetch(`${env.baton.url}/api/route`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'zed@acme-corp.io', firstName: 'Z', lastName: 'Z', title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    const owner = rowsOf<{ owner: string }>(await env.baton.database.db.execute(sql`select owner_user_id as owner from accounts where domain = 'acme-corp.io'`))[0]!.owner;
+    expect(body).toMatchObject({ stored: false, team: { id: 'smb', name: 'SMB' }, tier: { id: 'demo', clock: 'business' }, rep: owner, rule: 'account_owner', why: 'account owner of acme-corp.io', score: 60, mql: true, breakdown: ['+20 senior title', '+10 referral', '+30 demo request'], missingFields: [] });
+    expect(await counts()).toEqual(before);
+
+    const bad = await fetch(`${env.baton.url}/api/route`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ employees: -1 }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+    expect((await fetch(`${env.baton.url}/api/route`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+
+  it('/baton route answers privately with the same, and says what it did not understand', async () => {
+    const before = await counts();
+    const ask = async (text: string): Promise<string> => {
+      const seen = env.slack.callsTo('response_url').length;
+      expect((await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text, user_id: 'U0SMBMGR', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/route` })).status).toBe(200);
+      const answer = (await env.slack.waitFor('response_url', { count: seen + 1 })).at(-1);
+      expect(answer!.body.response_type).toBe('ephemeral');
+      return JSON.stringify(answer!.body);
+    };
+    const big = await ask('route email=<mailto:kim@bigco.io|kim@bigco.io> firstName=Kim lastName=Ko title=CEO country=DE employees=5000 channel=referral activity=demo_request');
+    expect(big).toContain('this lead would go to *Enterprise* (<#C0ENTERPRISE>) · SLA tier *demo* (4 h) · <@U0ANA> — round-robin');
+    expect(big).toContain('*Score 70*, an MQL');
+    const cold = await ask('route email=x@gmail.com country=US');
+    expect(cold).toContain('*North America*');
+    expect(cold).toContain('not an MQL (below 50), missing firstName, lastName, title');
+    expect(cold).toContain('−20 free-mail address');
+    expect(await ask('route colour=blue')).toContain('`/baton route` does not know `colour`');
+    expect(await ask('route employees=many')).toContain('employees');
+    expect(await counts()).toEqual(before);
+  });
+});

@@ -5,9 +5,10 @@ import { setRepAway } from '../../services/reps.js';
 import { slackErrorText } from '../errors.js';
 import { answerReportCommand } from './report-command.js';
 import { answerLeadCommand } from './baton-lead.js';
+import { answerRouteCommand } from './baton-route.js';
 import { renderBatonHelp } from '../views/help.js';
 
-export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; from: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'unknown'; input: string };
+export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: string | undefined; from: string | undefined; until: string | undefined } | { kind: 'back'; target: string | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'route'; fields: Record<string, string> } | { kind: 'unknown'; input: string };
 
 /** Total parser for `/baton …` text (mentions arrive escaped as `<@U123|name>`). */
 export function parseBatonCommand(text: string): BatonCommand {
@@ -23,6 +24,11 @@ export function parseBatonCommand(text: string): BatonCommand {
   // With should_escape Slack sends an email as <mailto:a@b.io|a@b.io>.
   const email = rest.length === 1 ? (/^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(rest[0]!)?.[1] ?? rest[0]!) : undefined;
   if (sub === 'lead' && email !== undefined && /^[^\s@<>|]+@[^\s@<>|]+$/.test(email)) return { kind: 'lead', email };
+  if (sub === 'route' && rest.length > 0) {
+    // key=value pairs; an email arrives escaped as <mailto:a@b.io|a@b.io>, a URL as <https://…>.
+    const pairs = rest.map((w) => /^([A-Za-z]+)=(.+)$/.exec(w));
+    if (pairs.every((p) => p !== null)) return { kind: 'route', fields: Object.fromEntries(pairs.map((p) => [p[1]!, p[2]!.replace(/^<(?:mailto:)?([^|>]+)(\|[^>]*)?>$/, '$1')])) };
+  }
   if (sub === 'away') {
     // [from DAY] [until DAY], in that order.
     const days: Record<string, string> = {};
@@ -54,6 +60,9 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
         return;
       case 'lead':
         await answerLeadCommand(ctx, logger, command.user_id, parsed.email, { ack, respond });
+        return;
+      case 'route':
+        await answerRouteCommand(ctx, logger, parsed.fields, { ack, respond });
         return;
       case 'away':
       case 'back': {

@@ -8,6 +8,7 @@ const USAGE = [
   '`/baton pace` — this month\'s MQLs against the monthly goal',
   '`/funnel [week|month|quarter|…] [by channel|persona|source|team|rep]`, `/velocity [period] [by rep|team]`, `/leadgoal revenue=… deal=… close=…% sql=…%` — reports, only for you until you share them',
   '`/baton lead EMAIL` — a lead\'s card and its whole history, only for you',
+  '`/baton route email=… country=… employees=… channel=… [activity=demo_request]` — a dry run: which team, SLA tier and rep a lead would get now and why, and its score; nothing is stored',
 ];
 
 /** Help for `/baton`; `unknown` is what the user typed that we did not understand. */
