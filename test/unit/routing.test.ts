@@ -10,6 +10,20 @@ const smb = policy.teams.find((t) => t.id === 'smb')!;
 const lead = (fields: Partial<LeadProfile>): LeadProfile => ({ activities: [], ...fields });
 const all = (): boolean => true;
 
+/** A minimal valid policy around the teams given (YAML list items). */
+const policyWithTeams = (teams: string) =>
+  parsePolicy(`
+reportingTimeZone: UTC
+calendar: { timeZone: UTC, week: { mon: ["09:00-17:00"] } }
+marketing: { channel: C0MKT }
+reports: { channel: C0REP }
+teams:
+${teams}
+scoring: { threshold: 10 }
+sla: { tiers: [{ id: std, target: 1d }] }
+rejectionReasons: [{ id: x, label: X, outcome: nurture }]
+`);
+
 describe('team selection', () => {
   it.each<[string, Partial<LeadProfile>, string]>([
     ['1,000+ employees', { employees: 5000, country: 'US' }, 'enterprise'],
@@ -21,18 +35,9 @@ describe('team selection', () => {
   });
 
   it('matches every criterion kind', () => {
-    const p = parsePolicy(`
-reportingTimeZone: UTC
-calendar: { timeZone: UTC, week: { mon: ["09:00-17:00"] } }
-marketing: { channel: C0MKT }
-reports: { channel: C0REP }
-teams:
+    const p = policyWithTeams(`
   - { id: fin, name: Fin, channel: C0A, manager: U0M, reps: [{ user: U0A, name: A }], match: { industry: [fintech], persona: [cfo], source: [hubspot], channel: [paid_search], activity: [demo_request], minScore: 40 } }
-  - { id: other, name: Other, channel: C0B, manager: U0M, default: true, reps: [{ user: U0B, name: B }] }
-scoring: { threshold: 10 }
-sla: { tiers: [{ id: std, target: 1d }] }
-rejectionReasons: [{ id: x, label: X, outcome: nurture }]
-`);
+  - { id: other, name: Other, channel: C0B, manager: U0M, default: true, reps: [{ user: U0B, name: B }] }`);
     const full = lead({ industry: 'FinTech', persona: 'cfo', source: 'hubspot', channel: 'paid_search', activities: [{ type: 'demo_request', at: new Date() }] });
     expect(selectTeam(p, full, 40).id).toBe('fin');
     expect(selectTeam(p, full, 39).id).toBe('other');
@@ -72,12 +77,7 @@ describe('the company domain of a lead', () => {
 });
 
 /** A policy exercising every routing rule, small enough to read in the cases below. */
-const rules = parsePolicy(`
-reportingTimeZone: UTC
-calendar: { timeZone: UTC, week: { mon: ["09:00-17:00"] } }
-marketing: { channel: C0MKT }
-reports: { channel: C0REP }
-teams:
+const rules = policyWithTeams(`
   - id: big
     name: Big
     channel: C0BIG
@@ -99,11 +99,7 @@ teams:
     manager: U0CLOSEDMGR
     match: { country: [NO] }
     accounts: { match: false }
-    reps: [{ user: U0NILS, name: Nils N }]
-scoring: { threshold: 10 }
-sla: { tiers: [{ id: std, target: 1d }] }
-rejectionReasons: [{ id: x, label: X, outcome: nurture }]
-`);
+    reps: [{ user: U0NILS, name: Nils N }]`);
 
 interface Case {
   name: string;
