@@ -173,7 +173,7 @@ export async function velocityReport(ctx: ServiceContext, spec: PeriodSpec, by?:
   const current = measure(ctx.policy, cur);
   const overall = velocityFigures(current);
   const previous = velocityFigures(measure(ctx.policy, prev));
-  // By rep, each holding is charged to its holder (SPEC §6); a team holds the handoff throughout.
+  // By rep, each holding is charged to its holder (docs/reports.md); a team holds the handoff throughout.
   const holdings = [...measure(ctx.policy, held), ...measure(ctx.policy, taken, true)];
   const overdueBy = (dim: VelocityDimension): Map<string, number> => {
     const m = new Map<string, number>();

@@ -10,7 +10,8 @@ import type { RecordedCall } from '../helpers/slack-standin.js';
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
 beforeEach(async () => {
   await env.baton.outbox.idle();
-  env.slack.reset();
+  // Only the record of calls: the cards must stay, or editing one would find it deleted and repost it.
+  env.slack.calls.length = 0;
 });
 
 let eventSeq = 0;
@@ -120,19 +121,21 @@ describe('App Home', () => {
   });
 
   it('Accept on the Home tab decides, updates the card, refreshes the Home; a late click and an outsider are told by DM', async () => {
-    const h = posted[1]!;
+    // The rep who holds it now: an earlier test sent Filip away, which handed his leads on.
+    const held = posted[1]!;
+    const h = { ...held, rep: rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${held.handoffId}`))[0]!.rep };
     const reply = await clickOnHome('accept', h.handoffId, h.rep);
     // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt itself.
     expect(reply.status).toBe(200);
-    const [update] = await env.slack.waitFor('chat.update');
+    // This card's update: other cards of the suite may be edited meanwhile (escalation states).
+    const [update] = await env.slack.waitFor((c) => c.method === 'chat.update' && c.body.ts === h.cardTs && JSON.stringify(c.body.blocks).includes('Accepted by'));
     expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
     expect(JSON.stringify(update!.body.blocks)).toContain(`Accepted by <@${h.rep}>`);
     const [refreshed] = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === h.rep);
     expect(acceptable(refreshed!)).not.toContain(h.handoffId);
     expect(acceptable(refreshed!)).toEqual(await pendingOf(h.rep));
     // Accepted, the lead stays on the rep's Home until they qualify it.
-    const holder = rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${h.handoffId}`))[0]!.rep;
-    expect(textOf(await homeOf(holder))).toMatch(/Accepted, waiting for Qualify \([1-9]\d*\)/);
+    expect(textOf(await homeOf(h.rep))).toMatch(/Accepted, waiting for Qualify \([1-9]\d*\)/);
     const decided = rowsOf<{ status: string; by: string; accepted: number }>(await env.baton.database.db.execute(sql`select h.status, h.decided_by as by, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h where h.id = ${h.handoffId}`))[0];
     expect(decided).toEqual({ status: 'accepted', by: h.rep, accepted: 1 });
 

@@ -1,8 +1,8 @@
 import { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encodeAction, HANDOFF_ACTIONS, SHARE_REPORT_ACTION_ID } from '../../src/slack/ids.js';
+import { encodeAction, HANDOFF_ACTIONS, SHARE_REPORT_ACTION_ID, SHOW_CHART_ACTION_ID } from '../../src/slack/ids.js';
 import { LOST_CALLBACK, QUALIFY_CALLBACK } from '../../src/slack/views/progress-modals.js';
-import { REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
+import { REJECT_BLOCKS, REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
 import { startTestBaton, type TestBaton } from '../helpers/app.js';
 import { readManifest, type Manifest } from '../helpers/manifest.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
@@ -18,8 +18,8 @@ import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.j
 type Constraint = string | RegExp;
 interface Registered { commands: Constraint[]; events: Constraint[]; actions: Constraint[]; views: Constraint[] }
 
-/** Every action id Baton's views put on a button, and every modal Baton opens. */
-const RENDERED_ACTION_IDS = [...HANDOFF_ACTIONS.map((kind) => encodeAction({ kind, handoffId: '00000000-0000-4000-8000-000000000000' })), SHARE_REPORT_ACTION_ID];
+/** Every action id Baton's views put on a button or a dispatching input (as block/action), and every modal Baton opens. */
+const RENDERED_ACTION_IDS = [...HANDOFF_ACTIONS.map((kind) => encodeAction({ kind, handoffId: '00000000-0000-4000-8000-000000000000' })), SHARE_REPORT_ACTION_ID, SHOW_CHART_ACTION_ID, `${REJECT_BLOCKS.reason}/value`];
 const OPENED_MODALS = [REJECT_CALLBACK, QUALIFY_CALLBACK, LOST_CALLBACK];
 
 const matches = (constraint: Constraint, id: string): boolean => (typeof constraint === 'string' ? constraint === id : constraint.test(id));
@@ -56,8 +56,11 @@ beforeAll(async () => {
   slack = await startSlackStandIn();
   baton = await startTestBaton({ slackApiUrl: slack.url });
   const constraints = (spy: { mock: { calls: unknown[][] } }): Constraint[] => spy.mock.calls.map(([constraint]) => {
-    if (typeof constraint !== 'string' && !(constraint instanceof RegExp)) throw new Error(`a listener was registered with constraints this test cannot read: ${JSON.stringify(constraint)}`);
-    return constraint;
+    if (typeof constraint === 'string' || constraint instanceof RegExp) return constraint;
+    // A listener for one input of one block (a modal's dispatching select): named block/action.
+    const c = constraint as { block_id?: unknown; action_id?: unknown };
+    if (typeof c.block_id === 'string' && typeof c.action_id === 'string' && Object.keys(constraint as object).length === 2) return `${c.block_id}/${c.action_id}`;
+    throw new Error(`a listener was registered with constraints this test cannot read: ${JSON.stringify(constraint)}`);
   });
   registered = { commands: constraints(spies.commands), events: constraints(spies.events), actions: constraints(spies.actions), views: constraints(spies.views) };
 });

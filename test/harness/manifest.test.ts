@@ -9,7 +9,7 @@ import { manifestSchema, readManifest, readManifestYaml, type Manifest } from '.
  */
 
 /** Scopes Baton might ask for, with the events each unlocks; anything else is a typo or unneeded. */
-const KNOWN_BOT_SCOPES = new Set(['chat:write', 'chat:write.public', 'commands', 'channels:history', 'groups:history', 'im:history', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'app_mentions:read', 'reactions:write']);
+const KNOWN_BOT_SCOPES = new Set(['chat:write', 'chat:write.public', 'commands', 'channels:history', 'groups:history', 'im:history', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'app_mentions:read', 'reactions:write', 'files:write']);
 const EVENT_SCOPE: Record<string, string | null> = { app_home_opened: null, app_mention: 'app_mentions:read', 'message.im': 'im:history', 'message.channels': 'channels:history' };
 const COMMANDS = ['/funnel', '/velocity', '/leadgoal', '/baton'];
 

@@ -237,10 +237,12 @@ describe('business timeline on DST nights', () => {
 
 describe('report command arguments', () => {
   it.each<[string, unknown]>([
-    ['', { ok: true, value: { period: { kind: 'week' }, by: undefined } }],
-    ['month by Channel', { ok: true, value: { period: { kind: 'month' }, by: 'channel' } }],
-    ['by rep', { ok: true, value: { period: { kind: 'week' }, by: 'rep' } }],
-    ['2026-01-01..2026-03-31 by team', { ok: true, value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team' } }],
+    ['', { ok: true, value: { period: { kind: 'week' }, by: undefined, chart: false } }],
+    ['month by Channel', { ok: true, value: { period: { kind: 'month' }, by: 'channel', chart: false } }],
+    ['by rep', { ok: true, value: { period: { kind: 'week' }, by: 'rep', chart: false } }],
+    ['2026-01-01..2026-03-31 by team', { ok: true, value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team', chart: false } }],
+    ['month chart', { ok: true, value: { period: { kind: 'month' }, by: undefined, chart: true } }],
+    ['chart quarter by rep', { ok: true, value: { period: { kind: 'quarter' }, by: 'rep', chart: true } }],
     ['month by', { ok: false, problem: '"by" takes one of channel, persona, source, team, rep.' }],
     ['month please', { ok: false, problem: 'Baton does not understand "please".' }],
     ['weak', { ok: false, problem: '"weak" is not a period. Did you mean "week"?' }],

@@ -12,7 +12,7 @@ export function ratio(numerator: number, denominator: number): number | undefine
 }
 
 /**
- * A figure against the previous period's (SPEC §6 "What a manager sees first"): a count (or an
+ * A figure against the previous period's (docs/reports.md): a count (or an
  * average of counts, a duration) changes in percent, a rate in percentage points, so "acceptance
  * 50 % → 60 %" reads +10 points, never +20 %. `change` is in `changeUnit`, already ×100, and
  * undefined when there is nothing to compare with; Slack, JSON and CSV all carry these numbers.

@@ -19,7 +19,7 @@ export const leadFieldsSchema = z.object({
     .max(10_000_000)
     .optional(),
   industry: optionalText(100),
-  country: optionalText(2)
+  country: optionalText(100)
     .refine((s) => s === undefined || /^[A-Za-z]{2}$/.test(s), 'must be an ISO 3166 two-letter country code, like SE or US (not the country\'s name)')
     .transform((s) => s?.toUpperCase()),
   phone: optionalText(50),
