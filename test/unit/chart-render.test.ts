@@ -25,7 +25,7 @@ describe.each([
   });
 
   it('is not blank: text and marks in several colours on the opaque background', async () => {
-    const image = rasterize(await chartSvg(chart.spec));
+    const image = await rasterize(await chartSvg(chart.spec));
     // resvg's `pixels` is a getter that copies the whole image: read it once.
     const pixels = image.pixels;
     const colours = new Set<number>();
