@@ -3,6 +3,7 @@ import type { Chart } from '../charts/specs.js';
 import { reportChart, type ChartRequest } from '../services/charts.js';
 import type { ServiceContext } from '../services/context.js';
 import type { WebClient } from './client.js';
+import { findInHistory } from './history.js';
 
 /*
  * Charts reach Slack as uploaded PNG files (files.uploadV2: getUploadURLExternal, the bytes,
@@ -43,14 +44,7 @@ export async function sendChartToUser(client: WebClient, user: string, chart: Ch
 
 /** Whether the channel already holds a file with this title since `since` (a retry after a lost answer). */
 export async function findUploaded(client: WebClient, channel: string, title: string, since: Date): Promise<boolean> {
-  let cursor: string | undefined;
-  for (let page = 0; page < 20; page++) {
-    const res = await client.conversations.history({ channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, ...(cursor ? { cursor } : {}) });
-    if ((res.messages ?? []).some((m) => (m.files ?? []).some((f) => f.title === title))) return true;
-    cursor = res.response_metadata?.next_cursor;
-    if (!cursor) return false;
-  }
-  return false;
+  return (await findInHistory(client, { channel }, (m) => (m.files ?? []).some((f) => f.title === title), since)) !== undefined;
 }
 
 /** Draws a report's chart and sends it to `user`; answers what to tell them where it went. */

@@ -5,6 +5,7 @@ import { loadHandoffView, postedMessage, recordPosted, replacePosted, type Hando
 import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
 import { classifySlackFailure, slackErrorCode } from './failures.js';
+import { findInHistory } from './history.js';
 import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
 import { renderLeadCard, renderMarketingNote, renderThreadReply, renderUnthreaded } from './views/card.js';
 import { ESCALATION_DELIVERIES } from './deliveries/escalation.js';
@@ -13,8 +14,6 @@ import { deliverTrendChart } from './deliveries/trend-chart.js';
 import { DIGEST_KIND, TREND_CHART_KIND } from '../services/reports.js';
 
 const handoffPayload = z.object({ handoffId: z.uuid() });
-
-const MAX_HISTORY_PAGES = 100;
 
 const postedMetadata = z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) });
 
@@ -42,19 +41,8 @@ const sameMark = (meta: unknown, mark: PostedMark): boolean => {
  * attempt may have posted before it crashed or timed out (Slack may have acted on a request whose
  * answer we never saw).
  */
-async function findPosted(client: WebClient, where: { channel: string; threadTs?: string | undefined }, mark: PostedMark, since: Date): Promise<string | undefined> {
-  let cursor: string | undefined;
-  // Every page back to the delivery's creation: a busy marketing channel can take hundreds of
-  // messages while Slack is down. The cap only stops a runaway loop.
-  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const query = { channel: where.channel, oldest: String(Math.floor(since.getTime() / 1000) - 60), limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) };
-    const res = where.threadTs !== undefined ? await client.conversations.replies({ ...query, ts: where.threadTs }) : await client.conversations.history(query);
-    const found = (res.messages ?? []).find((m) => m.ts !== undefined && m.ts !== where.threadTs && sameMark(m.metadata, mark));
-    if (found?.ts !== undefined) return found.ts;
-    cursor = res.response_metadata?.next_cursor;
-    if (!cursor) return undefined;
-  }
-  throw new Error(`more than ${MAX_HISTORY_PAGES * 200} messages in ${where.channel} since the delivery was queued; not posting blind`);
+function findPosted(client: WebClient, where: { channel: string; threadTs?: string | undefined }, mark: PostedMark, since: Date): Promise<string | undefined> {
+  return findInHistory(client, where, (m) => sameMark(m.metadata, mark), since);
 }
 
 /** The outcome of a failed Slack call; `where` is the channel (or user) it was for, for the operator. */
