@@ -17,13 +17,13 @@ import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
-import { createSlackDeliverer } from './slack/delivery.js';
+import { slackSenders } from './slack/senders.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
 import { countedDeliverer, scrapeMetrics } from './services/metrics.js';
 import { scheduledJobs, startCron } from './services/jobs.js';
-import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
+import { DEFAULT_OUTBOX_TUNING, dispatch, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
 export interface Baton {
   url: string;
@@ -93,7 +93,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, countedDeliverer(createSlackDeliverer(context, slack.app.client), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
+    const worker = startOutboxWorker(context, countedDeliverer(dispatch(slackSenders(context, slack.app.client)), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);
     const port = (server.address() as AddressInfo).port;

@@ -8,6 +8,7 @@ import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
 import { cancelPendingSteps } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
+import { delivery } from './delivery-catalogue.js';
 import { refreshNotices } from './escalation.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };
@@ -50,9 +51,9 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
       { workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: status, fromStage: 'mql', toStage: to, at: now, actor: userId, reason: input.kind === 'reject' ? input.reasonId : null, data: input.kind === 'reject' ? { note: input.note ?? null, outcome: input.outcome } : {} },
     ]);
     await enqueue(tx, [
-      { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${status}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
-      { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${status}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: status } },
-      ...(await refreshNotices(tx, ctx.workspaceId, h.id, status, now)),
+      delivery(ctx, 'update_card', { handoffId: h.id, change: status }),
+      delivery(ctx, 'thread_reply', { handoffId: h.id, event: status }),
+      ...(await refreshNotices(ctx, tx, h.id, status, now)),
     ]);
     return { kind: 'decided' };
   });
@@ -86,8 +87,8 @@ export async function progress(ctx: ServiceContext, handoffId: string, userId: s
     const data = step.kind === 'qualify' ? { checklist: step.checklist } : step.kind === 'lost' ? { note: step.note ?? null } : {};
     await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, handoffId: h.id, type: EVENT_FOR_STAGE[to], fromStage: lead.stage, toStage: to, at: now, actor: userId, reason, data }]);
     await enqueue(tx, [
-      { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
-      { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${to}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: to, by: userId, reason } },
+      delivery(ctx, 'update_card', { handoffId: h.id, change: to }),
+      delivery(ctx, 'thread_reply', { handoffId: h.id, event: to, by: userId, reason }),
     ]);
   });
 }

@@ -14,6 +14,7 @@ import { outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
 import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
+import { delivery } from './delivery-catalogue.js';
 
 export function calendarForTeam(policy: Policy, team: TeamPolicy): CalendarPolicy {
   return team.calendar !== undefined ? (policy.calendars[team.calendar] ?? policy.calendar) : policy.calendar;
@@ -176,8 +177,8 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
   ];
   const deliveries: NewOutboxRow[] = input.notify
     ? [
-        { workspaceId, dedupeKey: `card:${handoff.id}`, kind: 'post_card', handoffId: handoff.id, channel: assignment.team.channel, payload: { handoffId: handoff.id } },
-        { workspaceId, dedupeKey: `marketing_note:${handoff.id}`, kind: 'post_marketing_note', handoffId: handoff.id, channel: policy.marketing.channel, payload: { handoffId: handoff.id } },
+        delivery(ctx, 'post_card', { handoffId: handoff.id, teamChannel: assignment.team.channel }),
+        delivery(ctx, 'post_marketing_note', { handoffId: handoff.id }),
       ]
     : [];
   // History brought in by an import posts nothing, so it escalates nothing either.

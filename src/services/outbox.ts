@@ -1,5 +1,6 @@
 import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, takePaceToken, type OutboxRow, type Pace } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
+import { parseDelivery, type DeliveryKind, type DeliveryPayload, type ParsedDelivery } from './delivery-catalogue.js';
 
 export type { OutboxRow };
 
@@ -14,6 +15,27 @@ export type DeliveryOutcome =
   | { kind: 'abandon'; error: string };
 
 export type Deliverer = (row: OutboxRow) => Promise<DeliveryOutcome>;
+
+/** Sends one kind of delivery: its payload, parsed, and the row (attempts, when it was queued, its key). */
+export type Sender<K extends DeliveryKind> = (payload: DeliveryPayload<K>, row: OutboxRow) => Promise<DeliveryOutcome>;
+/** A sender for each of the kinds `K` (a destination's); the worker needs one for every kind. */
+export type Senders<K extends DeliveryKind> = { [k in K]: Sender<k> };
+
+function send<K extends DeliveryKind>(senders: Senders<DeliveryKind>, delivery: ParsedDelivery<K>, row: OutboxRow): Promise<DeliveryOutcome> {
+  return senders[delivery.kind](delivery.payload, row);
+}
+
+/**
+ * The deliverer: each row's payload parsed with its kind's schema (the one it was queued with,
+ * src/services/delivery-catalogue.ts) and handed to the kind's sender. A row no sender can take
+ * is dead at once: retrying cannot mend it.
+ */
+export function dispatch(senders: Senders<DeliveryKind>): Deliverer {
+  return (row) => {
+    const delivery = parseDelivery(row);
+    return 'error' in delivery ? Promise.resolve({ kind: 'abandon', error: delivery.error }) : send(senders, delivery, row);
+  };
+}
 
 export interface OutboxTuning {
   /** Sustained posts per second per channel, across all replicas; Slack allows about one, with short bursts. */
