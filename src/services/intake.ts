@@ -197,64 +197,77 @@ export interface IntakeQueueTuning {
 export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel: 2 };
 
 /**
+ * The next batch, taken out of `waiting` in arrival order: at most `max` leads, none sharing a key
+ * with another in the batch, with a batch in flight (`busy`), or with a lead left waiting before
+ * it — so leads sharing a key (a replay, the same email) never share or overtake a batch.
+ */
+export function takeBatch<W extends { keys: readonly string[] }>(waiting: W[], busy: ReadonlySet<string>, max: number): W[] {
+  const batch: W[] = [];
+  const taken = new Set<string>();
+  // Keys of leads left waiting: a later lead sharing one must not overtake them.
+  const blocked = new Set<string>();
+  for (let i = 0; i < waiting.length && batch.length < max; ) {
+    const w = waiting[i]!;
+    if (w.keys.some((k) => busy.has(k) || taken.has(k) || blocked.has(k))) {
+      for (const k of w.keys) blocked.add(k);
+      i++;
+      continue;
+    }
+    for (const k of w.keys) taken.add(k);
+    batch.push(w);
+    waiting.splice(i, 1);
+  }
+  return batch;
+}
+
+/** Writes a batch and tells each lead's sender; a batch that fails is retried lead by lead. */
+async function writeBatch(ctx: ServiceContext, batch: readonly Waiting[]): Promise<void> {
+  let results: (IntakeResult | undefined)[];
+  try {
+    results = await intakeBatch(ctx, batch.map((w) => w.input));
+  } catch (err) {
+    // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
+    if (databaseUnavailable(err) !== undefined) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
+    results = [];
+  }
+  await Promise.all(
+    batch.map(async (w, i) => {
+      try {
+        w.resolve(results[i] ?? (await intakeLead(ctx, w.input)));
+      } catch (err) {
+        w.reject(err);
+      }
+    }),
+  );
+}
+
+/**
  * Intake under load (group commit). A lead alone is written at once; leads that arrive while
  * earlier transactions are in flight are written together in the next one, so a burst costs a
  * few statements per batch rather than per lead. Every lead is still committed before its caller
- * hears back, and leads sharing a key (a replay, the same email) never share or overtake a batch.
- * A batch that fails is retried lead by lead, so one bad lead cannot fail its neighbours.
+ * hears back, and leads sharing a key never share or overtake a batch (`takeBatch`). A batch that
+ * fails is retried lead by lead, so one bad lead cannot fail its neighbours.
  */
 export function createIntakeQueue(ctx: ServiceContext, tuning: IntakeQueueTuning = DEFAULT_INTAKE_TUNING): IntakeQueue {
   const waiting: Waiting[] = [];
   const busyKeys = new Set<string>();
   let running = 0;
 
-  async function run(batch: readonly Waiting[]): Promise<void> {
-    let results: (IntakeResult | undefined)[];
-    try {
-      results = await intakeBatch(ctx, batch.map((w) => w.input));
-    } catch (err) {
-      // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
-      if (databaseUnavailable(err) !== undefined) {
-        for (const w of batch) w.reject(err);
-        return;
-      }
-      if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
-      results = [];
-    }
-    await Promise.all(
-      batch.map(async (w, i) => {
-        try {
-          w.resolve(results[i] ?? (await intakeLead(ctx, w.input)));
-        } catch (err) {
-          w.reject(err);
-        }
-      }),
-    );
-  }
-
+  /** Starts batches while a transaction slot is free and some waiting lead may go. */
   function pump(): void {
     while (running < tuning.parallel && waiting.length > 0) {
-      const batch: Waiting[] = [];
-      const taken = new Set<string>();
-      // Keys of leads left waiting: a later lead sharing one must not overtake them.
-      const blocked = new Set<string>();
-      for (let i = 0; i < waiting.length && batch.length < tuning.maxBatch; ) {
-        const w = waiting[i]!;
-        if (w.keys.some((k) => busyKeys.has(k) || taken.has(k) || blocked.has(k))) {
-          for (const k of w.keys) blocked.add(k);
-          i++;
-          continue;
-        }
-        for (const k of w.keys) taken.add(k);
-        batch.push(w);
-        waiting.splice(i, 1);
-      }
+      const batch = takeBatch(waiting, busyKeys, tuning.maxBatch);
       if (batch.length === 0) return;
+      const keys = batch.flatMap((w) => w.keys);
       running++;
-      for (const k of taken) busyKeys.add(k);
-      void run(batch).finally(() => {
+      for (const k of keys) busyKeys.add(k);
+      void writeBatch(ctx, batch).finally(() => {
         running--;
-        for (const k of taken) busyKeys.delete(k);
+        for (const k of keys) busyKeys.delete(k);
         pump();
       });
     }
