@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
+import type { Activity, LeadFields } from '../domain/lead.js';
 import { replayHistory, type HistoryEntry } from '../domain/history.js';
 import { scoreLead } from '../domain/scoring.js';
 import { writeTogether } from '../db/repo/bulk.js';
@@ -9,8 +9,9 @@ import { activitiesInsert, knownIntakeKeys, leadsInsert, type NewLead } from '..
 import { lockKeys } from '../db/repo/locks.js';
 import type { ServiceContext } from './context.js';
 import { planHandoff, teamById } from './handoff.js';
+import { newLeadProfile, type IntakeInput } from './intake.js';
 
-export interface ImportInput extends LeadFields {
+export interface ImportInput extends LeadFields, Pick<IntakeInput, 'domain' | 'website'> {
   source: string;
   externalId: string;
   createdAt: Date;
@@ -37,10 +38,6 @@ interface PlannedLead {
 
 const keyOf = (l: { source: string; externalId: string | null }): string => JSON.stringify([l.source, l.externalId]);
 
-function definedFields(fields: LeadFields): LeadFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
-}
-
 /**
  * A lead and its history as rows (README.md, "POST /api/leads/import"): the same lead, events, handoffs and frozen SLA plans
  * live data produces, so reports cannot tell them apart; no Slack delivery and no SLA step, since
@@ -53,9 +50,10 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
     rejectionOutcome: (id) => policy.rejectionReasons.find((r) => r.id === id)?.outcome,
   });
   if (!replay.ok) return { problems: [replay.problem] };
-  const { history: _history, createdAt, activities, source, externalId, ...fields } = input;
-  const profile: LeadProfile = { ...fields, source, activities };
-  const scored = scoreLead(policy.scoring, profile, now);
+  const { createdAt, source, externalId } = input;
+  // The same fields, company domain and activities as a live lead's; the sender's own score and MQL flag are not the lead's.
+  const { activities, patch, profile } = newLeadProfile(input, policy.accounts.personalDomains);
+  const scored = scoreLead(policy.scoring, profile, now, policy.accounts.personalDomains);
   const id = randomUUID();
   const events: NewEvent[] = [{ workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }];
   const handoffs: PlannedLead['handoffs'] = [];
@@ -75,7 +73,7 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
   }
   return {
     input,
-    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) },
+    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...patch },
     events,
     activities: activities.map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
     handoffs,
