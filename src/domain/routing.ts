@@ -234,6 +234,29 @@ export function shortRepName(policy: Policy, user: string): string {
   return rep ? rep.name.split(/\s+/)[0]! : user;
 }
 
+/** Who owns a company after an accept: the rep who accepted, or the holder when their manager accepted for them. */
+export function accountOwnerAfterAccept(policy: Policy, acceptedBy: string, holder: string): string {
+  return policy.teams.some((t) => t.reps.some((r) => r.user === acceptedBy)) ? acceptedBy : holder;
+}
+
+export interface AccountClaim {
+  domain: string;
+  ownerUserId: string;
+  teamId: string;
+  leadId: string;
+  since: Date;
+}
+
+/** The latest claim of each domain: the last accept of a company's leads decides who owns it. */
+export function latestClaims(claims: readonly AccountClaim[]): AccountClaim[] {
+  const latest = new Map<string, AccountClaim>();
+  for (const c of claims) {
+    const seen = latest.get(c.domain);
+    if (!seen || seen.since < c.since) latest.set(c.domain, c);
+  }
+  return [...latest.values()];
+}
+
 /**
  * A company's domain from a `domain` or `website` field ("https://www.Acme.io/about" → acme.io),
  * else the work e-mail's; undefined when it is a free-mail or disposable one, or none is given.

@@ -1,6 +1,7 @@
 import { mayDecide } from '../domain/decisions.js';
 import { DomainError } from '../domain/errors.js';
 import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
+import { accountOwnerAfterAccept } from '../domain/routing.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
 import { decideHandoff, findHandoff, pastHolders, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
@@ -12,8 +13,6 @@ import type { ServiceContext } from './context.js';
 import { refreshNotices } from './escalation.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };
-
-const isRep = (policy: ServiceContext['policy'], userId: string): boolean => policy.teams.some((t) => t.reps.some((r) => r.user === userId));
 
 function alreadyDecided(h: HandoffRow): DecisionResult {
   return { kind: 'already_decided', status: h.status === 'rejected' ? 'rejected' : 'accepted', by: h.decidedBy ?? 'someone', at: h.decidedAt ?? new Date(0) };
@@ -51,7 +50,7 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
     await cancelPendingSteps(tx, h.id, now);
     // Whoever accepts a company's lead owns the company: its next leads go to them (docs/scoring-and-routing.md). A
     // manager accepting for their rep leaves the company with the rep.
-    if (input.kind === 'accept') await claimAccount(tx, ctx.workspaceId, h.leadId, isRep(ctx.policy, userId) ? userId : h.repUserId, h.teamId, now);
+    if (input.kind === 'accept') await claimAccount(tx, ctx.workspaceId, h.leadId, accountOwnerAfterAccept(ctx.policy, userId, h.repUserId), h.teamId, now);
     await appendEvents(tx, [
       { workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: status, fromStage: 'mql', toStage: to, at: now, actor: userId, reason: input.kind === 'reject' ? input.reasonId : null, data: input.kind === 'reject' ? { note: input.note ?? null, outcome: input.outcome } : {} },
     ]);

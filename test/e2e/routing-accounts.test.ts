@@ -61,6 +61,23 @@ describe('account owners', () => {
     }
   });
 
+  it('imported history makes account owners: the last accept of a company wins, a rejection names no one', async () => {
+    const line = (id: string, email: string, history: unknown[]) => JSON.stringify({ source: 'crm', externalId: id, email, createdAt: '2026-10-01T08:00:00Z', history });
+    const mql = (at: string, owner: string) => ({ stage: 'mql', at, team: 'smb', owner });
+    const body = [
+      line('imp-1', 'a@old-co.io', [mql('2026-10-01T09:00:00Z', 'U0EVA'), { stage: 'sal', at: '2026-10-01T10:00:00Z', by: 'U0EVA' }]),
+      line('imp-2', 'b@old-co.io', [mql('2026-10-05T09:00:00Z', 'U0FILIP'), { stage: 'sal', at: '2026-10-05T10:00:00Z', by: 'U0FILIP' }]),
+      line('imp-3', 'c@rejected-co.io', [mql('2026-10-05T09:00:00Z', 'U0FILIP'), { stage: 'rejected', at: '2026-10-05T10:00:00Z', by: 'U0FILIP', reason: 'no-budget' }]),
+    ].join('\n');
+    const res = await fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' }, body });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('"imported":3');
+    const owners = rowsOf<{ domain: string; owner: string }>(await env.baton.database.db.execute(sql`select domain, owner_user_id as owner from accounts where domain in ('old-co.io', 'rejected-co.io')`));
+    expect(owners).toEqual([{ domain: 'old-co.io', owner: 'U0FILIP' }]);
+    const next = await post({ email: 'new@old-co.io' });
+    expect(await routed(next)).toEqual({ rep: 'U0FILIP', via: 'account_owner', team: 'smb' });
+  });
+
   it('a gmail.com lead never goes to an account owner, however many gmail leads were accepted', async () => {
     const first = await post({ email: 'one@gmail.com' });
     await accept(first, (await routed(first)).rep, 'C0SMB');

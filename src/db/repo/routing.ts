@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
-import type { RepTally } from '../../domain/routing.js';
+import type { AccountClaim, RepTally } from '../../domain/routing.js';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { isAnyOf, writeTogether, type Write } from './bulk.js';
 import { accounts, handoffs, leads, repStatus, roundRobin } from '../schema.js';
@@ -134,4 +134,17 @@ export async function claimAccount(db: DbOrTx, workspaceId: string, leadId: stri
     insert into ${accounts} (workspace_id, domain, owner_user_id, team_id, lead_id, since)
     select ${workspaceId}, ${leads.accountDomain}, ${owner}, ${teamId}, ${leads.id}, ${at.toISOString()}::timestamptz from ${leads} where ${leads.id} = ${leadId} and ${leads.accountDomain} is not null
     on conflict (workspace_id, domain) do update set owner_user_id = excluded.owner_user_id, team_id = excluded.team_id, lead_id = excluded.lead_id, since = excluded.since`);
+}
+
+/** Imported accepts claim their companies, unless a later accept (live or imported) already did. */
+export async function claimAccounts(db: DbOrTx, workspaceId: string, claims: readonly AccountClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await db
+    .insert(accounts)
+    .values(claims.map((c) => ({ workspaceId, ...c })))
+    .onConflictDoUpdate({
+      target: [accounts.workspaceId, accounts.domain],
+      set: { ownerUserId: sql`excluded.owner_user_id`, teamId: sql`excluded.team_id`, leadId: sql`excluded.lead_id`, since: sql`excluded.since` },
+      setWhere: sql`${accounts.since} < excluded.since`,
+    });
 }
