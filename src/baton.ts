@@ -12,6 +12,7 @@ import { leadRoutes } from './http/routes/leads.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { observeRequests } from './http/observe.js';
 import { reportRoutes } from './http/routes/reports.js';
+import { routePreviewRoutes } from './http/routes/route.js';
 import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
@@ -70,6 +71,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       ...healthRoutes(() => database.ready(), logger),
       ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }),
       ...importRoutes(context, config.intakeToken),
+      ...routePreviewRoutes(context, config.intakeToken),
       ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
       ...hubspotRoutes(context, config.hubspot),

@@ -1,18 +1,18 @@
 import type { TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
-import { creditBack, pickRep } from '../domain/routing.js';
+import { creditBack, eligibleIn, pickRep } from '../domain/routing.js';
 import { dueAt, nextRepeat, noticeWindow, performAt, type SlaFact, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { acknowledgeEscalation, findHandoff, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type HandoffRow } from '../db/repo/handoffs.js';
 import { enqueue, outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
-import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
+import { awayUsers, lockRoundRobin, openCounts, saveRoundRobin } from '../db/repo/routing.js';
 import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notices.js';
 import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
-import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
+import { calendarForTeam, cappedReps, stepRecipients, stepRows, teamById } from './handoff.js';
 
 /** Why a handoff changed hands: a breach and a manager's call count against the rep; going away does not. */
 export type ReassignReason = 'breach' | 'manager' | 'away';
@@ -53,8 +53,10 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   const held = await pastHolders(tx, h.id);
   held.add(h.repUserId);
   const away = await awayUsers(tx, workspaceId, now, team.reps.map((r) => r.user));
-  const before = await lockRoundRobin(tx, workspaceId, [{ teamId: team.id, reps: team.reps.map((r) => r.user) }]);
-  const picked = pickRep(team, before[team.id] ?? {}, (u) => !away.has(u), held);
+  const { counters: before } = await lockRoundRobin(tx, workspaceId, [{ teamId: team.id, reps: team.reps.map((r) => r.user) }]);
+  // A rep at their cap takes no reassigned lead either (docs/scoring-and-routing.md, capacity).
+  const open = await openCounts(tx, workspaceId, cappedReps([team]));
+  const picked = pickRep(team, before[team.id] ?? {}, eligibleIn(team, { away, open }), held);
   if (!picked) return undefined;
   // The lead counts for the rep who gets it; against the one who breached; not against one who went away.
   const after = reason === 'away' ? creditBack(picked.nextState, h.repUserId) : picked.nextState;
