@@ -30,7 +30,7 @@ export const ESCALATION_KINDS = {
 const SWEEP_BATCH = 100;
 /** Notices to one person falling due within this window go out together, at its end. */
 export const NOTICE_WINDOW_MS = 2 * 60_000;
-/** A step performed this long after it fell due was caught up (downtime), and is logged as such. */
+/** A sweep performing a step this long after it fell due is catching up (downtime), and is logged as such. */
 const CATCH_UP_MS = 60_000;
 
 interface Writes {
@@ -193,8 +193,11 @@ async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
   for (const steps of byHandoff.values()) await performSteps(ctx, tx, steps, now, out, finished);
   await flush(tx, out);
   await finishSteps(tx, finished.done, finished.cancelled, now);
-  const late = claimed.map((c) => now.getTime() - c.step.dueAt.getTime()).filter((ms) => ms >= CATCH_UP_MS);
-  if (late.length > 0) ctx.logger.info({ steps: late.length, handoffs: byHandoff.size, maxLateMs: Math.max(...late) }, 'caught up on SLA steps that fell due while Baton was down or behind');
+  // A sweep that finds a step this late is catching up (downtime, a stalled sweep): it reports every
+  // step it took, since all of them fell due meanwhile, not only those past the mark (a step due
+  // just before the restart was missed as surely as one due long before).
+  const maxLateMs = Math.max(0, ...claimed.map((c) => now.getTime() - c.step.dueAt.getTime()));
+  if (maxLateMs >= CATCH_UP_MS) ctx.logger.info({ steps: claimed.length, handoffs: byHandoff.size, maxLateMs }, 'caught up on SLA steps that fell due while Baton was down or behind');
   return claimed.length;
 }
 
