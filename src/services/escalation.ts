@@ -27,6 +27,7 @@ export const ESCALATION_KINDS = {
   teamDigest: 'sla_team_digest',
 } as const;
 
+/** Handoffs a sweep transaction takes, each with all its due steps. */
 const SWEEP_BATCH = 100;
 /** Notices to one person falling due within this window go out together, at its end. */
 export const NOTICE_WINDOW_MS = 2 * 60_000;
@@ -178,12 +179,12 @@ async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly Claim
 }
 
 /**
- * One pass over due steps, in one transaction: each claimed step is performed (its events and
- * Slack deliveries written) and marked done together, so it happens exactly once however many
- * replicas sweep and whenever one dies. Steps of a handoff that was decided or moved on are
- * cancelled instead.
+ * One pass over due steps, in one transaction: up to SWEEP_BATCH handoffs with all their due steps;
+ * each claimed step is performed (its events and Slack deliveries written) and marked done
+ * together, so it happens exactly once however many replicas sweep and whenever one dies. Steps of
+ * a handoff that was decided or moved on are cancelled instead.
  */
-async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
+async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<{ steps: number; handoffs: number }> {
   const now = ctx.now();
   const claimed = await claimDueSteps(tx, ctx.workspaceId, now, SWEEP_BATCH);
   const out = noWrites();
@@ -198,16 +199,16 @@ async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
   // just before the restart was missed as surely as one due long before).
   const maxLateMs = Math.max(0, ...claimed.map((c) => now.getTime() - c.step.dueAt.getTime()));
   if (maxLateMs >= CATCH_UP_MS) ctx.logger.info({ steps: claimed.length, handoffs: byHandoff.size, maxLateMs }, 'caught up on SLA steps that fell due while Baton was down or behind');
-  return claimed.length;
+  return { steps: claimed.length, handoffs: byHandoff.size };
 }
 
 /** Performs every step that is due, batch after batch; returns how many steps were handled. */
 export async function sweepSla(ctx: ServiceContext): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await ctx.db.transaction((tx) => sweepOnce(ctx, tx));
-    total += n;
-    if (n < SWEEP_BATCH) return total;
+    const { steps, handoffs } = await ctx.db.transaction((tx) => sweepOnce(ctx, tx));
+    total += steps;
+    if (handoffs < SWEEP_BATCH) return total;
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
 import { handoffs, slaSteps } from '../schema.js';
 import { rowsInsert, type Write } from './bulk.js';
@@ -12,25 +12,37 @@ export function stepsInsert(rows: readonly NewSlaStep[]): Write | undefined {
   return rowsInsert(slaSteps, rows, { onConflictDoNothing: true });
 }
 
-/**
- * Claims due steps with their handoffs for the rest of the transaction. Rows another replica holds
- * are skipped, not waited for, so replicas share a backlog instead of queueing on it; a replica
- * that dies mid-sweep releases its rows with its transaction.
- */
 export interface ClaimedStep {
   step: SlaStepRow;
   handoff: HandoffRow;
 }
 
+/**
+ * Claims up to `limit` handoffs with due steps, earliest due first, and every due step of each,
+ * for the rest of the transaction. The lock is the handoff's row: a sweep performs all of a
+ * handoff's due steps together, so a catch-up is told whole (who missed, where the lead went) and
+ * never split between two sweeps or two replicas. Handoffs another replica holds are skipped, not
+ * waited for, so replicas share a backlog instead of queueing on it; a replica that dies mid-sweep
+ * releases them with its transaction. Whatever else changes a handoff's steps (a decision, an
+ * acknowledgement, a reassignment) updates the handoff's row first, so it takes the same lock in
+ * the same order.
+ */
 export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<ClaimedStep[]> {
-  const ids = tx
-    .select({ id: slaSteps.id })
-    .from(slaSteps)
-    .where(and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now), eq(slaSteps.workspaceId, workspaceId)))
-    .orderBy(asc(slaSteps.dueAt))
+  const due = and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now));
+  const firstDue = sql`(select min(${slaSteps.dueAt}) from ${slaSteps} where ${slaSteps.handoffId} = ${handoffs.id} and ${due})`;
+  const locked = await tx
+    .select({ id: handoffs.id })
+    .from(handoffs)
+    .where(and(eq(handoffs.workspaceId, workspaceId), inArray(handoffs.id, tx.select({ id: slaSteps.handoffId }).from(slaSteps).where(and(due, eq(slaSteps.workspaceId, workspaceId))))))
+    .orderBy(firstDue, asc(handoffs.id))
     .limit(limit)
     .for('update', { skipLocked: true });
-  const rows = await tx.select({ step: slaSteps, handoff: handoffs }).from(slaSteps).innerJoin(handoffs, eq(handoffs.id, slaSteps.handoffId)).where(inArray(slaSteps.id, ids));
+  if (locked.length === 0) return [];
+  const rows = await tx
+    .select({ step: slaSteps, handoff: handoffs })
+    .from(slaSteps)
+    .innerJoin(handoffs, eq(handoffs.id, slaSteps.handoffId))
+    .where(and(inArray(slaSteps.handoffId, locked.map((r) => r.id)), due));
   return rows.sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
 }
 
