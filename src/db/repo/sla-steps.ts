@@ -12,6 +12,9 @@ export function stepsInsert(rows: readonly NewSlaStep[]): Write | undefined {
   return rowsInsert(slaSteps, rows, { onConflictDoNothing: true });
 }
 
+/** How many due steps a claim reads for each handoff it may lock. */
+const CANDIDATE_STEPS_PER_CLAIM = 5;
+
 export interface ClaimedStep {
   step: SlaStepRow;
   handoff: HandoffRow;
@@ -29,21 +32,32 @@ export interface ClaimedStep {
  */
 export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<ClaimedStep[]> {
   const due = and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now));
-  const firstDue = sql`(select min(${slaSteps.dueAt}) from ${slaSteps} where ${slaSteps.handoffId} = ${handoffs.id} and ${due})`;
+  // The handoffs of the earliest due steps, earliest first, read from the due steps' index: several
+  // times `limit` steps, so that replicas sweeping at once each find handoffs the others have not
+  // locked, and never the whole backlog, which after a long downtime is large. As an array the
+  // handoffs are then found by their key; joined, the planner scans every handoff ever made.
+  const earliest = tx
+    .select({ handoffId: slaSteps.handoffId, dueAt: slaSteps.dueAt })
+    .from(slaSteps)
+    .where(and(due, eq(slaSteps.workspaceId, workspaceId)))
+    .orderBy(asc(slaSteps.dueAt))
+    .limit(limit * CANDIDATE_STEPS_PER_CLAIM)
+    .as('earliest');
+  const candidates = sql`array(${tx.select({ id: earliest.handoffId }).from(earliest).groupBy(earliest.handoffId).orderBy(sql`min(${earliest.dueAt})`, earliest.handoffId)})`;
   const locked = await tx
-    .select({ id: handoffs.id })
+    .select()
     .from(handoffs)
-    .where(and(eq(handoffs.workspaceId, workspaceId), inArray(handoffs.id, tx.select({ id: slaSteps.handoffId }).from(slaSteps).where(and(due, eq(slaSteps.workspaceId, workspaceId))))))
-    .orderBy(firstDue, asc(handoffs.id))
+    .where(sql`${handoffs.id} = any(${candidates})`)
+    .orderBy(sql`array_position(${candidates}, ${handoffs.id})`)
     .limit(limit)
     .for('update', { skipLocked: true });
   if (locked.length === 0) return [];
-  const rows = await tx
-    .select({ step: slaSteps, handoff: handoffs })
+  const byId = new Map(locked.map((h) => [h.id, h]));
+  const steps = await tx
+    .select()
     .from(slaSteps)
-    .innerJoin(handoffs, eq(handoffs.id, slaSteps.handoffId))
-    .where(and(inArray(slaSteps.handoffId, locked.map((r) => r.id)), due));
-  return rows.sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
+    .where(and(inArray(slaSteps.handoffId, [...byId.keys()]), due));
+  return steps.map((step) => ({ step, handoff: byId.get(step.handoffId)! })).sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
 }
 
 export async function finishSteps(tx: DbOrTx, done: readonly number[], cancelled: readonly number[], at: Date): Promise<void> {
