@@ -17,10 +17,11 @@ import { calendarForTeam, cappedReps, stepRecipients, stepRows, teamById } from 
 /** Why a handoff changed hands: a breach and a manager's call count against the rep; going away does not. */
 export type ReassignReason = 'breach' | 'manager' | 'away';
 
+/** Handoffs a sweep transaction takes, each with all its due steps. */
 const SWEEP_BATCH = 100;
 /** Notices to one person falling due within this window go out together, at its end. */
 export const NOTICE_WINDOW_MS = 2 * 60_000;
-/** A step performed this long after it fell due was caught up (downtime), and is logged as such. */
+/** A sweep performing a step this long after it fell due is catching up (downtime), and is logged as such. */
 const CATCH_UP_MS = 60_000;
 
 interface Writes {
@@ -169,12 +170,12 @@ async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly Claim
 }
 
 /**
- * One pass over due steps, in one transaction: each claimed step is performed (its events and
- * Slack deliveries written) and marked done together, so it happens exactly once however many
- * replicas sweep and whenever one dies. Steps of a handoff that was decided or moved on are
- * cancelled instead.
+ * One pass over due steps, in one transaction: up to SWEEP_BATCH handoffs with all their due steps;
+ * each claimed step is performed (its events and Slack deliveries written) and marked done
+ * together, so it happens exactly once however many replicas sweep and whenever one dies. Steps of
+ * a handoff that was decided or moved on are cancelled instead.
  */
-async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
+async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<{ steps: number; handoffs: number }> {
   const now = ctx.now();
   const claimed = await claimDueSteps(tx, ctx.workspaceId, now, SWEEP_BATCH);
   const out = noWrites();
@@ -184,18 +185,21 @@ async function sweepOnce(ctx: ServiceContext, tx: Tx): Promise<number> {
   for (const steps of byHandoff.values()) await performSteps(ctx, tx, steps, now, out, finished);
   await flush(tx, out);
   await finishSteps(tx, finished.done, finished.cancelled, now);
-  const late = claimed.map((c) => now.getTime() - c.step.dueAt.getTime()).filter((ms) => ms >= CATCH_UP_MS);
-  if (late.length > 0) ctx.logger.info({ steps: late.length, handoffs: byHandoff.size, maxLateMs: Math.max(...late) }, 'caught up on SLA steps that fell due while Baton was down or behind');
-  return claimed.length;
+  // A sweep that finds a step this late is catching up (downtime, a stalled sweep): it reports every
+  // step it took, since all of them fell due meanwhile, not only those past the mark (a step due
+  // just before the restart was missed as surely as one due long before).
+  const maxLateMs = Math.max(0, ...claimed.map((c) => now.getTime() - c.step.dueAt.getTime()));
+  if (maxLateMs >= CATCH_UP_MS) ctx.logger.info({ steps: claimed.length, handoffs: byHandoff.size, maxLateMs }, 'caught up on SLA steps that fell due while Baton was down or behind');
+  return { steps: claimed.length, handoffs: byHandoff.size };
 }
 
 /** Performs every step that is due, batch after batch; returns how many steps were handled. */
 export async function sweepSla(ctx: ServiceContext): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await ctx.db.transaction((tx) => sweepOnce(ctx, tx));
-    total += n;
-    if (n < SWEEP_BATCH) return total;
+    const { steps, handoffs } = await ctx.db.transaction((tx) => sweepOnce(ctx, tx));
+    total += steps;
+    if (handoffs < SWEEP_BATCH) return total;
   }
 }
 

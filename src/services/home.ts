@@ -1,6 +1,6 @@
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
-import { acceptedAwaitingQualify, openHandoffs, recentHandoffs } from '../db/repo/queues.js';
+import { acceptedAwaitingQualify, openHandoffs, recentHandoffs, type OpenHandoffRow, type WaitingForManager } from '../db/repo/queues.js';
 import { decisionCounts } from '../db/repo/reports.js';
 import { monthsAround } from '../domain/reports/periods.js';
 import { awayUsers, currentOrNextAway } from '../db/repo/routing.js';
@@ -15,11 +15,17 @@ export interface QueueItem {
   repUserId: string;
   dueAt: Date;
   overdue: boolean;
+  /**
+   * The lead waits for its team's manager (docs/sla.md, "Steps"): nobody else could take it after
+   * a breach, or no rep was available when it was routed. An acknowledged escalation still waits:
+   * acknowledging decides nothing.
+   */
+  waitingFor: { manager: string; why: WaitingForManager } | undefined;
 }
 
 export interface HomeQueue {
   title: string;
-  /** Soonest due first, so overdue ones lead; possibly fewer than `total`. */
+  /** Those waiting for the manager first, then soonest due, so overdue ones lead; possibly fewer than `total`. */
   items: QueueItem[];
   total: number;
   /** A manager's queue names each lead's rep and who is away; a rep's own does not. */
@@ -63,7 +69,11 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
   const marketer = ctx.policy.marketing.users.some((u) => u.user === userId);
   if (repOf.length === 0 && managerOf.length === 0 && !marketer) return { kind: 'outsider' };
   const now = ctx.now();
-  const item = (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]): QueueItem => ({ handoffId: r.handoffId, name: leadDisplayName(r), company: r.company, score: r.score, repUserId: r.repUserId, dueAt: r.dueAt, overdue: r.dueAt < now });
+  const managerOfTeam = (teamId: string): string | undefined => ctx.policy.teams.find((t) => t.id === teamId)?.manager;
+  const item = (r: OpenHandoffRow): QueueItem => {
+    const manager = managerOfTeam(r.teamId);
+    return { handoffId: r.handoffId, name: leadDisplayName(r), company: r.company, score: r.score, repUserId: r.repUserId, dueAt: r.dueAt, overdue: r.dueAt < now, waitingFor: r.waitingForManager !== null && manager !== undefined ? { manager, why: r.waitingForManager } : undefined };
+  };
   const queues: HomeQueue[] = [];
   const away = repOf.length > 0 ? await currentOrNextAway(ctx.db, ctx.workspaceId, userId, now) : undefined;
   if (repOf.length > 0) {
@@ -82,7 +92,7 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
 
 const MARKETING_LIST = 10;
 
-async function marketingHome(ctx: ServiceContext, now: Date, item: (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]) => QueueItem): Promise<MarketingHome> {
+async function marketingHome(ctx: ServiceContext, now: Date, item: (r: OpenHandoffRow) => QueueItem): Promise<MarketingHome> {
   const { policy, db, workspaceId } = ctx;
   const month = monthsAround(now, policy.reportingTimeZone).current;
   const label = (id: string | null): string => (id === null ? 'No reason given' : (policy.rejectionReasons.find((r) => r.id === id)?.label ?? id));
@@ -92,7 +102,8 @@ async function marketingHome(ctx: ServiceContext, now: Date, item: (r: Awaited<R
     recent: recent.map((r) => ({ ...item(r), overdue: r.status === 'pending' && r.dueAt < now, status: r.status, stage: r.stage, reason: r.rejectReason === null ? null : label(r.rejectReason) })),
     rejections: decided.filter((d) => d.status === 'rejected').map((d) => ({ label: label(d.reason), count: d.count })).sort((a, b) => b.count - a.count),
     overdue: overdue.slice(0, MARKETING_LIST),
-    // Open handoffs are read soonest due first, so the overdue ones come first; beyond the read limit they are not counted.
+    // Open handoffs are read those waiting for the manager first, then soonest due, so the overdue
+    // ones come before the rest; beyond the read limit they are not counted.
     overdueTotal: overdue.length,
   };
 }

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
+import { sweepSla } from '../../src/services/escalation.js';
 import { encodeAction, parseAction } from '../../src/slack/ids.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
-import { sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js';
+import { blockActionsPayload, sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
@@ -161,5 +162,59 @@ describe('App Home', () => {
     await clickOnHome('reject', h.handoffId, h.rep);
     const [opened] = await env.slack.waitFor('views.open');
     expect(JSON.stringify(opened!.body.view)).toContain('baton:reject');
+  });
+
+  // Last: it sends the team's last rep away.
+  it('leads waiting for the manager come first, acknowledged or not: nobody else could take one, no rep was available for another', async () => {
+    const db = env.baton.database.db;
+    const stuck = posted[0]!.handoffId;
+    const holderOf = async (id: string): Promise<string> => rowsOf<{ rep: string }>(await db.execute(sql`select rep_user_id as rep from handoffs where id = ${id}`))[0]!.rep;
+    const rep = await holderOf(stuck);
+    // An hour overdue (later than the lead made two hours overdue above), and its steps due: the
+    // sweep finds nobody to reassign it to (Filip is away, Gus inactive, the lead has been Eva's).
+    await db.execute(sql`update handoffs set due_at = now() - interval '1 hour' where id = ${stuck}`);
+    await db.execute(sql`update sla_steps set due_at = now() - interval '1 second' where handoff_id = ${stuck} and status = 'pending'`);
+    for (let i = 0; ; i++) {
+      await sweepSla(env.baton.context);
+      const skipped = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from events where handoff_id = ${stuck} and type = 'reassign_skipped'`))[0]!.n;
+      if (skipped === 1) break;
+      if (i > 50) throw new Error('the sweep did not find the lead stuck');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await holderOf(stuck)).toBe(rep);
+    // Eva goes away too: a new lead finds no rep and goes to the manager's queue.
+    expect((await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'away', user_id: rep, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/away-${rep}` })).status).toBe(200);
+    for (let i = 0; rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from rep_status where user_id = ${rep} and away`))[0]!.n === 0; i++) {
+      if (i > 50) throw new Error('the rep did not go away');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const unrouted = await postMql(env);
+    await env.baton.outbox.idle();
+    expect(rowsOf<{ rep: string; via: string }>(await db.execute(sql`select rep_user_id as rep, assigned_via as via from handoffs where id = ${unrouted}`))[0]).toEqual({ rep: 'U0SMBMGR', via: 'manager_fallback' });
+
+    const byDue = rowsOf<{ id: string }>(await db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' and id not in (${stuck}, ${unrouted}) order by due_at, id`)).map((r) => r.id);
+    const managerHome = async (): Promise<void> => {
+      const home = await homeOf('U0SMBMGR');
+      // Both before every other open lead, though one is due later than some of them.
+      expect(acceptable(home)).toEqual([stuck, unrouted, ...byDue]);
+      const text = textOf(home);
+      expect(text).toMatch(new RegExp(`:hourglass: \\*Overdue — waiting for you\\*: nobody else in the team can take it · since .* · <@${rep}>`));
+      expect(text).toMatch(/:hourglass: \*Waiting for you\*: no rep was available · decide by .* · <@U0SMBMGR>/);
+    };
+    await managerHome();
+    // Acknowledging the escalation decides nothing: the lead still waits for the manager.
+    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'ack_escalation', handoffId: stuck }), value: stuck, userId: 'U0SMBMGR', teamId: 'T0BATON', channelId: 'D0SMBMGR', messageTs: '1.000001', responseUrl: `${env.slack.responseUrl}/ack` }));
+    for (let i = 0; rowsOf<{ by: string | null }>(await db.execute(sql`select escalation_acked_by as by from handoffs where id = ${stuck}`))[0]!.by === null; i++) {
+      if (i > 50) throw new Error('the acknowledgement did not land');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await managerHome();
+
+    // The rep who holds it sees it first too, naming the manager it waits for.
+    const repHome = await homeOf(rep);
+    expect(acceptable(repHome)[0]).toBe(stuck);
+    expect(textOf(repHome)).toMatch(/:hourglass: \*Overdue — waiting for the manager <@U0SMBMGR>\*: nobody else in the team can take it/);
+    // Marketing's overdue list starts with it.
+    expect(textOf(await homeOf('U0MARKETER'))).toMatch(/\*Overdue now \(\d+\)\*\n:hourglass: \*waiting for the manager\* · \*Flo L\d+\* · <@U0[A-Z]+> · due/);
   });
 });

@@ -10,13 +10,20 @@ export interface BatonProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const ENTRIES = {
+  src: ['--import', 'tsx', path.join(REPO, 'src/main.ts')],
+  dist: [path.join(REPO, 'dist/main.js')],
+  clocked: ['--import', 'tsx', path.join(REPO, 'test/helpers/clocked-main.ts')],
+} as const;
+
 /**
  * Runs the real entry point as `npm start` does (node --import tsx src/main.ts; without the V8
  * memory flags `npm start` adds for the embedded database, so that benchmarks are unchanged), with exactly the given
- * environment; `entry: 'dist'` runs what `npm run build` compiled instead (node dist/main.js).
+ * environment; `entry: 'dist'` runs what `npm run build` compiled instead (node dist/main.js);
+ * `entry: 'clocked'` the same app on a clock the test sets (test/helpers/clocked-main.ts).
  */
-export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: 'src' | 'dist' = 'src'): BatonProcess {
-  const main = entry === 'src' ? ['--import', 'tsx', path.join(REPO, 'src/main.ts')] : [path.join(REPO, 'dist/main.js')];
+export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: keyof typeof ENTRIES = 'src'): BatonProcess {
+  const main = ENTRIES[entry];
   const child = spawn(process.execPath, [...nodeArgs, ...main], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },

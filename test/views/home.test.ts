@@ -13,6 +13,7 @@ const item = (i: number, over: Partial<QueueItem> = {}): QueueItem => ({
   repUserId: 'U0EVA',
   dueAt: new Date(NOW.getTime() + (i - 2) * 3_600_000),
   overdue: i < 2,
+  waitingFor: undefined,
   ...over,
 });
 const queue = (n: number, over: Partial<HomeQueue> = {}): HomeQueue => ({ title: 'Your open leads', items: Array.from({ length: Math.min(n, 50) }, (_, i) => item(i)), total: n, forManager: false, away: [], ...over });
@@ -57,6 +58,28 @@ describe('App Home view', () => {
     const calm = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [queue(0, { title: 'SMB queue', forManager: true })], toQualify: [], marketing: undefined }).blocks).join('\n');
     expect(calm).toContain('Nobody in the team is away.');
     expect(calm).toContain('Nothing waiting for a decision.');
+  });
+
+  it('a lead waiting for the manager says so on every Home that lists it: "you" to the manager, the manager named to the rep and to marketing', () => {
+    const stuck = item(0, { waitingFor: { manager: 'U0SMBMGR', why: 'nobody_left' } });
+    const unrouted = item(3, { repUserId: 'U0SMBMGR', overdue: false, waitingFor: { manager: 'U0SMBMGR', why: 'no_rep_available' } });
+    const manager = texts(renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(3, { title: 'SMB queue', forManager: true, items: [stuck, unrouted, item(1)] })], toQualify: [], marketing: undefined }).blocks);
+    const leads = manager.filter((t) => t.startsWith('*Lead '));
+    // Shown in the order the queue comes in (waiting first), each with why and since when.
+    expect(leads[0]).toBe('*Lead 0* — Acme · score 50\n:hourglass: *Overdue — waiting for you*: nobody else in the team can take it · since Mon 23 Nov 09:00 CET · <@U0EVA>');
+    expect(leads[1]).toBe('*Lead 3* — Acme · score 53\n:hourglass: *Waiting for you*: no rep was available · decide by Mon 23 Nov 12:00 CET · <@U0SMBMGR>');
+    expect(leads[2]).toContain(':red_circle: *overdue* since');
+    expect(leads[2]).not.toContain('waiting');
+
+    const rep = texts(renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(2, { items: [stuck, item(1)] })], toQualify: [], marketing: undefined }).blocks).join('\n');
+    expect(rep).toContain('*Lead 0* — Acme · score 50\n:hourglass: *Overdue — waiting for the manager <@U0SMBMGR>*: nobody else in the team can take it · since Mon 23 Nov 09:00 CET');
+    expect(rep).not.toContain('waiting for you');
+
+    const marketing = { recent: [{ ...stuck, status: 'pending' as const, stage: 'mql', reason: null }], rejections: [], overdue: [stuck, item(1)], overdueTotal: 2 };
+    const mkt = texts(renderHome({ kind: 'member', zone: 'UTC', now: NOW, queues: [], toQualify: [], marketing }).blocks).join('\n');
+    expect(mkt).toContain('*Lead 0* — Acme → <@U0EVA> · :hourglass: *overdue, waiting for the manager*');
+    expect(mkt).toContain('*Overdue now (2)*\n:hourglass: *waiting for the manager* · *Lead 0* — Acme · <@U0EVA> · due');
+    expect(mkt).toMatch(/\n\*Lead 1\* — Acme · <@U0EVA> · due/);
   });
 
   it('an empty queue says so', () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
 import { handoffs, slaSteps } from '../schema.js';
 import { rowsInsert, type Write } from './bulk.js';
@@ -12,26 +12,52 @@ export function stepsInsert(rows: readonly NewSlaStep[]): Write | undefined {
   return rowsInsert(slaSteps, rows, { onConflictDoNothing: true });
 }
 
-/**
- * Claims due steps with their handoffs for the rest of the transaction. Rows another replica holds
- * are skipped, not waited for, so replicas share a backlog instead of queueing on it; a replica
- * that dies mid-sweep releases its rows with its transaction.
- */
+/** How many due steps a claim reads for each handoff it may lock. */
+const CANDIDATE_STEPS_PER_CLAIM = 5;
+
 export interface ClaimedStep {
   step: SlaStepRow;
   handoff: HandoffRow;
 }
 
+/**
+ * Claims up to `limit` handoffs with due steps, earliest due first, and every due step of each,
+ * for the rest of the transaction. The lock is the handoff's row: a sweep performs all of a
+ * handoff's due steps together, so a catch-up is told whole (who missed, where the lead went) and
+ * never split between two sweeps or two replicas. Handoffs another replica holds are skipped, not
+ * waited for, so replicas share a backlog instead of queueing on it; a replica that dies mid-sweep
+ * releases them with its transaction. Whatever else changes a handoff's steps (a decision, an
+ * acknowledgement, a reassignment) updates the handoff's row first, so it takes the same lock in
+ * the same order.
+ */
 export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limit: number): Promise<ClaimedStep[]> {
-  const ids = tx
-    .select({ id: slaSteps.id })
+  const due = and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now));
+  // The handoffs of the earliest due steps, earliest first, read from the due steps' index: several
+  // times `limit` steps, so that replicas sweeping at once each find handoffs the others have not
+  // locked, and never the whole backlog, which after a long downtime is large. As an array the
+  // handoffs are then found by their key; joined, the planner scans every handoff ever made.
+  const earliest = tx
+    .select({ handoffId: slaSteps.handoffId, dueAt: slaSteps.dueAt })
     .from(slaSteps)
-    .where(and(eq(slaSteps.status, 'pending'), lte(slaSteps.dueAt, now), eq(slaSteps.workspaceId, workspaceId)))
+    .where(and(due, eq(slaSteps.workspaceId, workspaceId)))
     .orderBy(asc(slaSteps.dueAt))
+    .limit(limit * CANDIDATE_STEPS_PER_CLAIM)
+    .as('earliest');
+  const candidates = sql`array(${tx.select({ id: earliest.handoffId }).from(earliest).groupBy(earliest.handoffId).orderBy(sql`min(${earliest.dueAt})`, earliest.handoffId)})`;
+  const locked = await tx
+    .select()
+    .from(handoffs)
+    .where(sql`${handoffs.id} = any(${candidates})`)
+    .orderBy(sql`array_position(${candidates}, ${handoffs.id})`)
     .limit(limit)
     .for('update', { skipLocked: true });
-  const rows = await tx.select({ step: slaSteps, handoff: handoffs }).from(slaSteps).innerJoin(handoffs, eq(handoffs.id, slaSteps.handoffId)).where(inArray(slaSteps.id, ids));
-  return rows.sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
+  if (locked.length === 0) return [];
+  const byId = new Map(locked.map((h) => [h.id, h]));
+  const steps = await tx
+    .select()
+    .from(slaSteps)
+    .where(and(inArray(slaSteps.handoffId, [...byId.keys()]), due));
+  return steps.map((step) => ({ step, handoff: byId.get(step.handoffId)! })).sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
 }
 
 export async function finishSteps(tx: DbOrTx, done: readonly number[], cancelled: readonly number[], at: Date): Promise<void> {

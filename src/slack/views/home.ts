@@ -31,9 +31,22 @@ function allocate(queues: readonly HomeQueue[], budget: number): number[] {
   return shown;
 }
 
+const WHY_WAITING: Record<NonNullable<QueueItem['waitingFor']>['why'], string> = { nobody_left: 'nobody else in the team can take it', no_rep_available: 'no rep was available' };
+
+/**
+ * When a lead must be decided, and whether it waits for the manager — "you" on the manager's own
+ * queue, the manager named elsewhere — as its card says it.
+ */
+function dueText(item: QueueItem, zone: string, viewerIsManager: boolean): string {
+  const due = formatDue(item.dueAt, zone);
+  if (item.waitingFor === undefined) return `${item.overdue ? ':red_circle: *overdue* since' : 'decide by'} ${due}`;
+  const whom = viewerIsManager ? 'you' : `the manager <@${item.waitingFor.manager}>`;
+  return `:hourglass: *${item.overdue ? 'Overdue — w' : 'W'}aiting for ${whom}*: ${WHY_WAITING[item.waitingFor.why]} · ${item.overdue ? 'since' : 'decide by'} ${due}`;
+}
+
 function itemBlocks(item: QueueItem, q: HomeQueue, zone: string): KnownBlock[] {
   const who = `*${field(item.name, 100)}*${item.company ? ` — ${field(item.company, 60)}` : ''} · score ${item.score}`;
-  const due = `${item.overdue ? ':red_circle: *overdue* since' : 'decide by'} ${formatDue(item.dueAt, zone)}`;
+  const due = dueText(item, zone, q.forManager);
   return [
     section(`${who}\n${due}${q.forManager ? ` · <@${item.repUserId}>` : ''}`),
     actions(`home:${item.handoffId}`, [button('Accept', { kind: 'accept', handoffId: item.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: item.handoffId }, 'danger')]),
@@ -57,11 +70,11 @@ const lead = (i: QueueItem): string => `*${field(i.name, 100)}*${i.company ? ` �
 /** Marketing's part: recent handoffs and their state, this month's rejection reasons, the overdue ones. Four blocks at most. */
 function marketingBlocks(m: MarketingHome, zone: string): KnownBlock[] {
   const recent = m.recent.map((r) => {
-    const state = r.status === 'pending' && r.overdue ? ':red_circle: *overdue*' : r.status === 'accepted' && r.stage !== 'sal' ? `accepted, now ${field(r.stage, 20)}` : STATUS[r.status];
+    const state = r.status === 'pending' && r.waitingFor ? `:hourglass: *${r.overdue ? 'overdue, ' : ''}waiting for the manager*` : r.status === 'pending' && r.overdue ? ':red_circle: *overdue*' : r.status === 'accepted' && r.stage !== 'sal' ? `accepted, now ${field(r.stage, 20)}` : STATUS[r.status];
     return `${lead(r)} → <@${r.repUserId}> · ${state}${r.reason !== null ? `: _${field(r.reason, 80)}_` : ''}`;
   });
   const reasons = m.rejections.map((r) => `${field(r.label, 80)}: ${r.count}`);
-  const overdue = m.overdue.map((o) => `${lead(o)} · <@${o.repUserId}> · due ${formatDue(o.dueAt, zone)}`);
+  const overdue = m.overdue.map((o) => `${o.waitingFor ? ':hourglass: *waiting for the manager* · ' : ''}${lead(o)} · <@${o.repUserId}> · due ${formatDue(o.dueAt, zone)}`);
   return [
     header('Your leads in sales'),
     section(recent.length > 0 ? `*Recent handoffs*\n${recent.join('\n')}` : '*Recent handoffs*\nNone yet: MQLs you send appear here with what sales did with them.'),
@@ -89,7 +102,7 @@ const ABOUT =
   '*Baton* hands marketing\'s qualified leads (MQLs) to sales: each lands in a team channel as a card with *Accept* and *Reject*, ' +
   'with a deadline in business hours. Leads nobody decides in time are escalated to the team\'s manager, and every rejection reason goes back to marketing.';
 
-/** The App Home: marketing's handoffs, a rep's open and accepted leads, a manager's team queues (overdue first), or what Baton is. */
+/** The App Home: marketing's handoffs, a rep's open and accepted leads, a manager's team queues (those waiting for the manager first, then overdue), or what Baton is. */
 export function renderHome(data: HomeData): HomeView {
   if (data.kind === 'outsider') {
     return { type: 'home', blocks: [header('Baton'), section(ABOUT), context('You are not a rep, a manager or a marketer in Baton\'s policy, so nothing here waits for you. Ask your RevOps admin to add you, or type `/baton help`.')] };
