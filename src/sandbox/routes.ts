@@ -99,7 +99,8 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   }
 
   async function waitForChange(since: number): Promise<void> {
-    if (s.standIn.version() > since) return;
+    // Any other version is news: a change since, or a restarted sandbox whose count began again.
+    if (s.standIn.version() !== since) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { off(); resolve(); }, LONG_POLL_MS);
       const off = s.standIn.onChange(() => { clearTimeout(timer); off(); resolve(); });
