@@ -23,7 +23,8 @@ export interface SandboxSettings {
   now: () => Date;
 }
 
-const PUBLIC_DIR = path.join(import.meta.dirname, 'public');
+// The same folder whether this runs from src/ (tsx) or compiled in dist/: the page has no build step.
+const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../src/sandbox/public');
 const STATIC: Record<string, { file: string; type: string }> = {
   '/sandbox': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/sandbox/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
