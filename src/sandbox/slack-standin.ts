@@ -273,8 +273,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     dirty.clear();
     removed.clear();
     filesDone.clear();
-    saving = saving.then(() => store.save(changes));
-    return saving;
+    const saved = saving.then(() => store.save(changes));
+    // A failed save fails the call that made the changes (Baton retries it), not every later one.
+    saving = saved.catch(() => undefined);
+    return saved;
   };
 
   function pickFailure(method: string): Failure | undefined {
