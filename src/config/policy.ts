@@ -179,10 +179,13 @@ const regexOk = (pattern: string | undefined): boolean => {
   }
 };
 
-/** Free-mail and disposable domains, kept as data (`data/personal-domains.txt`), read once. */
+// From the sources whether Baton runs from src/ or a dist/ build, so the build copies nothing.
+const DOMAINS_FILE = path.resolve(import.meta.dirname, '../../src/config/data/personal-domains.txt');
+
+/** Free-mail and disposable domains, kept as data (`src/config/data/personal-domains.txt`), read once. */
 let builtInPersonalDomains: readonly string[] | undefined;
 export function personalDomainList(): readonly string[] {
-  builtInPersonalDomains ??= readFileSync(path.join(import.meta.dirname, 'data', 'personal-domains.txt'), 'utf8')
+  builtInPersonalDomains ??= readFileSync(DOMAINS_FILE, 'utf8')
     .split('\n')
     .map((line) => line.replace(/#.*/, '').trim().toLowerCase())
     .filter((line) => line !== '');

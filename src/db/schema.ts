@@ -313,3 +313,31 @@ export const accounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.domain] })],
 );
+
+/*
+ * Sandbox mode only: what its built-in Slack stand-in shows, kept with the rest of the data so a
+ * restart on the same database finds the cards Baton's rows point at (README, "Try it: the
+ * sandbox"). A message is kept as the stand-in holds it; an uploaded file's bytes as base64.
+ */
+export const sandboxSlackMessages = pgTable(
+  'sandbox_slack_messages',
+  {
+    workspaceId: workspaceId(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    message: jsonb('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.channel, t.ts] })],
+);
+
+export const sandboxSlackFiles = pgTable(
+  'sandbox_slack_files',
+  {
+    workspaceId: workspaceId(),
+    id: text('id').notNull(),
+    filename: text('filename').notNull(),
+    altText: text('alt_text'),
+    bytes: text('bytes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);

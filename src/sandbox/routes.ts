@@ -23,7 +23,8 @@ export interface SandboxSettings {
   now: () => Date;
 }
 
-const PUBLIC_DIR = path.join(import.meta.dirname, 'public');
+// The same folder whether this runs from src/ (tsx) or compiled in dist/: the page has no build step.
+const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../src/sandbox/public');
 const STATIC: Record<string, { file: string; type: string }> = {
   '/sandbox': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/sandbox/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
@@ -99,7 +100,8 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
   }
 
   async function waitForChange(since: number): Promise<void> {
-    if (s.standIn.version() > since) return;
+    // Any other version is news: a change since, or a restarted sandbox whose count began again.
+    if (s.standIn.version() !== since) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { off(); resolve(); }, LONG_POLL_MS);
       const off = s.standIn.onChange(() => { clearTimeout(timer); off(); resolve(); });

@@ -123,6 +123,25 @@ export function dmChannelFor(user: string): string {
   return `D${user.replace(/^U/, '').slice(0, 10)}`;
 }
 
+/** Changes to what the stand-in keeps: messages as they are now, removed messages, files whose bytes arrived. */
+export interface StandInChanges {
+  messages: StoredMessage[];
+  removed: { channel: string; ts: string }[];
+  files: StoredFile[];
+}
+
+/**
+ * Where the sandbox keeps the stand-in's channels and files, so that a restart on the same data
+ * finds the cards Baton's rows point at. Ephemeral messages, modals and App Home tabs are not
+ * kept: Slack's clients lose them on a reload too, and Baton draws App Home again when opened.
+ */
+export interface StandInStore {
+  /** Read once, before the stand-in answers its first call. */
+  load(): Promise<{ messages: StoredMessage[]; files: StoredFile[] }>;
+  /** Awaited before the call that made the changes is answered: like Slack, kept before it says ok. */
+  save(changes: StandInChanges): Promise<void>;
+}
+
 export interface StandInOptions {
   token?: string;
   appToken?: string;
@@ -130,6 +149,7 @@ export interface StandInOptions {
   botUserId?: string;
   botId?: string;
   users?: Record<string, { real_name: string; tz: string }>;
+  store?: StandInStore;
 }
 
 function decodeBody(raw: string, type: string): Record<string, unknown> {
@@ -180,6 +200,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   let socket: WebSocket | undefined;
   const socketWaiters = new Set<() => void>();
   const acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
+  const kept = opts.store ? await opts.store.load() : undefined;
   const teamId = opts.teamId ?? 'T0BATON';
   const botUserId = opts.botUserId ?? 'U0BATONBOT';
   const botId = opts.botId ?? 'B0BATON';
@@ -191,6 +212,12 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const homes = new Map<string, StoredView>();
   const triggers = new Map<string, string>();
   const files = new Map<string, StoredFile>();
+  let fileSeq = 0;
+  // What changed since the store last saved; saves run one after another, in the order of changes.
+  const dirty = new Set<StoredMessage>();
+  const removed = new Map<string, { channel: string; ts: string }>();
+  const filesDone = new Set<StoredFile>();
+  let saving: Promise<void> = Promise.resolve();
   const changeListeners = new Set<() => void>();
   let changes = 0;
   let viewSeq = 0;
@@ -226,6 +253,31 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     lastTs = Math.max(lastTs + 1, Date.now() * 1000);
     return `${Math.floor(lastTs / 1_000_000)}.${String(lastTs % 1_000_000).padStart(6, '0')}`;
   };
+  const addMessage = (msg: StoredMessage): void => {
+    channels.set(msg.channel, [...(channels.get(msg.channel) ?? []), msg]);
+    dirty.add(msg);
+  };
+  const removeMessage = (channel: string, ts: string): void => {
+    const gone = channels.get(channel)?.find((m) => m.ts === ts);
+    if (!gone) return;
+    channels.set(channel, (channels.get(channel) ?? []).filter((m) => m !== gone));
+    dirty.delete(gone);
+    removed.set(`${channel}\u0000${ts}`, { channel, ts });
+  };
+  /** Hands what changed to the store, if there is one; resolves once it is kept. */
+  const persist = (): Promise<void> => {
+    const store = opts.store;
+    if (!store || (dirty.size === 0 && removed.size === 0 && filesDone.size === 0)) return saving;
+    // Copied now: a later edit of the same message is the next batch's.
+    const changes: StandInChanges = { messages: [...dirty].map((m) => ({ ...m })), removed: [...removed.values()], files: [...filesDone] };
+    dirty.clear();
+    removed.clear();
+    filesDone.clear();
+    const saved = saving.then(() => store.save(changes));
+    // A failed save fails the call that made the changes (Baton retries it), not every later one.
+    saving = saved.catch(() => undefined);
+    return saved;
+  };
 
   function pickFailure(method: string): Failure | undefined {
     for (const key of [method, '*']) {
@@ -249,7 +301,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         // Like Slack: a reply needs its parent to exist.
         if (body.thread_ts && !channels.get(channel)?.some((m) => m.ts === str(body.thread_ts))) return { ok: false, error: 'thread_not_found' };
         const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: (body.blocks as unknown[] | undefined) ?? [], user: botUserId, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) };
-        channels.set(channel, [...(channels.get(channel) ?? []), msg]);
+        addMessage(msg);
         return { ok: true, channel, ts: msg.ts, message: { type: 'message', text: msg.text, blocks: msg.blocks, user: botUserId, ts: msg.ts, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), ...(msg.metadata ? { metadata: msg.metadata } : {}) } };
       }
       case 'chat.update': {
@@ -258,6 +310,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         msg.text = body.text === undefined ? msg.text : str(body.text);
         if (body.blocks) msg.blocks = body.blocks as unknown[];
         msg.edited = true;
+        dirty.add(msg);
         return { ok: true, channel, ts: msg.ts, text: msg.text };
       }
       case 'chat.postEphemeral':
@@ -289,7 +342,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'files.getUploadURLExternal': {
         const length = Number(body.length);
         if (str(body.filename) === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
-        const id = `F${String(files.size + 1).padStart(9, '0')}`;
+        fileSeq += 1;
+        const id = `F${String(fileSeq).padStart(9, '0')}`;
         files.set(id, { id, filename: str(body.filename), length, ...(body.alt_text !== undefined ? { altText: str(body.alt_text) } : {}) });
         return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
       }
@@ -301,8 +355,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         const refs: StoredFileRef[] = complete.map(({ file, title }) => ({ id: file!.id, name: file!.filename, title: title || file!.filename, mimetype: file!.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream', ...(file!.altText !== undefined ? { alt_txt: file!.altText } : {}), url_private: `${base}/files/${file!.id}` }));
         const target = str(body.channel_id);
         if (target !== '') {
-          const msg: StoredMessage = { ts: nextTs(), channel: target, text: str(body.initial_comment), blocks: [], user: botUserId, files: refs, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}) };
-          channels.set(target, [...(channels.get(target) ?? []), msg]);
+          addMessage({ ts: nextTs(), channel: target, text: str(body.initial_comment), blocks: [], user: botUserId, files: refs, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}) });
         }
         return { ok: true, files: refs.map((r) => ({ id: r.id, title: r.title })) };
       }
@@ -345,13 +398,15 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   }
 
   /** The upload URL files.getUploadURLExternal hands out, and the file's bytes for url_private. */
-  function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+  async function handleFileBytes(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
     const [, kind, id] = url.pathname.split('/');
     const file = files.get(id ?? '');
     if (kind === 'upload' && file && req.method === 'POST') {
       const bytes = uploadedBytes(req, body);
       calls.push({ method: 'file_upload', at: new Date(), body: { file_id: file.id, bytes: bytes.length }, headers: req.headers });
       file.bytes = bytes;
+      filesDone.add(file);
+      await persist();
       notify();
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`OK - ${bytes.length}`);
@@ -371,7 +426,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (/^\/(upload|files)\//.test(url.pathname)) {
-      handleFileBytes(req, res, url, Buffer.concat(chunks));
+      await handleFileBytes(req, res, url, Buffer.concat(chunks));
       return;
     }
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -389,6 +444,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       }
       if ('lostAnswer' in failure) {
         answer(method, body);
+        await persist();
         res.socket?.destroy();
         return;
       }
@@ -403,6 +459,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     }
     if (isResponseUrl) {
       applyResponseUrl(url.pathname, body);
+      await persist();
       changed();
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
@@ -417,6 +474,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         : auth === `Bearer ${token}`
           ? answer(method, body)
           : { ok: false, error: 'invalid_auth' };
+    await persist();
     if (result.ok === true) changed();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));
@@ -427,7 +485,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     const [user, channel, messageTs] = pathname.split('/').slice(2, 5).map(decodeURIComponent);
     if (user === undefined || channel === undefined || messageTs === undefined) return;
     if (body.delete_original === true) {
-      channels.set(channel, (channels.get(channel) ?? []).filter((m) => m.ts !== messageTs));
+      removeMessage(channel, messageTs);
       return;
     }
     const original = channels.get(channel)?.find((m) => m.ts === messageTs);
@@ -435,11 +493,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       original.text = str(body.text);
       original.blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [];
       original.edited = true;
+      dirty.add(original);
       return;
     }
     if (body.response_type === 'in_channel') {
-      const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [], user: botUserId };
-      channels.set(channel, [...(channels.get(channel) ?? []), msg]);
+      addMessage({ ts: nextTs(), channel, text: str(body.text), blocks: Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [], user: botUserId });
       return;
     }
     storeEphemeral(user, channel, body.text, body.blocks);
@@ -466,6 +524,16 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
+  // What an earlier run kept; its files are served from this run's address.
+  for (const f of kept?.files ?? []) {
+    files.set(f.id, f);
+    fileSeq = Math.max(fileSeq, Number(f.id.slice(1)) || 0);
+  }
+  for (const m of kept?.messages ?? []) {
+    const [seconds = '0', micros = '0'] = m.ts.split('.');
+    lastTs = Math.max(lastTs, Number(seconds) * 1_000_000 + Number(micros));
+    channels.set(m.channel, [...(channels.get(m.channel) ?? []), m.files ? { ...m, files: m.files.map((f) => ({ ...f, url_private: `${base}/files/${f.id}` })) } : m]);
+  }
 
   const matcher = (match: string | ((c: RecordedCall) => boolean)) => (typeof match === 'string' ? (c: RecordedCall) => c.method === match : match);
 
@@ -504,7 +572,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     },
     messages: (channel) => channels.get(channel) ?? [],
     deleteMessage(channel, ts) {
-      channels.set(channel, (channels.get(channel) ?? []).filter((m) => m.ts !== ts));
+      removeMessage(channel, ts);
       changed();
     },
     archiveChannel(channel) {
@@ -566,10 +634,16 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       homes.clear();
       triggers.clear();
       files.clear();
+      fileSeq = 0;
+      dirty.clear();
+      removed.clear();
+      filesDone.clear();
       scripted.clear();
       chaos = undefined;
     },
     async close() {
+      // What a test changed by hand (deleteMessage) is kept too.
+      await persist();
       for (const res of hanging) res.destroy();
       for (const client of wss.clients) client.terminate();
       wss.close();

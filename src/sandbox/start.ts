@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { startBaton, type Baton, type StartOptions } from '../baton.js';
+import { openDatabase } from '../db/client.js';
 import { policyPeople } from './people.js';
 import { sandboxRoutes } from './routes.js';
-import { startSlackStandIn } from './slack-standin.js';
+import { startSlackStandIn, type SlackStandIn } from './slack-standin.js';
+import { databaseStandInStore } from './store.js';
 
 const SANDBOX_TEAM = 'T0SANDBOX';
 
@@ -14,11 +16,24 @@ const SANDBOX_TEAM = 'T0SANDBOX';
 export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
   const { config, policy, logger } = opts;
   const people = policyPeople(policy);
-  const standIn = await startSlackStandIn({
-    token: config.slack.botToken,
-    teamId: SANDBOX_TEAM,
-    users: Object.fromEntries(people.map((p) => [p.id, { real_name: p.name, tz: p.timeZone }])),
-  });
+  // Opened before the stand-in, which reads the messages it showed before a restart from it.
+  const database = opts.database ?? (await openDatabase(config.database));
+  const closeDatabase = async (): Promise<void> => {
+    if (opts.database === undefined) await database.close();
+  };
+  let standIn: SlackStandIn;
+  try {
+    await database.migrate();
+    standIn = await startSlackStandIn({
+      token: config.slack.botToken,
+      teamId: SANDBOX_TEAM,
+      users: Object.fromEntries(people.map((p) => [p.id, { real_name: p.name, tz: p.timeZone }])),
+      store: databaseStandInStore(database.db, SANDBOX_TEAM),
+    });
+  } catch (err) {
+    await closeDatabase();
+    throw err;
+  }
   // The page sends leads through the real intake API, so it needs the tokens even when unset.
   const intakeToken = config.intakeToken ?? randomBytes(16).toString('hex');
   const reportsToken = config.reportsToken ?? randomBytes(16).toString('hex');
@@ -26,6 +41,7 @@ export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
   try {
     const baton = await startBaton({
       ...opts,
+      database,
       config: { ...config, slack: { ...config.slack, apiUrl: standIn.url }, intakeToken, reportsToken },
       routes: [...(opts.routes ?? []), ...sandboxRoutes({ standIn, policy, signingSecret: config.slack.signingSecret, intakeToken, reportsToken, teamId: SANDBOX_TEAM, now })],
     });
@@ -38,10 +54,12 @@ export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
       async stop() {
         await baton.stop();
         await standIn.close();
+        await closeDatabase();
       },
     };
   } catch (err) {
     await standIn.close();
+    await closeDatabase();
     throw err;
   }
 }

@@ -16,6 +16,8 @@ let scratch: string;
 /** Where the screenshots go: the scratch folder, unless `npm run screenshots` asks for the README's. */
 let shots: string;
 let baton: BatonProcess | undefined;
+/** How Baton was started: a restart runs it again exactly so, on the same data folder and port. */
+let batonEnv: Record<string, string>;
 let base: string;
 let browser: Browser | undefined;
 let page: Page;
@@ -26,7 +28,8 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${String(port)}`;
-  baton = spawnBaton({ PORT: String(port), DATA_DIR: path.join(scratch, 'db'), LOG_LEVEL: 'info' });
+  batonEnv = { PORT: String(port), DATA_DIR: path.join(scratch, 'db'), LOG_LEVEL: 'info' };
+  baton = spawnBaton(batonEnv);
   // Generous: on a machine busy with other work, the embedded database can take half a minute to open.
   await waitForStatus(`${base}/readyz`, 200, 90_000);
   browser = await launchChromium();
@@ -43,8 +46,14 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-interface StateMessage { ts: string; thread_ts?: string; text: string; blocks: unknown[] }
-interface SandboxState { people: { id: string; name: string; role: string }[]; messages: Record<string, StateMessage[]> }
+interface StateMessage { ts: string; thread_ts?: string; text: string; blocks: unknown[]; files?: { id: string; url_private: string }[] }
+interface SandboxState { people: { id: string; name: string; role: string; dm: string }[]; messages: Record<string, StateMessage[]> }
+
+/** Every image in the message pane has loaded: its bytes arrived and decoded (naturalWidth > 0). */
+async function waitForImagesLoaded(): Promise<void> {
+  // A string: this project's TypeScript has no DOM types.
+  await page.waitForFunction(`(() => { const imgs = [...document.querySelectorAll('#messages figure.file img')]; return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0); })()`, undefined, { timeout: 15_000 });
+}
 
 async function state(): Promise<SandboxState> {
   return (await (await fetch(`${base}/sandbox/state`)).json()) as SandboxState;
@@ -206,5 +215,59 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     // The API tokens are on the page, with a request to paste.
     expect(await page.locator('[data-testid=intake-token]').textContent()).toMatch(/^[0-9a-f]{32}$/);
     expect(await page.locator('#api pre').first().textContent()).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:\d+\/api\/leads -H "Authorization: Bearer [0-9a-f]{32}"/);
+  });
+  it('shows a report chart as an image: /funnel week chart lands in the asker\'s direct message with Baton', async () => {
+    const manager = (await state()).people.find((p) => p.role === 'manager');
+    await page.locator('#person').selectOption(manager?.id ?? '');
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    await page.locator('#command').fill('/funnel week chart');
+    await page.locator('#command').press('Enter');
+    // The first chart loads the chart libraries: on a busy machine that takes a while.
+    await expect.poll(async () => (await state()).messages[manager?.dm ?? '']?.some((m) => m.files !== undefined), { timeout: 60_000 }).toBe(true);
+    await page.locator(`#sidebar button[data-channel="${manager?.dm ?? ''}"]`).click();
+    const image = page.locator('#messages figure.file img').first();
+    await image.waitFor({ timeout: 15_000 });
+    expect(await image.getAttribute('alt')).toMatch(/Funnel/);
+    await waitForImagesLoaded();
+    await page.screenshot({ path: path.join(shots, '08-chart.png') });
+  });
+
+  it('a restart on the same data folder keeps the channels: cards and charts are where they were, and a card\'s buttons still work', async () => {
+    const rep = (await state()).people.find((p) => p.role === 'rep');
+    const manager = (await state()).people.find((p) => p.role === 'manager');
+    await page.locator('#person').selectOption(rep?.id ?? '');
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    const cards = async (): Promise<StateMessage[]> => (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
+    const before = (await cards()).length;
+    await page.getByRole('button', { name: 'Send a sample lead' }).click();
+    await expect.poll(async () => (await cards()).length, { timeout: 15_000 }).toBe(before + 1);
+    const card = (await cards()).at(-1);
+    const kept = await state();
+
+    baton?.child.kill('SIGTERM');
+    expect(await baton?.exited).toEqual({ code: 0, signal: null });
+    baton = spawnBaton(batonEnv);
+    await waitForStatus(`${base}/readyz`, 200, 90_000);
+
+    // The page was left open: it picks the new run up by itself.
+    const shown = page.locator(`#messages > .msg[data-ts="${card?.ts ?? ''}"]`);
+    await shown.waitFor({ timeout: 30_000 });
+    const after = await state();
+    // Everything shown before is still there (the outbox may have posted more since).
+    for (const channel of ['C0ENTERPRISE', 'C0MARKETING', manager?.dm ?? '']) expect(after.messages[channel]?.map((m) => [m.ts, m.text]), channel).toEqual(expect.arrayContaining(kept.messages[channel]?.map((m) => [m.ts, m.text]) ?? []));
+    expect(await page.locator('#messages > .msg').count()).toBeGreaterThanOrEqual(before + 1);
+
+    const assignee = /<@(U[A-Z0-9]+)>/.exec(card?.text ?? '')?.[1] ?? '';
+    await page.locator('#person').selectOption(assignee);
+    await shown.getByRole('button', { name: 'Accept' }).click();
+    await shown.getByText(/Accepted by/).waitFor({ timeout: 15_000 });
+    // Edited where it was: no card was posted afresh.
+    expect((await cards()).length).toBe(before + 1);
+
+    // The chart from before the restart is served by the new run too.
+    await page.locator('#person').selectOption(manager?.id ?? '');
+    await page.locator(`#sidebar button[data-channel="${manager?.dm ?? ''}"]`).click();
+    await page.locator('#messages figure.file img').first().waitFor({ timeout: 15_000 });
+    await waitForImagesLoaded();
   });
 });

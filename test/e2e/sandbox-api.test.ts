@@ -12,7 +12,7 @@ import { sendSlashCommand } from '../helpers/slack-sign.js';
  * becomes a signed Slack request to /slack/events; the answers land in the built-in stand-in.
  */
 
-interface Msg { ts: string; channel: string; text: string; thread_ts?: string; blocks: { type: string; elements?: { action_id?: string; value?: string; text?: { text: string } }[]; block_id?: string }[] }
+interface Msg { ts: string; channel: string; text: string; thread_ts?: string; edited?: boolean; files?: { id: string; url_private: string }[]; blocks: { type: string; elements?: { action_id?: string; value?: string; text?: { text: string } }[]; block_id?: string }[] }
 interface State {
   version: number;
   messages: Record<string, Msg[]>;
@@ -25,10 +25,15 @@ let db: TestDatabase;
 let baton: Baton;
 const signingSecret = loadConfig({}).slack.signingSecret;
 
+/** The sandbox on the test's database; started again on the same one, it is a restart. */
+function startSandbox(): Promise<Baton> {
+  const config = { ...loadConfig({ SLACK_SIGNING_SECRET: signingSecret, LOG_LEVEL: 'warn', PORT: '0' }) };
+  return startSandboxBaton({ config, policy: examplePolicy(), logger: createLogger('warn'), database: db, outboxTuning: { pollMs: 50 } });
+}
+
 beforeAll(async () => {
   db = await freshDatabase();
-  const config = { ...loadConfig({ SLACK_SIGNING_SECRET: signingSecret, LOG_LEVEL: 'warn', PORT: '0' }) };
-  baton = await startSandboxBaton({ config, policy: examplePolicy(), logger: createLogger('warn'), database: db, outboxTuning: { pollMs: 50 } });
+  baton = await startSandbox();
 });
 afterAll(async () => {
   await baton.stop();
@@ -98,7 +103,10 @@ describe('sandbox API', () => {
     const next = await waiting;
     expect(next.version).toBeGreaterThan(version);
     expect(next.ephemeral.U0SMBMGR?.length).toBeGreaterThan(0);
-  });
+    // A version this run never reached (the page saw it before a restart) is answered without waiting for a change.
+    const stale = await Promise.race([state(next.version + 1000).then(() => 'answered'), new Promise((r) => setTimeout(r, 10_000)).then(() => 'waited for a change')]);
+    expect(stale).toBe('answered');
+  }, 20_000);
 
   it('a click by someone else is explained to them alone; the assignee accepts from the card', async () => {
     expect((await call('/sandbox/lead')).status).toBe(202);
@@ -171,6 +179,39 @@ describe('sandbox API', () => {
     expect((await call('/sandbox/click', { user: assignee, viewId: home.id, actionId: accept?.action_id, value: accept?.value, blockId: accept?.block_id })).status).toBe(200);
     await until((s) => (s.messages.C0ENTERPRISE?.find((m) => m.ts === card.ts && JSON.stringify(m.blocks).includes('Accepted by'))));
     await until((s) => (s.homes[assignee] && !JSON.stringify(s.homes[assignee].view.blocks).includes(accept?.action_id ?? '-') ? true : undefined));
+  });
+
+  it('a restart on the same data keeps every channel and chart: the card is where it was and its buttons still work', { timeout: 60_000 }, async () => {
+    const before = (await state()).messages.C0ENTERPRISE?.length ?? 0;
+    expect((await call('/sandbox/lead')).status).toBe(202);
+    const card = await until((s) => (s.messages.C0ENTERPRISE?.length ?? 0) > before ? s.messages.C0ENTERPRISE?.at(-1) : undefined);
+    expect((await call('/sandbox/command', { user: 'U0ENTMGR', channel: 'C0ENTERPRISE', text: '/funnel week chart' })).status).toBe(200);
+    const chart = await until((s) => s.messages.D0ENTMGR?.find((m) => m.files !== undefined), 30_000);
+    const png = Buffer.from(await (await fetch(chart.files?.[0]?.url_private ?? '')).arrayBuffer());
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const kept = await state();
+
+    await baton.stop();
+    baton = await startSandbox();
+
+    const restarted = await state();
+    for (const channel of Object.keys(kept.messages)) expect(restarted.messages[channel], channel).toEqual(kept.messages[channel]?.map((m) => m.files ? { ...m, files: m.files.map((f) => ({ ...f, url_private: expect.stringMatching(new RegExp(`/files/${f.id}$`)) as unknown })) } : m));
+    // The image is served by the new run of the stand-in, byte for byte.
+    const again = restarted.messages.D0ENTMGR?.find((m) => m.ts === chart.ts)?.files?.[0]?.url_private ?? '';
+    expect(again).not.toBe(chart.files?.[0]?.url_private);
+    expect(Buffer.from(await (await fetch(again)).arrayBuffer()).equals(png)).toBe(true);
+
+    // Accept on the card posted before the restart edits that very card: nothing is posted afresh.
+    const assignee = /<@(U[A-Z0-9]+)>/.exec(card.text)?.[1] ?? '';
+    const accept = buttons(card).find((b) => b.action_id?.includes(':accept:'));
+    expect((await call('/sandbox/click', { user: assignee, channel: 'C0ENTERPRISE', ts: card.ts, actionId: accept?.action_id, value: accept?.value, blockId: accept?.block_id })).status).toBe(200);
+    const accepted = await until((s) => s.messages.C0ENTERPRISE?.find((m) => m.ts === card.ts && JSON.stringify(m.blocks).includes('Accepted by')));
+    expect(accepted.edited).toBe(true);
+    expect((await state()).messages.C0ENTERPRISE).toHaveLength(kept.messages.C0ENTERPRISE?.length ?? -1);
+    // A second chart after the restart gets a file id of its own.
+    expect((await call('/sandbox/command', { user: 'U0ENTMGR', channel: 'C0ENTERPRISE', text: '/funnel week chart' })).status).toBe(200);
+    const second = await until((s) => s.messages.D0ENTMGR?.find((m) => m.files !== undefined && m.ts !== chart.ts), 30_000);
+    expect(second.files?.[0]?.id).not.toBe(chart.files?.[0]?.id);
   });
 
   it('imports a quarter of demo history once; loading it again skips every lead', async () => {

@@ -17,10 +17,12 @@ const ENTRIES = {
 } as const;
 
 /**
- * Runs the real entry point as `npm start` does (node --import tsx src/main.ts; without the V8
- * memory flags `npm start` adds for the embedded database, so that benchmarks are unchanged), with exactly the given
- * environment; `entry: 'dist'` runs what `npm run build` compiled instead (node dist/main.js);
- * `entry: 'clocked'` the same app on a clock the test sets (test/helpers/clocked-main.ts).
+ * Runs the real entry point in a child process, with exactly the given environment: the sources
+ * through tsx (node --import tsx src/main.ts), so a test runs the code as it is now without a
+ * build, and without the V8 memory flags `npm start` adds for the embedded database, so that
+ * benchmarks are unchanged; `entry: 'dist'` runs what `npm run build` compiled, as `npm start`
+ * does (node dist/main.js); `entry: 'clocked'` the same app on a clock the test sets
+ * (test/helpers/clocked-main.ts).
  */
 export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: keyof typeof ENTRIES = 'src'): BatonProcess {
   const main = ENTRIES[entry];
