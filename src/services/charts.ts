@@ -4,7 +4,8 @@ import type { FunnelStep } from '../domain/reports/funnel.js';
 import { resolvePeriod, type PeriodSpec } from '../domain/reports/periods.js';
 import { decisionsIn } from '../db/repo/reports.js';
 import type { ServiceContext } from './context.js';
-import { funnelReport, groupName, measure, velocityReport, type FunnelReport } from './reports.js';
+import { groupName } from '../domain/teams.js';
+import { funnelReport, measure, velocityReport, type FunnelReport } from './reports.js';
 
 /*
  * The figures each chart draws, taken from the same report objects the Slack replies and the API

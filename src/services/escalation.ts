@@ -1,7 +1,8 @@
 import type { TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import { creditBack, eligibleIn, pickRep } from '../domain/routing.js';
-import { dueAt, nextRepeat, noticeWindow, performAt, type SlaFact, type SlaPlan } from '../domain/sla.js';
+import { dueAt, nextRepeat, noticeWindow, performAt, stepRecipients, type SlaFact, type SlaPlan } from '../domain/sla.js';
+import { calendarForTeam, teamById } from '../domain/teams.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
@@ -12,7 +13,7 @@ import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notice
 import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
-import { calendarForTeam, cappedReps, stepRecipients, stepRows, teamById } from './handoff.js';
+import { cappedReps, stepRows } from './handoff.js';
 
 /** Why a handoff changed hands: a breach and a manager's call count against the rep; going away does not. */
 export type ReassignReason = 'breach' | 'manager' | 'away';

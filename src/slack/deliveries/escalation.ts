@@ -4,7 +4,7 @@ import { noticeBatch, postedBatchesOf, recordNoticePosted } from '../../db/repo/
 import type { ServiceContext } from '../../services/context.js';
 import { slaStory, type DeliveryPayload } from '../../services/delivery-catalogue.js';
 import { loadHandoffView, postedMessage, type HandoffView } from '../../services/handoff-view.js';
-import { teamById } from '../../services/handoff.js';
+import { teamById } from '../../domain/teams.js';
 import type { DeliveryOutcome, OutboxRow } from '../../services/outbox.js';
 import type { WebClient } from '../client.js';
 import { failureOutcome, onPosted, postExactlyOnce, type NewMessage, type SlackSender } from '../delivery.js';
