@@ -51,7 +51,7 @@ export const leads = pgTable(
   (t) => [
     uniqueIndex('leads_source_external_id').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
     index('leads_email').on(t.workspaceId, sql`lower(${t.email})`),
-    // Reports (src/db/repo/reports.ts) read these columns from the index alone (index-only scans);
+    // Reports (src/db/repo/report-queries.ts) read these columns from the index alone (index-only scans);
     // each starts with what a time-range query filters on, so it serves those queries too.
     index('reports_leads_created').on(t.workspaceId, t.createdAt, t.stage),
   ],
@@ -133,7 +133,7 @@ export const events = pgTable(
     index('events_lead').on(t.leadId, t.at),
     index('reports_events_stage').on(t.workspaceId, t.toStage, t.at, t.leadId).where(sql`${t.toStage} is not null`),
     index('events_handoff').on(t.handoffId),
-    // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/reports.ts).
+    // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/report-queries.ts).
     index('reports_events_reassigned').on(t.workspaceId, t.at).where(sql`${t.type} = 'reassigned'`),
   ],
 );

@@ -1,6 +1,6 @@
 import { leadDisplayName } from '../domain/lead.js';
 import { acceptedAwaitingQualify, openHandoffs, recentHandoffs } from '../db/repo/queues.js';
-import { decisionCounts } from '../db/repo/reports.js';
+import { decisionCounts } from '../db/repo/report-queries.js';
 import { monthsAround } from '../domain/reports/periods.js';
 import { awayUsers, currentOrNextAway } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';

@@ -7,7 +7,7 @@ import { comparedCount, comparedRate, type Compared } from '../domain/reports/st
 import { monthsAround, nextTwelveMonths, resolvePeriod, type Period, type PeriodPair, type PeriodSpec } from '../domain/reports/periods.js';
 import { businessTimeline, timelineMinutes, type BusinessTimeline } from '../domain/reports/timeline.js';
 import { velocityFigures, velocityGroups, type Decision, type VelocityFigures, type VelocityGroup } from '../domain/reports/velocity.js';
-import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/reports.js';
+import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/report-queries.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';

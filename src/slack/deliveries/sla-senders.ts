@@ -10,7 +10,7 @@ import type { WebClient } from '../client.js';
 import { failureOutcome, onPosted, postExactlyOnce, type NewMessage, type SlackSender } from '../delivery.js';
 import { cardModel, slaLabel } from '../models.js';
 import { renderUnthreaded } from '../views/card.js';
-import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../views/escalation.js';
+import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../views/sla-messages.js';
 
 function escalated(view: HandoffView, ctx: ServiceContext): EscalatedLead {
   const card = cardModel(view, ctx.policy);
