@@ -97,7 +97,7 @@ export interface StartHandoffInput {
   profile: LeadProfile;
   score: number;
   at: Date;
-  fromStage: string;
+  fromStage: Stage;
   reason: string;
   actor: string;
   /** Post the card and the marketing note (live intake); an import of history posts nothing. */
@@ -121,8 +121,8 @@ export interface PlannedHandoff {
 
 
 /** A rep's SLA steps on a handoff, as rows, from when their clock started. */
-export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: unknown }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
-  return scheduleSteps(handoff.slaPlan as SlaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
+export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: SlaPlan }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
+  return scheduleSteps(handoff.slaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
 }
 
 /**
@@ -132,7 +132,7 @@ export function stepRows(policy: Policy, handoff: { id: string; workspaceId: str
  */
 export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assignment: Assignment): PlannedHandoff {
   const { policy, workspaceId } = ctx;
-  assertTransition(input.fromStage as Stage, 'mql');
+  assertTransition(input.fromStage, 'mql');
   const calendar = calendarForTeam(policy, assignment.team);
   const plan = freezeTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
   const handoff: HandoffRow = {
