@@ -11,7 +11,7 @@ import { importRoutes } from './http/routes/import.js';
 import { leadRoutes } from './http/routes/leads.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { observeRequests } from './http/observe.js';
-import { reportRoutes } from './http/routes/reports.js';
+import { reportRoutes } from './http/routes/report-api.js';
 import { routePreviewRoutes } from './http/routes/route.js';
 import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { Stage } from '../domain/lifecycle.js';
+import type { BreakdownLine } from '../domain/scoring.js';
+import type { SlaFact, SlaPlan } from '../domain/sla.js';
 
 /*
  * The whole data model (docs/lifecycle.md). Postgres is the source of truth and Slack a projection of
@@ -41,9 +44,9 @@ export const leads = pgTable(
     accountDomain: text('account_domain'),
     /** The CRM's owner of the lead's company (a rep's Slack id or name), when the intake names one. */
     accountOwner: text('account_owner'),
-    stage: text('stage').notNull(),
+    stage: text('stage').$type<Stage>().notNull(),
     score: integer('score').notNull().default(0),
-    scoreBreakdown: jsonb('score_breakdown').notNull().default([]),
+    scoreBreakdown: jsonb('score_breakdown').$type<BreakdownLine[]>().notNull().default([]),
     imported: boolean('imported').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -51,7 +54,7 @@ export const leads = pgTable(
   (t) => [
     uniqueIndex('leads_source_external_id').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
     index('leads_email').on(t.workspaceId, sql`lower(${t.email})`),
-    // Reports (src/db/repo/reports.ts) read these columns from the index alone (index-only scans);
+    // Reports (src/db/repo/report-queries.ts) read these columns from the index alone (index-only scans);
     // each starts with what a time-range query filters on, so it serves those queries too.
     index('reports_leads_created').on(t.workspaceId, t.createdAt, t.stage),
   ],
@@ -90,7 +93,7 @@ export const handoffs = pgTable(
     assignedAt: ts('assigned_at').notNull(),
     slaTierId: text('sla_tier_id').notNull(),
     /** The tier frozen when the handoff started: later policy edits apply to new handoffs only. */
-    slaPlan: jsonb('sla_plan').notNull(),
+    slaPlan: jsonb('sla_plan').$type<SlaPlan>().notNull(),
     slaTargetMinutes: integer('sla_target_minutes').notNull(),
     slaClock: text('sla_clock', { enum: ['business', 'wall'] }).notNull(),
     dueAt: ts('due_at').notNull(),
@@ -127,13 +130,13 @@ export const events = pgTable(
     at: ts('at').notNull(),
     actor: text('actor'),
     reason: text('reason'),
-    data: jsonb('data').notNull().default({}),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
     index('events_lead').on(t.leadId, t.at),
     index('reports_events_stage').on(t.workspaceId, t.toStage, t.at, t.leadId).where(sql`${t.toStage} is not null`),
     index('events_handoff').on(t.handoffId),
-    // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/reports.ts).
+    // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/report-queries.ts).
     index('reports_events_reassigned').on(t.workspaceId, t.at).where(sql`${t.type} = 'reassigned'`),
   ],
 );
@@ -292,7 +295,7 @@ export const slaNotices = pgTable(
     batchKey: text('batch_key').notNull(),
     recipient: text('recipient').notNull(),
     handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
-    story: jsonb('story').notNull(),
+    story: jsonb('story').$type<SlaFact[]>().notNull(),
     channel: text('channel'),
     ts: text('ts'),
     createdAt: ts('created_at').notNull().defaultNow(),

@@ -1,7 +1,8 @@
-import type { CalendarPolicy, StepPolicy, TierPolicy } from '../config/policy.js';
+import type { CalendarPolicy, Policy, StepPolicy, TeamPolicy, TierPolicy } from '../config/policy.js';
 import { addBusinessMinutes, businessMinutesBetween, durationToMinutes, nextOpening } from './calendar.js';
 import { matchesCriteria } from './criteria.js';
 import type { LeadProfile } from './lead.js';
+import { calendarForTeam } from './teams.js';
 
 const MINUTE = 60_000;
 
@@ -149,4 +150,10 @@ export type SlaFact =
 export function noticeWindow(performedAt: Date, windowMs: number): { key: string; sendAt: Date } {
   const start = Math.floor(performedAt.getTime() / windowMs) * windowMs;
   return { key: new Date(start).toISOString(), sendAt: new Date(start + windowMs) };
+}
+
+/** Whose hours each kind of SLA message waits for, on this team. */
+export function stepRecipients(policy: Policy, team: TeamPolicy, repUserId: string): StepRecipients {
+  const calendar = calendarForTeam(policy, team);
+  return { repZone: team.reps.find((r) => r.user === repUserId)?.timeZone ?? calendar.timeZone, managerZone: calendar.timeZone, marketingZone: policy.calendar.timeZone };
 }

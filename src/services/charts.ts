@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import { funnelChart, trendChart, velocityChart, type Chart, type FunnelChartData, type VelocityChartData } from '../charts/specs.js';
 import type { FunnelStep } from '../domain/reports/funnel.js';
 import { resolvePeriod, type PeriodSpec } from '../domain/reports/periods.js';
-import { decisionsIn } from '../db/repo/reports.js';
+import { decisionsIn } from '../db/repo/report-queries.js';
 import type { ServiceContext } from './context.js';
-import { funnelReport, groupName, measure, velocityReport, type FunnelReport } from './reports.js';
+import { groupName } from '../domain/teams.js';
+import { funnelReport, measure, velocityReport, type FunnelReport } from './reports.js';
 
 /*
  * The figures each chart draws, taken from the same report objects the Slack replies and the API

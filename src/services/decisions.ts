@@ -85,7 +85,7 @@ export async function progress(ctx: ServiceContext, handoffId: string, userId: s
     const lead = await findLeadById(tx, ctx.workspaceId, h.leadId);
     if (!lead) throw new DomainError('not_found', 'This lead is no longer in Baton.');
     const to = STEP_STAGE[step.kind];
-    assertTransition(lead.stage as Stage, to);
+    assertTransition(lead.stage, to);
     if (!(await moveLeadStage(tx, lead.id, lead.stage, to))) throw new DomainError('conflict', 'The lead moved on while you clicked; reload the card.');
     const now = ctx.now();
     const reason = step.kind === 'lost' ? step.reasonId : null;

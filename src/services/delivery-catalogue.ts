@@ -40,8 +40,8 @@ const handoffRef = z.object({ handoffId: z.uuid() });
 const aboutHandoff = (q: { handoffId: string }): string => q.handoffId;
 
 const movedFact = z.object({ kind: z.literal('moved'), from: z.string(), to: z.string(), at: iso, deadline: iso, reason: z.enum(['breach', 'manager', 'away']), holder: z.number().int() });
-/** What happened on a handoff as SLA messages tell it (src/domain/sla.ts), as stored: in payloads and grouped notices. */
-export const slaStory = z.array(z.discriminatedUnion('kind', [z.object({ kind: z.literal('missed'), rep: z.string(), deadline: iso }), movedFact, z.object({ kind: z.literal('stuck'), rep: z.string(), at: iso })])) satisfies z.ZodType<SlaFact[]>;
+/** What happened on a handoff as SLA messages tell it (src/domain/sla.ts). */
+const slaStory = z.array(z.discriminatedUnion('kind', [z.object({ kind: z.literal('missed'), rep: z.string(), deadline: iso }), movedFact, z.object({ kind: z.literal('stuck'), rep: z.string(), at: iso })])) satisfies z.ZodType<SlaFact[]>;
 type MovedFact = Extract<SlaFact, { kind: 'moved' }>;
 
 const toUser = handoffRef.extend({ user: z.string() });

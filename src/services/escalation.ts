@@ -1,7 +1,8 @@
 import type { TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import { creditBack, eligibleIn, pickRep } from '../domain/routing.js';
-import { dueAt, nextRepeat, noticeWindow, performAt, type SlaFact, type SlaPlan } from '../domain/sla.js';
+import { dueAt, nextRepeat, noticeWindow, performAt, stepRecipients, type SlaFact } from '../domain/sla.js';
+import { calendarForTeam, teamById } from '../domain/teams.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
@@ -12,7 +13,7 @@ import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notice
 import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
-import { calendarForTeam, cappedReps, stepRecipients, stepRows, teamById } from './handoff.js';
+import { cappedReps, stepRows } from './handoff.js';
 
 /** Why a handoff changed hands: a breach and a manager's call count against the rep; going away does not. */
 export type ReassignReason = 'breach' | 'manager' | 'away';
@@ -62,7 +63,7 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   // The lead counts for the rep who gets it; against the one who breached; not against one who went away.
   const after = reason === 'away' ? creditBack(picked.nextState, h.repUserId) : picked.nextState;
   const to = picked.rep.user;
-  const deadline = dueAt(h.slaPlan as SlaPlan, calendarForTeam(policy, team), now);
+  const deadline = dueAt(h.slaPlan, calendarForTeam(policy, team), now);
   const moved = await moveHandoff(tx, h.id, h.repUserId, { repUserId: to, at: now, dueAt: deadline, via: `reassigned_${reason}` });
   if (!moved) return undefined;
   await saveRoundRobin(tx, workspaceId, { [team.id]: after }, before);
@@ -129,7 +130,7 @@ async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly Claim
         out.events.push(event('sla_escalated', { manager: team.manager }));
         missed(rep, h.dueAt);
         toManager = true;
-        const plan = h.slaPlan as SlaPlan;
+        const plan = h.slaPlan;
         const planStep = plan.steps[step.stepIndex];
         const cal = calendarForTeam(policy, team);
         const again = planStep ? nextRepeat(plan, planStep, cal, step.dueAt) : undefined;

@@ -1,11 +1,11 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
+import { calendarForTeam, teamById } from '../domain/teams.js';
 import { routingWhyOf, type RoutingWhy } from '../domain/routing.js';
 import { latestProgress, routingDecision } from '../db/repo/events.js';
 import { findHandoff, findSlackMessage, handoffHistory, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
-import { calendarForTeam, teamById } from './handoff.js';
 
 /** Everything a card, a note or a reply about one handoff is rendered from. */
 export interface HandoffView {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarPolicy, Policy, TeamPolicy } from '../config/policy.js';
+import type { Policy, TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
 import { capOf, routeLead, selectTeam, teamsInvolved, type RepTally, type RoutableLead, type RoutingFacts, type RoutingWhy } from '../domain/routing.js';
-import { dueAt, freezeTier, scheduleSteps, selectTier, type SlaPlan, type StepRecipients } from '../domain/sla.js';
+import { dueAt, freezeTier, scheduleSteps, selectTier, stepRecipients, type SlaPlan } from '../domain/sla.js';
+import { calendarForTeam, teamById } from '../domain/teams.js';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { writeTogether, type Write } from '../db/repo/bulk.js';
 import { eventsInsert, type NewEvent } from '../db/repo/events.js';
@@ -16,13 +17,7 @@ import { accountOwners, awayUsers, lockRoundRobin, openCounts, readRoundRobin, s
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
 
-export function calendarForTeam(policy: Policy, team: TeamPolicy): CalendarPolicy {
-  return team.calendar !== undefined ? (policy.calendars[team.calendar] ?? policy.calendar) : policy.calendar;
-}
 
-export function teamById(policy: Policy, teamId: string): TeamPolicy | undefined {
-  return policy.teams.find((t) => t.id === teamId);
-}
 
 export interface Assignment {
   team: TeamPolicy;
@@ -102,7 +97,7 @@ export interface StartHandoffInput {
   profile: LeadProfile;
   score: number;
   at: Date;
-  fromStage: string;
+  fromStage: Stage;
   reason: string;
   actor: string;
   /** Post the card and the marketing note (live intake); an import of history posts nothing. */
@@ -124,15 +119,10 @@ export interface PlannedHandoff {
   steps: NewSlaStep[];
 }
 
-/** Whose hours each kind of SLA message waits for, on this team. */
-export function stepRecipients(policy: Policy, team: TeamPolicy, repUserId: string): StepRecipients {
-  const calendar = calendarForTeam(policy, team);
-  return { repZone: team.reps.find((r) => r.user === repUserId)?.timeZone ?? calendar.timeZone, managerZone: calendar.timeZone, marketingZone: policy.calendar.timeZone };
-}
 
 /** A rep's SLA steps on a handoff, as rows, from when their clock started. */
-export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: unknown }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
-  return scheduleSteps(handoff.slaPlan as SlaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
+export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: SlaPlan }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
+  return scheduleSteps(handoff.slaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
 }
 
 /**
@@ -142,7 +132,7 @@ export function stepRows(policy: Policy, handoff: { id: string; workspaceId: str
  */
 export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assignment: Assignment): PlannedHandoff {
   const { policy, workspaceId } = ctx;
-  assertTransition(input.fromStage as Stage, 'mql');
+  assertTransition(input.fromStage, 'mql');
   const calendar = calendarForTeam(policy, assignment.team);
   const plan = freezeTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
   const handoff: HandoffRow = {

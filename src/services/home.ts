@@ -1,11 +1,10 @@
-import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
 import { acceptedAwaitingQualify, openHandoffs, recentHandoffs, type OpenHandoffRow, type WaitingForManager } from '../db/repo/queues.js';
-import { decisionCounts } from '../db/repo/reports.js';
+import { decisionCounts } from '../db/repo/report-queries.js';
 import { monthsAround } from '../domain/reports/periods.js';
 import { awayUsers, currentOrNextAway } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
-import { calendarForTeam } from './handoff.js';
+import { userZone } from '../domain/teams.js';
 
 export interface QueueItem {
   handoffId: string;
@@ -52,15 +51,6 @@ export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; no
 /** No Home can show more leads than this (100 blocks, two a lead): reading more would be waste. */
 const QUEUE_READ_LIMIT = 50;
 
-/** The zone a person reads times in: theirs in the policy when they are a rep, else their team's calendar, else the policy's. */
-export function userZone(policy: Policy, userId: string): string {
-  for (const team of policy.teams) {
-    const rep = team.reps.find((r) => r.user === userId);
-    if (rep?.timeZone) return rep.timeZone;
-    if (rep || team.manager === userId) return calendarForTeam(policy, team).timeZone;
-  }
-  return policy.calendar.timeZone;
-}
 
 /** What the App Home shows someone: their open leads as a rep, their teams' queues as a manager, or nothing of Baton's. */
 export async function homeFor(ctx: ServiceContext, userId: string): Promise<HomeData> {

@@ -10,7 +10,8 @@ import { activitiesInsert, knownIntakeKeys, leadsInsert, type NewLead } from '..
 import { lockKeys } from '../db/repo/locks.js';
 import { claimAccounts } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
-import { planHandoff, teamById } from './handoff.js';
+import { teamById } from '../domain/teams.js';
+import { planHandoff } from './handoff.js';
 import { newLeadProfile, type IntakeInput } from './intake.js';
 
 export interface ImportInput extends LeadFields, Pick<IntakeInput, 'domain' | 'website'> {

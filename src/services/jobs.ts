@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import type { ServiceContext } from './context.js';
 import { queueTeamDigest, sweepSla } from './escalation.js';
-import { calendarForTeam } from './handoff.js';
+import { calendarForTeam } from '../domain/teams.js';
 import { queueWeeklyDigest } from './reports.js';
 import { purgeExpired } from './retention.js';
 import { handOverStartedAways } from './reps.js';

@@ -4,7 +4,7 @@ import { findLeadById, type LeadRow } from '../db/repo/leads.js';
 import { leadByEmail, leadEvents, type LeadEventRow } from '../db/repo/history.js';
 import type { ServiceContext } from './context.js';
 import { loadHandoffView, type HandoffView } from './handoff-view.js';
-import { userZone } from './home.js';
+import { userZone } from '../domain/teams.js';
 
 /**
  * An event as the history shows it: `reason` is the policy's label for a rejection or lost reason,

@@ -7,11 +7,11 @@ import { comparedCount, comparedRate, type Compared } from '../domain/reports/st
 import { monthsAround, nextTwelveMonths, resolvePeriod, type Period, type PeriodPair, type PeriodSpec } from '../domain/reports/periods.js';
 import { businessTimeline, timelineMinutes, type BusinessTimeline } from '../domain/reports/timeline.js';
 import { velocityFigures, velocityGroups, type Decision, type VelocityFigures, type VelocityGroup } from '../domain/reports/velocity.js';
-import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/reports.js';
+import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/report-queries.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
-import { calendarForTeam, teamById } from './handoff.js';
+import { calendarForTeam, groupName, teamById } from '../domain/teams.js';
 
 /*
  * Reports (docs/reports.md) as plain objects: the Slack replies, the HTTP API (JSON and CSV) and the
@@ -79,12 +79,6 @@ export interface LeadGoalReport {
 
 const periodInfo = (pair: PeriodPair, timeZone: string): PeriodInfo => ({ spec: pair.spec, timeZone, current: pair.current, previous: pair.previous });
 
-/** A readable name for a group key: reps and teams by their policy names. */
-export function groupName(policy: Policy, by: Dimension | undefined, key: string): string {
-  if (by === 'team') return teamById(policy, key)?.name ?? key;
-  if (by === 'rep') return policy.teams.flatMap((t) => t.reps).find((r) => r.user === key)?.name ?? key;
-  return key;
-}
 
 async function funnelInputs(ctx: ServiceContext, span: Span, by: Dimension | undefined): Promise<FunnelInputs> {
   const ws = ctx.workspaceId;

@@ -1,7 +1,7 @@
 import { describeRouting, shortRepName } from '../domain/routing.js';
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
-import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
+import { formatBreakdown } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
 import { elapsedOnClock } from '../domain/sla.js';
 import { formatElapsed, type CardState, type HandedOn, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
@@ -69,7 +69,7 @@ export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
     source: lead.source,
     email: lead.email,
     score: lead.score,
-    breakdown: formatBreakdown(lead.scoreBreakdown as BreakdownLine[]),
+    breakdown: formatBreakdown(lead.scoreBreakdown),
     activities: [...view.activities].sort((a, b) => b.at.getTime() - a.at.getTime()),
     repUserId: handoff.repUserId,
     zone: view.calendar.timeZone,

@@ -12,9 +12,9 @@ describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
   it('stores every column as an ordinary insert would: instants, jsonb, nulls, static and database defaults', async () => {
     const leadId = '00000000-0000-4000-8000-000000000001';
     const before = Date.now();
-    await writeTogether(db.db, [rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 's', stage: 'lead', createdAt: new Date('2026-03-29T01:30:00Z'), scoreBreakdown: [{ label: 'x "quoted"', points: -20 }] }])]);
+    await writeTogether(db.db, [rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 's', stage: 'lead', createdAt: new Date('2026-03-29T01:30:00Z'), scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }] }])]);
     const [lead] = await db.db.select().from(leads).where(eq(leads.id, leadId));
-    expect(lead).toMatchObject({ source: 's', score: 0, origin: 'marketing', imported: false, email: null, scoreBreakdown: [{ label: 'x "quoted"', points: -20 }] });
+    expect(lead).toMatchObject({ source: 's', score: 0, origin: 'marketing', imported: false, email: null, scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }] });
     expect(lead!.createdAt.toISOString()).toBe('2026-03-29T01:30:00.000Z');
     // The database's own now(), taken during the write: between the instants around it.
     expect(lead!.updatedAt.getTime()).toBeGreaterThanOrEqual(before);

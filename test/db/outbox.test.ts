@@ -12,7 +12,7 @@ async function newHandoff(): Promise<string> {
   const now = new Date();
   const [h] = await db.db
     .insert(handoffs)
-    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', assignedVia: 'round_robin', startedAt: now, firstAssignedAt: now, assignedAt: now, slaTierId: 't', slaPlan: {}, slaTargetMinutes: 60, slaClock: 'business', dueAt: now })
+    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', assignedVia: 'round_robin', startedAt: now, firstAssignedAt: now, assignedAt: now, slaTierId: 't', slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] }, slaTargetMinutes: 60, slaClock: 'business', dueAt: now })
     .returning();
   return h!.id;
 }

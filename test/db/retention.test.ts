@@ -20,7 +20,7 @@ beforeAll(async () => {
   const [lead] = await db.db.insert(leads).values({ workspaceId: WS, source: 'test', stage: 'mql' }).returning();
   const [h] = await db.db
     .insert(handoffs)
-    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', assignedVia: 'round_robin', startedAt: NOW, firstAssignedAt: NOW, assignedAt: NOW, slaTierId: 't', slaPlan: {}, slaTargetMinutes: 60, slaClock: 'business', dueAt: NOW })
+    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', assignedVia: 'round_robin', startedAt: NOW, firstAssignedAt: NOW, assignedAt: NOW, slaTierId: 't', slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] }, slaTargetMinutes: 60, slaClock: 'business', dueAt: NOW })
     .returning();
   handoffId = h!.id;
 });

@@ -10,7 +10,8 @@ import { decideHandoff, type HandoffRow } from '../../src/db/repo/handoffs.js';
 import { addActivities, findLeadForIntake, insertLead, moveLeadStage, type LeadRow } from '../../src/db/repo/leads.js';
 import { lockKeys } from '../../src/db/repo/locks.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { startHandoff, teamById } from '../../src/services/handoff.js';
+import { teamById } from '../../src/domain/teams.js';
+import { startHandoff } from '../../src/services/handoff.js';
 
 type ImportOutcome = 'imported' | 'skipped';
 

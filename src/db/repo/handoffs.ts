@@ -113,8 +113,8 @@ export async function handoffHistory(db: DbOrTx, handoffId: string): Promise<{ m
     .from(events)
     .where(and(eq(events.handoffId, handoffId), inArray(events.type, ['reassigned', 'reassign_skipped'])))
     .orderBy(asc(events.id));
-  const str = (data: unknown, key: string): string => {
-    const v = (data as Record<string, unknown> | null)?.[key];
+  const str = (data: Record<string, unknown>, key: string): string => {
+    const v = data[key];
     return typeof v === 'string' ? v : '';
   };
   return {

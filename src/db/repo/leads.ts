@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, or, sql } from 'drizzle-orm';
 import type { Activity } from '../../domain/lead.js';
+import type { Stage } from '../../domain/lifecycle.js';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { activities, leads } from '../schema.js';
@@ -63,7 +64,7 @@ export async function updateLead(db: DbOrTx, id: string, patch: Partial<NewLead>
 }
 
 /** Moves a lead only if it is still in `from`: a concurrent change makes this a no-op (false). */
-export async function moveLeadStage(db: DbOrTx, id: string, from: string, to: string): Promise<boolean> {
+export async function moveLeadStage(db: DbOrTx, id: string, from: Stage, to: Stage): Promise<boolean> {
   const rows = await db.update(leads).set({ stage: to, updatedAt: sql`now()` }).where(and(eq(leads.id, id), eq(leads.stage, from))).returning({ id: leads.id });
   return rows.length === 1;
 }

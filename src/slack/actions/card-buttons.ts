@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import { DateTime } from 'luxon';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { decide, progress } from '../../services/decisions.js';
@@ -10,11 +9,8 @@ import { publishHome } from '../events/app-home-opened.js';
 import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
 import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js';
 import { renderRejectModal } from '../views/reject-modal.js';
-import { formatDue } from '../views/card.js';
+import { alreadyDecidedText, formatDue } from '../views/card.js';
 
-export function alreadyDecidedText(result: { status: string; by: string; at: Date }, zone: string): string {
-  return `Already ${result.status} by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone }).toFormat('ccc d LLL HH:mm')}.`;
-}
 
 /** Buttons on the MQL card: acknowledged at once, then decided in Postgres. */
 export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logger): void {

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { slackErrorText } from '../errors.js';
 import { parseShareReport, SHARE_REPORT_ACTION_ID } from '../ids.js';
 import { parseReportCommand, renderReport } from '../commands/report-command.js';
-import { sharedBy } from '../views/reports.js';
+import { sharedBy } from '../views/report-messages.js';
 
 /**
  * "Share in channel" under an ephemeral report: runs the same command again and posts it in the

@@ -9,7 +9,7 @@ import { sendReportChart } from '../charts.js';
 import type { WebClient } from '../client.js';
 import { slackErrorText } from '../errors.js';
 import type { ShareReport } from '../ids.js';
-import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelocity, type Rendered } from '../views/reports.js';
+import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelocity, type Rendered } from '../views/report-messages.js';
 
 /*
  * The report commands' arguments, parsed totally (anything not understood becomes a problem
@@ -26,9 +26,10 @@ export const USAGE: Record<ShareReport['command'], readonly string[]> = {
   '/baton': ['Usage: `/baton pace`'],
 };
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** What a command's text parses to: its arguments, or the one problem to tell the user. */
+export type ParsedArgs<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export function parsePeriodAndGroup<D extends string>(text: string, dims: readonly D[]): Parsed<{ period: PeriodSpec; by: D | undefined; chart: boolean }> {
+export function parsePeriodAndGroup<D extends string>(text: string, dims: readonly D[]): ParsedArgs<{ period: PeriodSpec; by: D | undefined; chart: boolean }> {
   const all = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   // "chart" may stand anywhere: `/funnel chart`, `/funnel month chart`.
   const words = all.filter((w) => w !== 'chart');
@@ -82,7 +83,7 @@ const leadGoalArgs = z.strictObject({
 });
 export type LeadGoalArgs = z.output<typeof leadGoalArgs>;
 
-export function parseLeadGoal(text: string): Parsed<LeadGoalArgs> {
+export function parseLeadGoal(text: string): ParsedArgs<LeadGoalArgs> {
   const pairs: Record<string, string> = {};
   for (const word of text.trim().split(/\s+/).filter(Boolean)) {
     const m = /^([a-z]+)=(.+)$/i.exec(word);
@@ -106,7 +107,7 @@ export type ReportRequest =
   | { command: '/baton' };
 
 /** A report command's text, understood, or what is wrong with it. */
-export function parseReportCommand(share: ShareReport): Parsed<ReportRequest> {
+export function parseReportCommand(share: ShareReport): ParsedArgs<ReportRequest> {
   switch (share.command) {
     case '/funnel': {
       const p = parsePeriodAndGroup<Dimension>(share.text, DIMENSIONS);

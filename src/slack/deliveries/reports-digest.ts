@@ -1,7 +1,7 @@
 import { parsePeriod } from '../../domain/reports/periods.js';
 import { funnelReport, velocityReport } from '../../services/reports.js';
 import { postExactlyOnce, type SlackSender } from '../delivery.js';
-import { renderDigest } from '../views/reports.js';
+import { renderDigest } from '../views/report-messages.js';
 
 /** The weekly digest to the reports channel, computed when delivered for the week it was queued for. */
 export const reportsDigest: SlackSender<'reports_digest'> = async (ctx, client, payload, row) => {

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { slackErrorText } from '../errors.js';
-import type { Parsed } from '../views/modal-meta.js';
+import type { ParsedSubmission } from '../views/modal-meta.js';
 
 /**
  * A modal whose submit changes a lead. Values are parsed into inline errors or an action; the
@@ -14,7 +14,7 @@ export function registerModalSubmit<T>(
   logger: Logger,
   callbackId: string,
   errorBlock: string,
-  parse: (values: unknown, privateMetadata: string) => Parsed<T>,
+  parse: (values: unknown, privateMetadata: string) => ParsedSubmission<T>,
   act: (parsed: T, userId: string) => Promise<string | undefined>,
 ): void {
   app.view(callbackId, async ({ ack, view, body }) => {

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { decide } from '../../services/decisions.js';
-import { alreadyDecidedText } from '../actions/card-buttons.js';
+import { alreadyDecidedText } from '../views/card.js';
 import { parseRejectSubmission, REJECT_BLOCKS, REJECT_CALLBACK } from '../views/reject-modal.js';
 import { registerModalSubmit } from './modal-submit.js';
 

@@ -239,3 +239,8 @@ export function renderMarketingNote(m: MarketingNoteModel): { text: string; bloc
   const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${slackDate(m.dueAt, m.zone)}`;
   return { text, blocks: [section(text), context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.')] };
 }
+
+/** What a clicker is told when someone else decided first. */
+export function alreadyDecidedText(result: { status: string; by: string; at: Date }, zone: string): string {
+  return `Already ${result.status} by <@${result.by}> on ${DateTime.fromJSDate(result.at, { zone }).toFormat('ccc d LLL HH:mm')}.`;
+}

@@ -18,4 +18,4 @@ export function handoffFromMeta(privateMetadata: string): string | undefined {
 }
 
 /** What a submitted modal parses to: the values, or inline errors keyed by block id. */
-export type Parsed<T> = ({ ok: true } & T) | { ok: false; errors: Record<string, string> };
+export type ParsedSubmission<T> = ({ ok: true } & T) | { ok: false; errors: Record<string, string> };

@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { Policy } from '../../config/policy.js';
 import { truncate } from './escape.js';
-import { handoffFromMeta, modalMeta, type Parsed } from './modal-meta.js';
+import { handoffFromMeta, modalMeta, type ParsedSubmission } from './modal-meta.js';
 
 export const QUALIFY_CALLBACK = 'baton:qualify';
 export const LOST_CALLBACK = 'baton:lost';
@@ -39,7 +39,7 @@ const stale = (block: string) => ({ ok: false as const, errors: { [block]: 'This
 
 const checklistState = z.object({ [PROGRESS_BLOCKS.checklist]: z.object({ [ACTION]: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullable().optional() }) }).optional() });
 
-export function parseQualifySubmission(values: unknown, privateMetadata: string, checklist: Policy['sqlChecklist']): Parsed<{ handoffId: string; checklist: string[] }> {
+export function parseQualifySubmission(values: unknown, privateMetadata: string, checklist: Policy['sqlChecklist']): ParsedSubmission<{ handoffId: string; checklist: string[] }> {
   const handoffId = handoffFromMeta(privateMetadata);
   const state = checklistState.safeParse(values);
   if (!handoffId || !state.success) return stale(PROGRESS_BLOCKS.checklist);
@@ -54,7 +54,7 @@ const lostState = z.object({
   [PROGRESS_BLOCKS.note]: z.object({ [ACTION]: z.object({ value: z.string().nullable().optional() }) }).optional(),
 });
 
-export function parseLostSubmission(values: unknown, privateMetadata: string, reasons: Policy['lostReasons']): Parsed<{ handoffId: string; reasonId: string; note: string | undefined }> {
+export function parseLostSubmission(values: unknown, privateMetadata: string, reasons: Policy['lostReasons']): ParsedSubmission<{ handoffId: string; reasonId: string; note: string | undefined }> {
   const handoffId = handoffFromMeta(privateMetadata);
   const state = lostState.safeParse(values);
   if (!handoffId || !state.success) return stale(PROGRESS_BLOCKS.reason);

@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { Policy } from '../../config/policy.js';
 import { truncate } from './escape.js';
-import { handoffFromMeta, modalMeta, type Parsed } from './modal-meta.js';
+import { handoffFromMeta, modalMeta, type ParsedSubmission } from './modal-meta.js';
 
 export const REJECT_CALLBACK = 'baton:reject';
 export const REJECT_BLOCKS = { reason: 'reject_reason', note: 'reject_note', outcome: 'reject_outcome' } as const;
@@ -44,7 +44,7 @@ const stateSchema = z.object({
   [REJECT_BLOCKS.outcome]: z.object({ [ACTION]: z.object({ selected_option: z.object({ value: z.enum(['default', 'nurture', 'disqualify']) }).nullable().optional() }) }).optional(),
 });
 
-export type RejectSubmission = Parsed<{ handoffId: string; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' }>;
+export type RejectSubmission = ParsedSubmission<{ handoffId: string; reasonId: string; note: string | undefined; outcome: 'nurture' | 'disqualify' }>;
 
 /** Pure: the submitted modal's values, or inline errors keyed by block id. */
 export function parseRejectSubmission(values: unknown, privateMetadata: string, reasons: readonly Reason[]): RejectSubmission {

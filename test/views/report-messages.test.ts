@@ -4,7 +4,7 @@ import { funnelFigures, type FunnelInputs } from '../../src/domain/reports/funne
 import { resolvePeriod } from '../../src/domain/reports/periods.js';
 import { velocityFigures } from '../../src/domain/reports/velocity.js';
 import { velocityChanges, type FunnelReport, type VelocityReport } from '../../src/services/reports.js';
-import { bar, renderFunnel, renderVelocity, table } from '../../src/slack/views/reports.js';
+import { bar, renderFunnel, renderVelocity, table } from '../../src/slack/views/report-messages.js';
 
 const pair = resolvePeriod({ kind: 'month' }, new Date('2026-11-25T13:00:00Z'), 'Europe/Stockholm');
 const period = { spec: pair.spec, timeZone: 'Europe/Stockholm', current: pair.current, previous: pair.previous };

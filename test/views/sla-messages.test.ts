@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SlaFact } from '../../src/domain/sla.js';
 import { parseAction } from '../../src/slack/ids.js';
 import { LIMITS } from '../../src/slack/views/blocks.js';
-import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, storyLine, type DigestLead, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../../src/slack/views/escalation.js';
+import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, storyLine, type DigestLead, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../../src/slack/views/sla-messages.js';
 
 const id = (n: number) => `3f2b8c1e-5d4a-4c3b-9a1f-${String(n).padStart(12, '0')}`;
 const lead = (n: number, over: Partial<EscalatedLead> = {}): EscalatedLead => ({ handoffId: id(n), name: `Lead ${n}`, company: 'Acme', slaLabel: '1 h', ...over });

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { SlaFact } from '../../domain/sla.js';
 import { noticeBatch, postedBatchesOf, recordNoticePosted } from '../../db/repo/sla-notices.js';
 import type { ServiceContext } from '../../services/context.js';
-import { slaStory, type DeliveryPayload } from '../../services/delivery-catalogue.js';
+import type { DeliveryPayload } from '../../services/delivery-catalogue.js';
 import { loadHandoffView, postedMessage, type HandoffView } from '../../services/handoff-view.js';
-import { teamById } from '../../services/handoff.js';
+import { teamById } from '../../domain/teams.js';
 import type { DeliveryOutcome, OutboxRow } from '../../services/outbox.js';
 import type { WebClient } from '../client.js';
 import { failureOutcome, onPosted, postExactlyOnce, type NewMessage, type SlackSender } from '../delivery.js';
 import { cardModel, slaLabel } from '../models.js';
 import { renderUnthreaded } from '../views/card.js';
-import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../views/escalation.js';
+import { renderBreachNote, renderNotices, renderReassigned, renderReminder, renderTeamDigest, renderThreadLine, type EscalatedLead, type NoticeItem, type NoticeOutcome } from '../views/sla-messages.js';
 
 function escalated(view: HandoffView, ctx: ServiceContext): EscalatedLead {
   const card = cardModel(view, ctx.policy);
@@ -81,9 +81,8 @@ async function noticeItems(ctx: ServiceContext, batchKey: string): Promise<Notic
   const items = await Promise.all(
     rows.map(async (r): Promise<NoticeItem | undefined> => {
       const view = await loadHandoffView(ctx, r.handoffId);
-      const story = slaStory.safeParse(r.story);
-      if (!view || !story.success) return undefined;
-      return { ...escalated(view, ctx), cardUrl: cardUrl(await postedMessage(ctx, r.handoffId, 'card')), story: story.data, outcome: noticeOutcome(view, story.data) };
+      if (!view) return undefined;
+      return { ...escalated(view, ctx), cardUrl: cardUrl(await postedMessage(ctx, r.handoffId, 'card')), story: r.story, outcome: noticeOutcome(view, r.story) };
     }),
   );
   return items.filter((i) => i !== undefined);
