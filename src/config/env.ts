@@ -4,6 +4,9 @@ import { ConfigError, issuesToLines } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** HubSpot's API, unless HUBSPOT_API_URL names another (a stand-in). */
+export const HUBSPOT_API_URL = 'https://api.hubapi.com';
+
 const optionalText = z
   .string()
   .optional()
@@ -48,6 +51,8 @@ const envSchema = z.object({
   HUBSPOT_CLIENT_SECRET: optionalText,
   // Where HubSpot calls Baton (scheme and host) when a proxy is in front: the URI HubSpot signs.
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the public http(s) URL HubSpot calls, such as https://baton.example.com' }).optional()),
+  // HubSpot's API base URL; a local stand-in in tests and in the sandbox.
+  HUBSPOT_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' }).optional()).transform((v) => v ?? HUBSPOT_API_URL),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
   // A stalled client holds a connection only this long; a whole request (an import too) must arrive
   // within the request timeout.
@@ -72,10 +77,17 @@ export interface Config {
   outboxChannelRate: number;
   http: HttpLimits;
   /** Undefined: the HubSpot connector is off. */
-  hubspot: { accessToken: string; clientSecret: string; publicUrl: string | undefined } | undefined;
+  hubspot: HubspotConfig | undefined;
   /** Days a done delivery or SLA step is kept before the purge job removes it. */
   retentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export interface HubspotConfig {
+  accessToken: string;
+  clientSecret: string;
+  publicUrl: string | undefined;
+  apiUrl: string;
 }
 
 /** The values the logger removes from every line it writes, wherever they appear. */
@@ -156,7 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
-    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL } : undefined,
+    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL, apiUrl: e.HUBSPOT_API_URL } : undefined,
     retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
