@@ -18,6 +18,8 @@ import { createMetrics } from './metrics.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
 import { createSlackDeliverer } from './slack/delivery.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { createHubspotConnector, type HubspotConnector } from './services/hubspot-connector.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
@@ -32,6 +34,8 @@ export interface Baton {
   database: Database;
   context: ServiceContext;
   outbox: OutboxWorker;
+  /** The HubSpot connector, when HUBSPOT_ACCESS_TOKEN is set. */
+  hubspot: HubspotConnector | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,13 +70,15 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     const outbox: { worker?: OutboxWorker } = {};
 
     const metrics = createMetrics();
+    const intake = createIntakeQueue(context);
+    const hubspot = config.hubspot ? createHubspotConnector(context, config.hubspot, { intake, directory: createSlackDirectory(slack.app.client), onHandoff: () => { outbox.worker?.nudge(); } }) : undefined;
     const routes = [
       ...healthRoutes(() => database.ready(), logger),
-      ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }),
+      ...leadRoutes(intake, config.intakeToken, () => { outbox.worker?.nudge(); }),
       ...importRoutes(context, config.intakeToken),
       ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
-      ...hubspotRoutes(context, config.hubspot),
+      ...hubspotRoutes(context, config.hubspot, () => { hubspot?.worker?.nudge(); }),
       ...metricsRoutes(() => scrapeMetrics(context, metrics), config.metricsToken),
       ...(opts.routes ?? []),
     ];
@@ -95,6 +101,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await slack.start();
     const worker = startOutboxWorker(context, countedDeliverer(createSlackDeliverer(context, slack.app.client), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
+    hubspot?.start();
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
@@ -106,8 +113,10 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       database,
       context,
       outbox: worker,
+      hubspot,
       async stop() {
         await cron.stop();
+        await hubspot?.stop();
         await slack.stop();
         const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
         server.closeIdleConnections();

@@ -52,6 +52,8 @@ const envSchema = z.object({
   // Where HubSpot calls Baton (scheme and host) when a proxy is in front: the URI HubSpot signs.
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the public http(s) URL HubSpot calls, such as https://baton.example.com' }).optional()),
   // HubSpot's API base URL; a local stand-in in tests and in the sandbox.
+  // The account's burst limit (requests per 10 s): 100 on Free/Starter, 190 on Professional/Enterprise.
+  HUBSPOT_RATE_LIMIT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of requests per 10 seconds, e.g. 100').transform(Number).refine((n) => n >= 10 && n <= 10_000, 'must be between 10 and 10000 requests per 10 seconds').optional()).transform((v) => v ?? 100),
   HUBSPOT_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' }).optional()).transform((v) => v ?? HUBSPOT_API_URL),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
   // A stalled client holds a connection only this long; a whole request (an import too) must arrive
@@ -88,6 +90,8 @@ export interface HubspotConfig {
   clientSecret: string;
   publicUrl: string | undefined;
   apiUrl: string;
+  /** HubSpot's burst limit for the account, requests per 10 s, shared by every replica. */
+  rateLimit: number;
 }
 
 /** The values the logger removes from every line it writes, wherever they appear. */
@@ -168,7 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
-    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL, apiUrl: e.HUBSPOT_API_URL } : undefined,
+    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL, apiUrl: e.HUBSPOT_API_URL, rateLimit: e.HUBSPOT_RATE_LIMIT } : undefined,
     retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };

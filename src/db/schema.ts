@@ -264,6 +264,13 @@ export const hubspotEvents = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     receivedAt: ts('received_at').notNull().defaultNow(),
     processedAt: ts('processed_at'),
+    /** What processing did: intake (a handoff may have started), not_mql, echo (Baton's own write), nothing, contact_gone. */
+    outcome: text('outcome'),
+    /** Processing attempts; HubSpot being down or rate-limiting postpones an event, never drops it. */
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: ts('not_before'),
+    /** A replica working on the event holds it until then; a killed one's events are taken up after. */
+    lockedUntil: ts('locked_until'),
   },
   (t) => [
     uniqueIndex('hubspot_events_event').on(t.workspaceId, t.eventId),
