@@ -117,6 +117,24 @@ export function loadImportConfig(env: Readonly<Record<string, string | undefined
   return { database: toDatabase(parsed.data), policyFile: parsed.data.POLICY_FILE, logLevel: parsed.data.LOG_LEVEL };
 }
 
+const backfillSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, POLICY_FILE: true, LOG_LEVEL: true, HUBSPOT_ACCESS_TOKEN: true, HUBSPOT_API_URL: true, HUBSPOT_RATE_LIMIT: true, SLACK_BOT_TOKEN: true, SLACK_API_URL: true });
+
+/** What `npm run hubspot:backfill` needs: the import's settings, HubSpot's token, and Slack's when owners are matched through it. */
+export function loadBackfillConfig(env: Readonly<Record<string, string | undefined>> = process.env): { database: Config['database']; policyFile: string; logLevel: Config['logLevel']; hubspot: { accessToken: string; apiUrl: string; rateLimit: number }; slack: { botToken: string; apiUrl: string | undefined } | undefined } {
+  const parsed = backfillSchema.safeParse(env);
+  const lines = parsed.success ? [] : issuesToLines(parsed.error.issues);
+  if (parsed.success && parsed.data.HUBSPOT_ACCESS_TOKEN === undefined) lines.push('HUBSPOT_ACCESS_TOKEN: is required: the HubSpot private app\'s access token (README, "Connecting HubSpot")');
+  if (!parsed.success || lines.length > 0) throw new ConfigError(lines);
+  const e = parsed.data;
+  return {
+    database: toDatabase(e),
+    policyFile: e.POLICY_FILE,
+    logLevel: e.LOG_LEVEL,
+    hubspot: { accessToken: e.HUBSPOT_ACCESS_TOKEN!, apiUrl: e.HUBSPOT_API_URL, rateLimit: e.HUBSPOT_RATE_LIMIT },
+    slack: e.SLACK_BOT_TOKEN !== undefined ? { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL } : undefined,
+  };
+}
+
 function toDatabase(e: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>): Config['database'] {
   return e.DATABASE_URL !== undefined ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR };
 }
