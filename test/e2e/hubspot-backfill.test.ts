@@ -7,7 +7,6 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { findLeadForIntake } from '../../src/db/repo/leads.js';
 import { ensureWorkspace } from '../../src/db/repo/workspaces.js';
-import { examplePolicy } from '../helpers/app.js';
 import { startHubspotStandIn, type HubspotStandIn } from '../helpers/hubspot-standin.js';
 import { REPO } from '../helpers/process.js';
 
