@@ -1,6 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const processEnvBan = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config/env.ts only.' };
+// Outbox rows are built by delivery() from the catalogue, which owns every kind's key.
+const dedupeKeyBan = { selector: "Property[key.name='dedupeKey']", message: 'Queue deliveries with delivery() from src/services/delivery-catalogue.ts: each kind declares its key there.' };
+
 const layerBan = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
@@ -20,9 +24,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config/env.ts only.' }],
+      'no-restricted-syntax': ['error', processEnvBan],
     },
   },
+  { files: ['src/**'], ignores: ['src/config/**', 'src/db/**', 'src/services/delivery-catalogue.ts'], rules: { 'no-restricted-syntax': ['error', processEnvBan, dedupeKeyBan] } },
   { files: ['src/config/**', 'test/**', 'drizzle.config.ts', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   // The domain is pure: no Slack, no database, no HTTP.
   { files: ['src/domain/**'], rules: layerBan(['@slack/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', 'node:http', '**/db/**', '**/slack/**', '**/http/**'], 'The domain is pure: pass data in, get data out.') },
@@ -36,7 +41,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config/env.ts only.' },
+        processEnvBan,
+        dedupeKeyBan,
         { selector: "MemberExpression[object.name='z'][property.name=/^(string|email|iso|url|uuid)$/]", message: 'Build strings and instants with src/http/schemas/text.ts, which refuses what Postgres cannot store.' },
       ],
     },

@@ -12,12 +12,13 @@ import { leadRoutes } from './http/routes/leads.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { observeRequests } from './http/observe.js';
 import { reportRoutes } from './http/routes/reports.js';
+import { routePreviewRoutes } from './http/routes/route.js';
 import { createHttpServer, type Route } from './http/server.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
-import { createSlackDeliverer } from './slack/delivery.js';
+import { slackSenders } from './slack/senders.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createHubspotConnector, type HubspotConnector } from './services/hubspot-connector.js';
 import { registerListeners } from './slack/register.js';
@@ -25,7 +26,7 @@ import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
 import { countedDeliverer, scrapeMetrics } from './services/metrics.js';
 import { scheduledJobs, startCron } from './services/jobs.js';
-import { DEFAULT_OUTBOX_TUNING, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
+import { DEFAULT_OUTBOX_TUNING, dispatch, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
 
 export interface Baton {
   url: string;
@@ -76,6 +77,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       ...healthRoutes(() => database.ready(), logger),
       ...leadRoutes(intake, config.intakeToken, () => { outbox.worker?.nudge(); }),
       ...importRoutes(context, config.intakeToken),
+      ...routePreviewRoutes(context, config.intakeToken),
       ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
       ...hubspotRoutes(context, config.hubspot, () => { hubspot?.worker?.nudge(); }),
@@ -99,7 +101,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, countedDeliverer(createSlackDeliverer(context, slack.app.client), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
+    const worker = startOutboxWorker(context, countedDeliverer(dispatch(slackSenders(context, slack.app.client)), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
     outbox.worker = worker;
     hubspot?.start();
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -103,12 +104,16 @@ const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack chann
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, "_" or "-" (at most 40)');
 const cronExpr = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression like "0 9 * * 1-5"');
 
+/** At most this many open (undecided) handoffs at once; a rep at the cap is skipped like an away rep. */
+const maxOpen = z.number().int().positive().max(10_000);
+
 const repSchema = z.object({
   user: userId,
   name: z.string().min(1),
   weight: z.number().int().positive().max(100).default(1),
   timeZone: zone.optional(),
   active: z.boolean().default(true),
+  maxOpen: maxOpen.optional(),
   /** The rep's e-mail, to match a CRM owner without asking Slack. */
   email: z.email({ error: 'must be an e-mail address' }).optional(),
 });
@@ -125,6 +130,19 @@ const teamSchema = z.object({
   teamMayDecide: z.boolean().default(false),
   match: criteriaSchema.default({}),
   reps: z.array(repSchema).min(1),
+  /** Every rep's cap unless the rep names their own. */
+  maxOpenPerRep: maxOpen.optional(),
+  /** Account matching for leads this team's criteria pick (README, "Routing"). */
+  accounts: z
+    .object({
+      /** A lead of a company a rep already owns goes to that rep. */
+      match: z.boolean().default(true),
+      /** Such a lead counts as the owner's round-robin turn (false: it comes on top of their share). */
+      countsAsTurn: z.boolean().default(true),
+      /** The owner may be a rep of another team; the lead then goes to their team. */
+      acrossTeams: z.boolean().default(false),
+    })
+    .default({ match: true, countsAsTurn: true, acrossTeams: false }),
   digest: z.object({ cron: cronExpr }).optional(),
 });
 export type TeamPolicy = z.output<typeof teamSchema>;
@@ -162,6 +180,22 @@ const regexOk = (pattern: string | undefined): boolean => {
     return false;
   }
 };
+
+/** Free-mail and disposable domains, kept as data (`data/personal-domains.txt`), read once. */
+let builtInPersonalDomains: readonly string[] | undefined;
+export function personalDomainList(): readonly string[] {
+  builtInPersonalDomains ??= readFileSync(path.join(import.meta.dirname, 'data', 'personal-domains.txt'), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().toLowerCase())
+    .filter((line) => line !== '');
+  return builtInPersonalDomains;
+}
+
+const domainName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain like example.com');
 
 const scoringSchema = z.object({
   threshold: z.number().int().positive(),
@@ -260,6 +294,13 @@ export const policySchema = z
     lostReasons: z.array(z.object({ id: slug, label: z.string().min(1).max(75) })).default([]),
     sqlChecklist: z.array(z.object({ id: slug, label: z.string().min(1).max(75), required: z.boolean().default(false) })).default([]),
     goals: z.object({ monthlyMqls: z.number().int().positive().optional() }).default({}),
+    accounts: z
+      .object({
+        /** More domains that name a person, not a company, on top of the built-in list. */
+        personalDomains: z.array(domainName).default([]),
+      })
+      .default({ personalDomains: [] })
+      .transform((a) => ({ personalDomains: new Set([...personalDomainList(), ...a.personalDomains]) })),
     hubspot: hubspotPolicySchema.default(() => hubspotPolicySchema.parse({})),
   })
   .superRefine((p, ctx) => {

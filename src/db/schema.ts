@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /*
  * The whole data model (docs/lifecycle.md). Postgres is the source of truth and Slack a projection of
@@ -37,6 +37,10 @@ export const leads = pgTable(
     channel: text('channel'),
     origin: text('origin', { enum: ['marketing', 'sales'] }).notNull().default('marketing'),
     ownerHint: text('owner_hint'),
+    /** The company's domain (a `domain`/`website` field, else the work e-mail's); null for free-mail and disposable ones. */
+    accountDomain: text('account_domain'),
+    /** The CRM's owner of the lead's company (a rep's Slack id or name), when the intake names one. */
+    accountOwner: text('account_owner'),
     stage: text('stage').notNull(),
     score: integer('score').notNull().default(0),
     scoreBreakdown: jsonb('score_breakdown').notNull().default([]),
@@ -225,6 +229,8 @@ export const roundRobin = pgTable(
     teamId: text('team_id').notNull(),
     repUserId: text('rep_user_id').notNull(),
     assigned: integer('assigned').notNull().default(0),
+    /** The rep's weighted share of every pick they were eligible for; assigned − entitled is how far ahead they are. */
+    entitled: doublePrecision('entitled').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.teamId, t.repUserId] })],
 );
@@ -235,6 +241,8 @@ export const repStatus = pgTable(
   {
     workspaceId: workspaceId(),
     userId: text('user_id').notNull(),
+    /** Null: away from when it was set; else from this instant (a planned leave). */
+    awayFrom: ts('away_from'),
     awayUntil: ts('away_until'),
     away: boolean('away').notNull().default(false),
     setBy: text('set_by').notNull(),
@@ -297,4 +305,18 @@ export const slaNotices = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sla_notices_once').on(t.workspaceId, t.batchKey, t.handoffId), index('sla_notices_handoff').on(t.handoffId)],
+);
+
+/** Who owns a company: the rep who last accepted a lead of its domain. Leads of the domain go to them. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    workspaceId: workspaceId(),
+    domain: text('domain').notNull(),
+    ownerUserId: text('owner_user_id').notNull(),
+    teamId: text('team_id').notNull(),
+    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    since: ts('since').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.domain] })],
 );

@@ -21,6 +21,10 @@ export interface LeadFields {
   source?: string | undefined;
   origin?: Origin | undefined;
   ownerHint?: string | undefined;
+  /** The company's domain (src/domain/routing.ts, accountDomainOf); none for free-mail and disposable addresses. */
+  accountDomain?: string | undefined;
+  /** The CRM's owner of the lead's company: a rep's Slack id or name. */
+  accountOwner?: string | undefined;
 }
 
 export interface LeadProfile extends LeadFields {

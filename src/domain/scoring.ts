@@ -17,12 +17,6 @@ export interface ScoreResult {
   isMql: boolean;
 }
 
-const FREE_MAIL = [
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de', 'ymail.com', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de',
-  'outlook.com', 'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'proton.me', 'protonmail.com',
-  'mail.ru', 'yandex.ru', 'yandex.com', 'qq.com', '163.com', '126.com', 'zoho.com', 'tutanota.com', 'fastmail.com', 'hey.com', 'mail.com',
-];
-
 const DAY_MS = 86_400_000;
 
 function text(lead: LeadFields, field: string): string | undefined {
@@ -50,7 +44,8 @@ function decayWeight(decay: ScoringPolicy['decay'], ageDays: number): number {
  * decay with age, so last year's burst does not make an MQL today; each rule's total is rounded
  * to a whole point, and rules that end at zero are left out of the breakdown.
  */
-export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date): ScoreResult {
+/** `personalDomains`: free-mail and disposable domains (policy.accounts.personalDomains), for `freeMail` rules. */
+export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date, personalDomains: ReadonlySet<string>): ScoreResult {
   const breakdown: BreakdownLine[] = [];
   const add = (line: BreakdownLine): void => {
     if (line.points !== 0) breakdown.push(line);
@@ -84,7 +79,7 @@ export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date): 
 
   const domain = emailDomain(lead.email);
   for (const rule of policy.negatives) {
-    const freeMail = rule.freeMail === true && domain !== undefined && [...FREE_MAIL, ...(rule.domains ?? [])].some((d) => d.toLowerCase() === domain);
+    const freeMail = rule.freeMail === true && domain !== undefined && (personalDomains.has(domain) || (rule.domains ?? []).some((d) => d.toLowerCase() === domain));
     const listed = rule.freeMail !== true && rule.domains !== undefined && domain !== undefined && rule.domains.some((d) => d.toLowerCase() === domain);
     const patterned = rule.field !== undefined && rule.pattern !== undefined && matchesPattern(text(lead, rule.field), rule.pattern);
     if (freeMail || listed || patterned) add({ family: 'negatives', label: rule.label, points: rule.points });

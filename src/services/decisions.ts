@@ -1,13 +1,16 @@
 import { mayDecide } from '../domain/decisions.js';
 import { DomainError } from '../domain/errors.js';
 import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
+import { accountOwnerAfterAccept } from '../domain/routing.js';
 import type { Tx } from '../db/client.js';
 import { appendEvents } from '../db/repo/events.js';
 import { decideHandoff, findHandoff, pastHolders, type Decision, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, moveLeadStage } from '../db/repo/leads.js';
 import { enqueue } from '../db/repo/outbox.js';
+import { claimAccount } from '../db/repo/routing.js';
 import { cancelPendingSteps } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
+import { delivery } from './delivery-catalogue.js';
 import { refreshNotices } from './escalation.js';
 
 export type DecisionResult = { kind: 'decided' } | { kind: 'already_decided'; status: 'accepted' | 'rejected'; by: string; at: Date };
@@ -46,13 +49,16 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
     if (!(await moveLeadStage(tx, h.leadId, 'mql', to))) throw new DomainError('conflict', 'The lead moved on while you decided; reload the card.');
     // The clock stopped: no reminder, escalation or reassignment follows a decision.
     await cancelPendingSteps(tx, h.id, now);
+    // Whoever accepts a company's lead owns the company: its next leads go to them (docs/scoring-and-routing.md). A
+    // manager accepting for their rep leaves the company with the rep.
+    if (input.kind === 'accept') await claimAccount(tx, ctx.workspaceId, h.leadId, accountOwnerAfterAccept(ctx.policy, userId, h.repUserId), h.teamId, now);
     await appendEvents(tx, [
       { workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: status, fromStage: 'mql', toStage: to, at: now, actor: userId, reason: input.kind === 'reject' ? input.reasonId : null, data: input.kind === 'reject' ? { note: input.note ?? null, outcome: input.outcome } : {} },
     ]);
     await enqueue(tx, [
-      { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${status}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
-      { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${status}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: status } },
-      ...(await refreshNotices(tx, ctx.workspaceId, h.id, status, now)),
+      delivery(ctx, 'update_card', { handoffId: h.id, change: status }),
+      delivery(ctx, 'thread_reply', { handoffId: h.id, event: status }),
+      ...(await refreshNotices(ctx, tx, h.id, status, now)),
     ]);
     return { kind: 'decided' };
   });
@@ -86,8 +92,8 @@ export async function progress(ctx: ServiceContext, handoffId: string, userId: s
     const data = step.kind === 'qualify' ? { checklist: step.checklist } : step.kind === 'lost' ? { note: step.note ?? null } : {};
     await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, handoffId: h.id, type: EVENT_FOR_STAGE[to], fromStage: lead.stage, toStage: to, at: now, actor: userId, reason, data }]);
     await enqueue(tx, [
-      { workspaceId: ctx.workspaceId, dedupeKey: `update_card:${h.id}:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } },
-      { workspaceId: ctx.workspaceId, dedupeKey: `thread_reply:${h.id}:${to}`, kind: 'thread_reply', handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, event: to, by: userId, reason } },
+      delivery(ctx, 'update_card', { handoffId: h.id, change: to }),
+      delivery(ctx, 'thread_reply', { handoffId: h.id, event: to, by: userId, reason }),
     ]);
   });
 }

@@ -1,31 +1,21 @@
 import type { TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
-import { creditBack, pickRep } from '../domain/routing.js';
+import { creditBack, eligibleIn, pickRep } from '../domain/routing.js';
 import { dueAt, nextRepeat, noticeWindow, performAt, type SlaFact, type SlaPlan } from '../domain/sla.js';
 import type { Tx } from '../db/client.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { appendEvents, eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { acknowledgeEscalation, findHandoff, moveHandoff, overdueHandoffs, pastHolders, pendingHandoffsOf, type HandoffRow } from '../db/repo/handoffs.js';
 import { enqueue, outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
-import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
+import { awayUsers, lockRoundRobin, openCounts, saveRoundRobin } from '../db/repo/routing.js';
 import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notices.js';
 import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
-import { calendarForTeam, stepRecipients, stepRows, teamById } from './handoff.js';
+import { delivery } from './delivery-catalogue.js';
+import { calendarForTeam, cappedReps, stepRecipients, stepRows, teamById } from './handoff.js';
 
 /** Why a handoff changed hands: a breach and a manager's call count against the rep; going away does not. */
 export type ReassignReason = 'breach' | 'manager' | 'away';
-
-/** Outbox kinds the escalation queues; src/slack/deliveries/escalation.ts delivers them. */
-export const ESCALATION_KINDS = {
-  remindRep: 'sla_remind_rep',
-  notices: 'sla_notices',
-  refreshNotices: 'sla_refresh_notices',
-  breachNote: 'sla_breach_note',
-  threadLine: 'sla_thread_line',
-  reassigned: 'sla_reassigned',
-  teamDigest: 'sla_team_digest',
-} as const;
 
 const SWEEP_BATCH = 100;
 /** Notices to one person falling due within this window go out together, at its end. */
@@ -46,9 +36,9 @@ const noWrites = (): Writes => ({ events: [], deliveries: [], steps: [], notices
  * Keeps the grouped notices that list a handoff up to date: queued whenever someone acts on it
  * (acknowledge, decide, reassign) so their buttons go and the outcome shows.
  */
-export async function refreshNotices(tx: Tx, workspaceId: string, handoffId: string, cause: string, at: Date): Promise<NewOutboxRow[]> {
+export async function refreshNotices(ctx: ServiceContext, tx: Tx, handoffId: string, cause: string, at: Date): Promise<NewOutboxRow[]> {
   if (!(await hasNotices(tx, handoffId))) return [];
-  return [{ workspaceId, dedupeKey: `sla_refresh_notices:${handoffId}:${cause}:${at.getTime()}`, kind: ESCALATION_KINDS.refreshNotices, handoffId, channel: null, payload: { handoffId } }];
+  return [delivery(ctx, 'sla_refresh_notices', { handoffId, cause, at: at.toISOString() })];
 }
 
 /**
@@ -63,8 +53,10 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   const held = await pastHolders(tx, h.id);
   held.add(h.repUserId);
   const away = await awayUsers(tx, workspaceId, now, team.reps.map((r) => r.user));
-  const before = await lockRoundRobin(tx, workspaceId, [{ teamId: team.id, reps: team.reps.map((r) => r.user) }]);
-  const picked = pickRep(team, before[team.id] ?? {}, (u) => !away.has(u), held);
+  const { counters: before } = await lockRoundRobin(tx, workspaceId, [{ teamId: team.id, reps: team.reps.map((r) => r.user) }]);
+  // A rep at their cap takes no reassigned lead either (docs/scoring-and-routing.md, capacity).
+  const open = await openCounts(tx, workspaceId, cappedReps([team]));
+  const picked = pickRep(team, before[team.id] ?? {}, eligibleIn(team, { away, open }), held);
   if (!picked) return undefined;
   // The lead counts for the rep who gets it; against the one who breached; not against one who went away.
   const after = reason === 'away' ? creditBack(picked.nextState, h.repUserId) : picked.nextState;
@@ -76,16 +68,15 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   await cancelStepsOfOthers(tx, h.id, to, now);
   out.steps.push(...stepRows(policy, h, team, to, now, false));
   out.events.push({ workspaceId, leadId: h.leadId, handoffId: h.id, type: 'reassigned', at: now, actor, reason, data: { from: h.repUserId, to, team: team.id, dueAt: deadline.toISOString() } });
-  out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:reassigned:${to}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } }, ...(await refreshNotices(tx, workspaceId, h.id, `reassigned_${to}`, now)));
+  out.deliveries.push(delivery(ctx, 'update_card', { handoffId: h.id, change: `reassigned:${to}` }), ...(await refreshNotices(ctx, tx, h.id, `reassigned_${to}`, now)));
   ctx.logger.info({ handoffId: h.id, reason, holder: held.size + 1 }, 'lead reassigned');
   return { kind: 'moved', from: h.repUserId, to, at: now.toISOString(), deadline: deadline.toISOString(), reason, holder: held.size + 1 };
 }
 
 /** Tells a move to the rep who now holds the lead and, unless it goes with a breach note, in the marketing thread. */
 function tellMove(ctx: ServiceContext, h: HandoffRow, fact: Extract<SlaFact, { kind: 'moved' }>, out: Writes, opts: { thread: boolean }): void {
-  const { workspaceId } = ctx;
-  out.deliveries.push({ workspaceId, dedupeKey: `reassigned:${h.id}:${fact.to}`, kind: ESCALATION_KINDS.reassigned, handoffId: h.id, channel: fact.to, payload: { handoffId: h.id, user: fact.to, fact } });
-  if (opts.thread) out.deliveries.push({ workspaceId, dedupeKey: `thread_line:${h.id}:${fact.to}`, kind: ESCALATION_KINDS.threadLine, handoffId: h.id, channel: ctx.policy.marketing.channel, payload: { handoffId: h.id, story: [fact] } });
+  out.deliveries.push(delivery(ctx, 'sla_reassigned', { handoffId: h.id, user: fact.to, fact }));
+  if (opts.thread) out.deliveries.push(delivery(ctx, 'sla_thread_line', { handoffId: h.id, story: [fact] }));
 }
 
 async function flush(tx: Tx, out: Writes): Promise<void> {
@@ -98,7 +89,7 @@ function notice(ctx: ServiceContext, h: HandoffRow, recipient: string, story: re
   const window = noticeWindow(now, NOTICE_WINDOW_MS);
   const batchKey = `${recipient}:${window.key}`;
   out.notices.push({ workspaceId: ctx.workspaceId, batchKey, recipient, handoffId: h.id, story: [...story] });
-  out.deliveries.push({ workspaceId: ctx.workspaceId, dedupeKey: `sla_notices:${batchKey}`, kind: ESCALATION_KINDS.notices, handoffId: null, channel: recipient, payload: { batchKey, user: recipient }, notBefore: window.sendAt });
+  out.deliveries.push(delivery(ctx, 'sla_notices', { batchKey, user: recipient }, { notBefore: window.sendAt }));
 }
 
 /**
@@ -168,13 +159,13 @@ async function performSteps(ctx: ServiceContext, tx: Tx, claimed: readonly Claim
   }
   // A reminder to a rep who no longer holds the lead has nothing left to say.
   for (const r of reminders.filter((x) => x.rep === h.repUserId)) {
-    out.deliveries.push({ workspaceId, dedupeKey: `sla_step:${r.stepId}`, kind: ESCALATION_KINDS.remindRep, handoffId: h.id, channel: r.rep, payload: { handoffId: h.id, user: r.rep, deadline: r.deadline.toISOString() } });
+    out.deliveries.push(delivery(ctx, 'sla_remind_rep', { handoffId: h.id, user: r.rep, deadline: r.deadline.toISOString(), stepId: r.stepId }));
   }
   if (team && toManager) notice(ctx, h, team.manager, facts, now, out);
-  if (breachStep !== undefined) out.deliveries.push({ workspaceId, dedupeKey: `sla_step:${breachStep}`, kind: ESCALATION_KINDS.breachNote, handoffId: h.id, channel: policy.marketing.channel, payload: { handoffId: h.id, story: facts } });
+  if (breachStep !== undefined) out.deliveries.push(delivery(ctx, 'sla_breach_note', { handoffId: h.id, story: facts, stepId: breachStep }));
   for (const f of facts) if (f.kind === 'moved') tellMove(ctx, h, f, out, { thread: breachStep === undefined });
   // The card shows it is overdue (or waiting for the manager) from the moment that became true.
-  if (facts.some((f) => f.kind !== 'moved')) out.deliveries.push({ workspaceId, dedupeKey: `update_card:${h.id}:sla_steps:${first.step.id}`, kind: 'update_card', handoffId: h.id, channel: null, payload: { handoffId: h.id } });
+  if (facts.some((f) => f.kind !== 'moved')) out.deliveries.push(delivery(ctx, 'update_card', { handoffId: h.id, change: `sla_steps:${first.step.id}` }));
 }
 
 /**
@@ -229,7 +220,7 @@ export async function acknowledge(ctx: ServiceContext, handoffId: string, userId
     }
     await cancelPendingSteps(tx, h.id, now, { action: 'notify_manager' });
     await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: h.leadId, handoffId: h.id, type: 'escalation_acknowledged', at: now, actor: userId, data: { rep: h.repUserId } }]);
-    await enqueue(tx, await refreshNotices(tx, ctx.workspaceId, h.id, 'acknowledged', now));
+    await enqueue(tx, await refreshNotices(ctx, tx, h.id, 'acknowledged', now));
     return { kind: 'acknowledged' };
   });
 }
@@ -270,6 +261,5 @@ export async function reassignAwayRep(ctx: ServiceContext, repUserId: string, ac
  */
 export async function queueTeamDigest(ctx: ServiceContext, team: TeamPolicy, firedAt: Date): Promise<void> {
   const overdue = await overdueHandoffs(ctx.db, ctx.workspaceId, team.id, firedAt);
-  const minute = new Date(Math.floor(firedAt.getTime() / 60_000) * 60_000).toISOString();
-  await enqueue(ctx.db, [{ workspaceId: ctx.workspaceId, dedupeKey: `team_digest:${team.id}:${minute}`, kind: ESCALATION_KINDS.teamDigest, handoffId: null, channel: team.manager, payload: { teamId: team.id, user: team.manager, at: firedAt.toISOString(), handoffIds: overdue.map((h) => h.id) } }]);
+  await enqueue(ctx.db, [delivery(ctx, 'sla_team_digest', { teamId: team.id, user: team.manager, at: firedAt.toISOString(), handoffIds: overdue.map((h) => h.id) })]);
 }

@@ -1,6 +1,7 @@
 import type { CalendarPolicy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import type { Activity } from '../domain/lead.js';
-import { latestProgress } from '../db/repo/events.js';
+import { routingWhyOf, type RoutingWhy } from '../domain/routing.js';
+import { latestProgress, routingDecision } from '../db/repo/events.js';
 import { findHandoff, findSlackMessage, handoffHistory, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
@@ -22,6 +23,8 @@ export interface HandoffView {
   history: Awaited<ReturnType<typeof handoffHistory>>;
   /** When the view was loaded: what "overdue" is measured against. */
   now: Date;
+  /** Why the handoff went to its first rep (docs/scoring-and-routing.md); none for imported history. */
+  routing: RoutingWhy | undefined;
 }
 
 export async function loadHandoffView(ctx: ServiceContext, handoffId: string): Promise<HandoffView | undefined> {
@@ -33,7 +36,8 @@ export async function loadHandoffView(ctx: ServiceContext, handoffId: string): P
   const calendar = team ? calendarForTeam(ctx.policy, team) : ctx.policy.calendar;
   const rep = team?.reps.find((r) => r.user === handoff.repUserId);
   const progress = handoff.status === 'accepted' ? await latestProgress(ctx.db, handoff.id) : undefined;
-  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress, history: await handoffHistory(ctx.db, handoff.id), now: ctx.now() };
+  const routing = routingWhyOf(await routingDecision(ctx.db, handoff.id));
+  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress, history: await handoffHistory(ctx.db, handoff.id), now: ctx.now(), routing };
 }
 
 export type MessageKind = 'card' | 'marketing_note';

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarPolicy, Policy, RepPolicy, TeamPolicy } from '../config/policy.js';
+import type { CalendarPolicy, Policy, TeamPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
-import { ownerHintRep, pickRep, selectTeam } from '../domain/routing.js';
+import { capOf, routeLead, selectTeam, teamsInvolved, type RepTally, type RoutableLead, type RoutingFacts, type RoutingWhy } from '../domain/routing.js';
 import { dueAt, freezeTier, scheduleSteps, selectTier, type SlaPlan, type StepRecipients } from '../domain/sla.js';
-import type { Tx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { writeTogether, type Write } from '../db/repo/bulk.js';
 import { eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { handoffsInsert, nextHandoffSeq, type HandoffRow } from '../db/repo/handoffs.js';
 import { moveLeadStage } from '../db/repo/leads.js';
 import { outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
-import { awayUsers, lockRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
+import { accountOwners, awayUsers, lockRoundRobin, openCounts, readRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
+import { delivery } from './delivery-catalogue.js';
 
 export function calendarForTeam(policy: Policy, team: TeamPolicy): CalendarPolicy {
   return team.calendar !== undefined ? (policy.calendars[team.calendar] ?? policy.calendar) : policy.calendar;
@@ -27,70 +28,69 @@ export interface Assignment {
   team: TeamPolicy;
   repUserId: string;
   via: string;
+  /** Why this rep (docs/scoring-and-routing.md): recorded on the `assigned` event; none for imported history. */
+  why?: RoutingWhy | undefined;
 }
 
-/** The team a lead goes to: its available CRM owner's, else the first whose criteria match. */
-function routeTeam(policy: Policy, profile: LeadProfile, score: number, available: (user: string) => boolean): { team: TeamPolicy; hinted: RepPolicy | undefined } {
-  const hinted = ownerHintRep(policy, profile.ownerHint, available);
-  return hinted ? { team: hinted.team, hinted: hinted.rep } : { team: selectTeam(policy, profile, score), hinted: undefined };
-}
+type Counters = Readonly<Record<string, Readonly<Record<string, RepTally>>>>;
 
-/**
- * Picks the rep within the routed team and advances the team's counters in `state` (the caller
- * holds their lock). The owner's lead still counts towards their share, or owners would be
- * assigned twice as much; with every rep away the lead goes to the manager rather than nowhere.
- */
-function pickAssignment(route: { team: TeamPolicy; hinted: RepPolicy | undefined }, state: Record<string, number>, available: (user: string) => boolean): Assignment {
-  const { team, hinted } = route;
-  if (hinted) {
-    state[hinted.user] = (state[hinted.user] ?? 0) + 1;
-    return { team, repUserId: hinted.user, via: 'owner_hint' };
-  }
-  const picked = pickRep(team, state, available);
-  if (!picked) return { team, repUserId: team.manager, via: 'manager_fallback' };
-  Object.assign(state, picked.nextState);
-  return { team, repUserId: picked.rep.user, via: 'round_robin' };
-}
-
-type Routable = { profile: LeadProfile; score: number };
-
-/** Who is away and the teams' counters, locked for the rest of the transaction. */
+/** What routing read, and the teams' counters, locked for the rest of the transaction. */
 export interface RoutingLock {
-  away: ReadonlySet<string>;
-  counters: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  facts: RoutingFacts;
+  counters: Counters;
+}
+
+/** Reps of these teams who have a cap on open handoffs, each once, with their cap. */
+export function cappedReps(teams: readonly TeamPolicy[]): { user: string; cap: number }[] {
+  const caps = new Map<string, number>();
+  for (const team of teams) {
+    for (const rep of team.reps) {
+      const cap = capOf(team, rep);
+      if (cap !== undefined && !caps.has(rep.user)) caps.set(rep.user, cap);
+    }
+  }
+  return [...caps].map(([user, cap]) => ({ user, cap }));
 }
 
 /**
- * Routing (docs/scoring-and-routing.md), first half: teams are chosen from plain data first, then only those teams'
- * round-robin counters are locked — in one statement, in a fixed order, so transactions assigning
- * at once take turns instead of handing two leads the same "next" rep, and never deadlock. Who is
- * away decides between an owner's team and the matched one, so both are locked.
+ * Routing (docs/scoring-and-routing.md), first half. The account owners of the leads' companies are read first (they
+ * may name another team), then only the teams a lead may go to have their counters locked — in
+ * one statement, in a fixed order, so transactions assigning at once take turns instead of handing
+ * two leads the same "next" rep, and never deadlock. Who is away and the open handoffs of capped
+ * reps go in the same round trip, the counts after the lock so that they see the batch committed
+ * before it.
  */
-export async function lockRouting(ctx: ServiceContext, tx: Tx, leads: readonly Routable[], at: Date): Promise<RoutingLock> {
+export async function lockRouting(ctx: ServiceContext, tx: DbOrTx, leads: readonly RoutableLead[], at: Date, opts: { lock: boolean } = { lock: true }): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
-  if (leads.length === 0) return { away: new Set(), counters: {} };
-  const candidates = leads.flatMap((l) => [routeTeam(policy, l.profile, l.score, () => true).team, selectTeam(policy, l.profile, l.score)]);
-  const teams = [...new Map(candidates.map((t) => [t.id, t])).values()];
-  const [away, counters] = await Promise.all([
+  if (leads.length === 0) return { facts: { away: new Set(), open: {}, accountOwners: new Map() }, counters: {} };
+  const domains = leads.flatMap((l) => (l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match ? [l.profile.accountDomain] : []));
+  const owners = await accountOwners(tx, workspaceId, domains);
+  const teams = [...new Map(leads.flatMap((l) => teamsInvolved(policy, l, owners)).map((t) => [t.id, t])).values()];
+  const capped = cappedReps(teams);
+  const counterKeys = teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }));
+  const [away, locked, open] = await Promise.all([
     awayUsers(tx, workspaceId, at, policy.teams.flatMap((t) => t.reps.map((r) => r.user))),
-    lockRoundRobin(tx, workspaceId, teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }))),
+    opts.lock ? lockRoundRobin(tx, workspaceId, counterKeys) : readRoundRobin(tx, workspaceId, counterKeys).then((counters) => ({ counters, created: false })),
+    openCounts(tx, workspaceId, capped),
   ]);
-  return { away, counters };
+  // Counters created just now were locked only after the counts were read: count again.
+  const counted = locked.created ? await openCounts(tx, workspaceId, capped) : open;
+  return { facts: { away, open: counted, accountOwners: owners }, counters: locked.counters };
 }
 
-/** Second half, plain data: each lead's rep, and the counters to write back. */
-export function assignUnderLock(policy: Policy, lock: RoutingLock, leads: readonly Routable[]): { assignments: Assignment[]; counters: Record<string, Record<string, number>> } {
-  const available = (user: string): boolean => !lock.away.has(user);
-  const counters: Record<string, Record<string, number>> = Object.fromEntries(Object.entries(lock.counters).map(([team, c]) => [team, { ...c }]));
-  const assignments = leads.map((l) => {
-    const route = routeTeam(policy, l.profile, l.score, available);
-    return pickAssignment(route, counters[route.team.id]!, available);
+/** Second half, plain data: each lead's rep and why, and the counters to write back. */
+export function assignUnderLock(policy: Policy, lock: RoutingLock, leads: readonly RoutableLead[]): { assignments: Assignment[]; counters: Record<string, Record<string, RepTally>> } {
+  const counters: Record<string, Record<string, RepTally>> = Object.fromEntries(Object.entries(lock.counters).map(([team, c]) => [team, { ...c }]));
+  const facts = { ...lock.facts, open: { ...lock.facts.open } };
+  const assignments = leads.map((l): Assignment => {
+    const { team, repUserId, ...why } = routeLead(policy, l, facts, counters);
+    return { team, repUserId, via: why.rule, why };
   });
   return { assignments, counters };
 }
 
 /** Routes leads and writes the counters back: the two halves for a caller with nothing to send alongside. */
-export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly Routable[], at: Date): Promise<Assignment[]> {
+export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly RoutableLead[], at: Date): Promise<Assignment[]> {
   const lock = await lockRouting(ctx, tx, leads, at);
   const { assignments, counters } = assignUnderLock(ctx.policy, lock, leads);
   await saveRoundRobin(tx, ctx.workspaceId, counters, lock.counters);
@@ -172,12 +172,12 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
   };
   const events: NewEvent[] = [
     { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'handoff_started', fromStage: input.fromStage, toStage: 'mql', at: input.at, actor: input.actor, reason: input.reason, data: { score: input.score, tier: plan.tierId } },
-    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'assigned', at: input.at, actor: input.actor, data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via } },
+    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'assigned', at: input.at, actor: input.actor, data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via, ...assignment.why } },
   ];
   const deliveries: NewOutboxRow[] = input.notify
     ? [
-        { workspaceId, dedupeKey: `card:${handoff.id}`, kind: 'post_card', handoffId: handoff.id, channel: assignment.team.channel, payload: { handoffId: handoff.id } },
-        { workspaceId, dedupeKey: `marketing_note:${handoff.id}`, kind: 'post_marketing_note', handoffId: handoff.id, channel: policy.marketing.channel, payload: { handoffId: handoff.id } },
+        delivery(ctx, 'post_card', { handoffId: handoff.id, teamChannel: assignment.team.channel }),
+        delivery(ctx, 'post_marketing_note', { handoffId: handoff.id }),
       ]
     : [];
   // History brought in by an import posts nothing, so it escalates nothing either.

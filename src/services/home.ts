@@ -3,7 +3,7 @@ import { leadDisplayName } from '../domain/lead.js';
 import { acceptedAwaitingQualify, openHandoffs, recentHandoffs } from '../db/repo/queues.js';
 import { decisionCounts } from '../db/repo/reports.js';
 import { monthsAround } from '../domain/reports/periods.js';
-import { awayUsers } from '../db/repo/routing.js';
+import { awayUsers, currentOrNextAway } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 import { calendarForTeam } from './handoff.js';
 
@@ -27,6 +27,12 @@ export interface HomeQueue {
   away: string[];
 }
 
+/** A rep's own away period that has not ended: now (from null or past) or planned; until null means until `/baton back`. */
+export interface AwayPeriod {
+  from: Date | null;
+  until: Date | null;
+}
+
 /** What marketing sees: its recent handoffs and their state, this month's rejection reasons, the overdue ones. */
 export interface MarketingHome {
   recent: (QueueItem & { status: 'pending' | 'accepted' | 'rejected'; stage: string; reason: string | null })[];
@@ -35,7 +41,7 @@ export interface MarketingHome {
   overdueTotal: number;
 }
 
-export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[]; toQualify: QueueItem[]; marketing: MarketingHome | undefined };
+export type HomeData = { kind: 'outsider' } | { kind: 'member'; zone: string; now: Date; queues: HomeQueue[]; toQualify: QueueItem[]; marketing: MarketingHome | undefined; away?: AwayPeriod | undefined };
 
 /** No Home can show more leads than this (100 blocks, two a lead): reading more would be waste. */
 const QUEUE_READ_LIMIT = 50;
@@ -59,6 +65,7 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
   const now = ctx.now();
   const item = (r: Awaited<ReturnType<typeof openHandoffs>>['rows'][number]): QueueItem => ({ handoffId: r.handoffId, name: leadDisplayName(r), company: r.company, score: r.score, repUserId: r.repUserId, dueAt: r.dueAt, overdue: r.dueAt < now });
   const queues: HomeQueue[] = [];
+  const away = repOf.length > 0 ? await currentOrNextAway(ctx.db, ctx.workspaceId, userId, now) : undefined;
   if (repOf.length > 0) {
     const mine = await openHandoffs(ctx.db, ctx.workspaceId, { reps: [userId] }, QUEUE_READ_LIMIT);
     queues.push({ title: 'Your open leads', items: mine.rows.map(item), total: mine.total, forManager: false, away: [] });
@@ -70,7 +77,7 @@ export async function homeFor(ctx: ServiceContext, userId: string): Promise<Home
   }
   const toQualify = repOf.length > 0 ? (await acceptedAwaitingQualify(ctx.db, ctx.workspaceId, userId, MARKETING_LIST)).map(item) : [];
   const marketing = marketer ? await marketingHome(ctx, now, item) : undefined;
-  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues, toQualify, marketing };
+  return { kind: 'member', zone: userZone(ctx.policy, userId), now, queues, toQualify, marketing, away };
 }
 
 const MARKETING_LIST = 10;

@@ -1,5 +1,5 @@
 import type { Policy } from '../config/policy.js';
-import { ownerHintRep, selectTeam } from '../domain/routing.js';
+import { findRep, selectTeam } from '../domain/routing.js';
 import type { HubspotClient, HubspotObject, Properties } from '../hubspot/client.js';
 import { LIFECYCLE_PROPERTY, leadFieldsOf, OWNER_PROPERTY, propertiesToRead } from '../hubspot/mapping.js';
 import type { OwnerMatcher } from './hubspot-owners.js';
@@ -35,7 +35,7 @@ export function contactHistory(policy: Policy, contact: Properties, fields: Retu
   const later = [SQL, OPPORTUNITY, CUSTOMER].map((s) => entered(contact, s)).filter((d): d is string => d !== undefined);
   const mqlAt = entered(contact, policy.hubspot.mqlStage) ?? later[0];
   if (mqlAt === undefined) return [];
-  const hinted = ownerHintRep(policy, ownerRep, () => true);
+  const hinted = findRep(policy.teams, ownerRep);
   const team = hinted?.team ?? selectTeam(policy, { ...fields, source: HUBSPOT_SOURCE, activities: [] }, 0);
   const owner = hinted?.rep.user ?? team.manager;
   const history: Record<string, string>[] = [{ stage: 'mql', at: mqlAt, team: team.id, owner }];

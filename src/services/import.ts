@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
+import type { Activity, LeadFields } from '../domain/lead.js';
 import { replayHistory, type HistoryEntry } from '../domain/history.js';
+import { accountOwnerAfterAccept, latestClaims, type AccountClaim } from '../domain/routing.js';
 import { scoreLead } from '../domain/scoring.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { eventsInsert, type NewEvent } from '../db/repo/events.js';
 import { handoffsInsert } from '../db/repo/handoffs.js';
 import { activitiesInsert, knownIntakeKeys, leadsInsert, type NewLead } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
+import { claimAccounts } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 import { planHandoff, teamById } from './handoff.js';
+import { newLeadProfile, type IntakeInput } from './intake.js';
 
-export interface ImportInput extends LeadFields {
+export interface ImportInput extends LeadFields, Pick<IntakeInput, 'domain' | 'website'> {
   source: string;
   externalId: string;
   createdAt: Date;
@@ -33,13 +36,11 @@ interface PlannedLead {
   events: NewEvent[];
   activities: { workspaceId: string; leadId: string; type: string; at: Date }[];
   handoffs: ReturnType<typeof planHandoff>['handoff'][];
+  /** Its accepts, which make their rep the company's owner as a live accept does. */
+  claims: AccountClaim[];
 }
 
 const keyOf = (l: { source: string; externalId: string | null }): string => JSON.stringify([l.source, l.externalId]);
-
-function definedFields(fields: LeadFields): LeadFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
-}
 
 /**
  * A lead and its history as rows (README.md, "POST /api/leads/import"): the same lead, events, handoffs and frozen SLA plans
@@ -53,13 +54,15 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
     rejectionOutcome: (id) => policy.rejectionReasons.find((r) => r.id === id)?.outcome,
   });
   if (!replay.ok) return { problems: [replay.problem] };
-  const { history: _history, createdAt, activities, source, externalId, ...fields } = input;
-  const profile: LeadProfile = { ...fields, source, activities };
-  const scored = scoreLead(policy.scoring, profile, now);
+  const { createdAt, source, externalId } = input;
+  // The same fields, company domain and activities as a live lead's; the sender's own score and MQL flag are not the lead's.
+  const { activities, patch, profile } = newLeadProfile(input, policy.accounts.personalDomains);
+  const scored = scoreLead(policy.scoring, profile, now, policy.accounts.personalDomains);
   const id = randomUUID();
   const events: NewEvent[] = [{ workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }];
   const handoffs: PlannedLead['handoffs'] = [];
   const handoffIds = new Map<number, string>();
+  const claims: AccountClaim[] = [];
   for (const step of replay.steps) {
     if (step.kind === 'handoff') {
       const h = step.handoff;
@@ -68,6 +71,7 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
       const d = h.decision;
       handoffs.push(d === undefined ? planned.handoff : { ...planned.handoff, status: d.status, decidedAt: d.at, decidedBy: d.by, rejectReason: d.reason, rejectNote: d.note, outcome: d.outcome });
       handoffIds.set(h.seq, planned.handoff.id);
+      if (d?.status === 'accepted' && profile.accountDomain !== undefined) claims.push({ domain: profile.accountDomain, ownerUserId: accountOwnerAfterAccept(policy, d.by, h.repUserId), teamId: h.teamId, leadId: id, since: d.at });
       events.push(...planned.events);
     } else {
       events.push({ workspaceId, leadId: id, handoffId: step.handoffSeq === undefined ? null : handoffIds.get(step.handoffSeq)!, type: step.type, fromStage: step.from, toStage: step.to, at: step.at, actor: step.actor, reason: step.reason });
@@ -75,10 +79,11 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
   }
   return {
     input,
-    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) },
+    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...patch },
     events,
     activities: activities.map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
     handoffs,
+    claims,
   };
 }
 
@@ -119,6 +124,7 @@ export async function importChunk(ctx: ServiceContext, inputs: readonly ImportIn
         eventsInsert(fresh.flatMap((p) => p.events)),
         activitiesInsert(fresh.flatMap((p) => p.activities)),
       ]);
+      await claimAccounts(tx, workspaceId, latestClaims(fresh.flatMap((p) => p.claims)));
       return new Set(fresh);
     });
   }

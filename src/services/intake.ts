@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
+import { accountDomainOf } from '../domain/routing.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
 import { databaseUnavailable } from '../db/errors.js';
@@ -20,6 +21,9 @@ export interface IntakeInput extends LeadFields {
   mql?: boolean | undefined;
   /** The sender's own score: kept with the lead's history, never a substitute for the policy's. */
   score?: number | undefined;
+  /** The company's domain or website, when the sender knows it better than the e-mail does. */
+  domain?: string | undefined;
+  website?: string | undefined;
 }
 
 export interface IntakeResult {
@@ -30,19 +34,24 @@ export interface IntakeResult {
   created: boolean;
 }
 
-const MERGED_FIELDS = ['email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel', 'origin', 'ownerHint'] as const satisfies readonly (keyof LeadFields)[];
+const MERGED_FIELDS = ['email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel', 'origin', 'ownerHint', 'accountOwner'] as const satisfies readonly (keyof LeadFields)[];
 
 /** Stages from which a fresh qualification starts a new handoff (a recycled lead comes back). */
 const REQUALIFIABLE = new Set(['lead', 'nurture', 'lost']);
 
-/** Non-empty incoming values win; a field the sender left out or blank keeps what we know. */
-function mergedFields(existing: LeadRow | undefined, input: IntakeInput): Partial<LeadFields> {
+/**
+ * Non-empty incoming values win; a field the sender left out or blank keeps what we know. The
+ * company's domain follows what was sent (a free-mail address sent later keeps the known one).
+ */
+function mergedFields(existing: LeadRow | undefined, input: IntakeInput, personalDomains: ReadonlySet<string>): Partial<LeadFields> {
   const patch: Record<string, unknown> = {};
   for (const key of MERGED_FIELDS) {
     const value = input[key];
     if (value === undefined || value === '') continue;
     if (existing === undefined || existing[key] !== value) patch[key] = value;
   }
+  const accountDomain = accountDomainOf(input, personalDomains);
+  if (accountDomain !== undefined && accountDomain !== existing?.accountDomain) patch.accountDomain = accountDomain;
   return patch;
 }
 
@@ -62,6 +71,8 @@ function profileOf(row: LeadRow, acts: readonly Activity[]): LeadProfile {
     source: row.source,
     origin: row.origin,
     ownerHint: row.ownerHint ?? undefined,
+    accountDomain: row.accountDomain ?? undefined,
+    accountOwner: row.accountOwner ?? undefined,
     activities: acts,
   };
 }
@@ -91,10 +102,8 @@ export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promi
 async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInput[], now: Date): Promise<IntakeResult[]> {
   const { workspaceId } = ctx;
   const fresh = inputs.map((input) => {
-    const activities = uniqueActivities(input.activities);
-    const patch = mergedFields(undefined, input);
-    const profile: LeadProfile = { ...patch, source: input.source, activities };
-    const scored = scoreLead(ctx.policy.scoring, profile, now);
+    const { activities, patch, profile } = newLeadProfile(input, ctx.policy.accounts.personalDomains);
+    const scored = scoreLead(ctx.policy.scoring, profile, now, ctx.policy.accounts.personalDomains);
     return { input, id: randomUUID(), activities, patch, profile, scored, mql: decideMql(scored, input.mql) };
   });
   // The lead row is written in its final stage; its history still reads created → handoff started.
@@ -119,9 +128,16 @@ async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInp
   return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
 }
 
+/** A lead never seen before as it would be stored: its fields, its activities once each, its profile. */
+export function newLeadProfile(input: IntakeInput, personalDomains: ReadonlySet<string>): { activities: Activity[]; patch: Partial<LeadFields>; profile: LeadProfile } {
+  const activities = uniqueActivities(input.activities);
+  const patch = mergedFields(undefined, input, personalDomains);
+  return { activities, patch, profile: { ...patch, source: input.source, activities } };
+}
+
 /** A lead we know: merged, its activities added without duplicates, rescored, maybe requalified. */
 async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input: IntakeInput, now: Date): Promise<IntakeResult> {
-  const patch = mergedFields(existing, input);
+  const patch = mergedFields(existing, input, ctx.policy.accounts.personalDomains);
   let lead = existing;
   if (Object.keys(patch).length > 0) {
     await updateLead(tx, lead.id, patch);
@@ -129,7 +145,7 @@ async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input
   }
   await addActivities(tx, ctx.workspaceId, lead.id, input.activities);
   const profile = profileOf(lead, await listActivities(tx, lead.id));
-  const scored = scoreLead(ctx.policy.scoring, profile, now);
+  const scored = scoreLead(ctx.policy.scoring, profile, now, ctx.policy.accounts.personalDomains);
   if (scored.score !== lead.score || JSON.stringify(scored.breakdown) !== JSON.stringify(lead.scoreBreakdown)) {
     await updateLead(tx, lead.id, { score: scored.score, scoreBreakdown: scored.breakdown });
   }
@@ -197,64 +213,77 @@ export interface IntakeQueueTuning {
 export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel: 2 };
 
 /**
+ * The next batch, taken out of `waiting` in arrival order: at most `max` leads, none sharing a key
+ * with another in the batch, with a batch in flight (`busy`), or with a lead left waiting before
+ * it — so leads sharing a key (a replay, the same email) never share or overtake a batch.
+ */
+export function takeBatch<W extends { keys: readonly string[] }>(waiting: W[], busy: ReadonlySet<string>, max: number): W[] {
+  const batch: W[] = [];
+  const taken = new Set<string>();
+  // Keys of leads left waiting: a later lead sharing one must not overtake them.
+  const blocked = new Set<string>();
+  for (let i = 0; i < waiting.length && batch.length < max; ) {
+    const w = waiting[i]!;
+    if (w.keys.some((k) => busy.has(k) || taken.has(k) || blocked.has(k))) {
+      for (const k of w.keys) blocked.add(k);
+      i++;
+      continue;
+    }
+    for (const k of w.keys) taken.add(k);
+    batch.push(w);
+    waiting.splice(i, 1);
+  }
+  return batch;
+}
+
+/** Writes a batch and tells each lead's sender; a batch that fails is retried lead by lead. */
+async function writeBatch(ctx: ServiceContext, batch: readonly Waiting[]): Promise<void> {
+  let results: (IntakeResult | undefined)[];
+  try {
+    results = await intakeBatch(ctx, batch.map((w) => w.input));
+  } catch (err) {
+    // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
+    if (databaseUnavailable(err) !== undefined) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
+    results = [];
+  }
+  await Promise.all(
+    batch.map(async (w, i) => {
+      try {
+        w.resolve(results[i] ?? (await intakeLead(ctx, w.input)));
+      } catch (err) {
+        w.reject(err);
+      }
+    }),
+  );
+}
+
+/**
  * Intake under load (group commit). A lead alone is written at once; leads that arrive while
  * earlier transactions are in flight are written together in the next one, so a burst costs a
  * few statements per batch rather than per lead. Every lead is still committed before its caller
- * hears back, and leads sharing a key (a replay, the same email) never share or overtake a batch.
- * A batch that fails is retried lead by lead, so one bad lead cannot fail its neighbours.
+ * hears back, and leads sharing a key never share or overtake a batch (`takeBatch`). A batch that
+ * fails is retried lead by lead, so one bad lead cannot fail its neighbours.
  */
 export function createIntakeQueue(ctx: ServiceContext, tuning: IntakeQueueTuning = DEFAULT_INTAKE_TUNING): IntakeQueue {
   const waiting: Waiting[] = [];
   const busyKeys = new Set<string>();
   let running = 0;
 
-  async function run(batch: readonly Waiting[]): Promise<void> {
-    let results: (IntakeResult | undefined)[];
-    try {
-      results = await intakeBatch(ctx, batch.map((w) => w.input));
-    } catch (err) {
-      // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
-      if (databaseUnavailable(err) !== undefined) {
-        for (const w of batch) w.reject(err);
-        return;
-      }
-      if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
-      results = [];
-    }
-    await Promise.all(
-      batch.map(async (w, i) => {
-        try {
-          w.resolve(results[i] ?? (await intakeLead(ctx, w.input)));
-        } catch (err) {
-          w.reject(err);
-        }
-      }),
-    );
-  }
-
+  /** Starts batches while a transaction slot is free and some waiting lead may go. */
   function pump(): void {
     while (running < tuning.parallel && waiting.length > 0) {
-      const batch: Waiting[] = [];
-      const taken = new Set<string>();
-      // Keys of leads left waiting: a later lead sharing one must not overtake them.
-      const blocked = new Set<string>();
-      for (let i = 0; i < waiting.length && batch.length < tuning.maxBatch; ) {
-        const w = waiting[i]!;
-        if (w.keys.some((k) => busyKeys.has(k) || taken.has(k) || blocked.has(k))) {
-          for (const k of w.keys) blocked.add(k);
-          i++;
-          continue;
-        }
-        for (const k of w.keys) taken.add(k);
-        batch.push(w);
-        waiting.splice(i, 1);
-      }
+      const batch = takeBatch(waiting, busyKeys, tuning.maxBatch);
       if (batch.length === 0) return;
+      const keys = batch.flatMap((w) => w.keys);
       running++;
-      for (const k of taken) busyKeys.add(k);
-      void run(batch).finally(() => {
+      for (const k of keys) busyKeys.add(k);
+      void writeBatch(ctx, batch).finally(() => {
         running--;
-        for (const k of taken) busyKeys.delete(k);
+        for (const k of keys) busyKeys.delete(k);
         pump();
       });
     }

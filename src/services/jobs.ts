@@ -5,6 +5,7 @@ import { queueTeamDigest, sweepSla } from './escalation.js';
 import { calendarForTeam } from './handoff.js';
 import { queueWeeklyDigest } from './reports.js';
 import { purgeExpired } from './retention.js';
+import { handOverStartedAways } from './reps.js';
 
 /** A recurring task Baton runs in every replica; what it does must be safe to run in several at once. */
 export interface CronJob {
@@ -22,6 +23,8 @@ export function scheduledJobs(ctx: ServiceContext, opts: { retentionDays: number
     // Every 5 s: a step is performed within seconds of falling due, and one missed while Baton was
     // down is performed at the first sweep after start-up.
     { name: 'sla-sweep', cron: '*/5 * * * * *', timeZone: 'UTC', run: async () => { await sweepSla(ctx); } },
+    // Every minute: a planned away period that has started hands the rep's open leads on.
+    { name: 'away-handover', cron: '0 * * * * *', timeZone: 'UTC', run: async () => { await handOverStartedAways(ctx); } },
     ...ctx.policy.teams.flatMap((team) => (team.digest ? [{ name: `overdue-digest:${team.id}`, cron: team.digest.cron, timeZone: calendarForTeam(ctx.policy, team).timeZone, run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt) }] : [])),
     // Hourly, off the hour: done deliveries and steps past the retention, in bounded batches.
     {

@@ -1,12 +1,24 @@
 import { DomainError } from '../domain/errors.js';
+import { describeRouting, routingWhyOf, shortRepName } from '../domain/routing.js';
 import { findLeadById, type LeadRow } from '../db/repo/leads.js';
 import { leadByEmail, leadEvents, type LeadEventRow } from '../db/repo/history.js';
 import type { ServiceContext } from './context.js';
 import { loadHandoffView, type HandoffView } from './handoff-view.js';
 import { userZone } from './home.js';
 
-/** An event as the history shows it: `reason` is the policy's label for a rejection or lost reason, else as stored. */
-export type HistoryEntry = LeadEventRow;
+/**
+ * An event as the history shows it: `reason` is the policy's label for a rejection or lost reason,
+ * else as stored; `detail` says to whom and why a lead was assigned.
+ */
+export type HistoryEntry = Omit<LeadEventRow, 'data'> & { detail?: string | null };
+
+/** "<@U0EVA>: round-robin: Bo was away" for an assignment that recorded its reasons. */
+function assignmentDetail(policy: ServiceContext['policy'], e: LeadEventRow): string | null {
+  const why = e.type === 'assigned' ? routingWhyOf(e.data) : undefined;
+  const rep = (e.data as { rep?: unknown } | null)?.rep;
+  if (why === undefined || typeof rep !== 'string') return null;
+  return `${shortRepName(policy, rep)}: ${describeRouting(why, (u) => shortRepName(policy, u))}`;
+}
 
 export interface LeadHistory {
   lead: LeadRow;
@@ -30,6 +42,6 @@ export async function leadHistory(ctx: ServiceContext, askerId: string, email: s
   if (!lead) return undefined;
   const handoff = found.handoffId === null ? undefined : await loadHandoffView(ctx, found.handoffId);
   const labels = new Map([...ctx.policy.rejectionReasons, ...ctx.policy.lostReasons].map((r) => [r.id, r.label]));
-  const entries = (await leadEvents(ctx.db, lead.id)).map((e) => ({ ...e, reason: e.reason === null ? null : (labels.get(e.reason) ?? e.reason) }));
+  const entries = (await leadEvents(ctx.db, lead.id)).map(({ data, ...e }) => ({ ...e, reason: e.reason === null ? null : (labels.get(e.reason) ?? e.reason), detail: assignmentDetail(policy, { ...e, data }) }));
   return { lead, handoff, entries, zone: userZone(ctx.policy, askerId) };
 }

@@ -1,5 +1,6 @@
 import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, takePaceToken, type OutboxRow, type Pace } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
+import { parseDelivery, type DeliveryKind, type DeliveryPayload, type ParsedDelivery } from './delivery-catalogue.js';
 
 export type { OutboxRow };
 
@@ -14,6 +15,27 @@ export type DeliveryOutcome =
   | { kind: 'abandon'; error: string };
 
 export type Deliverer = (row: OutboxRow) => Promise<DeliveryOutcome>;
+
+/** Sends one kind of delivery: its payload, parsed, and the row (attempts, when it was queued, its key). */
+export type Sender<K extends DeliveryKind> = (payload: DeliveryPayload<K>, row: OutboxRow) => Promise<DeliveryOutcome>;
+/** A sender for each of the kinds `K` (a destination's); the worker needs one for every kind. */
+export type Senders<K extends DeliveryKind> = { [k in K]: Sender<k> };
+
+function send<K extends DeliveryKind>(senders: Senders<DeliveryKind>, delivery: ParsedDelivery<K>, row: OutboxRow): Promise<DeliveryOutcome> {
+  return senders[delivery.kind](delivery.payload, row);
+}
+
+/**
+ * The deliverer: each row's payload parsed with its kind's schema (the one it was queued with,
+ * src/services/delivery-catalogue.ts) and handed to the kind's sender. A row no sender can take
+ * is dead at once: retrying cannot mend it.
+ */
+export function dispatch(senders: Senders<DeliveryKind>): Deliverer {
+  return (row) => {
+    const delivery = parseDelivery(row);
+    return 'error' in delivery ? Promise.resolve({ kind: 'abandon', error: delivery.error }) : send(senders, delivery, row);
+  };
+}
 
 export interface OutboxTuning {
   /** Sustained posts per second per channel, across all replicas; Slack allows about one, with short bursts. */
@@ -46,66 +68,140 @@ export interface OutboxWorker {
   idle(): Promise<void>;
 }
 
+/** What a row's delivery comes to, written back: done, retried later (the channel held on a 429), or dead. */
+async function settle(ctx: ServiceContext, row: OutboxRow, outcome: DeliveryOutcome, tuning: OutboxTuning, pace: Pace): Promise<void> {
+  const now = ctx.now();
+  switch (outcome.kind) {
+    case 'done':
+      await completeDelivery(ctx.db, row.id, outcome.result);
+      return;
+    case 'rate_limited': {
+      ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs }, 'slack rate limit; holding channel');
+      await retryDelivery(ctx.db, row.id, new Date(now.getTime() + outcome.retryAfterMs), outcome.error, false);
+      if (row.channel !== null) await holdChannel(ctx.db, row.channel, { now, retryAfterMs: outcome.retryAfterMs }, pace);
+      return;
+    }
+    case 'retry': {
+      const wait = backoffMs(row.attempts, tuning.maxBackoffMs);
+      ctx.logger.warn({ outbox: row.id, kind: row.kind, attempts: row.attempts, retryInMs: wait, error: outcome.error }, 'slack delivery failed; will retry');
+      await retryDelivery(ctx.db, row.id, new Date(now.getTime() + wait), outcome.error);
+      return;
+    }
+    case 'abandon':
+      ctx.logger.error({ outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error }, 'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)');
+      await abandonDelivery(ctx.db, row.id, outcome.error);
+      return;
+  }
+}
+
+/** One attempt at a row; a throw is an outage or a bug nobody classified, so it is retried later. */
+async function attempt(ctx: ServiceContext, deliver: Deliverer, row: OutboxRow): Promise<DeliveryOutcome> {
+  try {
+    return await deliver(row);
+  } catch (err) {
+    ctx.logger.error({ err, outbox: row.id, kind: row.kind }, 'delivery threw');
+    return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A pause between claims that a nudge, a freed channel or a stop cuts short. */
+export class Pause {
+  private wake: (() => void) | undefined;
+
+  for(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.end(resolve); }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.end(resolve);
+      };
+    });
+  }
+
+  /** Ends the pause under way, if any. */
+  cut(): void {
+    this.wake?.();
+  }
+
+  private end(resolve: () => void): void {
+    this.wake = undefined;
+    resolve();
+  }
+}
+
 /**
- * Delivers queued Slack messages. Rows are claimed with a lease, so a killed worker's rows are
- * retried by whoever comes next; the deliverer makes a retry find an already-posted message
- * instead of posting it twice.
+ * Knows when the worker is idle, for whoever waits for it (tests, benchmarks): a claim found
+ * nothing, no channel is still being worked, and no channel's run finished while the claim was
+ * in flight — a run that ends then may have made a row due (the next of its handoff) that the
+ * claim's snapshot could not see, so that claim proves nothing.
+ */
+export class IdleWatch {
+  private waiters: (() => void)[] = [];
+  private finished = 0;
+
+  /** Taken before a claim, to tell afterwards whether a run finished meanwhile. */
+  mark(): number {
+    return this.finished;
+  }
+
+  runFinished(): void {
+    this.finished++;
+  }
+
+  /** A claim that found nothing, with no run finished since `mark`: nothing is due that the claim could not see. */
+  quiet(mark: number, claimed: number): boolean {
+    return claimed === 0 && this.finished === mark;
+  }
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Tells every waiter the worker is idle (or stopping). */
+  release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Calls `run` at most once per `minMs` after the previous claim; calls in between fold into one. */
+class Nudges {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly minMs: number,
+    private readonly lastClaimAt: () => number,
+    private readonly run: () => void,
+  ) {}
+
+  nudge(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.run();
+    }, Math.max(0, this.lastClaimAt() + this.minMs - Date.now()));
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * Delivers queued messages. Rows are claimed with a lease, so a killed worker's rows are retried
+ * by whoever comes next; the senders make a retry find an already-posted message instead of
+ * posting it twice. Each pass claims what is due, hands each channel's rows to a runner of their
+ * own (a channel's rows go one after another at its pace, channels side by side), and pauses
+ * when there was nothing to do.
  */
 export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tuning: OutboxTuning = DEFAULT_OUTBOX_TUNING): OutboxWorker {
   const pace: Pace = { intervalMs: 1000 / tuning.channelRate, burst: tuning.channelBurst };
-  let running = true;
-  let wake: (() => void) | undefined;
-  let lastClaimAt = 0;
-  let nudgeTimer: NodeJS.Timeout | undefined;
-  let idleWaiters: (() => void)[] = [];
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => { wake = undefined; resolve(); }, ms);
-      wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
-    });
-
-  async function settle(row: OutboxRow, outcome: DeliveryOutcome): Promise<void> {
-    const now = ctx.now();
-    switch (outcome.kind) {
-      case 'done':
-        await completeDelivery(ctx.db, row.id, outcome.result);
-        return;
-      case 'rate_limited': {
-        ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs }, 'slack rate limit; holding channel');
-        await retryDelivery(ctx.db, row.id, new Date(now.getTime() + outcome.retryAfterMs), outcome.error, false);
-        if (row.channel !== null) await holdChannel(ctx.db, row.channel, { now, retryAfterMs: outcome.retryAfterMs }, pace);
-        return;
-      }
-      case 'retry': {
-        const wait = backoffMs(row.attempts, tuning.maxBackoffMs);
-        ctx.logger.warn({ outbox: row.id, kind: row.kind, attempts: row.attempts, retryInMs: wait, error: outcome.error }, 'slack delivery failed; will retry');
-        await retryDelivery(ctx.db, row.id, new Date(now.getTime() + wait), outcome.error);
-        return;
-      }
-      case 'abandon':
-        ctx.logger.error({ outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error }, 'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)');
-        await abandonDelivery(ctx.db, row.id, outcome.error);
-        return;
-    }
-  }
-
-  async function handle(row: OutboxRow): Promise<void> {
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = await deliver(row);
-    } catch (err) {
-      // An unexpected failure is a bug or an outage we did not classify: log it and retry later.
-      ctx.logger.error({ err, outbox: row.id, kind: row.kind }, 'delivery threw');
-      outcome = { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
-    }
-    await settle(row, outcome);
-  }
-
+  const state = { running: true, lastClaimAt: 0 };
+  const pause = new Pause();
+  const idle = new IdleWatch();
+  const nudges = new Nudges(tuning.nudgeMinMs, () => state.lastClaimAt, () => { pause.cut(); });
   const busy = new Map<string, Promise<void>>();
-  // Runs finished so far: a run that ends while a claim is in flight may have made a row due that
-  // the claim's snapshot could not see, so that pass proves nothing about being idle.
-  let finishedRuns = 0;
 
   /**
    * Waits for a token of the channel's bucket, shared with every replica and taken right before
@@ -116,70 +212,76 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   async function paced(channel: string, deadline: number): Promise<number> {
     for (;;) {
       const wait = await takePaceToken(ctx.db, channel, pace);
-      if (wait === 0 || !running || Date.now() + wait > deadline) return wait;
+      if (wait === 0 || !state.running || Date.now() + wait > deadline) return wait;
       await new Promise((r) => setTimeout(r, wait));
     }
   }
 
-  /** A channel's rows go one after another at its pace; channels run side by side. */
+  /** A channel's rows, one after another at its pace; the rest go back when the pace or a stop says so. */
   async function runChannel(rows: OutboxRow[], claimedAt: number): Promise<void> {
     // Half the lease: the delivery itself (a timeout, a history search) needs the rest.
     const deadline = claimedAt + tuning.leaseMs / 2;
     for (const [i, row] of rows.entries()) {
-      const wait = running && row.channel !== null ? await paced(row.channel, deadline) : 0;
-      if (!running || wait > 0) {
+      const wait = state.running && row.channel !== null ? await paced(row.channel, deadline) : 0;
+      if (!state.running || wait > 0) {
         await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id), new Date(ctx.now().getTime() + wait));
         return;
       }
-      await handle(row);
+      await settle(ctx, row, await attempt(ctx, deliver, row), tuning, pace);
+    }
+  }
+
+  function startRunners(rows: readonly OutboxRow[]): void {
+    const byChannel = new Map<string, OutboxRow[]>();
+    for (const row of rows) byChannel.set(row.channel ?? '', [...(byChannel.get(row.channel ?? '') ?? []), row]);
+    for (const [channel, list] of byChannel) {
+      const run = runChannel(list, state.lastClaimAt)
+        .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
+        .finally(() => {
+          busy.delete(channel);
+          idle.runFinished();
+          // A channel freed up: its next rows may be due already.
+          pause.cut();
+        });
+      busy.set(channel, run);
+    }
+  }
+
+  async function claim(): Promise<OutboxRow[]> {
+    state.lastClaimAt = Date.now();
+    try {
+      return await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
+    } catch (err) {
+      ctx.logger.error({ err }, 'outbox claim failed');
+      return [];
     }
   }
 
   const loop = (async () => {
-    while (running) {
-      let rows: OutboxRow[] = [];
-      const finishedBefore = finishedRuns;
-      lastClaimAt = Date.now();
-      try {
-        rows = await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
-      } catch (err) {
-        ctx.logger.error({ err }, 'outbox claim failed');
-      }
-      if (rows.length === 0 && busy.size === 0 && finishedRuns === finishedBefore) {
-        const waiters = idleWaiters;
-        idleWaiters = [];
-        for (const w of waiters) w();
-      }
-      const byChannel = new Map<string, OutboxRow[]>();
-      for (const row of rows) byChannel.set(row.channel ?? '', [...(byChannel.get(row.channel ?? '') ?? []), row]);
-      for (const [channel, list] of byChannel) {
-        const run = runChannel(list, lastClaimAt)
-          .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
-          .finally(() => {
-            busy.delete(channel);
-            finishedRuns++;
-            // A channel freed up: its next rows may be due already.
-            wake?.();
-          });
-        busy.set(channel, run);
-      }
-      if (running && rows.length === 0 && finishedRuns === finishedBefore) await sleep(tuning.pollMs);
+    while (state.running) {
+      const mark = idle.mark();
+      const rows = await claim();
+      const quiet = idle.quiet(mark, rows.length);
+      if (quiet && busy.size === 0) idle.release();
+      startRunners(rows);
+      if (state.running && quiet) await pause.for(tuning.pollMs);
     }
     await Promise.all(busy.values());
   })();
 
   return {
-    nudge: () => {
-      if (nudgeTimer !== undefined) return;
-      nudgeTimer = setTimeout(() => { nudgeTimer = undefined; wake?.(); }, Math.max(0, lastClaimAt + tuning.nudgeMinMs - Date.now()));
+    nudge: () => { nudges.nudge(); },
+    idle: () => {
+      const waited = idle.wait();
+      pause.cut();
+      return waited;
     },
-    idle: () => new Promise<void>((resolve) => { idleWaiters.push(resolve); wake?.(); }),
     async stop() {
-      running = false;
-      clearTimeout(nudgeTimer);
-      wake?.();
+      state.running = false;
+      nudges.cancel();
+      pause.cut();
       await loop;
-      for (const w of idleWaiters) w();
+      idle.release();
     },
   };
 }

@@ -10,6 +10,7 @@ import { velocityFigures, velocityGroups, type Decision, type VelocityFigures, t
 import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/reports.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
+import { delivery } from './delivery-catalogue.js';
 import { calendarForTeam, teamById } from './handoff.js';
 
 /*
@@ -219,10 +220,6 @@ export function leadGoalReport(ctx: ServiceContext, input: LeadGoalInput): LeadG
   return { input, businessDaysPerMonth, steps: reverseFunnel(input, businessDaysPerMonth) };
 }
 
-export const DIGEST_KIND = 'reports_digest';
-/** The digest's 12-week trend chart, a delivery of its own so a failed upload never re-posts the digest. */
-export const TREND_CHART_KIND = 'reports_trend_chart';
-
 /**
  * Queues the weekly digest for the week before `firedAt` (`last-week` in docs/reports.md), frozen as its
  * dates so a delayed delivery still reports that week. Every replica's cron fires; the dedupe key
@@ -231,6 +228,5 @@ export const TREND_CHART_KIND = 'reports_trend_chart';
 export async function queueWeeklyDigest(ctx: ServiceContext, firedAt: Date): Promise<void> {
   const { current } = resolvePeriod({ kind: 'last-week' }, firedAt, ctx.policy.reportingTimeZone);
   const period = `${current.firstDay}..${current.lastDay}`;
-  const row = (kind: string) => ({ workspaceId: ctx.workspaceId, dedupeKey: `${kind}:${period}`, kind, handoffId: null, channel: ctx.policy.reports.channel, payload: { period }, notBefore: firedAt });
-  await enqueue(ctx.db, [row(DIGEST_KIND), row(TREND_CHART_KIND)]);
+  await enqueue(ctx.db, [delivery(ctx, 'reports_digest', { period }, { notBefore: firedAt }), delivery(ctx, 'reports_trend_chart', { period }, { notBefore: firedAt })]);
 }

@@ -1,26 +1,28 @@
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
-import { loadHandoffView, postedMessage, recordPosted, replacePosted, type HandoffView, type MessageKind } from '../services/handoff-view.js';
-import type { Deliverer, DeliveryOutcome, OutboxRow } from '../services/outbox.js';
+import type { DeliveryPayload, SlackDeliveryKind } from '../services/delivery-catalogue.js';
+import { loadHandoffView, postedMessage, type HandoffView, type MessageKind } from '../services/handoff-view.js';
+import type { DeliveryOutcome, OutboxRow } from '../services/outbox.js';
 import type { WebClient } from './client.js';
 import { classifySlackFailure, slackErrorCode } from './failures.js';
 import { findInHistory } from './history.js';
-import { cardModel, decisionEvent, marketingNoteModel, progressOf, slaLabel } from './models.js';
-import { renderLeadCard, renderMarketingNote, renderThreadReply, renderUnthreaded } from './views/card.js';
-import { ESCALATION_DELIVERIES } from './deliveries/escalation.js';
-import { deliverReportsDigest } from './deliveries/reports-digest.js';
-import { deliverTrendChart } from './deliveries/trend-chart.js';
-import { DIGEST_KIND, TREND_CHART_KIND } from '../services/reports.js';
 
-const handoffPayload = z.object({ handoffId: z.uuid() });
+/*
+ * What every Slack sender shares: posting exactly once, acting on a message already posted, and
+ * turning Slack's refusals into the worker's outcomes. The senders are in deliveries/, listed by
+ * kind in senders.ts.
+ */
+
+/** Sends one kind of delivery to Slack. */
+export type SlackSender<K extends SlackDeliveryKind> = (ctx: ServiceContext, client: WebClient, payload: DeliveryPayload<K>, row: OutboxRow) => Promise<DeliveryOutcome>;
 
 const postedMetadata = z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) });
 
 /** Slack message metadata marking what Baton posted, so a retry can find it instead of posting twice. */
 const METADATA_EVENT: Record<MessageKind, string> = { card: 'baton_card', marketing_note: 'baton_marketing_note' };
 
-interface Rendered {
+export interface Rendered {
   text: string;
   blocks: KnownBlock[];
 }
@@ -66,7 +68,7 @@ export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow
  * Posts a message carrying `mark` in `channel`, unless a previous attempt of this row already did
  * (its answer lost): then that message's ts is returned instead of posting again.
  */
-async function postMarked(client: WebClient, row: OutboxRow, channel: string, mark: PostedMark, message: Rendered): Promise<{ ts: string; recovered: boolean } | undefined> {
+export async function postMarked(client: WebClient, row: OutboxRow, channel: string, mark: PostedMark, message: Rendered): Promise<{ ts: string; recovered: boolean } | undefined> {
   // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
   const found = row.attempts > 1 ? await findPosted(client, { channel }, mark, row.createdAt) : undefined;
   if (found !== undefined) return { ts: found, recovered: true };
@@ -74,26 +76,7 @@ async function postMarked(client: WebClient, row: OutboxRow, channel: string, ma
   return res.ts === undefined ? undefined : { ts: res.ts, recovered: false };
 }
 
-const handoffMark = (kind: MessageKind, handoffId: string): PostedMark => ({ event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } });
-
-async function postOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, kind: MessageKind, render: (view: HandoffView) => Rendered): Promise<DeliveryOutcome> {
-  const payload = handoffPayload.safeParse(row.payload);
-  if (!payload.success || row.channel === null) return { kind: 'abandon', error: 'malformed outbox payload' };
-  const { handoffId } = payload.data;
-  const channel = row.channel;
-  const already = await postedMessage(ctx, handoffId, kind);
-  if (already) return { kind: 'done', result: already };
-  const view = await loadHandoffView(ctx, handoffId);
-  if (!view) return { kind: 'abandon', error: `handoff ${handoffId} not found` };
-  try {
-    const posted = await postMarked(client, row, channel, handoffMark(kind, handoffId), render(view));
-    if (posted === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
-    await recordPosted(ctx, handoffId, kind, channel, posted.ts);
-    return { kind: 'done', result: { channel, ts: posted.ts, recovered: posted.recovered } };
-  } catch (err) {
-    return failureOutcome(err, ctx, row);
-  }
-}
+export const handoffMark = (kind: MessageKind, handoffId: string): PostedMark => ({ event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } });
 
 export interface NewMessage {
   channel: string;
@@ -142,81 +125,20 @@ export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, ro
  * Deliveries that act on a message already posted (edit the card, reply under the note): they
  * wait while that message is not posted yet, and give up only when the handoff is gone.
  */
-export async function onPosted<S extends z.ZodType<{ handoffId: string }>>(
+export async function onPosted(
   ctx: ServiceContext,
   row: OutboxRow,
-  schema: S,
+  handoffId: string,
   kind: MessageKind,
-  act: (payload: z.output<S>, view: HandoffView, posted: { channel: string; ts: string }) => Promise<DeliveryOutcome>,
+  act: (view: HandoffView, posted: { channel: string; ts: string }) => Promise<DeliveryOutcome>,
 ): Promise<DeliveryOutcome> {
-  const payload = schema.safeParse(row.payload);
-  if (!payload.success) return { kind: 'abandon', error: 'malformed outbox payload' };
-  const view = await loadHandoffView(ctx, payload.data.handoffId);
-  if (!view) return { kind: 'abandon', error: `handoff ${payload.data.handoffId} not found` };
-  const posted = await postedMessage(ctx, payload.data.handoffId, kind);
+  const view = await loadHandoffView(ctx, handoffId);
+  if (!view) return { kind: 'abandon', error: `handoff ${handoffId} not found` };
+  const posted = await postedMessage(ctx, handoffId, kind);
   if (!posted) return { kind: 'retry', error: `the ${kind} is not posted yet` };
   try {
-    return await act(payload.data, view, posted);
+    return await act(view, posted);
   } catch (err) {
     return failureOutcome(err, ctx, row, posted.channel);
   }
-}
-
-/**
- * Re-renders the card from the store and edits it in place. A card deleted in Slack (or a
- * sandbox restarted on this database) is posted afresh where it was, since the lead may still
- * need a decision, and the new message is recorded as the card.
- */
-function updateCard(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
-  return onPosted(ctx, row, handoffPayload, 'card', async ({ handoffId }, view, card) => {
-    const message = renderLeadCard(cardModel(view, ctx.policy));
-    try {
-      await client.chat.update({ channel: card.channel, ts: card.ts, text: message.text, blocks: message.blocks });
-      return { kind: 'done', result: card };
-    } catch (err) {
-      if (slackErrorCode(err) !== 'message_not_found') throw err;
-    }
-    ctx.logger.warn({ outbox: row.id, handoff: handoffId, channel: card.channel, ts: card.ts }, 'the card is gone from Slack; posting it afresh');
-    const posted = await postMarked(client, row, card.channel, handoffMark('card', handoffId), message);
-    if (posted === undefined) return { kind: 'retry', error: 'chat.postMessage answered without ts' };
-    await replacePosted(ctx, handoffId, 'card', card.ts, { channel: card.channel, ts: posted.ts });
-    return { kind: 'done', result: { channel: card.channel, ts: posted.ts, reposted: true } };
-  });
-}
-
-const replyPayload = z.union([
-  handoffPayload.extend({ event: z.enum(['accepted', 'rejected']) }),
-  handoffPayload.extend({ event: z.enum(['sql', 'opportunity', 'customer', 'lost', 'nurture']), by: z.string(), reason: z.string().nullable() }),
-]);
-
-/** A reply in the lead's marketing thread, under the handoff note. */
-function threadReply(ctx: ServiceContext, client: WebClient, row: OutboxRow): Promise<DeliveryOutcome> {
-  return onPosted(ctx, row, replyPayload, 'marketing_note', async (p, view, note) => {
-    const decided = decisionEvent(view, ctx.policy);
-    if (!decided) return { kind: 'abandon', error: 'the handoff is not decided' };
-    // A later step renders from its own payload: by the time it is sent the lead may have moved on again.
-    const message = renderThreadReply('by' in p ? { kind: 'progress', progress: progressOf({ stage: p.event, by: p.by, reason: p.reason }, ctx.policy) } : decided.kind === 'accepted' ? { ...decided, slaLabel: slaLabel(view) } : decided);
-    return postExactlyOnce(ctx, client, row, { channel: note.channel, threadTs: note.ts, ...message, unthreaded: renderUnthreaded(cardModel(view, ctx.policy), message) });
-  });
-}
-
-export type DeliveryHandler = (ctx: ServiceContext, client: WebClient, row: OutboxRow) => Promise<DeliveryOutcome>;
-
-/** Every outbox kind and how it reaches Slack; each new kind is one line here, its code in deliveries/. */
-const DELIVERIES: Record<string, DeliveryHandler> = {
-  post_card: (ctx, client, row) => postOnce(ctx, client, row, 'card', (view) => renderLeadCard(cardModel(view, ctx.policy))),
-  post_marketing_note: (ctx, client, row) => postOnce(ctx, client, row, 'marketing_note', (view) => renderMarketingNote(marketingNoteModel(view, ctx.policy))),
-  update_card: updateCard,
-  thread_reply: threadReply,
-  [DIGEST_KIND]: deliverReportsDigest,
-  [TREND_CHART_KIND]: deliverTrendChart,
-  ...ESCALATION_DELIVERIES,
-};
-
-/** Turns queued deliveries into Slack calls. */
-export function createSlackDeliverer(ctx: ServiceContext, client: WebClient): Deliverer {
-  return (row) => {
-    const handler = DELIVERIES[row.kind];
-    return handler ? handler(ctx, client, row) : Promise.resolve({ kind: 'abandon', error: `unknown delivery kind "${row.kind}"` });
-  };
 }

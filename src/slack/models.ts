@@ -1,3 +1,4 @@
+import { describeRouting, shortRepName } from '../domain/routing.js';
 import type { Policy } from '../config/policy.js';
 import { leadDisplayName } from '../domain/lead.js';
 import { formatBreakdown, type BreakdownLine } from '../domain/scoring.js';
@@ -78,6 +79,7 @@ export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
     reassignedFrom: lastMove && { rep: lastMove.from, reason: lastMove.reason },
     overdue: pending && handoff.dueAt.getTime() <= view.now.getTime(),
     waitingFor: pending && view.team && view.history.stuck.some((s) => s.rep === handoff.repUserId) ? { manager: view.team.manager } : undefined,
+    why: view.routing ? describeRouting(view.routing, (u) => shortRepName(policy, u)) : null,
     state: decisionEvent(view, policy) ?? { kind: 'pending' },
   };
 }

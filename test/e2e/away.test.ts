@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { homeFor } from '../../src/services/home.js';
+import { handOverStartedAways } from '../../src/services/reps.js';
+import { renderHome } from '../../src/slack/views/home.js';
 import { postMql } from '../helpers/flows.js';
 import { sendSlashCommand } from '../helpers/slack-sign.js';
 
@@ -43,5 +46,48 @@ describe('/baton away and back', () => {
     expect(await text(baton('U0SMBMGR', 'away @Filip until 2099-01-01'))).toMatch(/^<@U0FILIP> is away until 2099-01-01: no new leads before then\./);
     expect(await text(baton('U0SMBMGR', 'back filip falk'))).toBe('<@U0FILIP> is back: new leads will be assigned again.');
     expect(await text(baton('U0SMBMGR', 'away @Zed'))).toMatch(/^Baton knows no rep called "Zed"\./);
+  });
+});
+
+describe('/baton away from … until … (a planned leave)', () => {
+  // Late evenings in Stockholm: no SLA step falls due between the jumps, so only going away moves leads.
+  let clock = new Date('2026-12-02T21:00:00Z');
+  const planned = useBatonWithSlack({ baton: { now: () => clock, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50 } } });
+  const command = (user: string, text: string) => sendSlashCommand(planned.baton.url, SIGNING_SECRET, { command: '/baton', text, user_id: user, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${planned.slack.responseUrl}/c` });
+  const routedTo = async (): Promise<{ rep: string; why: string }> => {
+    const handoffId = await postMql(planned);
+    return rowsOf<{ rep: string; why: string }>(await planned.baton.database.db.execute(sql`select h.rep_user_id as rep, e.data::text as why from handoffs h join events e on e.handoff_id = h.id and e.type = 'assigned' where h.id = ${handoffId}`))[0]!;
+  };
+  const pendingOf = async (user: string): Promise<number> => rowsOf<{ n: number }>(await planned.baton.database.db.execute(sql`select count(*)::int as n from handoffs where rep_user_id = ${user} and status = 'pending'`))[0]!.n;
+
+  it('a manager plans a rep\'s leave: leads until it starts, none during it (their open ones move on), leads again after; the rep\'s Home shows it', async () => {
+    expect(await text(command('U0SMBMGR', 'away <@U0EVA> from 2026-12-03 until 2026-12-05'))).toBe('<@U0EVA> is away from 2026-12-03 until 2026-12-05: no new leads in that time, and their undecided leads go to teammates when it starts.');
+    expect(await text(command('U0SMBMGR', 'away <@U0EVA> from 2026-12-05 until 2026-12-03'))).toMatch(/^The away period must end after it starts/);
+    expect(await text(command('U0SMBMGR', 'away <@U0EVA> from 2026-12-03 until 2026-12-05'))).toMatch(/^<@U0EVA> is away from 2026-12-03/);
+    // Stockholm: the 3rd starts at 23:00Z on the 2nd; Eva is back on the morning of the 5th.
+    const home = await homeFor(planned.baton.context, 'U0EVA');
+    expect(home.kind === 'member' && home.away).toEqual({ from: new Date('2026-12-02T23:00:00Z'), until: new Date('2026-12-04T23:00:00Z') });
+    expect(JSON.stringify(renderHome(home).blocks)).toContain('Next away: from Thu 3 Dec, back on Sat 5 Dec.');
+
+    const before = [await routedTo(), await routedTo(), await routedTo()];
+    expect(before.map((r) => r.rep)).toContain('U0EVA');
+    expect(await pendingOf('U0EVA')).toBeGreaterThan(0);
+
+    clock = new Date('2026-12-02T23:30:00Z');
+    const during = [await routedTo(), await routedTo(), await routedTo()];
+    expect(during.map((r) => r.rep)).toEqual(['U0FILIP', 'U0FILIP', 'U0FILIP']);
+    expect(JSON.parse(during[0]!.why)).toMatchObject({ rule: 'round_robin', skipped: [{ user: 'U0EVA', reason: 'away' }] });
+    // The hand-over job (every minute in every replica) moves her undecided leads once the leave starts.
+    await handOverStartedAways(planned.baton.context);
+    expect(await pendingOf('U0EVA')).toBe(0);
+    expect(rowsOf<{ n: number }>(await planned.baton.database.db.execute(sql`select count(*)::int as n from events where type = 'reassigned' and reason = 'away'`))[0]!.n).toBeGreaterThan(0);
+    expect(await handOverStartedAways(planned.baton.context)).toBe(0);
+    const homeDuring = await homeFor(planned.baton.context, 'U0EVA');
+    expect(JSON.stringify(renderHome(homeDuring).blocks)).toContain('You are away, back on Sat 5 Dec');
+
+    clock = new Date('2026-12-04T23:30:00Z');
+    const after = [await routedTo(), await routedTo(), await routedTo()];
+    expect(after.map((r) => r.rep)).toContain('U0EVA');
+    expect(JSON.stringify(renderHome(await homeFor(planned.baton.context, 'U0EVA')).blocks)).not.toContain(':palm_tree:');
   });
 });

@@ -12,16 +12,16 @@ export interface PostedHandoff {
 }
 
 /**
- * A new MQL for the SMB team through the real intake; resolves with its handoff id once accepted
- * (202). Its demo request happened at the app's own clock, so a test that moves the clock still
- * gets a fresh one.
+ * A new MQL for the SMB team through the real intake, each from a company of its own (no account
+ * owner steers it); resolves with its handoff id once accepted (202). Its demo request happened at
+ * the app's own clock, so a test that moves the clock still gets a fresh one.
  */
 export async function postMql(env: BatonWithSlack): Promise<string> {
   seq += 1;
   const res = await fetch(`${env.baton.url}/api/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}.${Date.now()}@acme.io`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: env.baton.context.now().toISOString() }] }),
+    body: JSON.stringify({ externalId: `flow-${seq}-${Date.now()}`, source: 'web', email: `flow${seq}@flow${seq}-${Date.now()}.example`, firstName: 'Flo', lastName: `L${seq}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: env.baton.context.now().toISOString() }] }),
   });
   if (res.status !== 202) throw new Error(`intake answered ${res.status}`);
   return ((await res.json()) as { handoffId: string }).handoffId;

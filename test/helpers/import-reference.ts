@@ -31,7 +31,7 @@ export async function importLead(ctx: ServiceContext, input: ImportInput): Promi
     if (await findLeadForIntake(tx, ctx.workspaceId, { source: input.source, externalId: input.externalId })) return 'skipped';
     const { history, createdAt, activities, source, externalId, ...fields } = input;
     const profile: LeadProfile = { ...fields, source, activities };
-    const scored = scoreLead(ctx.policy.scoring, profile, ctx.now());
+    const scored = scoreLead(ctx.policy.scoring, profile, ctx.now(), ctx.policy.accounts.personalDomains);
     const lead = await insertLead(tx, { workspaceId: ctx.workspaceId, source, externalId, stage: 'lead', createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) });
     await appendEvents(tx, [{ workspaceId: ctx.workspaceId, leadId: lead.id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }]);
     await addActivities(tx, ctx.workspaceId, lead.id, activities);

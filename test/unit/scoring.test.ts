@@ -3,7 +3,7 @@ import type { LeadProfile } from '../../src/domain/lead.js';
 import { decideMql, formatBreakdown, scoreLead } from '../../src/domain/scoring.js';
 import { examplePolicy } from '../helpers/app.js';
 
-const scoring = examplePolicy().scoring;
+const { scoring, accounts } = examplePolicy();
 const NOW = new Date('2026-11-22T12:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
 const person = { firstName: 'Ana', lastName: 'Andersson', title: 'VP Sales', email: 'ana@acme.io' };
@@ -25,28 +25,28 @@ describe('scoring', () => {
     ['a competitor is sunk', lead({ email: 'spy@competitor.com', activities: [{ type: 'demo_request', at: NOW }] }), -50, false, ['+20 senior title', '+30 demo request', '\u2212100 competitor']],
     ['employees range and industry list', lead({ title: 'Engineer', employees: 500, industry: 'SaaS' }), 20, false, ['+10 200+ employees', '+10 target industry']],
   ])('%s', (_name, l, score, isMql, lines) => {
-    const r = scoreLead(scoring, l, NOW);
+    const r = scoreLead(scoring, l, NOW, accounts.personalDomains);
     expect(r.score).toBe(score);
     expect(r.isMql).toBe(isMql);
     expect(formatBreakdown(r.breakdown)).toEqual(lines);
   });
 
   it('a window decay counts nothing older than the window', () => {
-    const r = scoreLead({ ...scoring, decay: { windowDays: 90 } }, lead({ title: 'Engineer', activities: [{ type: 'demo_request', at: daysAgo(91) }, { type: 'webinar', at: daysAgo(89) }] }), NOW);
+    const r = scoreLead({ ...scoring, decay: { windowDays: 90 } }, lead({ title: 'Engineer', activities: [{ type: 'demo_request', at: daysAgo(91) }, { type: 'webinar', at: daysAgo(89) }] }), NOW, accounts.personalDomains);
     expect(formatBreakdown(r.breakdown)).toEqual(['+5 webinar']);
   });
 
   it('missing required fields block an MQL whatever the score', () => {
-    const r = scoreLead(scoring, lead({ lastName: undefined, title: '', activities: [{ type: 'demo_request', at: NOW }, { type: 'pricing_page', at: NOW }] }), NOW);
+    const r = scoreLead(scoring, lead({ lastName: undefined, title: '', activities: [{ type: 'demo_request', at: NOW }, { type: 'pricing_page', at: NOW }] }), NOW, accounts.personalDomains);
     expect(r.missingFields).toEqual(['lastName', 'title']);
     expect(r.isMql).toBe(false);
   });
 
   it('"mql": true from the sender decides, and false does not veto', () => {
-    const low = scoreLead(scoring, lead({}), NOW);
+    const low = scoreLead(scoring, lead({}), NOW, accounts.personalDomains);
     expect(decideMql(low, true)).toBe(true);
     expect(decideMql(low, undefined)).toBe(false);
-    const high = scoreLead(scoring, lead({ activities: [{ type: 'demo_request', at: NOW }] }), NOW);
+    const high = scoreLead(scoring, lead({ activities: [{ type: 'demo_request', at: NOW }] }), NOW, accounts.personalDomains);
     expect(decideMql(high, false)).toBe(true);
   });
 });

@@ -25,6 +25,7 @@ const model = (over: Partial<LeadCardModel> = {}): LeadCardModel => ({
   slaLabel: '2 d',
   assignedVia: 'round_robin',
   overdue: false,
+  why: 'round-robin',
   state: { kind: 'pending' },
   ...over,
 });
@@ -94,6 +95,14 @@ describe('the MQL card', () => {
 
   it('says when nobody was available and the manager holds the lead', () => {
     expect(JSON.stringify(renderLeadCard(model({ assignedVia: 'manager_fallback' })).blocks)).toContain('no rep was available');
+    expect(JSON.stringify(renderLeadCard(model({ assignedVia: 'capacity_fallback', why: "manager's queue, every rep away or at cap: Bo at cap" })).blocks)).toContain('no rep was available');
+  });
+
+  it('says why this rep in one short line, escaped; imported history has none', () => {
+    const lines = (m: LeadCardModel): string[] => [...JSON.stringify(renderLeadCard(m).blocks).matchAll(/"text":"(Why this rep[^"]*)"/g)].map((x) => x[1]!);
+    expect(lines(model({ why: 'round-robin: Bo was away, Ana at cap' }))).toEqual(['Why this rep: round-robin: Bo was away, Ana at cap']);
+    expect(lines(model({ why: 'round-robin: <!here> at cap' }))).toEqual(['Why this rep: round-robin: &lt;!here&gt; at cap']);
+    expect(lines(model({ why: null }))).toEqual([]);
   });
 
   it('the marketing note names team, rep and SLA, and opens the thread', () => {

@@ -37,6 +37,17 @@ describe('App Home view', () => {
     expect(new Set(blockIds).size).toBe(blockIds.length);
   });
 
+  it.each<[string, { from: Date | null; until: Date | null } | undefined, string | undefined]>([
+    ['away now until a day', { from: null, until: new Date('2026-11-30T23:00:00Z') }, ':palm_tree: You are away, back on Tue 1 Dec: no new leads for you until then.'],
+    ['away now with no end', { from: null, until: null }, ':palm_tree: You are away, back when you type `/baton back`: no new leads for you until then.'],
+    ['a planned period', { from: new Date('2026-12-06T23:00:00Z'), until: new Date('2026-12-13T23:00:00Z') }, ':palm_tree: Next away: from Mon 7 Dec, back on Mon 14 Dec. Your undecided leads go to teammates when it starts.'],
+    ['a planned period that has started', { from: new Date('2026-11-22T23:00:00Z'), until: new Date('2026-12-13T23:00:00Z') }, ':palm_tree: You are away, back on Mon 14 Dec: no new leads for you until then.'],
+    ['no away period', undefined, undefined],
+  ])("a rep sees their own away period, now or next: %s", (_name, away, line) => {
+    const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(1)], toQualify: [], marketing: undefined, away });
+    expect(texts(view.blocks).filter((t) => t.startsWith(':palm_tree:'))).toEqual(line === undefined ? [] : [line]);
+  });
+
   it("a manager's queue names each lead's rep and who is away", () => {
     const view = renderHome({ kind: 'member', zone: 'Europe/Stockholm', now: NOW, queues: [queue(1, { title: 'SMB queue', forManager: true, away: ['U0FILIP', 'U0GUS'] })], toQualify: [], marketing: undefined });
     const all = texts(view.blocks).join('\n');

@@ -7,6 +7,7 @@ const at = (iso: string) => new Date(iso);
 const ENTRIES: HistoryEntry[] = [
   { type: 'created', fromStage: null, toStage: 'lead', at: at('2026-11-20T08:00:00Z'), actor: null, reason: null },
   { type: 'handoff_started', fromStage: 'lead', toStage: 'mql', at: at('2026-11-20T08:00:00Z'), actor: 'baton', reason: 'score_threshold' },
+  { type: 'assigned', fromStage: null, toStage: null, at: at('2026-11-20T08:00:00Z'), actor: 'baton', reason: null, detail: 'Eva: round-robin: Bo was away, <Ana> at cap' },
   { type: 'rejected', fromStage: 'mql', toStage: 'nurture', at: at('2026-11-20T13:30:00Z'), actor: 'U0EVA', reason: 'No budget <this year>' },
 ];
 const sectionTexts = (blocks: KnownBlock[]): string[] => blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : b.type === 'context' ? b.elements.flatMap((e) => ('text' in e && typeof e.text === 'string' ? [e.text] : [])) : []));
@@ -17,10 +18,11 @@ describe('/baton lead view', () => {
     const out = renderLeadHistory({ card, name: 'Ana', stage: 'nurture', score: 40, entries: ENTRIES, zone: 'America/New_York' });
     expect(out.blocks[0]).toEqual(card.blocks[0]);
     const texts = sectionTexts(out.blocks);
-    expect(texts[0]).toBe('*History* (3 events, times in America/New_York)');
+    expect(texts[0]).toBe('*History* (4 events, times in America/New_York)');
     expect(texts[1]!.split('\n')).toEqual([
       '`2026-11-20 03:00` *Lead created* → lead',
       '`2026-11-20 03:00` *Handed to sales* lead → MQL by Baton, automatically: _the score reached the MQL threshold_',
+      '`2026-11-20 03:00` *Assigned* by Baton, automatically → Eva: round-robin: Bo was away, &lt;Ana&gt; at cap',
       '`2026-11-20 08:30` *Rejected* MQL → nurture by <@U0EVA>: _No budget &lt;this year&gt;_',
     ]);
   });

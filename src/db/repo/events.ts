@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { events } from '../schema.js';
@@ -12,6 +12,12 @@ export async function appendEvents(db: DbOrTx, rows: readonly NewEvent[]): Promi
 
 export function eventsInsert(rows: readonly NewEvent[]): Write | undefined {
   return rowsInsert(events, rows);
+}
+
+/** The data of a handoff's first assignment: the routing decision and why it was made. */
+export async function routingDecision(db: DbOrTx, handoffId: string): Promise<unknown> {
+  const rows = await db.select({ data: events.data }).from(events).where(and(eq(events.handoffId, handoffId), eq(events.type, 'assigned'))).orderBy(asc(events.id)).limit(1);
+  return rows[0]?.data;
 }
 
 const PROGRESS_EVENTS = ['qualified', 'opportunity', 'won', 'lost', 'nurtured'];

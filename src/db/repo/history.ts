@@ -23,12 +23,13 @@ export interface LeadEventRow {
   at: Date;
   actor: string | null;
   reason: string | null;
+  data: unknown;
 }
 
 /** A lead's whole history, oldest first (ties in insertion order). */
 export async function leadEvents(db: DbOrTx, leadId: string): Promise<LeadEventRow[]> {
   return db
-    .select({ type: events.type, fromStage: events.fromStage, toStage: events.toStage, at: events.at, actor: events.actor, reason: events.reason })
+    .select({ type: events.type, fromStage: events.fromStage, toStage: events.toStage, at: events.at, actor: events.actor, reason: events.reason, data: events.data })
     .from(events)
     .where(eq(events.leadId, leadId))
     .orderBy(asc(events.at), asc(events.id));

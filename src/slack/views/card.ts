@@ -34,6 +34,8 @@ export interface LeadCardModel {
   overdue: boolean;
   /** Nobody else in the team can take it: the team's manager decides. */
   waitingFor?: { manager: string } | undefined;
+  /** Why this rep, in one short line ("round-robin: Bo was away, Ana at cap"); none for imported history. */
+  why: string | null;
   state: CardState;
 }
 
@@ -154,7 +156,7 @@ export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownB
 
 function pendingLine(m: LeadCardModel): string {
   const from = m.reassignedFrom ? ` · reassigned from <@${m.reassignedFrom.rep}>, ${MOVED_WHY[m.reassignedFrom.reason]}` : '';
-  const assigned = `Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' ? ' (no rep was available)' : ''}${from}`;
+  const assigned = `Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' || m.assignedVia === 'capacity_fallback' ? ' (no rep was available)' : ''}${from}`;
   const due = slackDate(m.dueAt, m.zone);
   if (m.waitingFor) return `:hourglass: *Overdue — waiting for the manager* <@${m.waitingFor.manager}> to decide: nobody else in the team can take it. ${assigned} · time ran out at ${due} (${m.slaLabel} SLA)`;
   if (m.overdue) return `:red_circle: *Overdue* since ${due} (${m.slaLabel} SLA) · ${assigned}`;
@@ -164,7 +166,11 @@ function pendingLine(m: LeadCardModel): string {
 function stateBlocks(m: LeadCardModel): KnownBlock[] {
   switch (m.state.kind) {
     case 'pending':
-      return [section(pendingLine(m)), actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')])];
+      return [
+        section(pendingLine(m)),
+        ...(m.why !== null ? [context(`Why this rep: ${escapeMrkdwn(m.why)}`)] : []),
+        actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
+      ];
     case 'accepted': {
       const lines = [`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${slackDate(m.state.at, m.zone)}`];
       if (m.state.progress) lines.push(progressLine(m.state.progress));

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { HomeData, HomeQueue, MarketingHome, QueueItem } from '../../services/home.js';
+import { DateTime } from 'luxon';
+import type { AwayPeriod, HomeData, HomeQueue, MarketingHome, QueueItem } from '../../services/home.js';
 import { actions, button, context, divider, header, section } from './blocks.js';
 import { formatDue } from './card.js';
 import { field } from './escape.js';
@@ -75,6 +76,15 @@ function qualifyBlocks(items: readonly QueueItem[]): KnownBlock[] {
   return [header(`Accepted, waiting for Qualify (${items.length})`), section(items.map((i) => `${lead(i)} · score ${i.score}`).join('\n'))];
 }
 
+const day = (at: Date, zone: string): string => DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL');
+
+/** A rep's own away period, now or next: the days as they typed them (`until` is the day they are back). */
+export function awayLine(away: AwayPeriod, now: Date, zone: string): string {
+  const back = away.until ? `back on ${day(away.until, zone)}` : 'back when you type `/baton back`';
+  if (away.from === null || away.from <= now) return `:palm_tree: You are away, ${back}: no new leads for you until then.`;
+  return `:palm_tree: Next away: from ${day(away.from, zone)}, ${back}. Your undecided leads go to teammates when it starts.`;
+}
+
 const ABOUT =
   '*Baton* hands marketing\'s qualified leads (MQLs) to sales: each lands in a team channel as a card with *Accept* and *Reject*, ' +
   'with a deadline in business hours. Leads nobody decides in time are escalated to the team\'s manager, and every rejection reason goes back to marketing.';
@@ -84,7 +94,7 @@ export function renderHome(data: HomeData): HomeView {
   if (data.kind === 'outsider') {
     return { type: 'home', blocks: [header('Baton'), section(ABOUT), context('You are not a rep, a manager or a marketer in Baton\'s policy, so nothing here waits for you. Ask your RevOps admin to add you, or type `/baton help`.')] };
   }
-  const head: KnownBlock[] = [header('Baton'), context(`Times in ${data.zone} · as of ${formatDue(data.now, data.zone)}`), ...(data.marketing ? marketingBlocks(data.marketing, data.zone) : []), ...qualifyBlocks(data.toQualify)];
+  const head: KnownBlock[] = [header('Baton'), context(`Times in ${data.zone} · as of ${formatDue(data.now, data.zone)}`), ...(data.away ? [context(awayLine(data.away, data.now, data.zone))] : []), ...(data.marketing ? marketingBlocks(data.marketing, data.zone) : []), ...qualifyBlocks(data.toQualify)];
   // A manager of very many teams: whole queues that do not fit even empty are counted, not cut.
   // One block is kept for that count.
   const fitting: HomeQueue[] = [];

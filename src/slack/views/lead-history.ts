@@ -59,7 +59,8 @@ function entryLine(e: HistoryEntry, zone: string): string {
   const move = e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage ? ` ${stage(e.fromStage)} → ${stage(e.toStage)}` : e.toStage !== null && e.fromStage === null ? ` → ${stage(e.toStage)}` : '';
   const actor = e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor) ? ` by <@${e.actor}>` : e.actor !== null ? ` by ${field(words(ACTOR_WORDS, e.actor), 60)}` : '';
   const reason = e.reason !== null ? `: _${escapeMrkdwn(words(REASON_WORDS, e.reason))}_` : '';
-  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(words(EVENT_WORDS, e.type), 40)}*${move}${actor}${reason}`;
+  const detail = e.detail ? ` → ${field(e.detail, 300)}` : '';
+  return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(words(EVENT_WORDS, e.type), 40)}*${move}${actor}${reason}${detail}`;
 }
 
 /** Lines packed into as few sections as fit, newest kept when they do not all fit. */
