@@ -21,6 +21,8 @@ import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/c
 import { slackSenders } from './slack/senders.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createHubspotConnector, type HubspotConnector } from './services/hubspot-connector.js';
+import { HUBSPOT_LANE } from './services/delivery-catalogue.js';
+import { hubspotSenders } from './services/hubspot-writeback.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
@@ -64,7 +66,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await database.migrate();
     await ensureWorkspace(database.db, identity);
 
-    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger };
+    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger, hubspot: config.hubspot !== undefined };
     const slack = createSlackApp(config.slack, identity, logger);
     registerListeners(slack.app, context, logger);
     // Started once the server listens, so a failed start-up leaves no worker behind.
@@ -101,7 +103,7 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, countedDeliverer(dispatch(slackSenders(context, slack.app.client)), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
+    const worker = startOutboxWorker(context, countedDeliverer(dispatch({ ...slackSenders(context, slack.app.client), ...hubspotSenders(context, hubspot) }), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, selfPaced: [HUBSPOT_LANE], ...opts.outboxTuning });
     outbox.worker = worker;
     hubspot?.start();
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);

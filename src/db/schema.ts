@@ -320,3 +320,21 @@ export const accounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.domain] })],
 );
+
+/**
+ * What Baton is about to write to a HubSpot contact, recorded before the write: HubSpot sends
+ * Baton's own changes back as webhook events, and an event matching one of these is recognised as
+ * that echo and starts nothing (README, "Connecting HubSpot").
+ */
+export const hubspotWrites = pgTable(
+  'hubspot_writes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    contactId: text('contact_id').notNull(),
+    property: text('property').notNull(),
+    value: text('value').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('hubspot_writes_contact').on(t.workspaceId, t.contactId, t.property, t.at)],
+);

@@ -3,7 +3,7 @@ import { findRep, selectTeam } from '../domain/routing.js';
 import type { HubspotClient, HubspotObject, Properties } from '../hubspot/client.js';
 import { LIFECYCLE_PROPERTY, leadFieldsOf, OWNER_PROPERTY, propertiesToRead } from '../hubspot/mapping.js';
 import type { OwnerMatcher } from './hubspot-owners.js';
-import { HUBSPOT_SOURCE } from './hubspot-sync.js';
+import { HUBSPOT_SOURCE } from './hubspot-writeback.js';
 
 /*
  * HubSpot's contacts and their lifecycle history as import lines (README, "Connecting HubSpot",

@@ -7,6 +7,7 @@ import type { ServiceContext } from './context.js';
 import { holdHubspot } from './hubspot.js';
 import type { OwnerMatcher } from './hubspot-owners.js';
 import type { IntakeQueue } from './intake.js';
+import { HUBSPOT_SOURCE } from './hubspot-writeback.js';
 import { backoffMs } from './outbox.js';
 
 /*
@@ -17,8 +18,6 @@ import { backoffMs } from './outbox.js';
  * postpones them. Replays are harmless: the intake is idempotent, and an event older than the
  * lead's latest handoff starts nothing.
  */
-
-export const HUBSPOT_SOURCE = 'hubspot';
 
 export interface HubspotWorkerDeps {
   client: HubspotClient;

@@ -2,6 +2,7 @@ import type { HubspotEvent } from '../hubspot/events.js';
 import { holdChannel, takePaceToken, type Pace } from '../db/repo/outbox.js';
 import { storeHubspotEvents } from '../db/repo/hubspot.js';
 import type { ServiceContext } from './context.js';
+import { HUBSPOT_LANE } from './delivery-catalogue.js';
 
 /**
  * Receives a verified webhook batch: each event is stored (once, by its event id) before anything
@@ -25,12 +26,6 @@ export async function receiveHubspotEvents(ctx: ServiceContext, events: readonly
   );
   return { received: events.length, stored };
 }
-
-/**
- * The outbox lane of HubSpot writes, and the name of the one token bucket (channel_pace) every
- * HubSpot call takes from — reads and writes, on every replica — so the account's limit holds.
- */
-export const HUBSPOT_LANE = 'hubspot';
 
 /**
  * HubSpot's burst limit as a bucket: 90 % of the account's requests per 10 s as the steady rate,

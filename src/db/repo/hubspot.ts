@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { handoffs, hubspotEvents, leads } from '../schema.js';
+import { handoffs, hubspotEvents, hubspotWrites, leads, outbox } from '../schema.js';
 
 export type NewHubspotEvent = Omit<typeof hubspotEvents.$inferInsert, 'id' | 'receivedAt' | 'processedAt' | 'outcome' | 'attempts' | 'notBefore' | 'lockedUntil'>;
 export type HubspotEventRow = typeof hubspotEvents.$inferSelect;
@@ -68,4 +68,44 @@ export async function latestHandoffStart(db: DbOrTx, workspaceId: string, source
     .orderBy(desc(handoffs.startedAt))
     .limit(1);
   return rows[0]?.startedAt;
+}
+
+/** Records what Baton is about to write to a contact, before it writes it. */
+export async function recordHubspotWrites(db: DbOrTx, workspaceId: string, contactId: string, properties: Readonly<Record<string, string>>, at: Date): Promise<void> {
+  const rows = Object.entries(properties).map(([property, value]) => ({ workspaceId, contactId, property, value, at }));
+  if (rows.length > 0) await db.insert(hubspotWrites).values(rows);
+}
+
+/**
+ * Is this property change Baton's own write coming back? It is when Baton wrote this value to
+ * this contact in the day before the change (or moments after: clocks differ). The write is
+ * consumed, so a person setting the same value later is not mistaken for it.
+ */
+export async function consumeHubspotEcho(db: DbOrTx, workspaceId: string, change: { contactId: string; property: string; value: string; occurredAt: Date }): Promise<boolean> {
+  const from = new Date(change.occurredAt.getTime() - 24 * 60 * 60_000);
+  const to = new Date(change.occurredAt.getTime() + 5 * 60_000);
+  const match = db
+    .select({ id: hubspotWrites.id })
+    .from(hubspotWrites)
+    .where(and(eq(hubspotWrites.workspaceId, workspaceId), eq(hubspotWrites.contactId, change.contactId), eq(hubspotWrites.property, change.property), eq(hubspotWrites.value, change.value), gte(hubspotWrites.at, from), lte(hubspotWrites.at, to)))
+    .orderBy(hubspotWrites.at)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  return (await db.delete(hubspotWrites).where(inArray(hubspotWrites.id, match)).returning({ id: hubspotWrites.id })).length > 0;
+}
+
+/** Deletes recorded writes older than `before` (an echo comes within minutes, or never). */
+export async function purgeHubspotWrites(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const batch = db.select({ id: hubspotWrites.id }).from(hubspotWrites).where(lt(hubspotWrites.at, before)).limit(limit).for('update', { skipLocked: true });
+  return (await db.delete(hubspotWrites).where(inArray(hubspotWrites.id, batch)).returning({ id: hubspotWrites.id })).length;
+}
+
+/** Is an earlier write of this handoff still waiting in the lane? Its writes go out in the order they were queued. */
+export async function earlierWritePending(db: DbOrTx, lane: string, rowId: number, handoffId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.channel, lane), eq(outbox.status, 'pending'), lt(outbox.id, rowId), sql`${outbox.payload}->>'handoffId' = ${handoffId}`))
+    .limit(1);
+  return rows.length > 0;
 }
