@@ -32,7 +32,7 @@ export default tseslint.config(
   // The domain is pure: no Slack, no database, no HTTP.
   { files: ['src/domain/**'], rules: layerBan(['@slack/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', 'node:http', '**/db/**', '**/slack/**', '**/http/**'], 'The domain is pure: pass data in, get data out.') },
   // Only the data layer talks SQL.
-  { files: ['src/slack/**', 'src/http/**'], rules: layerBan(['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '**/db/schema*', '**/db/client*'], 'Go through the data layer (src/db/repo).') },
+  { files: ['src/slack/**', 'src/http/**', 'src/hubspot/**'], rules: layerBan(['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '**/db/schema*', '**/db/client*'], 'Go through the data layer (src/db/repo).') },
   { files: ['src/slack/views/**'], rules: layerBan(['@slack/bolt', '**/db/**', '**/http/**'], 'Views are pure functions of data.') },
   // Every string the HTTP API takes is checked for what Postgres cannot store (src/http/schemas/text.ts).
   {

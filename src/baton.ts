@@ -19,6 +19,10 @@ import { createMetrics } from './metrics.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { createWebClient, resolveBotIdentity, type BotIdentity } from './slack/client.js';
 import { slackSenders } from './slack/senders.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { createHubspotConnector, type HubspotConnector } from './services/hubspot-connector.js';
+import { HUBSPOT_LANE } from './services/delivery-catalogue.js';
+import { hubspotSenders } from './services/hubspot-writeback.js';
 import { registerListeners } from './slack/register.js';
 import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
@@ -33,6 +37,8 @@ export interface Baton {
   database: Database;
   context: ServiceContext;
   outbox: OutboxWorker;
+  /** The HubSpot connector, when HUBSPOT_ACCESS_TOKEN is set. */
+  hubspot: HubspotConnector | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,21 +66,23 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await database.migrate();
     await ensureWorkspace(database.db, identity);
 
-    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger };
+    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger, hubspot: config.hubspot !== undefined };
     const slack = createSlackApp(config.slack, identity, logger);
     registerListeners(slack.app, context, logger);
     // Started once the server listens, so a failed start-up leaves no worker behind.
     const outbox: { worker?: OutboxWorker } = {};
 
     const metrics = createMetrics();
+    const intake = createIntakeQueue(context);
+    const hubspot = config.hubspot ? createHubspotConnector(context, config.hubspot, { intake, directory: createSlackDirectory(slack.app.client), onHandoff: () => { outbox.worker?.nudge(); } }) : undefined;
     const routes = [
       ...healthRoutes(() => database.ready(), logger),
-      ...leadRoutes(createIntakeQueue(context), config.intakeToken, () => { outbox.worker?.nudge(); }),
+      ...leadRoutes(intake, config.intakeToken, () => { outbox.worker?.nudge(); }),
       ...importRoutes(context, config.intakeToken),
       ...routePreviewRoutes(context, config.intakeToken),
       ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
-      ...hubspotRoutes(context, config.hubspot),
+      ...hubspotRoutes(context, config.hubspot, () => { hubspot?.worker?.nudge(); }),
       ...metricsRoutes(() => scrapeMetrics(context, metrics), config.metricsToken),
       ...(opts.routes ?? []),
     ];
@@ -95,8 +103,9 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       else server.listen(config.port, () => { resolve(); });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, countedDeliverer(dispatch(slackSenders(context, slack.app.client)), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, ...opts.outboxTuning });
+    const worker = startOutboxWorker(context, countedDeliverer(dispatch({ ...slackSenders(context, slack.app.client), ...hubspotSenders(context, hubspot) }), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, selfPaced: [HUBSPOT_LANE], ...opts.outboxTuning });
     outbox.worker = worker;
+    hubspot?.start();
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
@@ -108,8 +117,10 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
       database,
       context,
       outbox: worker,
+      hubspot,
       async stop() {
         await cron.stop();
+        await hubspot?.stop();
         await slack.stop();
         const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
         server.closeIdleConnections();

@@ -2,18 +2,16 @@ import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream
 import { loadImportConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadPolicy } from '../config/policy.js';
-import { openDatabase, type Database } from '../db/client.js';
-import { workspaceIds } from '../db/repo/workspaces.js';
+import { openDatabase } from '../db/client.js';
 import { HttpError } from '../http/errors.js';
-import { arrayItems, ndjsonItems, runImport, type ImportCounts, type ImportFailure } from '../http/import-stream.js';
+import { arrayItems, ndjsonItems, runImport, type ImportFailure } from '../http/import-stream.js';
 import { createLogger } from '../log.js';
+import { duration, fmt, importProgress, UsageError, workspaceOf } from './common.js';
 
 /** Exit codes scripts can rely on. */
 const EXIT = { ok: 0, someLinesFailed: 1, usage: 2, aborted: 3 } as const;
 
 const USAGE = 'usage: npm run import -- <leads.ndjson | leads.json | -> [--dry-run]';
-
-class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): { file: string; dryRun: boolean } {
   const dryRun = argv.includes('--dry-run');
@@ -28,19 +26,6 @@ async function* counted(source: AsyncIterable<Buffer>, onBytes: (n: number) => v
     onBytes(chunk.length);
     yield chunk;
   }
-}
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
-}
-
-/** The one workspace this database serves: learnt from Slack when Baton first started. */
-async function workspaceOf(database: Database): Promise<string> {
-  const ids = await workspaceIds(database.db);
-  if (ids.length === 1) return ids[0]!;
-  throw new UsageError(ids.length === 0 ? 'This database has no workspace yet: start Baton once (npm start) so it learns its Slack workspace, then import.' : `This database serves ${ids.length} workspaces; an import needs exactly one.`);
 }
 
 /**
@@ -67,18 +52,7 @@ async function run(argv: readonly string[]): Promise<number> {
     rmSync(failuresFile, { force: true });
     let failures: WriteStream | undefined;
     const started = Date.now();
-    const tty = process.stderr.isTTY;
-    let lastDrawn = 0;
-    const draw = (c: ImportCounts, final = false): void => {
-      const now = Date.now();
-      if (!final && now - lastDrawn < (tty ? 200 : 5000)) return;
-      lastDrawn = now;
-      const elapsed = (now - started) / 1000;
-      const rate = c.done / Math.max(elapsed, 0.001);
-      const eta = total !== undefined && read > 0 && !final ? ` · ETA ${duration((elapsed * (total - read)) / read)}` : '';
-      const pct = total !== undefined && total > 0 ? ` ${Math.floor((100 * read) / total)}%` : '';
-      process.stderr.write(`${tty ? '\r\x1b[K' : ''}${fmt(c.done)} leads${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`);
-    };
+    const draw = importProgress(() => (total !== undefined && total > 0 ? read / total : undefined));
     const onFailure = (f: ImportFailure): void => {
       failures ??= createWriteStream(failuresFile);
       failures.write(`${JSON.stringify(f)}\n`);

@@ -4,6 +4,9 @@ import { ConfigError, issuesToLines } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** HubSpot's API, unless HUBSPOT_API_URL names another (a stand-in). */
+export const HUBSPOT_API_URL = 'https://api.hubapi.com';
+
 const optionalText = z
   .string()
   .optional()
@@ -48,6 +51,10 @@ const envSchema = z.object({
   HUBSPOT_CLIENT_SECRET: optionalText,
   // Where HubSpot calls Baton (scheme and host) when a proxy is in front: the URI HubSpot signs.
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the public http(s) URL HubSpot calls, such as https://baton.example.com' }).optional()),
+  // HubSpot's API base URL; a local stand-in in tests and in the sandbox.
+  // The account's burst limit (requests per 10 s): 100 on Free/Starter, 190 on Professional/Enterprise.
+  HUBSPOT_RATE_LIMIT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of requests per 10 seconds, e.g. 100').transform(Number).refine((n) => n >= 10 && n <= 10_000, 'must be between 10 and 10000 requests per 10 seconds').optional()).transform((v) => v ?? 100),
+  HUBSPOT_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' }).optional()).transform((v) => v ?? HUBSPOT_API_URL),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()).transform((v) => v ?? 'info'),
   // A stalled client holds a connection only this long; a whole request (an import too) must arrive
   // within the request timeout.
@@ -72,10 +79,19 @@ export interface Config {
   outboxChannelRate: number;
   http: HttpLimits;
   /** Undefined: the HubSpot connector is off. */
-  hubspot: { accessToken: string; clientSecret: string; publicUrl: string | undefined } | undefined;
+  hubspot: HubspotConfig | undefined;
   /** Days a done delivery or SLA step is kept before the purge job removes it. */
   retentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export interface HubspotConfig {
+  accessToken: string;
+  clientSecret: string;
+  publicUrl: string | undefined;
+  apiUrl: string;
+  /** HubSpot's burst limit for the account, requests per 10 s, shared by every replica. */
+  rateLimit: number;
 }
 
 /** The values the logger removes from every line it writes, wherever they appear. */
@@ -99,6 +115,24 @@ export function loadImportConfig(env: Readonly<Record<string, string | undefined
   const parsed = importSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(issuesToLines(parsed.error.issues));
   return { database: toDatabase(parsed.data), policyFile: parsed.data.POLICY_FILE, logLevel: parsed.data.LOG_LEVEL };
+}
+
+const backfillSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, POLICY_FILE: true, LOG_LEVEL: true, HUBSPOT_ACCESS_TOKEN: true, HUBSPOT_API_URL: true, HUBSPOT_RATE_LIMIT: true, SLACK_BOT_TOKEN: true, SLACK_API_URL: true });
+
+/** What `npm run hubspot:backfill` needs: the import's settings, HubSpot's token, and Slack's when owners are matched through it. */
+export function loadBackfillConfig(env: Readonly<Record<string, string | undefined>> = process.env): { database: Config['database']; policyFile: string; logLevel: Config['logLevel']; hubspot: { accessToken: string; apiUrl: string; rateLimit: number }; slack: { botToken: string; apiUrl: string | undefined } | undefined } {
+  const parsed = backfillSchema.safeParse(env);
+  const lines = parsed.success ? [] : issuesToLines(parsed.error.issues);
+  if (parsed.success && parsed.data.HUBSPOT_ACCESS_TOKEN === undefined) lines.push('HUBSPOT_ACCESS_TOKEN: is required: the HubSpot private app\'s access token (README, "Connecting HubSpot")');
+  if (!parsed.success || lines.length > 0) throw new ConfigError(lines);
+  const e = parsed.data;
+  return {
+    database: toDatabase(e),
+    policyFile: e.POLICY_FILE,
+    logLevel: e.LOG_LEVEL,
+    hubspot: { accessToken: e.HUBSPOT_ACCESS_TOKEN!, apiUrl: e.HUBSPOT_API_URL, rateLimit: e.HUBSPOT_RATE_LIMIT },
+    slack: e.SLACK_BOT_TOKEN !== undefined ? { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL } : undefined,
+  };
 }
 
 function toDatabase(e: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>): Config['database'] {
@@ -156,7 +190,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.PORT,
     outboxChannelRate: e.OUTBOX_CHANNEL_RATE,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.HTTP_MAX_CONNECTIONS },
-    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL } : undefined,
+    hubspot: e.HUBSPOT_ACCESS_TOKEN !== undefined && e.HUBSPOT_CLIENT_SECRET !== undefined ? { accessToken: e.HUBSPOT_ACCESS_TOKEN, clientSecret: e.HUBSPOT_CLIENT_SECRET, publicUrl: e.PUBLIC_URL, apiUrl: e.HUBSPOT_API_URL, rateLimit: e.HUBSPOT_RATE_LIMIT } : undefined,
     retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };

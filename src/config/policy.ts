@@ -114,6 +114,8 @@ const repSchema = z.object({
   timeZone: zone.optional(),
   active: z.boolean().default(true),
   maxOpen: maxOpen.optional(),
+  /** The rep's e-mail, to match a CRM owner without asking Slack. */
+  email: z.email({ error: 'must be an e-mail address' }).optional(),
 });
 export type RepPolicy = z.output<typeof repSchema>;
 
@@ -240,6 +242,43 @@ const reasonSchema = z.object({
   noteRequired: z.boolean().default(false),
 });
 
+/** A HubSpot contact property (`jobtitle`), or a property of its company (`company.name`). */
+const hubspotSource = z.string().regex(/^(company\.)?[a-z0-9_]{1,100}$/, 'must be a HubSpot property name such as "jobtitle", or "company.name" for the associated company');
+const hubspotValue = z.string().min(1).max(100);
+
+/** Baton's lead fields a HubSpot contact fills; each reads the first of its sources that has a value. */
+export const HUBSPOT_FIELDS = ['email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel'] as const;
+export type HubspotField = (typeof HUBSPOT_FIELDS)[number];
+
+export const DEFAULT_HUBSPOT_FIELDS: Record<HubspotField, string[]> = {
+  email: ['email'],
+  firstName: ['firstname'],
+  lastName: ['lastname'],
+  title: ['jobtitle'],
+  company: ['company.name', 'company'],
+  employees: ['company.numberofemployees', 'numemployees'],
+  industry: ['company.industry', 'industry'],
+  country: ['country', 'company.country'],
+  phone: ['phone', 'mobilephone'],
+  persona: ['hs_persona'],
+  channel: ['hs_analytics_source'],
+};
+
+/** The HubSpot connector's rules (README, "Connecting HubSpot"); every key has a default. */
+const hubspotPolicySchema = z
+  .object({
+    /** The lifecycle stage that means "marketing-qualified" (accounts may rename stages). */
+    mqlStage: hubspotValue.default('marketingqualifiedlead'),
+    /** More ways a contact becomes an MQL: any rule whose property holds one of its values. */
+    mqlWhen: z.array(z.object({ property: hubspotSource.refine((p) => !p.startsWith('company.'), 'must be a contact property'), in: z.array(hubspotValue).min(1) }).strict()).default([]),
+    /** Lead field → HubSpot properties, first with a value wins; a field left out keeps its default. */
+    fields: z.partialRecord(z.enum(HUBSPOT_FIELDS), z.array(hubspotSource).min(1)).default({}).transform((f) => ({ ...DEFAULT_HUBSPOT_FIELDS, ...f })),
+    /** What HubSpot is told when a lead goes back to marketing (nurture). */
+    nurture: z.object({ lifecycleStage: hubspotValue.default('lead'), leadStatus: hubspotValue.default('BAD_TIMING') }).strict().default({ lifecycleStage: 'lead', leadStatus: 'BAD_TIMING' }),
+  })
+  .strict();
+export type HubspotPolicy = z.output<typeof hubspotPolicySchema>;
+
 export const policySchema = z
   .object({
     reportingTimeZone: zone,
@@ -265,6 +304,7 @@ export const policySchema = z
       })
       .default({ personalDomains: [] })
       .transform((a) => ({ personalDomains: new Set([...personalDomainList(), ...a.personalDomains]) })),
+    hubspot: hubspotPolicySchema.default(() => hubspotPolicySchema.parse({})),
   })
   .superRefine((p, ctx) => {
     const defaults = p.teams.filter((t) => t.default);

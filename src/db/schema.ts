@@ -275,6 +275,13 @@ export const hubspotEvents = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     receivedAt: ts('received_at').notNull().defaultNow(),
     processedAt: ts('processed_at'),
+    /** What processing did: intake (a handoff may have started), not_mql, echo (Baton's own write), nothing, contact_gone. */
+    outcome: text('outcome'),
+    /** Processing attempts; HubSpot being down or rate-limiting postpones an event, never drops it. */
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: ts('not_before'),
+    /** A replica working on the event holds it until then; a killed one's events are taken up after. */
+    lockedUntil: ts('locked_until'),
   },
   (t) => [
     uniqueIndex('hubspot_events_event').on(t.workspaceId, t.eventId),
@@ -343,4 +350,22 @@ export const sandboxSlackFiles = pgTable(
     bytes: text('bytes').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+/**
+ * What Baton is about to write to a HubSpot contact, recorded before the write: HubSpot sends
+ * Baton's own changes back as webhook events, and an event matching one of these is recognised as
+ * that echo and starts nothing (README, "Connecting HubSpot").
+ */
+export const hubspotWrites = pgTable(
+  'hubspot_writes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    contactId: text('contact_id').notNull(),
+    property: text('property').notNull(),
+    value: text('value').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('hubspot_writes_contact').on(t.workspaceId, t.contactId, t.property, t.at)],
 );

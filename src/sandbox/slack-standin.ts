@@ -148,7 +148,7 @@ export interface StandInOptions {
   teamId?: string;
   botUserId?: string;
   botId?: string;
-  users?: Record<string, { real_name: string; tz: string }>;
+  users?: Record<string, { real_name: string; tz: string; email?: string }>;
   store?: StandInStore;
 }
 
@@ -364,7 +364,12 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'users.info': {
         const user = str(body.user);
         const known = opts.users?.[user];
-        return known ? { ok: true, user: { id: user, real_name: known.real_name, tz: known.tz } } : { ok: false, error: 'user_not_found' };
+        return known ? { ok: true, user: { id: user, real_name: known.real_name, tz: known.tz, profile: { real_name: known.real_name, ...(known.email !== undefined ? { email: known.email } : {}) } } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'users.lookupByEmail': {
+        const email = str(body.email).toLowerCase();
+        const found = Object.entries(opts.users ?? {}).find(([, u]) => u.email?.toLowerCase() === email);
+        return found ? { ok: true, user: { id: found[0], real_name: found[1].real_name, tz: found[1].tz, profile: { email: found[1].email } } } : { ok: false, error: 'users_not_found' };
       }
       case 'views.open':
       case 'views.push': {

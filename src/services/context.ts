@@ -9,4 +9,6 @@ export interface ServiceContext {
   workspaceId: string;
   now(): Date;
   logger: Logger;
+  /** The HubSpot connector is on: changes to leads that came from HubSpot are written back to it. */
+  hubspot?: boolean | undefined;
 }

@@ -10,6 +10,7 @@ import { enqueue } from '../db/repo/outbox.js';
 import { claimAccount } from '../db/repo/routing.js';
 import { cancelPendingSteps } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
+import { HUBSPOT_SOURCE, hubspotWriteBack } from './hubspot-writeback.js';
 import { delivery } from './delivery-catalogue.js';
 import { refreshNotices } from './escalation.js';
 
@@ -58,6 +59,7 @@ export async function decide(ctx: ServiceContext, handoffId: string, userId: str
     await enqueue(tx, [
       delivery(ctx, 'update_card', { handoffId: h.id, change: status }),
       delivery(ctx, 'thread_reply', { handoffId: h.id, event: status }),
+      ...hubspotWriteBack(ctx, h.id, status),
       ...(await refreshNotices(ctx, tx, h.id, status, now)),
     ]);
     return { kind: 'decided' };
@@ -94,6 +96,7 @@ export async function progress(ctx: ServiceContext, handoffId: string, userId: s
     await enqueue(tx, [
       delivery(ctx, 'update_card', { handoffId: h.id, change: to }),
       delivery(ctx, 'thread_reply', { handoffId: h.id, event: to, by: userId, reason }),
+      ...(lead.source === HUBSPOT_SOURCE && (to === 'sql' || to === 'customer' || to === 'nurture') ? hubspotWriteBack(ctx, h.id, to) : []),
     ]);
   });
 }

@@ -88,10 +88,31 @@ const SLACK_KINDS = {
   reports_trend_chart: kind({ payload: z.object({ period: z.string().regex(/^\d{4}-\d{2}-\d{2}\.\.(\d{4}-\d{2}-\d{2})$/) }), key: (q) => `reports_trend_chart:${q.period}`, channel: (_q, policy) => policy.reports.channel }),
 };
 
-const KINDS = { ...SLACK_KINDS };
+/**
+ * The outbox lane of HubSpot writes, and the name of the one token bucket (channel_pace) every
+ * HubSpot call takes from — reads and writes, on every replica — so the account's limit holds.
+ */
+export const HUBSPOT_LANE = 'hubspot';
+
+/** What a handoff's change asks HubSpot to show (src/services/hubspot-writeback.ts writes it). */
+export const hubspotChange = z.union([z.templateLiteral(['assigned:', z.string()]), z.enum(['accepted', 'rejected', 'rejection_note', 'sql', 'customer', 'nurture'])]);
+export type HubspotChange = z.output<typeof hubspotChange>;
+
+/**
+ * Writes to HubSpot, for leads that came from it. They are paced by HubSpot's account-wide bucket
+ * (each call takes its token), not by a Slack channel's, and carry no handoff: a HubSpot outage
+ * must not hold up a card, nor Slack a write. Their own order per handoff is kept by the sender.
+ */
+const HUBSPOT_KINDS = {
+  /** The contact's owner, status, lifecycle stage and note, as one change of the handoff says. */
+  hubspot_write: kind({ payload: z.object({ handoffId: z.uuid(), change: hubspotChange }), key: (q) => `hubspot:${q.handoffId}:${q.change}`, channel: () => HUBSPOT_LANE }),
+};
+
+const KINDS = { ...SLACK_KINDS, ...HUBSPOT_KINDS };
 
 export type DeliveryKind = keyof typeof KINDS;
 export type SlackDeliveryKind = keyof typeof SLACK_KINDS;
+export type HubspotDeliveryKind = keyof typeof HUBSPOT_KINDS;
 /** What `delivery()` takes for a kind. */
 export type QueuedPayload<K extends DeliveryKind> = (typeof KINDS)[K] extends KindSpec<infer Q, unknown> ? Q : never;
 /** What a kind's sender gets: the row's payload, parsed. */

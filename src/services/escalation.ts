@@ -12,6 +12,7 @@ import { awayUsers, lockRoundRobin, openCounts, saveRoundRobin } from '../db/rep
 import { addNotices, hasNotices, type NewSlaNotice } from '../db/repo/sla-notices.js';
 import { cancelPendingSteps, cancelStepsOfOthers, claimDueSteps, finishSteps, stepsInsert, type ClaimedStep, type NewSlaStep } from '../db/repo/sla-steps.js';
 import type { ServiceContext } from './context.js';
+import { hubspotWriteBack } from './hubspot-writeback.js';
 import { delivery } from './delivery-catalogue.js';
 import { cappedReps, stepRows } from './handoff.js';
 
@@ -70,7 +71,7 @@ async function reassign(ctx: ServiceContext, tx: Tx, h: HandoffRow, team: TeamPo
   await cancelStepsOfOthers(tx, h.id, to, now);
   out.steps.push(...stepRows(policy, h, team, to, now, false));
   out.events.push({ workspaceId, leadId: h.leadId, handoffId: h.id, type: 'reassigned', at: now, actor, reason, data: { from: h.repUserId, to, team: team.id, dueAt: deadline.toISOString() } });
-  out.deliveries.push(delivery(ctx, 'update_card', { handoffId: h.id, change: `reassigned:${to}` }), ...(await refreshNotices(ctx, tx, h.id, `reassigned_${to}`, now)));
+  out.deliveries.push(delivery(ctx, 'update_card', { handoffId: h.id, change: `reassigned:${to}` }), ...hubspotWriteBack(ctx, h.id, `assigned:${to}`), ...(await refreshNotices(ctx, tx, h.id, `reassigned_${to}`, now)));
   ctx.logger.info({ handoffId: h.id, reason, holder: held.size + 1 }, 'lead reassigned');
   return { kind: 'moved', from: h.repUserId, to, at: now.toISOString(), deadline: deadline.toISOString(), reason, holder: held.size + 1 };
 }

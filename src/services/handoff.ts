@@ -15,6 +15,7 @@ import { outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
 import { accountOwners, awayUsers, lockRoundRobin, openCounts, readRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
+import { HUBSPOT_SOURCE, hubspotWriteBack } from './hubspot-writeback.js';
 import { delivery } from './delivery-catalogue.js';
 
 
@@ -168,6 +169,7 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
     ? [
         delivery(ctx, 'post_card', { handoffId: handoff.id, teamChannel: assignment.team.channel }),
         delivery(ctx, 'post_marketing_note', { handoffId: handoff.id }),
+        ...(input.profile.source === HUBSPOT_SOURCE ? hubspotWriteBack(ctx, handoff.id, `assigned:${assignment.repUserId}`) : []),
       ]
     : [];
   // History brought in by an import posts nothing, so it escalates nothing either.

@@ -49,9 +49,11 @@ export interface OutboxTuning {
   /** A claimed row is someone else's to retry after this, e.g. when its worker was killed. */
   leaseMs: number;
   maxBackoffMs: number;
+  /** Lanes whose senders take a token for each call themselves (HubSpot's account-wide limit), not one per row at Slack's pace. */
+  selfPaced: readonly string[];
 }
 
-export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, nudgeMinMs: 100, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, nudgeMinMs: 100, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000, selfPaced: [] };
 
 export function backoffMs(attempts: number, maxMs: number, random: () => number = Math.random): number {
   const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -222,7 +224,7 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
     // Half the lease: the delivery itself (a timeout, a history search) needs the rest.
     const deadline = claimedAt + tuning.leaseMs / 2;
     for (const [i, row] of rows.entries()) {
-      const wait = state.running && row.channel !== null ? await paced(row.channel, deadline) : 0;
+      const wait = state.running && row.channel !== null && !tuning.selfPaced.includes(row.channel) ? await paced(row.channel, deadline) : 0;
       if (!state.running || wait > 0) {
         await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id), new Date(ctx.now().getTime() + wait));
         return;

@@ -1,3 +1,4 @@
+import { purgeHubspotWrites } from '../db/repo/hubspot.js';
 import { purgeDoneDeliveries } from '../db/repo/outbox.js';
 import { purgeDoneSteps } from '../db/repo/sla-steps.js';
 import type { DbOrTx } from '../db/client.js';
@@ -24,5 +25,7 @@ async function drain(db: DbOrTx, purge: (db: DbOrTx, before: Date, limit: number
  */
 export async function purgeExpired(ctx: Pick<ServiceContext, 'db' | 'now'>, retentionDays: number, batch = PURGE_BATCH): Promise<{ deliveries: number; slaSteps: number }> {
   const before = new Date(ctx.now().getTime() - retentionDays * DAY_MS);
+  // Recorded HubSpot writes only matter for the day their echo may take.
+  await drain(ctx.db, purgeHubspotWrites, new Date(ctx.now().getTime() - 2 * DAY_MS), batch);
   return { deliveries: await drain(ctx.db, purgeDoneDeliveries, before, batch), slaSteps: await drain(ctx.db, purgeDoneSteps, before, batch) };
 }

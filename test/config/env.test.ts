@@ -63,6 +63,14 @@ describe('environment', () => {
     });
   });
 
+  it('turns the HubSpot connector on with its token and secret, talking to HubSpot unless HUBSPOT_API_URL names a stand-in', () => {
+    const hubspot = { HUBSPOT_ACCESS_TOKEN: 'pat-na1-0000', HUBSPOT_CLIENT_SECRET: 'secret-1234' };
+    expect(loadConfig(GOOD).hubspot).toBeUndefined();
+    expect(loadConfig({ ...GOOD, ...hubspot }).hubspot).toEqual({ accessToken: 'pat-na1-0000', clientSecret: 'secret-1234', publicUrl: undefined, apiUrl: 'https://api.hubapi.com', rateLimit: 100 });
+    expect(loadConfig({ ...GOOD, ...hubspot, HUBSPOT_API_URL: 'http://127.0.0.1:4010', PUBLIC_URL: 'https://baton.example.com', HUBSPOT_RATE_LIMIT: '190' }).hubspot).toMatchObject({ apiUrl: 'http://127.0.0.1:4010', publicUrl: 'https://baton.example.com', rateLimit: 190 });
+    expect(problems({ ...GOOD, ...hubspot, HUBSPOT_API_URL: 'api.hubapi.com' })).toEqual([expect.stringMatching(/^HUBSPOT_API_URL: must be an http\(s\) URL/)]);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...GOOD, SLACK_APP_TOKEN: '', DATABASE_URL: '  ' })).toMatchObject({ slack: { appToken: undefined }, database: { kind: 'pglite' } });
   });

@@ -42,6 +42,16 @@ describe('policy file', () => {
     expect(p.sqlChecklist.some((c) => c.required)).toBe(true);
     expect(p.goals.monthlyMqls).toBe(400);
     expect(p.reports.digest?.cron).toBe('0 8 * * 1');
+    expect(p.teams[0]!.reps[0]!.email).toBe('ana@example.com');
+    expect(p.hubspot).toMatchObject({ mqlStage: 'marketingqualifiedlead', mqlWhen: [{ property: 'lead_score_band', in: ['A'] }], nurture: { lifecycleStage: 'lead', leadStatus: 'BAD_TIMING' } });
+    // A field the file leaves out keeps its default mapping.
+    expect(p.hubspot.fields).toMatchObject({ title: ['jobtitle'], employees: ['company.numberofemployees', 'numemployees'] });
+  });
+
+  it('gives the HubSpot connector a default for every key when the policy has no hubspot section', () => {
+    const raw = parse(EXAMPLE) as Record<string, unknown>;
+    delete raw.hubspot;
+    expect(parsePolicy(stringify(raw)).hubspot).toMatchObject({ mqlStage: 'marketingqualifiedlead', mqlWhen: [], fields: { email: ['email'], company: ['company.name', 'company'] }, nurture: { lifecycleStage: 'lead' } });
   });
 
   it.each<[string, (p: Obj) => void, RegExp]>([
@@ -62,6 +72,9 @@ describe('policy file', () => {
     ['bad regex', (p) => { (at(p, 'scoring').negatives as Obj[])[1]!.pattern = '(unclosed'; }, /scoring\.negatives\[1\]\.pattern: pattern is not a valid regular expression/],
     ['unknown criteria key', (p) => { at(p, 'teams', 0).match = { size: 3 }; }, /teams\[0\]\.match: Unrecognized key/],
     ['missing scoring', (p) => { delete p.scoring; }, /^policy\.yml: scoring: /],
+    ['bad rep e-mail', (p) => { at(p, 'teams', 0, 'reps', 0).email = 'ana at example'; }, /teams\[0\]\.reps\[0\]\.email: must be an e-mail address/],
+    ['HubSpot property that is not a name', (p) => { at(p, 'hubspot', 'fields').title = ['Job Title']; }, /hubspot\.fields\.title\[0\]: must be a HubSpot property name/],
+    ['unknown lead field in the HubSpot mapping', (p) => { at(p, 'hubspot', 'fields').budget = ['budget']; }, /hubspot\.fields/],
   ])('%s stops start-up with one line naming the key', (_name, mutate, line) => {
     const lines = problems(mutate);
     expect(lines).toHaveLength(1);

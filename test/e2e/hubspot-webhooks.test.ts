@@ -5,7 +5,7 @@ import { contactPropertyChange, sendHubspotWebhook } from '../helpers/hubspot-si
 
 /* POST /hubspot/webhooks through the real app: only batches HubSpot signed are stored, each event once. */
 const SECRET = 'hubspot-client-secret-0123';
-const env = useBatonWithSlack({ baton: { config: { hubspot: { accessToken: 'pat-test', clientSecret: SECRET, publicUrl: 'https://baton.example.com' } } } });
+const env = useBatonWithSlack({ baton: { config: { hubspot: { accessToken: 'pat-test', clientSecret: SECRET, publicUrl: 'https://baton.example.com', apiUrl: 'http://127.0.0.1:9', rateLimit: 100 } } } });
 const url = () => `${env.baton.url}/hubspot/webhooks`;
 const PUBLIC = 'https://baton.example.com/hubspot/webhooks';
 const stored = () => countHubspotEvents(env.baton.database.db, env.baton.context.workspaceId);

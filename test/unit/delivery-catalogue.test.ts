@@ -77,6 +77,7 @@ describe('dispatch', () => {
     post_card: record('post_card'), post_marketing_note: record('post_marketing_note'), update_card: record('update_card'), thread_reply: record('thread_reply'),
     sla_remind_rep: record('sla_remind_rep'), sla_notices: record('sla_notices'), sla_refresh_notices: record('sla_refresh_notices'), sla_breach_note: record('sla_breach_note'),
     sla_thread_line: record('sla_thread_line'), sla_reassigned: record('sla_reassigned'), sla_team_digest: record('sla_team_digest'), reports_digest: record('reports_digest'), reports_trend_chart: record('reports_trend_chart'),
+    hubspot_write: record('hubspot_write'),
   };
   const deliver = dispatch(senders);
 

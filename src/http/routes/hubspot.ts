@@ -28,7 +28,7 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 /** POST /hubspot/webhooks: HubSpot's signed event batches, stored before any work (docs/hubspot.md). */
-export function hubspotRoutes(ctx: ServiceContext, settings: HubspotSettings | undefined): Route[] {
+export function hubspotRoutes(ctx: ServiceContext, settings: HubspotSettings | undefined, onStored: () => void): Route[] {
   return [
     {
       method: 'POST',
@@ -52,6 +52,7 @@ export function hubspotRoutes(ctx: ServiceContext, settings: HubspotSettings | u
         if (!parsed.success) throw new HttpError(400, 'validation_failed', 'The body is not a batch of HubSpot webhook events.', validationDetails(parsed.error.issues));
         const result = await receiveHubspotEvents(ctx, parsed.data);
         ctx.logger.info({ received: result.received, stored: result.stored }, 'HubSpot webhook batch stored');
+        if (result.stored > 0) onStored();
         return { status: 200, json: result };
       },
     },

@@ -1,0 +1,42 @@
+import type { Database } from '../db/client.js';
+import { workspaceIds } from '../db/repo/workspaces.js';
+import type { ImportCounts } from '../http/import-stream.js';
+
+/** Wrong arguments or a database not ready: said in one line, exit code 2. */
+export class UsageError extends Error {}
+
+/** The one workspace this database serves: learnt from Slack when Baton first started. */
+export async function workspaceOf(database: Database): Promise<string> {
+  const ids = await workspaceIds(database.db);
+  if (ids.length === 1) return ids[0]!;
+  throw new UsageError(ids.length === 0 ? 'This database has no workspace yet: start Baton once (npm start) so it learns its Slack workspace, then import.' : `This database serves ${ids.length} workspaces; an import needs exactly one.`);
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
+/**
+ * An import's progress line on stderr: leads done, %, rate, ETA and the counts, redrawn in place
+ * on a terminal (at most 5 times a second), a line every 5 s otherwise. `fraction` says how far
+ * the input is read, when that is known.
+ */
+export function importProgress(fraction: () => number | undefined): (c: ImportCounts, final?: boolean) => void {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let lastDrawn = 0;
+  return (c, final = false) => {
+    const now = Date.now();
+    if (!final && now - lastDrawn < (tty ? 200 : 5000)) return;
+    lastDrawn = now;
+    const elapsed = (now - started) / 1000;
+    const rate = c.done / Math.max(elapsed, 0.001);
+    const f = fraction();
+    const eta = f !== undefined && f > 0 && !final ? ` · ETA ${duration((elapsed * (1 - f)) / f)}` : '';
+    const pct = f !== undefined ? ` ${Math.floor(100 * Math.min(1, f))}%` : '';
+    process.stderr.write(`${tty ? '\r\x1b[K' : ''}${fmt(c.done)} leads${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`);
+  };
+}
