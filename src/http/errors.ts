@@ -1,14 +1,17 @@
 import { databaseUnavailable } from '../db/errors.js';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { DomainError, type ErrorCode, type Refusal } from '../domain/errors.js';
 
 /** What a sender is told to wait before trying again while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
+
+/** Failures of the transport or the edge's own set-up, which the domain never meets. */
+export type HttpErrorCode = 'unauthorized' | 'payload_too_large' | 'unsupported_media_type' | 'not_configured' | 'method_not_allowed' | 'internal';
 
 /** Errors raised by the HTTP edge itself, before any domain code runs. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | 'not_configured' | 'method_not_allowed' | 'internal',
+    readonly code: ErrorCode | HttpErrorCode,
     message: string,
     readonly details?: unknown,
     /** Headers the status calls for (`Allow` on a 405). */
@@ -21,9 +24,6 @@ export class HttpError extends Error {
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
-  unauthorized: 401,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
   not_found: 404,
   illegal_transition: 409,
   not_allowed: 403,
@@ -32,6 +32,35 @@ const STATUS: Record<ErrorCode, number> = {
   no_eligible_rep: 409,
   conflict: 409,
 };
+
+/**
+ * A refusal in plain words: an API client cannot resolve a Slack mention, so the people it names
+ * go into `details` as user ids and the message says who by role.
+ */
+function refusalWords(r: Refusal): string {
+  switch (r.about) {
+    case 'not_a_rep':
+      return "That user is not a rep in Baton's policy.";
+    case 'away_for_someone_else':
+      return 'Only the rep or their manager can change that.';
+    case 'reassigned_away':
+      return 'This lead was reassigned to another rep; it is theirs to decide now.';
+    case 'not_the_holder':
+      return "Only the lead's rep or their manager can decide this lead.";
+    case 'not_the_manager':
+      return `Only ${r.team}'s manager can ${r.action} this lead.`;
+    case 'decided_before':
+      return `This lead was already ${r.status}.`;
+  }
+}
+
+function domainBody(err: DomainError): ErrorEnvelope['body'] {
+  if (err.refusal) {
+    const { code, ...facts } = err.refusal;
+    return { error: { code, message: refusalWords(err.refusal), details: facts } };
+  }
+  return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+}
 
 export interface ErrorEnvelope {
   status: number;
@@ -47,7 +76,7 @@ export function toEnvelope(err: unknown): ErrorEnvelope {
     return { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } }, ...(err.headers ? { headers: err.headers } : {}) };
   }
   if (err instanceof DomainError) {
-    return { status: STATUS[err.code], body: { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } } };
+    return { status: STATUS[err.code], body: domainBody(err) };
   }
   const down = databaseUnavailable(err);
   if (down !== undefined) {

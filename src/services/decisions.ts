@@ -1,5 +1,5 @@
 import { mayDecide } from '../domain/decisions.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, refuse } from '../domain/errors.js';
 import { assertTransition, EVENT_FOR_STAGE, type Stage } from '../domain/lifecycle.js';
 import { accountOwnerAfterAccept } from '../domain/routing.js';
 import type { Tx } from '../db/client.js';
@@ -25,8 +25,8 @@ async function loadForDecision(ctx: ServiceContext, tx: Tx, handoffId: string, u
   if (!h || h.workspaceId !== ctx.workspaceId) throw new DomainError('not_found', 'This lead is no longer in Baton.');
   if (!mayDecide(ctx.policy, h, userId)) {
     // Someone who held the lead before is looking at an older card: say what happened to it.
-    if ((await pastHolders(tx, h.id)).has(userId)) throw new DomainError('stale_card', `This lead was reassigned to <@${h.repUserId}>; it is theirs to decide now.`);
-    throw new DomainError('not_allowed', `Only <@${h.repUserId}> or their manager can decide this lead.`);
+    if ((await pastHolders(tx, h.id)).has(userId)) throw refuse({ code: 'stale_card', about: 'reassigned_away', holder: h.repUserId });
+    throw refuse({ code: 'not_allowed', about: 'not_the_holder', holder: h.repUserId });
   }
   return h;
 }

@@ -1,5 +1,5 @@
 import type { TeamPolicy } from '../config/policy.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, refuse, type Refusal } from '../domain/errors.js';
 import { creditBack, eligibleIn, pickRep } from '../domain/routing.js';
 import { dueAt, nextRepeat, noticeWindow, performAt, stepRecipients, type SlaFact } from '../domain/sla.js';
 import { calendarForTeam, teamById } from '../domain/teams.js';
@@ -205,13 +205,13 @@ export async function sweepSla(ctx: ServiceContext): Promise<number> {
   }
 }
 
-async function managerHandoff(ctx: ServiceContext, tx: Tx, handoffId: string, userId: string, verb: string): Promise<{ h: HandoffRow; team: TeamPolicy }> {
+async function managerHandoff(ctx: ServiceContext, tx: Tx, handoffId: string, userId: string, action: Extract<Refusal, { about: 'not_the_manager' }>['action']): Promise<{ h: HandoffRow; team: TeamPolicy }> {
   const h = await findHandoff(tx, handoffId);
   if (!h || h.workspaceId !== ctx.workspaceId) throw new DomainError('not_found', 'This lead is no longer in Baton.');
   const team = teamById(ctx.policy, h.teamId);
   if (!team) throw new DomainError('not_found', `Team "${h.teamId}" is no longer in the policy.`);
-  if (team.manager !== userId) throw new DomainError('not_allowed', `Only ${team.name}'s manager <@${team.manager}> can ${verb} this lead.`);
-  if (h.status !== 'pending') throw new DomainError('stale_card', `This lead was already ${h.status} by <@${h.decidedBy ?? 'someone'}>.`);
+  if (team.manager !== userId) throw refuse({ code: 'not_allowed', about: 'not_the_manager', team: team.name, manager: team.manager, action });
+  if (h.status !== 'pending') throw refuse({ code: 'stale_card', about: 'decided_before', status: h.status, decidedBy: h.decidedBy ?? undefined });
   return { h, team };
 }
 

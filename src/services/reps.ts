@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, refuse } from '../domain/errors.js';
 import { awayRepsHoldingLeads, setAway } from '../db/repo/routing.js';
 import type { Policy } from '../config/policy.js';
 import type { ServiceContext } from './context.js';
@@ -34,8 +34,8 @@ export function repByName(policy: Policy, typed: string): string {
 export async function setRepAway(ctx: ServiceContext, actor: string, target: string, away: boolean, days: AwayDays): Promise<{ from: Date | null; until: Date | null; reassigned: number }> {
   const team = ctx.policy.teams.find((t) => t.reps.some((r) => r.user === target));
   const rep = team?.reps.find((r) => r.user === target);
-  if (!team || !rep) throw new DomainError('not_found', `<@${target}> is not a rep in Baton's policy.`);
-  if (actor !== target && actor !== team.manager) throw new DomainError('not_allowed', `Only <@${target}> or their manager <@${team.manager}> can change that.`);
+  if (!team || !rep) throw refuse({ code: 'not_found', about: 'not_a_rep', user: target });
+  if (actor !== target && actor !== team.manager) throw refuse({ code: 'not_allowed', about: 'away_for_someone_else', user: target, manager: team.manager });
   const zone = rep.timeZone ?? ctx.policy.calendar.timeZone;
   // "from 1 Dec until 5 Dec" means away from the start of 1 Dec and back on the morning of 5 Dec, in the rep's own zone.
   const startOf = (text: string | undefined): Date | null => {
