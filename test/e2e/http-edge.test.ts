@@ -192,8 +192,9 @@ describe('every request gets an answer and the process survives (child process)'
     await Promise.all(heldClosed);
     await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 5_000);
     await alive();
-    // The operator hears of it, once for the burst.
-    await expect.poll(() => baton.output(), { timeout: 10_000 }).toMatch(/"dropped":1,"maxConnections":4,"msg":"connections refused: HTTP_MAX_CONNECTIONS were open"/);
+    // The operator hears of it, once for the burst; on a busy machine the health check above can
+    // arrive before the held sockets are closed on the server's side and be counted with it.
+    await expect.poll(() => baton.output(), { timeout: 10_000 }).toMatch(/"dropped":[12],"maxConnections":4,"msg":"connections refused: HTTP_MAX_CONNECTIONS were open"/);
   });
 });
 
