@@ -76,6 +76,7 @@ export interface HubspotStandIn {
   setProperties(id: string, properties: Record<string, string>, at?: Date): void;
   contact(id: string): StandInContact | undefined;
   contacts(): StandInContact[];
+  owners(): { id: string; email: string; firstName: string; lastName: string }[];
   notes(contactId: string): { id: string; body: string; timestamp: string }[];
   /** Webhook deliveries answered 2xx, and those still waiting or being retried. */
   webhookStats(): { delivered: number; events: number; pending: number; failed: number };
@@ -490,6 +491,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     },
     contact: (id) => contacts.get(id),
     contacts: () => [...contacts.values()],
+    owners: () => [...owners.values()].map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
     notes: (contactId) => (contacts.get(contactId)?.noteIds ?? []).map((id) => notes.get(id)!).map((n) => ({ id: n.id, body: n.properties.hs_note_body ?? '', timestamp: n.properties.hs_timestamp ?? '' })),
     webhookStats: () => ({ delivered, events: deliveredEvents, pending: queue.length + inFlight + retryTimers.size, failed: failedDeliveries }),
     webhooksDelivered(timeoutMs = 10_000) {

@@ -232,6 +232,20 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     await page.screenshot({ path: path.join(shots, '08-chart.png') });
   });
 
+  it('the HubSpot panel: a contact created and moved to MQL gets a card, and shows the owner written back', async () => {
+    await page.goto(`${base}/sandbox`);
+    const panel = page.getByTestId('hubspot');
+    await panel.waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Create a contact' }).click();
+    const contact = panel.locator('li').first();
+    await contact.waitFor({ timeout: 10_000 });
+    const name = (await contact.locator('strong').textContent()) ?? '';
+    await contact.getByRole('combobox').selectOption('marketingqualifiedlead');
+    await expect.poll(() => contact.locator('.facts').textContent(), { timeout: 20_000 }).toMatch(/owner \w+/);
+    await page.getByRole('button', { name: /sales-enterprise/ }).click();
+    await page.locator('.msg', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  });
+
   it('a restart on the same data folder keeps the channels: cards and charts are where they were, and a card\'s buttons still work', async () => {
     const rep = (await state()).people.find((p) => p.role === 'rep');
     const manager = (await state()).people.find((p) => p.role === 'manager');

@@ -460,6 +460,43 @@ async function poll() {
   }
 }
 
+// ---------- HubSpot panel ----------
+
+function renderHubspot(h) {
+  const list = $('#hubspot-contacts');
+  list.replaceChildren(...h.contacts.map((c) => {
+    const li = document.createElement('li');
+    li.dataset.contact = c.id;
+    const facts = [c.email, c.owner && `owner ${c.owner}`, c.leadStatus && `status ${c.leadStatus}`, c.notes.length > 0 && `${c.notes.length} note${c.notes.length > 1 ? 's' : ''}`].filter(Boolean);
+    li.innerHTML = `<strong>${escapeHtml(c.name)}</strong><span class="facts">${escapeHtml(facts.join(' · '))}</span>`;
+    const select = document.createElement('select');
+    select.setAttribute('aria-label', `Lifecycle stage of ${c.name}`);
+    for (const s of ['', ...h.stages]) select.append(new Option(s || '(none)', s, false, s === c.lifecyclestage));
+    select.addEventListener('change', () => {
+      post('/sandbox/hubspot/stage', { contactId: c.id, stage: select.value }).catch(showError);
+    });
+    li.append(select);
+    return li;
+  }));
+}
+
+/** The HubSpot panel follows the stand-in's contacts with a long poll of its own; absent when a real HubSpot is connected. */
+async function pollHubspot() {
+  let since = -1;
+  for (;;) {
+    try {
+      const res = await fetch(since < 0 ? '/sandbox/hubspot' : `/sandbox/hubspot?since=${since}`);
+      if (res.status === 404) return;
+      const h = await res.json();
+      since = h.version;
+      $('#hubspot').hidden = false;
+      renderHubspot(h);
+    } catch {
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 function wire() {
   $('#person').addEventListener('change', (ev) => {
     ui.person = ev.target.value;
@@ -496,7 +533,9 @@ function wire() {
   });
   tool('#send-lead', '/sandbox/lead', (r) => `Lead sent: ${r.stage}, score ${r.score}`);
   tool('#load-demo', '/sandbox/demo', (r) => `Imported ${r.imported} leads (${r.skipped} already there)`);
+  $('#hubspot-contact').addEventListener('click', () => { post('/sandbox/hubspot/contact').catch(showError); });
 }
 
 wire();
 poll();
+pollHubspot();
