@@ -1,3 +1,4 @@
+import { ttlCache } from '../ttl-cache.js';
 import type { Policy } from '../config/policy.js';
 import type { HubspotClient } from '../hubspot/client.js';
 
@@ -23,14 +24,7 @@ const TTL_MS = 60 * 60_000;
  */
 export function createOwnerMatcher(policy: Policy, client: HubspotClient, directory: PeopleDirectory, now: () => number = Date.now): OwnerMatcher {
   const reps = policy.teams.flatMap((t) => t.reps);
-  const cache = new Map<string, { value: string | undefined; until: number }>();
-  async function cached(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
-    const hit = cache.get(key);
-    if (hit && hit.until > now()) return hit.value;
-    const value = await load();
-    cache.set(key, { value, until: now() + TTL_MS });
-    return value;
-  }
+  const cached = ttlCache<string | undefined>(() => TTL_MS, now);
   return {
     async repForOwner(ownerId) {
       const email = await cached(`owner:${ownerId}`, async () => (await client.getOwner(ownerId))?.email ?? undefined);

@@ -88,44 +88,38 @@ function intakePayload(ctx: ServiceContext, read: ContactRead, ownerHint: string
   return parsed.success ? parsed.data : undefined;
 }
 
+/** What one contact's triggering events lead to: a handoff through the intake, or why not. */
+async function contactOutcome(ctx: ServiceContext, deps: HubspotWorkerDeps, id: string, read: ContactRead | undefined, latestTrigger: Date): Promise<Outcome> {
+  if (read === undefined) return 'contact_gone';
+  if (!isMql(ctx.policy.hubspot, read.contact.properties)) return 'not_mql';
+  // An event from before the lead's latest handoff (a late retry, a replay) is history already told.
+  const started = await latestHandoffStart(ctx.db, ctx.workspaceId, HUBSPOT_SOURCE, id);
+  if (started !== undefined && started.getTime() >= latestTrigger.getTime()) return 'already_handed_off';
+  const owner = read.contact.properties[OWNER_PROPERTY];
+  const hint = owner !== null && owner !== undefined && owner !== '' ? await deps.owners.repForOwner(owner) : undefined;
+  const payload = intakePayload(ctx, read, hint);
+  if (payload === undefined) return 'not_mql';
+  const result = await deps.intake.submit(payload);
+  if (result.handoffId !== undefined) deps.onHandoff();
+  return 'intake';
+}
+
+/**
+ * A claimed batch's contacts are handled side by side: each is its own contact, and MQLs reaching
+ * the intake together share its group commit (one at a time, a pass of 100 took seconds).
+ */
 async function processContacts(ctx: ServiceContext, deps: HubspotWorkerDeps, events: readonly HubspotEventRow[]): Promise<Map<number, Outcome>> {
   const outcomes = new Map<number, Outcome>();
   const triggers = new Map<string, Date>();
-  for (const e of events) {
-    if (await deps.isEcho(e)) outcomes.set(e.id, 'echo');
+  const echoes = await Promise.all(events.map((e) => deps.isEcho(e)));
+  events.forEach((e, i) => {
+    if (echoes[i] === true) outcomes.set(e.id, 'echo');
     else if (mayStartHandoff(ctx.policy.hubspot, e)) triggers.set(e.objectId, e.occurredAt);
     else outcomes.set(e.id, 'nothing');
-  }
+  });
   const reads = await readContacts(ctx, deps.client, [...triggers.keys()]);
-  const contactOutcome = new Map<string, Outcome>();
-  for (const [id, latestTrigger] of triggers) {
-    const read = reads.get(id);
-    if (read === undefined) {
-      contactOutcome.set(id, 'contact_gone');
-      continue;
-    }
-    if (!isMql(ctx.policy.hubspot, read.contact.properties)) {
-      contactOutcome.set(id, 'not_mql');
-      continue;
-    }
-    // An event from before the lead's latest handoff (a late retry, a replay) is history already told.
-    const started = await latestHandoffStart(ctx.db, ctx.workspaceId, HUBSPOT_SOURCE, id);
-    if (started !== undefined && started.getTime() >= latestTrigger.getTime()) {
-      contactOutcome.set(id, 'already_handed_off');
-      continue;
-    }
-    const owner = read.contact.properties[OWNER_PROPERTY];
-    const hint = owner !== null && owner !== undefined && owner !== '' ? await deps.owners.repForOwner(owner) : undefined;
-    const payload = intakePayload(ctx, read, hint);
-    if (payload === undefined) {
-      contactOutcome.set(id, 'not_mql');
-      continue;
-    }
-    const result = await deps.intake.submit(payload);
-    if (result.handoffId !== undefined) deps.onHandoff();
-    contactOutcome.set(id, 'intake');
-  }
-  for (const e of events) if (!outcomes.has(e.id)) outcomes.set(e.id, contactOutcome.get(e.objectId) ?? 'nothing');
+  const byContact = new Map(await Promise.all([...triggers].map(async ([id, latest]) => [id, await contactOutcome(ctx, deps, id, reads.get(id), latest)] as const)));
+  for (const e of events) if (!outcomes.has(e.id)) outcomes.set(e.id, byContact.get(e.objectId) ?? 'nothing');
   return outcomes;
 }
 

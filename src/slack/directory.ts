@@ -1,3 +1,4 @@
+import { ttlCache } from '../ttl-cache.js';
 import type { WebClient } from './client.js';
 import { slackErrorCode } from './failures.js';
 
@@ -17,14 +18,7 @@ const FOUND_TTL_MS = 60 * 60_000;
 const MISSING_TTL_MS = 5 * 60_000;
 
 export function createSlackDirectory(client: WebClient, now: () => number = Date.now): SlackDirectory {
-  const cache = new Map<string, { value: string | undefined; until: number }>();
-  async function cached(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
-    const hit = cache.get(key);
-    if (hit && hit.until > now()) return hit.value;
-    const value = await load();
-    cache.set(key, { value, until: now() + (value === undefined ? MISSING_TTL_MS : FOUND_TTL_MS) });
-    return value;
-  }
+  const cached = ttlCache<string | undefined>((value) => (value === undefined ? MISSING_TTL_MS : FOUND_TTL_MS), now);
   return {
     userIdByEmail: (email) =>
       cached(`email:${email.toLowerCase()}`, async () => {
