@@ -17,11 +17,11 @@ export interface ScoreResult {
   isMql: boolean;
 }
 
-const FREE_MAIL = [
+const FREE_MAIL = new Set([
   'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de', 'ymail.com', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de',
   'outlook.com', 'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'proton.me', 'protonmail.com',
   'mail.ru', 'yandex.ru', 'yandex.com', 'qq.com', '163.com', '126.com', 'zoho.com', 'tutanota.com', 'fastmail.com', 'hey.com', 'mail.com',
-];
+]);
 
 const DAY_MS = 86_400_000;
 
@@ -30,7 +30,14 @@ function text(lead: LeadFields, field: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
-const matchesPattern = (value: string | undefined, pattern: string): boolean => value !== undefined && new RegExp(pattern, 'i').test(value);
+/** The policy's patterns, compiled once each rather than once per lead (a bulk import scores a million). */
+const compiled = new Map<string, RegExp>();
+function patternOf(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (re === undefined) compiled.set(pattern, (re = new RegExp(pattern, 'i')));
+  return re;
+}
+const matchesPattern = (value: string | undefined, pattern: string): boolean => value !== undefined && patternOf(pattern).test(value);
 const inList = (value: string | undefined, list: readonly string[]): boolean => value !== undefined && list.some((v) => v.toLowerCase() === value.toLowerCase());
 
 function emailDomain(email: string | undefined): string | undefined {
@@ -84,7 +91,7 @@ export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date): 
 
   const domain = emailDomain(lead.email);
   for (const rule of policy.negatives) {
-    const freeMail = rule.freeMail === true && domain !== undefined && [...FREE_MAIL, ...(rule.domains ?? [])].some((d) => d.toLowerCase() === domain);
+    const freeMail = rule.freeMail === true && domain !== undefined && (FREE_MAIL.has(domain) || (rule.domains ?? []).some((d) => d.toLowerCase() === domain));
     const listed = rule.freeMail !== true && rule.domains !== undefined && domain !== undefined && rule.domains.some((d) => d.toLowerCase() === domain);
     const patterned = rule.field !== undefined && rule.pattern !== undefined && matchesPattern(text(lead, rule.field), rule.pattern);
     if (freeMail || listed || patterned) add({ family: 'negatives', label: rule.label, points: rule.points });

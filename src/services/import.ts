@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
-import { replayHistory, type HistoryEntry } from '../domain/history.js';
+import type { Policy } from '../config/policy.js';
+import { uniqueActivities, type Activity, type LeadFields } from '../domain/lead.js';
+import { replayHistory, type HistoryEntry, type HistoryRules } from '../domain/history.js';
 import { scoreLead } from '../domain/scoring.js';
-import { writeTogether } from '../db/repo/bulk.js';
-import { eventsInsert, type NewEvent } from '../db/repo/events.js';
-import { handoffsInsert } from '../db/repo/handoffs.js';
-import { activitiesInsert, knownIntakeKeys, leadsInsert, type NewLead } from '../db/repo/leads.js';
+import { timeOrderedIds } from '../db/ids.js';
+import type { NewEvent } from '../db/repo/events.js';
+import type { HandoffRow } from '../db/repo/handoffs.js';
+import { encodeImported, writeImported, type EncodedLead } from '../db/repo/imports.js';
+import { knownIntakeKeys } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
 import type { ServiceContext } from './context.js';
 import { planHandoff, teamById } from './handoff.js';
@@ -26,19 +27,27 @@ export interface Problem {
 /** Per lead: stored now, already there (skipped), or refused with what is wrong (nothing stored). */
 export type ImportOutcome = 'imported' | 'skipped' | { problems: Problem[] };
 
-/** One lead as rows, planned from plain data before anything is written. */
+/** One lead planned from plain data before anything is written: its rows, encoded for the write. */
 interface PlannedLead {
   input: ImportInput;
-  lead: NewLead;
-  events: NewEvent[];
-  activities: { workspaceId: string; leadId: string; type: string; at: Date }[];
-  handoffs: ReturnType<typeof planHandoff>['handoff'][];
+  rows: EncodedLead;
 }
 
-const keyOf = (l: { source: string; externalId: string | null }): string => JSON.stringify([l.source, l.externalId]);
+/** Imported leads and handoffs get ids that sort by time, so a big import appends to their indexes. */
+const newId = timeOrderedIds();
 
-function definedFields(fields: LeadFields): LeadFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
+const keyOf = (l: { source: string; externalId: string | null }): string => `${l.source}\u0000${l.externalId}`;
+
+/** What the policy says about the names a history uses, looked up once per policy rather than once per lead. */
+const historyRulesOf = new WeakMap<Policy, HistoryRules>();
+function historyRules(policy: Policy): HistoryRules {
+  let rules = historyRulesOf.get(policy);
+  if (rules === undefined) {
+    const teams = new Set(policy.teams.map((t) => t.id));
+    const outcomes = new Map(policy.rejectionReasons.map((r) => [r.id, r.outcome]));
+    historyRulesOf.set(policy, (rules = { hasTeam: (id) => teams.has(id), rejectionOutcome: (id) => outcomes.get(id) }));
+  }
+  return rules;
 }
 
 /**
@@ -48,38 +57,60 @@ function definedFields(fields: LeadFields): LeadFields {
  */
 function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLead | { problems: Problem[] } {
   const { policy, workspaceId } = ctx;
-  const replay = replayHistory(input.history, {
-    hasTeam: (id) => teamById(policy, id) !== undefined,
-    rejectionOutcome: (id) => policy.rejectionReasons.find((r) => r.id === id)?.outcome,
-  });
+  const replay = replayHistory(input.history, historyRules(policy));
   if (!replay.ok) return { problems: [replay.problem] };
-  const { history: _history, createdAt, activities, source, externalId, ...fields } = input;
-  const profile: LeadProfile = { ...fields, source, activities };
-  const scored = scoreLead(policy.scoring, profile, now);
-  const id = randomUUID();
+  // The input is the lead's profile as it is: its fields, source and activities.
+  const scored = scoreLead(policy.scoring, input, now);
+  const id = newId();
+  const { createdAt } = input;
   const events: NewEvent[] = [{ workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }];
-  const handoffs: PlannedLead['handoffs'] = [];
-  const handoffIds = new Map<number, string>();
+  const handoffs: HandoffRow[] = [];
+  const handoffIds: string[] = [];
   for (const step of replay.steps) {
     if (step.kind === 'handoff') {
       const h = step.handoff;
-      const team = teamById(policy, h.teamId)!;
-      const planned = planHandoff(ctx, { lead: { id }, profile, score: scored.score, at: h.at, fromStage: h.fromStage, reason: 'import', actor: 'import', notify: false, seq: h.seq }, { team, repUserId: h.repUserId, via: 'import' });
+      const { handoff, events: started } = planHandoff(ctx, { lead: { id }, profile: input, score: scored.score, at: h.at, fromStage: h.fromStage, reason: 'import', actor: 'import', notify: false, seq: h.seq, id: newId() }, { team: teamById(policy, h.teamId)!, repUserId: h.repUserId, via: 'import' });
       const d = h.decision;
-      handoffs.push(d === undefined ? planned.handoff : { ...planned.handoff, status: d.status, decidedAt: d.at, decidedBy: d.by, rejectReason: d.reason, rejectNote: d.note, outcome: d.outcome });
-      handoffIds.set(h.seq, planned.handoff.id);
-      events.push(...planned.events);
+      if (d !== undefined) Object.assign(handoff, { status: d.status, decidedAt: d.at, decidedBy: d.by, rejectReason: d.reason, rejectNote: d.note, outcome: d.outcome });
+      handoffs.push(handoff);
+      handoffIds[h.seq] = handoff.id;
+      events.push(...started);
     } else {
-      events.push({ workspaceId, leadId: id, handoffId: step.handoffSeq === undefined ? null : handoffIds.get(step.handoffSeq)!, type: step.type, fromStage: step.from, toStage: step.to, at: step.at, actor: step.actor, reason: step.reason });
+      events.push({ workspaceId, leadId: id, handoffId: step.handoffSeq === undefined ? null : handoffIds[step.handoffSeq]!, type: step.type, fromStage: step.from, toStage: step.to, at: step.at, actor: step.actor, reason: step.reason });
     }
   }
-  return {
-    input,
-    lead: { id, workspaceId, source, externalId, stage: replay.stage, createdAt, imported: true, score: scored.score, scoreBreakdown: scored.breakdown, ...definedFields(fields) },
-    events,
-    activities: activities.map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
+  const rows = encodeImported({
+    // Every column by name (a field left out stays empty, the origin takes its default): a sender's
+    // `score` is not the lead's score, as on the live intake.
+    lead: {
+      id,
+      workspaceId,
+      source: input.source,
+      externalId: input.externalId,
+      email: input.email,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      title: input.title,
+      company: input.company,
+      employees: input.employees,
+      industry: input.industry,
+      country: input.country,
+      phone: input.phone,
+      persona: input.persona,
+      channel: input.channel,
+      origin: input.origin,
+      ownerHint: input.ownerHint,
+      stage: replay.stage,
+      createdAt,
+      imported: true,
+      score: scored.score,
+      scoreBreakdown: scored.breakdown,
+    },
     handoffs,
-  };
+    events,
+    activities: uniqueActivities(input.activities).map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
+  });
+  return { input, rows };
 }
 
 /** The plans not stored yet, each (source, externalId) once: the first of a chunk's copies wins. */
@@ -95,8 +126,8 @@ function notStored(valid: readonly PlannedLead[], known: readonly { source: stri
 
 /**
  * Imports a chunk of leads in one transaction: every lead planned in memory
- * first, the chunk's keys locked and looked up at once, then leads, events, activities and
- * handoffs written as one statement. Idempotent on (source, externalId): a lead already stored —
+ * first, the chunk's keys locked and looked up at once, then leads, handoffs, events and
+ * activities copied in (COPY). Idempotent on (source, externalId): a lead already stored —
  * or sent twice in the chunk — is skipped, so re-running a file or resuming after a crash imports
  * each lead once. With `dryRun` the chunk is planned and looked up, and nothing is written.
  */
@@ -113,12 +144,7 @@ export async function importChunk(ctx: ServiceContext, inputs: readonly ImportIn
     stored = await ctx.db.transaction(async (tx) => {
       const [, known] = await Promise.all([lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.input.source}:${p.input.externalId}`)), knownIntakeKeys(tx, workspaceId, keys)]);
       const fresh = notStored(valid, known);
-      await writeTogether(tx, [
-        leadsInsert(fresh.map((p) => p.lead)),
-        handoffsInsert(fresh.flatMap((p) => p.handoffs)),
-        eventsInsert(fresh.flatMap((p) => p.events)),
-        activitiesInsert(fresh.flatMap((p) => p.activities)),
-      ]);
+      await writeImported(tx, fresh.map((p) => p.rows));
       return new Set(fresh);
     });
   }
