@@ -5,7 +5,7 @@ import { scoreLead } from '../domain/scoring.js';
 import { timeOrderedIds } from '../db/ids.js';
 import type { NewEvent } from '../db/repo/events.js';
 import type { HandoffRow } from '../db/repo/handoffs.js';
-import { encodeImported, writeImported, type EncodedLead } from '../db/repo/imports.js';
+import { encodeImported, writeImported, writeImportedUnlessStored, type EncodedLead } from '../db/repo/imports.js';
 import { knownIntakeKeys } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
 import type { ServiceContext } from './context.js';
@@ -27,11 +27,15 @@ export interface Problem {
 /** Per lead: stored now, already there (skipped), or refused with what is wrong (nothing stored). */
 export type ImportOutcome = 'imported' | 'skipped' | { problems: Problem[] };
 
-/** One lead planned from plain data before anything is written: its rows, encoded for the write. */
-interface PlannedLead {
-  input: ImportInput;
+/** One lead planned from plain data before anything is written: its key, and its rows encoded for the write. */
+export interface PlannedLead {
+  source: string;
+  externalId: string;
   rows: EncodedLead;
 }
+
+/** A lead of a chunk as planned: ready to write, or refused with what is wrong. */
+export type PlannedImport = PlannedLead | { problems: Problem[] };
 
 /** Imported leads and handoffs get ids that sort by time, so a big import appends to their indexes. */
 const newId = timeOrderedIds();
@@ -53,9 +57,11 @@ function historyRules(policy: Policy): HistoryRules {
 /**
  * A lead and its history as rows (README.md, "POST /api/leads/import"): the same lead, events, handoffs and frozen SLA plans
  * live data produces, so reports cannot tell them apart; no Slack delivery and no SLA step, since
- * history is not announced. A history that breaks the lifecycle plans nothing.
+ * history is not announced. A history that breaks the lifecycle plans nothing. Planned as soon as
+ * the lead is read, before anything is written: only the plan is kept while its chunk waits for
+ * the database. `now` is the chunk's, for the score's decay.
  */
-function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLead | { problems: Problem[] } {
+export function planImport(ctx: ServiceContext, input: ImportInput, now: Date): PlannedImport {
   const { policy, workspaceId } = ctx;
   const replay = replayHistory(input.history, historyRules(policy));
   if (!replay.ok) return { problems: [replay.problem] };
@@ -110,14 +116,14 @@ function planLead(ctx: ServiceContext, input: ImportInput, now: Date): PlannedLe
     events,
     activities: uniqueActivities(input.activities).map((a) => ({ workspaceId, leadId: id, type: a.type, at: a.at })),
   });
-  return { input, rows };
+  return { source: input.source, externalId: input.externalId, rows };
 }
 
 /** The plans not stored yet, each (source, externalId) once: the first of a chunk's copies wins. */
 function notStored(valid: readonly PlannedLead[], known: readonly { source: string; externalId: string | null }[]): PlannedLead[] {
   const seen = new Set(known.map(keyOf));
   return valid.filter((p) => {
-    const key = keyOf(p.input);
+    const key = keyOf(p);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -125,25 +131,25 @@ function notStored(valid: readonly PlannedLead[], known: readonly { source: stri
 }
 
 /**
- * Imports a chunk of leads in one transaction: every lead planned in memory
- * first, the chunk's keys locked and looked up at once, then leads, handoffs, events and
- * activities copied in (COPY). Idempotent on (source, externalId): a lead already stored —
- * or sent twice in the chunk — is skipped, so re-running a file or resuming after a crash imports
- * each lead once. With `dryRun` the chunk is planned and looked up, and nothing is written.
+ * Writes a chunk of planned leads in one transaction: the chunk's keys locked at once, then leads,
+ * handoffs, events and activities copied in (COPY). Idempotent on (source, externalId): a lead
+ * already stored — or sent twice in the chunk — is skipped, so re-running a file or resuming after
+ * a crash imports each lead once. The keys are looked up only when the copy finds one stored. With
+ * `dryRun` the keys are looked up and nothing is written.
  */
-export async function importChunk(ctx: ServiceContext, inputs: readonly ImportInput[], opts: { dryRun?: boolean } = {}): Promise<ImportOutcome[]> {
-  const now = ctx.now();
+export async function writeImport(ctx: ServiceContext, plans: readonly PlannedImport[], opts: { dryRun?: boolean } = {}): Promise<ImportOutcome[]> {
   const { workspaceId } = ctx;
-  const plans = inputs.map((input) => planLead(ctx, input, now));
   const valid = plans.filter((p): p is PlannedLead => !('problems' in p));
-  const keys = valid.map((p) => ({ source: p.input.source, externalId: p.input.externalId }));
+  const keys = valid.map((p) => ({ source: p.source, externalId: p.externalId }));
   let stored: Set<PlannedLead>;
   if (valid.length === 0) stored = new Set();
   else if (opts.dryRun === true) stored = new Set(notStored(valid, await knownIntakeKeys(ctx.db, workspaceId, keys)));
   else {
     stored = await ctx.db.transaction(async (tx) => {
-      const [, known] = await Promise.all([lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.input.source}:${p.input.externalId}`)), knownIntakeKeys(tx, workspaceId, keys)]);
-      const fresh = notStored(valid, known);
+      await lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.source}:${p.externalId}`));
+      const once = notStored(valid, []);
+      if (await writeImportedUnlessStored(tx, once.map((p) => p.rows))) return new Set(once);
+      const fresh = notStored(valid, await knownIntakeKeys(tx, workspaceId, keys));
       await writeImported(tx, fresh.map((p) => p.rows));
       return new Set(fresh);
     });

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
     const started = Date.now();
     // As `npm run import` starts it (package.json).
-    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), file], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--heap-growing-percent=50', '--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), file], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', ...(server ? { DATABASE_URL: server.url } : { DATA_DIR: path.join(scratch, 'db') }) },
       stdio: ['ignore', 'pipe', 'inherit'],

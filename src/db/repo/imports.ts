@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { copyIn, type Tx } from '../client.js';
+import { isUniqueViolation } from '../errors.js';
 import { activities, events, handoffs, leads } from '../schema.js';
 import { copyFormat } from './bulk.js';
 import type { NewEvent } from './events.js';
@@ -42,7 +43,7 @@ export function encodeImported(rows: ImportedRows): EncodedLead {
 }
 
 /**
- * Writes a chunk of new leads with COPY. The caller has locked their keys and left out those
+ * Writes a chunk of new leads with COPY. The caller holds their keys' locks and has left out those
  * already stored, so nothing here can conflict with a row another writer committed.
  *
  * The connections plan each statement for its values (`plan_cache_mode=force_custom_plan`,
@@ -57,5 +58,23 @@ export async function writeImported(tx: Tx, chunk: readonly EncodedLead[]): Prom
   for (const table of ['lead', 'handoffs', 'events', 'activities'] as const) {
     const lines = chunk.flatMap((l) => l[table]);
     if (lines.length > 0) await copyIn(tx, { table: formats[table].table, columns: formats[table].columns, data: `${lines.join('\n')}\n` });
+  }
+}
+
+/**
+ * Writes a chunk of leads whose keys the caller holds locked, without looking them up first: false
+ * (and nothing written) when one of them is stored already — a file imported again, an import
+ * resumed — for the caller to look them up and write the others. A new import is all new leads,
+ * and looking a million keys up cost Postgres more than the locks and the leads' own index.
+ */
+export async function writeImportedUnlessStored(tx: Tx, chunk: readonly EncodedLead[]): Promise<boolean> {
+  try {
+    await tx.transaction(async (savepoint) => {
+      await writeImported(savepoint, chunk);
+    });
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err, 'leads_source_external_id')) return false;
+    throw err;
   }
 }
