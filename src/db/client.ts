@@ -128,6 +128,51 @@ function preparedStatements<T extends Pick<postgres.Sql, 'unsafe'>>(client: T): 
   });
 }
 
+type CopyTarget = { table: string; columns: readonly string[]; data: string };
+type PostgresCopyQuery = Promise<unknown> & { writable(): Promise<NodeJS.WritableStream>; reject(err: unknown): void };
+type PostgresTxClient = { unsafe(query: string): PostgresCopyQuery };
+type PgliteTxClient = { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
+
+/** The driver's own client under a drizzle transaction: COPY is not part of drizzle's API. */
+function driverClient(tx: Tx): PostgresTxClient | PgliteTxClient {
+  const client = (tx._.session as unknown as { client?: unknown }).client;
+  if (typeof client === 'function' && 'unsafe' in client) return client as unknown as PostgresTxClient;
+  if (typeof client === 'object' && client !== null && 'query' in client) return client as PgliteTxClient;
+  throw new Error('COPY: this transaction is on neither postgres.js nor PGlite');
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` of `data` (text format) inside the transaction, on either
+ * driver: postgres.js streams it over the connection, PGlite reads it as a blob.
+ */
+export async function copyIn(tx: Tx, copy: CopyTarget): Promise<void> {
+  const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+  const head = `copy ${quote(copy.table)} (${copy.columns.map(quote).join(', ')}) from`;
+  const client = driverClient(tx);
+  if ('query' in client) {
+    await client.query(`${head} '/dev/blob'`, [], { blob: new Blob([copy.data]) });
+    return;
+  }
+  const query = client.unsafe(`${head} stdin`);
+  await new Promise<void>((resolve, reject) => {
+    /*
+     * postgres.js reports a COPY the server refuses after its data was sent (a constraint, a value,
+     * the connection lost) to the query it has already resolved with the stream, and never ends the
+     * stream (postgres.js#1173): the refusal is caught where it is reported instead.
+     */
+    const report = query.reject.bind(query);
+    query.reject = (err: unknown) => {
+      reject(err instanceof Error ? err : new Error(String(err)));
+      report(err);
+    };
+    query.writable().then((stream) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      stream.end(copy.data);
+    }, reject);
+  });
+}
+
 function withReadiness(db: Db, kind: DatabaseTarget['kind'], migrate: () => Promise<void>, close: () => Promise<void>): Database {
   const expected = journalLength();
   return {

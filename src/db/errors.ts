@@ -25,3 +25,14 @@ export function databaseUnavailable(err: unknown, depth = 0): string | undefined
   const inner = err instanceof AggregateError ? err.errors.map((e) => databaseUnavailable(e, depth + 1)).find((c) => c !== undefined) : undefined;
   return inner ?? databaseUnavailable((err as { cause?: unknown }).cause, depth + 1);
 }
+
+/**
+ * Whether a failure is the database refusing a second row for a unique index, `constraint`
+ * (SQLSTATE 23505): postgres.js names it `constraint_name`, PGlite `constraint`.
+ */
+export function isUniqueViolation(err: unknown, constraint: string, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 8) return false;
+  const { constraint_name: named, constraint: plain } = err as { constraint_name?: unknown; constraint?: unknown };
+  if (codeOf(err) === '23505' && (named === constraint || plain === constraint)) return true;
+  return isUniqueViolation((err as { cause?: unknown }).cause, constraint, depth + 1);
+}

@@ -4,6 +4,17 @@ export interface Activity {
   at: Date;
 }
 
+/** A payload may list the same activity twice; the store keeps it once (one per type and instant), so the score must too. */
+export function uniqueActivities(list: readonly Activity[]): Activity[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const key = `${a.type}@${a.at.getTime()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export type Origin = 'marketing' | 'sales';
 
 export interface LeadFields {

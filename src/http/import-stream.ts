@@ -1,4 +1,4 @@
-import { importChunk, type ImportInput, type ImportOutcome, type Problem } from '../services/import.js';
+import { planImport, writeImport, type ImportOutcome, type PlannedImport, type Problem } from '../services/import.js';
 import type { ServiceContext } from '../services/context.js';
 import { HttpError } from './errors.js';
 import { boundedLines } from './lines.js';
@@ -9,11 +9,15 @@ const IMPORT_LINE_LIMIT = 1024 * 1024;
 /** A JSON array is parsed whole, so it has a cap of its own; NDJSON streams and only bounds each line. */
 const IMPORT_ARRAY_LIMIT = 64 * 1024 * 1024;
 /**
- * Leads per transaction. Measured with bench:import (README, Performance): larger chunks gain
- * little once a chunk's statement costs more than its round trips, and hold more in memory.
+ * Leads per transaction, and transactions in flight. Measured with bench:import (README,
+ * Performance): a chunk's transaction is a dozen statements, each waiting on this process to send
+ * the next, so several in flight keep both of a small server's cores busy; larger chunks gained
+ * little more and hold more in memory.
  */
-export const IMPORT_CHUNK = 1000;
-const IMPORT_IN_FLIGHT = 2;
+export const IMPORT_CHUNK = 2000;
+const IMPORT_IN_FLIGHT = 3;
+/** Leads read between turns of the event loop (about a millisecond of work). */
+const YIELD_EVERY = 20;
 
 /** A line that is not a lead at all; it still counts as one for the indexes reported back. */
 class LineError {
@@ -76,16 +80,16 @@ function sentExternalId(item: unknown): { externalId?: string } {
 }
 
 /** A chunk's leads in one transaction; should the database refuse it, each lead alone, so one bad lead fails alone. */
-async function importOrIsolate(ctx: ServiceContext, leads: readonly ImportInput[], dryRun: boolean): Promise<ImportOutcome[]> {
+async function writeOrIsolate(ctx: ServiceContext, plans: readonly PlannedImport[], dryRun: boolean): Promise<ImportOutcome[]> {
   try {
-    return await importChunk(ctx, leads, { dryRun });
+    return await writeImport(ctx, plans, { dryRun });
   } catch (err) {
-    if (leads.length === 1) throw err;
+    if (plans.length === 1) throw err;
     // Only the SQLSTATE: the driver's message carries the statement's parameters, the leads' personal data.
     const sqlState = typeof err === 'object' && err !== null && 'cause' in err ? (err.cause as { code?: unknown } | undefined)?.code : undefined;
-    ctx.logger.warn({ sqlState, leads: leads.length }, 'import chunk failed; taking its leads one by one');
+    ctx.logger.warn({ sqlState, leads: plans.length }, 'import chunk failed; taking its leads one by one');
     const outcomes: ImportOutcome[] = [];
-    for (const lead of leads) outcomes.push(...(await importChunk(ctx, [lead], { dryRun })));
+    for (const plan of plans) outcomes.push(...(await writeImport(ctx, [plan], { dryRun })));
     return outcomes;
   }
 }
@@ -108,29 +112,36 @@ export async function runImport(
     counts.failed++;
     opts.onFailure(failure);
   };
-  let chunk: { index: number; externalId: string; lead: ImportInput }[] = [];
+  // The chunk being gathered: each lead planned as it is read (so the event loop is never held long
+  // while earlier chunks wait on it to send their next statement), and where each was in the file.
+  let plans: PlannedImport[] = [];
+  let at: { index: number; externalId: string }[] = [];
+  let now = ctx.now();
   // Chunks being written while the next one is read, each settling to its error if any, so a
-  // failure surfaces at the next flush instead of as an unhandled rejection. Two in flight keep
-  // both of a small server's cores busy; the key locks keep them from importing a lead twice.
+  // failure surfaces at the next flush instead of as an unhandled rejection. The key locks keep
+  // them from importing a lead twice.
   const writing: Promise<Error | undefined>[] = [];
   const settle = async (): Promise<void> => {
     const err = await writing.shift();
     if (err !== undefined) throw err;
   };
   const flush = async (): Promise<void> => {
-    const batch = chunk;
-    chunk = [];
+    const chunk = plans;
+    const where = at;
+    plans = [];
+    at = [];
+    now = ctx.now();
     while (writing.length >= IMPORT_IN_FLIGHT) await settle();
-    if (batch.length === 0) return;
+    if (chunk.length === 0) return;
     writing.push(
-      importOrIsolate(ctx, batch.map((b) => b.lead), dryRun).then(
+      writeOrIsolate(ctx, chunk, dryRun).then(
         (outcomes) => {
           outcomes.forEach((outcome, i) => {
             if (outcome === 'imported') counts.imported++;
             else if (outcome === 'skipped') counts.skipped++;
-            else fail({ index: batch[i]!.index, externalId: batch[i]!.externalId, problems: outcome.problems });
+            else fail({ ...where[i]!, problems: outcome.problems });
           });
-          counts.done = Math.max(counts.done, batch[batch.length - 1]!.index + 1);
+          counts.done = Math.max(counts.done, where[where.length - 1]!.index + 1);
           opts.onProgress?.({ ...counts });
           return undefined;
         },
@@ -140,18 +151,22 @@ export async function runImport(
   };
   let index = 0;
   for await (const item of items) {
-    const at = index++;
+    const line = index++;
     if (item instanceof LineError) {
-      fail({ index: at, problems: [{ path: '(line)', message: item.message }] });
+      fail({ index: line, problems: [{ path: '(line)', message: item.message }] });
       continue;
     }
     const parsed = importLeadSchema.safeParse(item);
     if (!parsed.success) {
-      fail({ index: at, ...sentExternalId(item), problems: validationDetails(parsed.error.issues) });
+      fail({ index: line, ...sentExternalId(item), problems: validationDetails(parsed.error.issues) });
       continue;
     }
-    chunk.push({ index: at, externalId: parsed.data.externalId, lead: parsed.data });
-    if (chunk.length >= chunkSize) await flush();
+    plans.push(planImport(ctx, parsed.data, now));
+    at.push({ index: line, externalId: parsed.data.externalId });
+    if (plans.length >= chunkSize) await flush();
+    // A file read ahead feeds this loop for many leads without a turn of the event loop, while the
+    // chunks being written wait on it to send their next statement: let them have it regularly.
+    else if (plans.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await flush();
   while (writing.length > 0) await settle();

@@ -41,8 +41,14 @@ export async function* boundedLines(source: AsyncIterable<Uint8Array | string>, 
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      take(buf.subarray(start, nl));
-      yield* finish();
+      if (held === 0 && !dropping && nl - start <= limit) {
+        // The whole line is in this chunk (the usual case): decoded where it lies, nothing copied.
+        const line = buf.toString('utf8', start, buf[nl - 1] === 13 && nl > start ? nl - 1 : nl);
+        if (line.trim() !== '') yield line;
+      } else {
+        take(buf.subarray(start, nl));
+        yield* finish();
+      }
       start = nl + 1;
     }
     if (start < buf.length) take(buf.subarray(start));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Policy, TeamPolicy } from '../config/policy.js';
+import type { CalendarPolicy, Policy, RepPolicy, TeamPolicy, TierPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
@@ -107,6 +107,8 @@ export interface StartHandoffInput {
   seq?: number | undefined;
   /** Given by an import: the team and rep that historically held the lead. */
   assigned?: { teamId: string; repUserId: string };
+  /** The handoff's id, when the caller chooses it (an import's sort by time, src/db/ids.ts); else a random one. */
+  id?: string | undefined;
 }
 
 /**
@@ -126,6 +128,17 @@ export function stepRows(policy: Policy, handoff: { id: string; workspaceId: str
   return scheduleSteps(handoff.slaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
 }
 
+const frozenTiers = new WeakMap<TierPolicy, Map<number, SlaPlan>>();
+
+/** A tier frozen for a calendar's length of day: the same plan for every handoff on it, so made once and shared (plans are read-only). */
+function frozenTier(tier: TierPolicy, hoursPerBusinessDay: number): SlaPlan {
+  let byHours = frozenTiers.get(tier);
+  if (byHours === undefined) frozenTiers.set(tier, (byHours = new Map<number, SlaPlan>()));
+  let plan = byHours.get(hoursPerBusinessDay);
+  if (plan === undefined) byHours.set(hoursPerBusinessDay, (plan = freezeTier(tier, hoursPerBusinessDay)));
+  return plan;
+}
+
 /**
  * What starting a handoff writes, as rows: the handoff with its SLA tier frozen (later policy
  * edits apply to new handoffs only), its events, and — live — the card and the marketing note.
@@ -135,9 +148,9 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
   const { policy, workspaceId } = ctx;
   assertTransition(input.fromStage, 'mql');
   const calendar = calendarForTeam(policy, assignment.team);
-  const plan = freezeTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
+  const plan = frozenTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
   const handoff: HandoffRow = {
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     workspaceId,
     leadId: input.lead.id,
     seq: input.seq ?? 1,

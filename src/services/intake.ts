@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity, LeadFields, LeadProfile } from '../domain/lead.js';
+import { uniqueActivities, type Activity, type LeadFields, type LeadProfile } from '../domain/lead.js';
 import { accountDomainOf } from '../domain/routing.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
@@ -156,17 +156,6 @@ async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input
     stage = 'mql';
   }
   return { leadId: lead.id, stage, score: scored.score, handoffId, created: false };
-}
-
-/** A payload may list the same activity twice; the store keeps it once, so the score must too. */
-function uniqueActivities(list: readonly Activity[]): Activity[] {
-  const seen = new Set<string>();
-  return list.filter((a) => {
-    const key = `${a.type}@${a.at.getTime()}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean): Promise<string> {

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     if (EMBEDDED) await database.close();
 
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), file], {
+    // As `npm run import` starts it (package.json).
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--heap-growing-percent=50', '--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), file], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', ...(server ? { DATABASE_URL: server.url } : { DATA_DIR: path.join(scratch, 'db') }) },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -85,6 +85,18 @@ describe('bulk import (issue 17)', () => {
     }
   }, 300_000);
 
+  it('a file partly imported already (a resumed import): the leads not there are imported, in the same chunk as those skipped', async () => {
+    const fresh = lines.slice(0, 300).map((l, i) => ({ ...l, externalId: `resumed-${i}` }));
+    // Stored leads and new ones alternate, so every chunk holds both.
+    const mixed = lines.slice(0, 300).flatMap((l, i) => [l, fresh[i]!]);
+    const before = await count(bulk, 'events');
+    expect(await postImport(bulk, mixed.map((l) => JSON.stringify(l)).join('\n'))).toEqual({ imported: 300, skipped: 300, failed: [] });
+    const again = await count(bulk, 'events');
+    expect(again).toBeGreaterThan(before + 300);
+    expect(await postImport(bulk, mixed.map((l) => JSON.stringify(l)).join('\n'))).toEqual({ imported: 0, skipped: 600, failed: [] });
+    expect(await count(bulk, 'events')).toBe(again);
+  }, 120_000);
+
   it('a lead sent twice in one chunk is imported once', async () => {
     const twice = { ...lines[0]!, externalId: 'twice-1' };
     expect(await postImport(bulk, `${JSON.stringify(twice)}\n${JSON.stringify(twice)}\n`)).toEqual({ imported: 1, skipped: 1, failed: [] });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
+import { IMPORT_CHUNK } from '../../src/http/import-stream.js';
 import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
 
 const env = useBatonWithSlack();
@@ -124,14 +125,15 @@ describe('POST /api/leads/import', () => {
   });
 
   it('with Accept: application/x-ndjson, reports progress after every chunk of a long import, the summary last (issue 17)', async () => {
-    const many = Array.from({ length: 2500 }, (_, i) => ({ ...base(`progress-${i}`), history: [] }));
+    const total = IMPORT_CHUNK * 2.5;
+    const many = Array.from({ length: total }, (_, i) => ({ ...base(`progress-${i}`), history: [] }));
     const res = await fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }, body: `${ndjson(...many)}not json\n` });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const progress = lines.slice(0, -1).map((l) => l.progress as { done: number; imported: number });
-    expect(progress.map((p) => p.imported).sort((a, b) => a - b)).toEqual([1000, 2000, 2500]);
-    expect(lines.at(-1)).toEqual({ imported: 2500, skipped: 0, failed: [{ index: 2500, problems: [{ path: '(line)', message: 'is not valid JSON' }] }] });
+    expect(progress.map((p) => p.imported).sort((a, b) => a - b)).toEqual([IMPORT_CHUNK, IMPORT_CHUNK * 2, total]);
+    expect(lines.at(-1)).toEqual({ imported: total, skipped: 0, failed: [{ index: total, problems: [{ path: '(line)', message: 'is not valid JSON' }] }] });
   }, 120_000);
 
   it.each<[string, () => Promise<Response>, number]>([
