@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarPolicy, Policy, RepPolicy, TeamPolicy, TierPolicy } from '../config/policy.js';
+import type { Policy, TeamPolicy, TierPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
