@@ -1,16 +1,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const processEnvBan = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config/env.ts only.' };
+const processEnvBan = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read configuration through src/config/env.ts only.',
+};
 // Outbox rows are built by delivery() from the catalogue, which owns every kind's key.
-const dedupeKeyBan = { selector: "Property[key.name='dedupeKey']", message: 'Queue deliveries with delivery() from src/services/delivery-catalogue.ts: each kind declares its key there.' };
+const dedupeKeyBan = {
+  selector: "Property[key.name='dedupeKey']",
+  message:
+    'Queue deliveries with delivery() from src/services/delivery-catalogue.ts: each kind declares its key there.',
+};
 
 const layerBan = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'drizzle/**', '.data/**', 'coverage/**', 'test-results/**', 'src/sandbox/public/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'drizzle/**',
+      '.data/**',
+      'coverage/**',
+      'test-results/**',
+      'src/sandbox/public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -27,13 +44,45 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', processEnvBan],
     },
   },
-  { files: ['src/**'], ignores: ['src/config/**', 'src/db/**', 'src/services/delivery-catalogue.ts'], rules: { 'no-restricted-syntax': ['error', processEnvBan, dedupeKeyBan] } },
-  { files: ['src/config/**', 'test/**', 'drizzle.config.ts', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['src/**'],
+    ignores: ['src/config/**', 'src/db/**', 'src/services/delivery-catalogue.ts'],
+    rules: { 'no-restricted-syntax': ['error', processEnvBan, dedupeKeyBan] },
+  },
+  {
+    files: ['src/config/**', 'test/**', 'drizzle.config.ts', 'vitest.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   // The domain is pure: no Slack, no database, no HTTP.
-  { files: ['src/domain/**'], rules: layerBan(['@slack/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', 'node:http', '**/db/**', '**/slack/**', '**/http/**'], 'The domain is pure: pass data in, get data out.') },
+  {
+    files: ['src/domain/**'],
+    rules: layerBan(
+      [
+        '@slack/*',
+        'drizzle-orm',
+        'drizzle-orm/*',
+        'postgres',
+        '@electric-sql/*',
+        'node:http',
+        '**/db/**',
+        '**/slack/**',
+        '**/http/**',
+      ],
+      'The domain is pure: pass data in, get data out.',
+    ),
+  },
   // Only the data layer talks SQL.
-  { files: ['src/slack/**', 'src/http/**', 'src/hubspot/**'], rules: layerBan(['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '**/db/schema*', '**/db/client*'], 'Go through the data layer (src/db/repo).') },
-  { files: ['src/slack/views/**'], rules: layerBan(['@slack/bolt', '**/db/**', '**/http/**'], 'Views are pure functions of data.') },
+  {
+    files: ['src/slack/**', 'src/http/**', 'src/hubspot/**'],
+    rules: layerBan(
+      ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '**/db/schema*', '**/db/client*'],
+      'Go through the data layer (src/db/repo).',
+    ),
+  },
+  {
+    files: ['src/slack/views/**'],
+    rules: layerBan(['@slack/bolt', '**/db/**', '**/http/**'], 'Views are pure functions of data.'),
+  },
   // Every string the HTTP API takes is checked for what Postgres cannot store (src/http/schemas/text.ts).
   {
     files: ['src/http/schemas/**'],
@@ -43,7 +92,11 @@ export default tseslint.config(
         'error',
         processEnvBan,
         dedupeKeyBan,
-        { selector: "MemberExpression[object.name='z'][property.name=/^(string|email|iso|url|uuid)$/]", message: 'Build strings and instants with src/http/schemas/text.ts, which refuses what Postgres cannot store.' },
+        {
+          selector: "MemberExpression[object.name='z'][property.name=/^(string|email|iso|url|uuid)$/]",
+          message:
+            'Build strings and instants with src/http/schemas/text.ts, which refuses what Postgres cannot store.',
+        },
       ],
     },
   },

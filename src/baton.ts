@@ -28,7 +28,13 @@ import type { ServiceContext } from './services/context.js';
 import { createIntakeQueue } from './services/intake.js';
 import { countedDeliverer, scrapeMetrics } from './services/metrics.js';
 import { scheduledJobs, startCron } from './services/jobs.js';
-import { DEFAULT_OUTBOX_TUNING, dispatch, startOutboxWorker, type OutboxTuning, type OutboxWorker } from './services/outbox.js';
+import {
+  DEFAULT_OUTBOX_TUNING,
+  dispatch,
+  startOutboxWorker,
+  type OutboxTuning,
+  type OutboxWorker,
+} from './services/outbox.js';
 
 export interface Baton {
   url: string;
@@ -59,14 +65,23 @@ export interface StartOptions {
 export async function startBaton(opts: StartOptions): Promise<Baton> {
   const { config, logger } = opts;
   // Who the bot is comes first: a refused token should fail in a second, not after migrations.
-  const identity = await resolveBotIdentity(createWebClient({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl }, logger));
+  const identity = await resolveBotIdentity(
+    createWebClient({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl }, logger),
+  );
   const database = opts.database ?? (await openDatabase(config.database));
   const ownsDatabase = opts.database === undefined;
   try {
     await database.migrate();
     await ensureWorkspace(database.db, identity);
 
-    const context: ServiceContext = { db: database.db, policy: opts.policy, workspaceId: identity.workspaceId, now: opts.now ?? (() => new Date()), logger, hubspot: config.hubspot !== undefined };
+    const context: ServiceContext = {
+      db: database.db,
+      policy: opts.policy,
+      workspaceId: identity.workspaceId,
+      now: opts.now ?? (() => new Date()),
+      logger,
+      hubspot: config.hubspot !== undefined,
+    };
     const slack = createSlackApp(config.slack, identity, logger);
     registerListeners(slack.app, context, logger);
     // Started once the server listens, so a failed start-up leaves no worker behind.
@@ -74,15 +89,27 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
 
     const metrics = createMetrics();
     const intake = createIntakeQueue(context);
-    const hubspot = config.hubspot ? createHubspotConnector(context, config.hubspot, { intake, directory: createSlackDirectory(slack.app.client), onHandoff: () => { outbox.worker?.nudge(); } }) : undefined;
+    const hubspot = config.hubspot
+      ? createHubspotConnector(context, config.hubspot, {
+          intake,
+          directory: createSlackDirectory(slack.app.client),
+          onHandoff: () => {
+            outbox.worker?.nudge();
+          },
+        })
+      : undefined;
     const routes = [
       ...healthRoutes(() => database.ready(), logger),
-      ...leadRoutes(intake, config.intakeToken, () => { outbox.worker?.nudge(); }),
+      ...leadRoutes(intake, config.intakeToken, () => {
+        outbox.worker?.nudge();
+      }),
       ...importRoutes(context, config.intakeToken),
       ...routePreviewRoutes(context, config.intakeToken),
       ...exportRoutes(context, config.reportsToken),
       ...reportRoutes(context, config.reportsToken),
-      ...hubspotRoutes(context, config.hubspot, () => { hubspot?.worker?.nudge(); }),
+      ...hubspotRoutes(context, config.hubspot, () => {
+        hubspot?.worker?.nudge();
+      }),
       ...metricsRoutes(() => scrapeMetrics(context, metrics), config.metricsToken),
       ...(opts.routes ?? []),
     ];
@@ -96,19 +123,51 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         // The one start-up failure a person fixes by hand: say which variable, without a stack trace.
-        reject(err.code === 'EADDRINUSE' ? new ConfigError([`PORT: port ${config.port} is already in use (another Baton, or another program, listens there). Set PORT to a free port, e.g. PORT=${config.port + 1}.`]) : err);
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new ConfigError([
+                `PORT: port ${config.port} is already in use (another Baton, or another program, listens there). Set PORT to a free port, e.g. PORT=${config.port + 1}.`,
+              ])
+            : err,
+        );
       });
       // The sandbox has no login (anyone on the page acts as anyone in the policy): this machine only.
-      if (config.sandbox) server.listen(config.port, '127.0.0.1', () => { resolve(); });
-      else server.listen(config.port, () => { resolve(); });
+      if (config.sandbox)
+        server.listen(config.port, '127.0.0.1', () => {
+          resolve();
+        });
+      else
+        server.listen(config.port, () => {
+          resolve();
+        });
     });
     await slack.start();
-    const worker = startOutboxWorker(context, countedDeliverer(dispatch({ ...slackSenders(context, slack.app.client), ...hubspotSenders(context, hubspot) }), metrics), { ...DEFAULT_OUTBOX_TUNING, channelRate: config.outboxChannelRate, selfPaced: [HUBSPOT_LANE], ...opts.outboxTuning });
+    const worker = startOutboxWorker(
+      context,
+      countedDeliverer(
+        dispatch({ ...slackSenders(context, slack.app.client), ...hubspotSenders(context, hubspot) }),
+        metrics,
+      ),
+      {
+        ...DEFAULT_OUTBOX_TUNING,
+        channelRate: config.outboxChannelRate,
+        selfPaced: [HUBSPOT_LANE],
+        ...opts.outboxTuning,
+      },
+    );
     outbox.worker = worker;
     hubspot?.start();
     const cron = startCron(scheduledJobs(context, { retentionDays: config.retentionDays }), context, logger);
     const port = (server.address() as AddressInfo).port;
-    logger.info({ port, database: database.kind, socketMode: config.slack.appToken !== undefined, workspace: identity.workspaceId }, `Baton is listening on http://localhost:${port}`);
+    logger.info(
+      {
+        port,
+        database: database.kind,
+        socketMode: config.slack.appToken !== undefined,
+        workspace: identity.workspaceId,
+      },
+      `Baton is listening on http://localhost:${port}`,
+    );
 
     return {
       url: `http://127.0.0.1:${port}`,
@@ -122,10 +181,16 @@ export async function startBaton(opts: StartOptions): Promise<Baton> {
         await cron.stop();
         await hubspot?.stop();
         await slack.stop();
-        const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+        const closed = new Promise<void>((resolve) =>
+          server.close(() => {
+            resolve();
+          }),
+        );
         server.closeIdleConnections();
         // In-flight requests get a few seconds to finish; then the connections are cut.
-        const force = setTimeout(() => { server.closeAllConnections(); }, 5_000);
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+        }, 5_000);
         await closed;
         clearTimeout(force);
         await worker.stop();

@@ -16,19 +16,30 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     baton.stop().then(
-      () => { process.exit(0); },
-      (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exit(1); },
+      () => {
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
-  process.on('SIGTERM', () => { shutdown('SIGTERM'); });
-  process.on('SIGINT', () => { shutdown('SIGINT'); });
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
 }
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SlackAuthError) {
     const lines = err instanceof ConfigError ? err.lines : [err.message];
     for (const line of lines) process.stderr.write(`config error: ${line}\n`);
-    process.stderr.write(`Baton did not start: ${lines.length} configuration problem${lines.length === 1 ? '' : 's'}. See README.md, "Configuration".\n`);
+    process.stderr.write(
+      `Baton did not start: ${lines.length} configuration problem${lines.length === 1 ? '' : 's'}. See README.md, "Configuration".\n`,
+    );
   } else {
     process.stderr.write(`Baton did not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }

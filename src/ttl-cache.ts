@@ -3,7 +3,10 @@
  * side by side load once; a failed load is forgotten, so the next caller tries again. `ttlOf` may
  * keep some answers (e.g. "not found") for less long.
  */
-export function ttlCache<T>(ttlOf: (value: T) => number, now: () => number = Date.now): (key: string, load: () => Promise<T>) => Promise<T> {
+export function ttlCache<T>(
+  ttlOf: (value: T) => number,
+  now: () => number = Date.now,
+): (key: string, load: () => Promise<T>) => Promise<T> {
   const entries = new Map<string, { value: Promise<T>; until: number }>();
   return (key, load) => {
     const hit = entries.get(key);

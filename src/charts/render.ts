@@ -34,7 +34,9 @@ export async function chartSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** The SVG as RGBA pixels, at twice its size. */
-export async function rasterize(svg: string): Promise<{ readonly width: number; readonly height: number; readonly pixels: Buffer; asPng(): Buffer }> {
+export async function rasterize(
+  svg: string,
+): Promise<{ readonly width: number; readonly height: number; readonly pixels: Buffer; asPng(): Buffer }> {
   const { Resvg } = await lib();
   return new Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },

@@ -9,14 +9,22 @@ export class UsageError extends Error {}
 export async function workspaceOf(database: Database): Promise<string> {
   const ids = await workspaceIds(database.db);
   if (ids.length === 1) return ids[0]!;
-  throw new UsageError(ids.length === 0 ? 'This database has no workspace yet: start Baton once (npm start) so it learns its Slack workspace, then import.' : `This database serves ${ids.length} workspaces; an import needs exactly one.`);
+  throw new UsageError(
+    ids.length === 0
+      ? 'This database has no workspace yet: start Baton once (npm start) so it learns its Slack workspace, then import.'
+      : `This database serves ${ids.length} workspaces; an import needs exactly one.`,
+  );
 }
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m ${s % 60}s`
+      : `${s}s`;
 }
 
 /**
@@ -37,6 +45,8 @@ export function importProgress(fraction: () => number | undefined): (c: ImportCo
     const f = fraction();
     const eta = f !== undefined && f > 0 && !final ? ` · ETA ${duration((elapsed * (1 - f)) / f)}` : '';
     const pct = f !== undefined ? ` ${Math.floor(100 * Math.min(1, f))}%` : '';
-    process.stderr.write(`${tty ? '\r\x1b[K' : ''}${fmt(c.done)} leads${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`);
+    process.stderr.write(
+      `${tty ? '\r\x1b[K' : ''}${fmt(c.done)} leads${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`,
+    );
   };
 }

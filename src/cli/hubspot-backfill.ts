@@ -14,7 +14,8 @@ import { createSlackDirectory } from '../slack/directory.js';
 import { duration, fmt, importProgress, UsageError, workspaceOf } from './common.js';
 
 const EXIT = { ok: 0, someFailed: 1, usage: 2, aborted: 3 } as const;
-const USAGE = 'usage: npm run hubspot:backfill -- --since 2026-01-01 [--state FILE] (failed lines go beside it, in <FILE>.failed.ndjson)';
+const USAGE =
+  'usage: npm run hubspot:backfill -- --since 2026-01-01 [--state FILE] (failed lines go beside it, in <FILE>.failed.ndjson)';
 
 function parseArgs(argv: readonly string[]): { since: string; state: string; failures: string } {
   const value = (flag: string): string | undefined => {
@@ -22,9 +23,14 @@ function parseArgs(argv: readonly string[]): { since: string; state: string; fai
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const since = value('--since');
-  if (since === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since))) throw new UsageError(USAGE);
+  if (since === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since)))
+    throw new UsageError(USAGE);
   const state = value('--state') ?? 'hubspot-backfill.state.json';
-  return { since: `${since}T00:00:00.000Z`, state, failures: `${state.replace(/\.state\.json$|\.json$/, '')}.failed.ndjson` };
+  return {
+    since: `${since}T00:00:00.000Z`,
+    state,
+    failures: `${state.replace(/\.state\.json$|\.json$/, '')}.failed.ndjson`,
+  };
 }
 
 /**
@@ -37,7 +43,11 @@ async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   const settings = loadBackfillConfig();
   const policy = loadPolicy(settings.policyFile);
-  const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel, process.stderr, [settings.hubspot.accessToken, settings.slack?.botToken].filter((s): s is string => s !== undefined));
+  const logger = createLogger(
+    settings.logLevel === 'info' ? 'warn' : settings.logLevel,
+    process.stderr,
+    [settings.hubspot.accessToken, settings.slack?.botToken].filter((s): s is string => s !== undefined),
+  );
   const database = await openDatabase(settings.database);
   try {
     await database.migrate();
@@ -45,10 +55,14 @@ async function run(argv: readonly string[]): Promise<number> {
     const ctx = { db: database.db, policy, workspaceId, now: () => new Date(), logger };
     const pace = hubspotPace(settings.hubspot.rateLimit);
     const client = createHubspotClient({ ...settings.hubspot, beforeRequest: () => paceHubspot(ctx, pace) });
-    const directory = settings.slack ? createSlackDirectory(createWebClient(settings.slack, logger)) : { userIdByEmail: () => Promise.resolve(undefined), emailOfUser: () => Promise.resolve(undefined) };
+    const directory = settings.slack
+      ? createSlackDirectory(createWebClient(settings.slack, logger))
+      : { userIdByEmail: () => Promise.resolve(undefined), emailOfUser: () => Promise.resolve(undefined) };
     const owners = createOwnerMatcher(policy, client, directory);
 
-    const saved = existsSync(args.state) ? (JSON.parse(readFileSync(args.state, 'utf8')) as { since?: string; createdFrom?: string }) : {};
+    const saved = existsSync(args.state)
+      ? (JSON.parse(readFileSync(args.state, 'utf8')) as { since?: string; createdFrom?: string })
+      : {};
     const from = saved.since === args.since && saved.createdFrom !== undefined ? saved.createdFrom : args.since;
     if (from !== args.since) process.stderr.write(`resuming: contacts created from ${from} (${args.state})\n`);
     rmSync(args.failures, { force: true });
@@ -58,7 +72,11 @@ async function run(argv: readonly string[]): Promise<number> {
     const positions = new Map<number, string>();
     let index = 0;
     async function* lines(): AsyncGenerator {
-      for await (const { line, position } of hubspotImportLines(policy, client, owners, from, { onTotal: (n) => { total = n; } })) {
+      for await (const { line, position } of hubspotImportLines(policy, client, owners, from, {
+        onTotal: (n) => {
+          total = n;
+        },
+      })) {
         positions.set(index++, position.createdFrom);
         yield line;
       }
@@ -67,7 +85,9 @@ async function run(argv: readonly string[]): Promise<number> {
     const failures: ImportFailure[] = [];
     const started = Date.now();
     const counts = await runImport(ctx, lines(), {
-      onFailure: (f) => { failures.push(f); },
+      onFailure: (f) => {
+        failures.push(f);
+      },
       onProgress: (c) => {
         draw(c);
         // Two chunks are in flight at most: every line before the one still writing is committed.
@@ -81,7 +101,9 @@ async function run(argv: readonly string[]): Promise<number> {
     if (failures.length > 0) writeFileSync(args.failures, failures.map((f) => JSON.stringify(f)).join('\n') + '\n');
     rmSync(args.state, { force: true });
     const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(`${fmt(counts.done)} HubSpot contacts in ${duration(seconds)}: imported ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${args.failures})` : ''}\n`);
+    process.stdout.write(
+      `${fmt(counts.done)} HubSpot contacts in ${duration(seconds)}: imported ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${args.failures})` : ''}\n`,
+    );
     return counts.failed > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {
     await database.close();
@@ -95,7 +117,10 @@ run(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n`);
     else if (err instanceof ConfigError) process.stderr.write(err.lines.map((l) => `config error: ${l}\n`).join(''));
-    else process.stderr.write(`backfill stopped: ${err instanceof HubspotError || err instanceof Error ? err.message : String(err)}\nContacts already imported stay; run the same command again to resume.\n`);
+    else
+      process.stderr.write(
+        `backfill stopped: ${err instanceof HubspotError || err instanceof Error ? err.message : String(err)}\nContacts already imported stay; run the same command again to resume.\n`,
+      );
     process.exitCode = err instanceof UsageError || err instanceof ConfigError ? EXIT.usage : EXIT.aborted;
   },
 );

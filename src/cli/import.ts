@@ -45,7 +45,10 @@ async function run(argv: readonly string[]): Promise<number> {
     const ctx = { db: database.db, policy, workspaceId, now: () => new Date(), logger };
     const total = file === '-' ? undefined : statSync(file).size;
     let read = 0;
-    const input = counted((file === '-' ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>, (n) => (read += n));
+    const input = counted(
+      (file === '-' ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>,
+      (n) => (read += n),
+    );
     const items = file.endsWith('.json') ? arrayItems(input) : ndjsonItems(input);
     const failuresFile = `${file === '-' ? 'stdin' : file}.failed.ndjson`;
     // A previous run's failures would be mistaken for this one's.
@@ -57,12 +60,21 @@ async function run(argv: readonly string[]): Promise<number> {
       failures ??= createWriteStream(failuresFile);
       failures.write(`${JSON.stringify(f)}\n`);
     };
-    const counts = await runImport(ctx, items, { dryRun, onFailure, onProgress: (c) => { draw(c); } });
+    const counts = await runImport(ctx, items, {
+      dryRun,
+      onFailure,
+      onProgress: (c) => {
+        draw(c);
+      },
+    });
     draw(counts, true);
-    if (failures) await new Promise<void>((resolve, reject) => failures!.end((err?: Error | null) => {
-      if (err) reject(err);
-      else resolve();
-    }));
+    if (failures)
+      await new Promise<void>((resolve, reject) =>
+        failures!.end((err?: Error | null) => {
+          if (err) reject(err);
+          else resolve();
+        }),
+      );
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(
       `${dryRun ? 'dry run: ' : ''}${fmt(counts.done)} leads in ${duration(seconds)} (${fmt(counts.done / Math.max(seconds, 0.001))}/s): ${dryRun ? 'valid' : 'imported'} ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${failuresFile})` : ''}\n`,
@@ -81,7 +93,11 @@ run(process.argv.slice(2)).then(
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n`);
     else if (err instanceof ConfigError) process.stderr.write(err.lines.map((l) => `config error: ${l}\n`).join(''));
     else if (err instanceof HttpError) process.stderr.write(`import refused: ${err.message}\n`);
-    else process.stderr.write(`import stopped: ${err instanceof Error ? err.message : String(err)}\nLeads already imported stay; run the same command again to resume (what is there is skipped).\n`);
-    process.exitCode = err instanceof UsageError || err instanceof ConfigError || err instanceof HttpError ? EXIT.usage : EXIT.aborted;
+    else
+      process.stderr.write(
+        `import stopped: ${err instanceof Error ? err.message : String(err)}\nLeads already imported stay; run the same command again to resume (what is there is skipped).\n`,
+      );
+    process.exitCode =
+      err instanceof UsageError || err instanceof ConfigError || err instanceof HttpError ? EXIT.usage : EXIT.aborted;
   },
 );

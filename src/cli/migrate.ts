@@ -14,6 +14,10 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  process.stderr.write(err instanceof ConfigError ? err.lines.map((l) => `config error: ${l}\n`).join('') : `migration failed: ${String(err)}\n`);
+  process.stderr.write(
+    err instanceof ConfigError
+      ? err.lines.map((l) => `config error: ${l}\n`).join('')
+      : `migration failed: ${String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -10,7 +10,9 @@ const USAGE = `usage: npm run outbox -- list | retry ID | retry-all
 `;
 
 /** What the operator asked for, or undefined when the arguments make no sense. */
-function parse(args: readonly string[]): { cmd: 'list' } | { cmd: 'retry'; id: number } | { cmd: 'retry-all' } | undefined {
+function parse(
+  args: readonly string[],
+): { cmd: 'list' } | { cmd: 'retry'; id: number } | { cmd: 'retry-all' } | undefined {
   const [cmd, id, ...rest] = args;
   if (rest.length > 0) return undefined;
   if (cmd === 'list' && id === undefined) return { cmd };
@@ -22,7 +24,9 @@ function parse(args: readonly string[]): { cmd: 'list' } | { cmd: 'retry'; id: n
 async function list(db: Db): Promise<string> {
   const rows = await listDead(db);
   if (rows.length === 0) return 'no dead deliveries\n';
-  const lines = rows.map((r) => [r.id, r.kind, r.channel ?? '-', r.attempts, r.createdAt.toISOString(), r.lastError ?? ''].join('\t'));
+  const lines = rows.map((r) =>
+    [r.id, r.kind, r.channel ?? '-', r.attempts, r.createdAt.toISOString(), r.lastError ?? ''].join('\t'),
+  );
   return `${['id', 'kind', 'channel', 'attempts', 'queued', 'last error'].join('\t')}\n${lines.join('\n')}\n`;
 }
 
@@ -44,7 +48,9 @@ async function run(): Promise<number> {
       process.stderr.write(`no dead delivery with id ${command.id} (see npm run outbox -- list)\n`);
       return 1;
     }
-    process.stdout.write(`${queued.length} dead deliver${queued.length === 1 ? 'y' : 'ies'} queued again${queued.length > 0 ? `: ${queued.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `${queued.length} dead deliver${queued.length === 1 ? 'y' : 'ies'} queued again${queued.length > 0 ? `: ${queued.join(', ')}` : ''}\n`,
+    );
     return 0;
   } finally {
     await database.close();
@@ -52,9 +58,15 @@ async function run(): Promise<number> {
 }
 
 run().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
-    process.stderr.write(err instanceof ConfigError ? err.lines.map((l) => `config error: ${l}\n`).join('') : `outbox command failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      err instanceof ConfigError
+        ? err.lines.map((l) => `config error: ${l}\n`).join('')
+        : `outbox command failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = 1;
   },
 );

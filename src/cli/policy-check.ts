@@ -15,7 +15,9 @@ function run(args: readonly string[]): number {
   }
   const policy = loadPolicy(policyPath);
   const reps = policy.teams.reduce((n, t) => n + t.reps.length, 0);
-  process.stdout.write(`${policyPath}: valid (${policy.teams.length} teams, ${reps} reps, ${policy.sla.tiers.length} SLA tiers)\n`);
+  process.stdout.write(
+    `${policyPath}: valid (${policy.teams.length} teams, ${reps} reps, ${policy.sla.tiers.length} SLA tiers)\n`,
+  );
   if (leadsPath === undefined) return 0;
   const rows = checkLeads(policy, readFileSync(leadsPath, 'utf8'), new Date());
   process.stdout.write(`${formatCheckTable(rows)}\n`);
@@ -25,6 +27,10 @@ function run(args: readonly string[]): number {
 try {
   process.exitCode = run(process.argv.slice(2));
 } catch (err) {
-  process.stderr.write(err instanceof ConfigError ? err.lines.map((l) => `policy error: ${l}\n`).join('') : `policy check failed: ${String(err)}\n`);
+  process.stderr.write(
+    err instanceof ConfigError
+      ? err.lines.map((l) => `policy error: ${l}\n`).join('')
+      : `policy check failed: ${String(err)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -11,7 +11,10 @@ export class ConfigError extends Error {
 /** Renders zod issues as "prefix a.b[2].c: message" lines, one per issue. */
 export function issuesToLines(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
   return issues.map((issue) => {
-    const key = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+    const key = issue.path.reduce<string>(
+      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+      '',
+    );
     return `${prefix}${key || '(root)'}: ${issue.message}`;
   });
 }

@@ -13,7 +13,10 @@ export function loadDotEnv(file = '.env'): void {
 }
 
 /** Environment and policy together, so one start-up attempt reports every problem at once. */
-export function loadConfigAndPolicy(env: Readonly<Record<string, string | undefined>> = process.env): { config: Config; policy: Policy } {
+export function loadConfigAndPolicy(env: Readonly<Record<string, string | undefined>> = process.env): {
+  config: Config;
+  policy: Policy;
+} {
   const lines: string[] = [];
   let config: Config | undefined;
   try {

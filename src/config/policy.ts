@@ -10,7 +10,9 @@ import { ConfigError, issuesToLines } from './errors.js';
  * a deploy. It is parsed once at start-up; the domain receives the typed result.
  */
 
-const zone = z.string().refine((s) => IANAZone.isValidZone(s), { message: 'is not an IANA time zone (e.g. Europe/Stockholm)' });
+const zone = z
+  .string()
+  .refine((s) => IANAZone.isValidZone(s), { message: 'is not an IANA time zone (e.g. Europe/Stockholm)' });
 
 const clockTime = /^([01]\d|2[0-4]):([0-5]\d)$/;
 /** "09:00-17:00": a window of business hours on one weekday, local time. */
@@ -28,7 +30,10 @@ const hoursWindow = z
     const start = toMinutes(from);
     const end = toMinutes(to);
     if (start === undefined || end === undefined || start >= end) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a window that starts before it ends, within 00:00-24:00` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${s}" is not a window that starts before it ends, within 00:00-24:00`,
+      });
       return z.NEVER;
     }
     return { start, end };
@@ -43,7 +48,12 @@ const calendarSchema = z
   .object({
     timeZone: zone,
     hoursPerBusinessDay: z.number().positive().max(24).default(8),
-    week: z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(hoursWindow).default([])])) as Record<Weekday, z.ZodDefault<z.ZodArray<typeof hoursWindow>>>),
+    week: z.object(
+      Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(hoursWindow).default([])])) as Record<
+        Weekday,
+        z.ZodDefault<z.ZodArray<typeof hoursWindow>>
+      >,
+    ),
     holidays: z.array(isoDate).default([]),
   })
   .superRefine((cal, ctx) => {
@@ -101,7 +111,9 @@ export type CriteriaPolicy = z.output<typeof criteriaSchema>;
 
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like U012ABCDEF');
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id like C012ABCDEF');
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, "_" or "-" (at most 40)');
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, "_" or "-" (at most 40)');
 const cronExpr = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression like "0 9 * * 1-5"');
 
 /** At most this many open (undecided) handoffs at once; a rep at the cap is skipped like an away rep. */
@@ -202,11 +214,27 @@ const domainName = z
 
 const scoringSchema = z.object({
   threshold: z.number().int().positive(),
-  requiredFields: z.array(z.enum(['firstName', 'lastName', 'title', 'company', 'email', 'phone', 'country', 'employees', 'industry'])).default(['firstName', 'lastName', 'title']),
-  profile: z.array(profileRule.refine((r) => regexOk(r.pattern), { message: 'pattern is not a valid regular expression', path: ['pattern'] })).default([]),
+  requiredFields: z
+    .array(z.enum(['firstName', 'lastName', 'title', 'company', 'email', 'phone', 'country', 'employees', 'industry']))
+    .default(['firstName', 'lastName', 'title']),
+  profile: z
+    .array(
+      profileRule.refine((r) => regexOk(r.pattern), {
+        message: 'pattern is not a valid regular expression',
+        path: ['pattern'],
+      }),
+    )
+    .default([]),
   channel: z.array(pointsRule.extend({ channel: z.string().min(1) })).default([]),
   actions: z.array(actionRule).default([]),
-  negatives: z.array(negativeRule.refine((r) => regexOk(r.pattern), { message: 'pattern is not a valid regular expression', path: ['pattern'] })).default([]),
+  negatives: z
+    .array(
+      negativeRule.refine((r) => regexOk(r.pattern), {
+        message: 'pattern is not a valid regular expression',
+        path: ['pattern'],
+      }),
+    )
+    .default([]),
   decay: z
     .union([
       z.object({ halfLifeDays: z.number().positive() }).strict(),
@@ -216,7 +244,10 @@ const scoringSchema = z.object({
 });
 export type ScoringPolicy = z.output<typeof scoringSchema>;
 
-const percent = z.string().regex(/^\d{1,4}%$/, 'must be a percentage like "50%"').transform((s) => Number(s.slice(0, -1)) / 100);
+const percent = z
+  .string()
+  .regex(/^\d{1,4}%$/, 'must be a percentage like "50%"')
+  .transform((s) => Number(s.slice(0, -1)) / 100);
 
 const stepSchema = z.object({
   at: percent,
@@ -243,11 +274,28 @@ const reasonSchema = z.object({
 });
 
 /** A HubSpot contact property (`jobtitle`), or a property of its company (`company.name`). */
-const hubspotSource = z.string().regex(/^(company\.)?[a-z0-9_]{1,100}$/, 'must be a HubSpot property name such as "jobtitle", or "company.name" for the associated company');
+const hubspotSource = z
+  .string()
+  .regex(
+    /^(company\.)?[a-z0-9_]{1,100}$/,
+    'must be a HubSpot property name such as "jobtitle", or "company.name" for the associated company',
+  );
 const hubspotValue = z.string().min(1).max(100);
 
 /** Baton's lead fields a HubSpot contact fills; each reads the first of its sources that has a value. */
-export const HUBSPOT_FIELDS = ['email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel'] as const;
+export const HUBSPOT_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'company',
+  'employees',
+  'industry',
+  'country',
+  'phone',
+  'persona',
+  'channel',
+] as const;
 export type HubspotField = (typeof HUBSPOT_FIELDS)[number];
 
 export const DEFAULT_HUBSPOT_FIELDS: Record<HubspotField, string[]> = {
@@ -270,11 +318,26 @@ const hubspotPolicySchema = z
     /** The lifecycle stage that means "marketing-qualified" (accounts may rename stages). */
     mqlStage: hubspotValue.default('marketingqualifiedlead'),
     /** More ways a contact becomes an MQL: any rule whose property holds one of its values. */
-    mqlWhen: z.array(z.object({ property: hubspotSource.refine((p) => !p.startsWith('company.'), 'must be a contact property'), in: z.array(hubspotValue).min(1) }).strict()).default([]),
+    mqlWhen: z
+      .array(
+        z
+          .object({
+            property: hubspotSource.refine((p) => !p.startsWith('company.'), 'must be a contact property'),
+            in: z.array(hubspotValue).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Lead field → HubSpot properties, first with a value wins; a field left out keeps its default. */
-    fields: z.partialRecord(z.enum(HUBSPOT_FIELDS), z.array(hubspotSource).min(1)).default({}).transform((f) => ({ ...DEFAULT_HUBSPOT_FIELDS, ...f })),
+    fields: z
+      .partialRecord(z.enum(HUBSPOT_FIELDS), z.array(hubspotSource).min(1))
+      .default({})
+      .transform((f) => ({ ...DEFAULT_HUBSPOT_FIELDS, ...f })),
     /** What HubSpot is told when a lead goes back to marketing (nurture). */
-    nurture: z.object({ lifecycleStage: hubspotValue.default('lead'), leadStatus: hubspotValue.default('BAD_TIMING') }).strict().default({ lifecycleStage: 'lead', leadStatus: 'BAD_TIMING' }),
+    nurture: z
+      .object({ lifecycleStage: hubspotValue.default('lead'), leadStatus: hubspotValue.default('BAD_TIMING') })
+      .strict()
+      .default({ lifecycleStage: 'lead', leadStatus: 'BAD_TIMING' }),
   })
   .strict();
 export type HubspotPolicy = z.output<typeof hubspotPolicySchema>;
@@ -295,7 +358,9 @@ export const policySchema = z
     sla: z.object({ tiers: z.array(tierSchema).min(1) }),
     rejectionReasons: z.array(reasonSchema).min(1),
     lostReasons: z.array(z.object({ id: slug, label: z.string().min(1).max(75) })).default([]),
-    sqlChecklist: z.array(z.object({ id: slug, label: z.string().min(1).max(75), required: z.boolean().default(false) })).default([]),
+    sqlChecklist: z
+      .array(z.object({ id: slug, label: z.string().min(1).max(75), required: z.boolean().default(false) }))
+      .default([]),
     goals: z.object({ monthlyMqls: z.number().int().positive().optional() }).default({}),
     accounts: z
       .object({
@@ -309,7 +374,11 @@ export const policySchema = z
   .superRefine((p, ctx) => {
     const defaults = p.teams.filter((t) => t.default);
     if (defaults.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['teams'], message: `must have exactly one team with "default: true" (found ${defaults.length})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['teams'],
+        message: `must have exactly one team with "default: true" (found ${defaults.length})`,
+      });
     }
     const dup = <T>(items: readonly T[], key: (t: T) => string, path: (string | number)[], what: string): void => {
       const seen = new Set<string>();
@@ -325,15 +394,28 @@ export const policySchema = z
     p.teams.forEach((t, i) => {
       dup(t.reps, (r) => r.user, ['teams', i, 'reps'], 'rep');
       if (t.calendar !== undefined && !(t.calendar in p.calendars)) {
-        ctx.addIssue({ code: 'custom', path: ['teams', i, 'calendar'], message: `names calendar "${t.calendar}", which is not under "calendars"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teams', i, 'calendar'],
+          message: `names calendar "${t.calendar}", which is not under "calendars"`,
+        });
       }
       for (const r of t.match.region ?? []) {
-        if (!(r in p.regions)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'match', 'region'], message: `names region "${r}", which is not under "regions"` });
+        if (!(r in p.regions))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['teams', i, 'match', 'region'],
+            message: `names region "${r}", which is not under "regions"`,
+          });
       }
     });
     const last = p.sla.tiers[p.sla.tiers.length - 1];
     if (last && Object.keys(last.match).length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['sla', 'tiers', p.sla.tiers.length - 1, 'match'], message: 'the last tier is the default and must match every lead (no "match")' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sla', 'tiers', p.sla.tiers.length - 1, 'match'],
+        message: 'the last tier is the default and must match every lead (no "match")',
+      });
     }
   });
 
@@ -356,7 +438,9 @@ export function parsePolicy(text: string, origin = 'policy'): Policy {
     raw = parseYaml(text);
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError([`${origin}: is not valid YAML${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`]);
+    throw new ConfigError([
+      `${origin}: is not valid YAML${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    ]);
   }
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(issuesToLines(parsed.error.issues, `${origin}: `));

@@ -18,7 +18,10 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export type DatabaseTarget = { kind: 'postgres'; url: string; maxConnections?: number } | { kind: 'pglite'; dataDir: string } | { kind: 'pglite-memory' };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; maxConnections?: number }
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' };
 
 /** `error` is set when the check failed in an unexpected way, for the caller to log. */
 export type Readiness = { ok: true } | { ok: false; reason: string; error?: unknown };
@@ -47,7 +50,9 @@ export const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, '../../drizzl
 const MIGRATION_LOCK = 7_262_611;
 
 function journalLength(): number {
-  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 
@@ -62,24 +67,40 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // Prepared statements (below) are still planned for each execution's values: a generic plan is
     // made once per connection and kept, and one made while a new install's tables were nearly empty
     // reads a whole table where an index lookup was meant.
-    const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => undefined, connect_timeout: CONNECT_TIMEOUT_SECONDS, backoff: reconnectBackoffSeconds, connection: { plan_cache_mode: 'force_custom_plan' } });
+    const client = postgres(target.url, {
+      max: target.maxConnections ?? 10,
+      onnotice: () => undefined,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
+      backoff: reconnectBackoffSeconds,
+      connection: { plan_cache_mode: 'force_custom_plan' },
+    });
     const db = drizzlePostgres(preparedStatements(client), { schema });
-    return withReadiness(db, 'postgres', async () => {
-      const lockClient = postgres(target.url, { max: 1, onnotice: () => undefined });
-      try {
-        await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: MIGRATIONS_FOLDER });
-        await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-      } finally {
-        await lockClient.end();
-      }
-    }, () => client.end());
+    return withReadiness(
+      db,
+      'postgres',
+      async () => {
+        const lockClient = postgres(target.url, { max: 1, onnotice: () => undefined });
+        try {
+          await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
+          await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: MIGRATIONS_FOLDER });
+          await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+        } finally {
+          await lockClient.end();
+        }
+      },
+      () => client.end(),
+    );
   }
   if (target.kind === 'pglite') await createDataDir(target.dataDir);
   const pg = new PGlite(target.kind === 'pglite' ? target.dataDir : undefined, { startParams: PGLITE_START_PARAMS });
   await pg.waitReady;
   const db = drizzlePglite(pg, { schema });
-  return withReadiness(db, target.kind, () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pg.close());
+  return withReadiness(
+    db,
+    target.kind,
+    () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    () => pg.close(),
+  );
 }
 
 /*
@@ -97,8 +118,11 @@ const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
 async function createDataDir(dataDir: string): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   mkdirSync(dataDir, { recursive: true });
-  const script = "const { PGlite } = await import('@electric-sql/pglite'); const pg = new PGlite(process.argv[1]); await pg.waitReady; await pg.close();";
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, path.resolve(dataDir)], { cwd: PACKAGE_ROOT });
+  const script =
+    "const { PGlite } = await import('@electric-sql/pglite'); const pg = new PGlite(process.argv[1]); await pg.waitReady; await pg.close();";
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, path.resolve(dataDir)], {
+    cwd: PACKAGE_ROOT,
+  });
 }
 
 /**
@@ -113,14 +137,18 @@ function preparedStatements<T extends Pick<postgres.Sql, 'unsafe'>>(client: T): 
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop === 'unsafe') {
-        const unsafe: postgres.Sql['unsafe'] = (query, params, options) => target.unsafe(query, params, { ...options, prepare: true });
+        const unsafe: postgres.Sql['unsafe'] = (query, params, options) =>
+          target.unsafe(query, params, { ...options, prepare: true });
         return unsafe;
       }
       if (prop === 'begin' || prop === 'savepoint') {
         // A transaction's (or savepoint's) client is made per call; it gets the same treatment.
         return (...args: unknown[]) => {
           const body = args.pop() as (tx: postgres.TransactionSql) => unknown;
-          return (Reflect.get(target, prop, receiver) as (...a: unknown[]) => unknown)(...args, (tx: postgres.TransactionSql) => body(preparedStatements(tx)));
+          return (Reflect.get(target, prop, receiver) as (...a: unknown[]) => unknown)(
+            ...args,
+            (tx: postgres.TransactionSql) => body(preparedStatements(tx)),
+          );
         };
       }
       return Reflect.get(target, prop, receiver) as unknown;
@@ -173,7 +201,12 @@ export async function copyIn(tx: Tx, copy: CopyTarget): Promise<void> {
   });
 }
 
-function withReadiness(db: Db, kind: DatabaseTarget['kind'], migrate: () => Promise<void>, close: () => Promise<void>): Database {
+function withReadiness(
+  db: Db,
+  kind: DatabaseTarget['kind'],
+  migrate: () => Promise<void>,
+  close: () => Promise<void>,
+): Database {
   const expected = journalLength();
   return {
     db,
@@ -182,16 +215,28 @@ function withReadiness(db: Db, kind: DatabaseTarget['kind'], migrate: () => Prom
     close,
     async ready() {
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late'); }, READY_DEADLINE_MS); });
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => {
+          resolve('late');
+        }, READY_DEADLINE_MS);
+      });
       try {
-        const result = await Promise.race([db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`), deadline]);
-        if (result === 'late') return { ok: false, reason: `the database did not answer within ${READY_DEADLINE_MS} ms` };
+        const result = await Promise.race([
+          db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+          deadline,
+        ]);
+        if (result === 'late')
+          return { ok: false, reason: `the database did not answer within ${READY_DEADLINE_MS} ms` };
         const applied = rowsOf<{ n: number }>(result)[0]?.n ?? 0;
-        return applied >= expected ? { ok: true } : { ok: false, reason: `${applied} of ${expected} migrations applied` };
+        return applied >= expected
+          ? { ok: true }
+          : { ok: false, reason: `${applied} of ${expected} migrations applied` };
       } catch (err) {
         // Anyone may ask /readyz: the driver's message (the statement) is for the log only.
         const down = databaseUnavailable(err);
-        return down !== undefined ? { ok: false, reason: `the database is unreachable (${down})` } : { ok: false, reason: 'the readiness check failed (logged)', error: err };
+        return down !== undefined
+          ? { ok: false, reason: `the database is unreachable (${down})` }
+          : { ok: false, reason: 'the readiness check failed (logged)', error: err };
       } finally {
         clearTimeout(timer);
       }

@@ -6,7 +6,16 @@
  * address), so the whole chain is searched.
  */
 
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 // postgres.js's own connection errors.
 const DRIVER = new Set(['CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 // SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now (starting or stopping), too_many_connections.
@@ -21,8 +30,15 @@ export function databaseUnavailable(err: unknown, depth = 0): string | undefined
   if (typeof err !== 'object' || err === null || depth > 8) return undefined;
   const code = codeOf(err);
   // SQLSTATE class 08: connection exception.
-  if (typeof code === 'string' && ((NETWORK.has(code) && fromSocket(err)) || DRIVER.has(code) || SERVER.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return code;
-  const inner = err instanceof AggregateError ? err.errors.map((e) => databaseUnavailable(e, depth + 1)).find((c) => c !== undefined) : undefined;
+  if (
+    typeof code === 'string' &&
+    ((NETWORK.has(code) && fromSocket(err)) || DRIVER.has(code) || SERVER.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+  )
+    return code;
+  const inner =
+    err instanceof AggregateError
+      ? err.errors.map((e) => databaseUnavailable(e, depth + 1)).find((c) => c !== undefined)
+      : undefined;
   return inner ?? databaseUnavailable((err as { cause?: unknown }).cause, depth + 1);
 }
 

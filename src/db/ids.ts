@@ -26,7 +26,9 @@ export function timeOrderedIds(now: () => number = Date.now): () => string {
       counter = 0;
     }
     const time = lastMs.toString(16).padStart(12, '0');
-    const high = Math.floor(counter / COUNTER_LOW).toString(16).padStart(3, '0');
+    const high = Math.floor(counter / COUNTER_LOW)
+      .toString(16)
+      .padStart(3, '0');
     // The variant's two bits (10) above the counter's low 30.
     const low = (0x80000000 + (counter % COUNTER_LOW)).toString(16);
     return `${time.slice(0, 8)}-${time.slice(8)}-7${high}-${low.slice(0, 4)}-${low.slice(4)}${tail}`;

@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { Stage } from '../domain/lifecycle.js';
 import type { BreakdownLine } from '../domain/scoring.js';
 import type { SlaFact, SlaPlan } from '../domain/sla.js';
@@ -38,7 +51,9 @@ export const leads = pgTable(
     phone: text('phone'),
     persona: text('persona'),
     channel: text('channel'),
-    origin: text('origin', { enum: ['marketing', 'sales'] }).notNull().default('marketing'),
+    origin: text('origin', { enum: ['marketing', 'sales'] })
+      .notNull()
+      .default('marketing'),
     ownerHint: text('owner_hint'),
     /** The company's domain (a `domain`/`website` field, else the work e-mail's); null for free-mail and disposable ones. */
     accountDomain: text('account_domain'),
@@ -52,7 +67,9 @@ export const leads = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('leads_source_external_id').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
+    uniqueIndex('leads_source_external_id')
+      .on(t.workspaceId, t.source, t.externalId)
+      .where(sql`${t.externalId} is not null`),
     index('leads_email').on(t.workspaceId, sql`lower(${t.email})`),
     // Reports (src/db/repo/report-queries.ts) read these columns from the index alone (index-only scans);
     // each starts with what a time-range query filters on, so it serves those queries too.
@@ -65,7 +82,9 @@ export const activities = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
-    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
     type: text('type').notNull(),
     at: ts('at').notNull(),
   },
@@ -78,10 +97,14 @@ export const handoffs = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     workspaceId: workspaceId(),
-    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
     /** 1 for the first pass of a lead to sales, 2 after it was recycled and re-qualified, … */
     seq: integer('seq').notNull(),
-    status: text('status', { enum: ['pending', 'accepted', 'rejected'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'accepted', 'rejected'] })
+      .notNull()
+      .default('pending'),
     teamId: text('team_id').notNull(),
     repUserId: text('rep_user_id').notNull(),
     /** owner_hint, round_robin, manager_fallback (nobody available), import, reassigned. */
@@ -108,11 +131,29 @@ export const handoffs = pgTable(
   (t) => [
     uniqueIndex('handoffs_lead_seq').on(t.leadId, t.seq),
     // At most one open handoff per lead, whatever races the intake sees.
-    uniqueIndex('handoffs_one_pending').on(t.leadId).where(sql`${t.status} = 'pending'`),
+    uniqueIndex('handoffs_one_pending')
+      .on(t.leadId)
+      .where(sql`${t.status} = 'pending'`),
     index('reports_handoffs_started').on(t.workspaceId, t.startedAt, t.status, t.leadId, t.seq, t.teamId, t.repUserId),
-    index('reports_handoffs_decided').on(t.workspaceId, t.decidedAt, t.status, t.rejectReason, t.firstAssignedAt, t.teamId, t.repUserId, t.slaClock, t.slaTargetMinutes).where(sql`${t.decidedAt} is not null`),
-    index('handoffs_pending_due').on(t.workspaceId, t.dueAt).where(sql`${t.status} = 'pending'`),
-    index('handoffs_rep_pending').on(t.workspaceId, t.repUserId).where(sql`${t.status} = 'pending'`),
+    index('reports_handoffs_decided')
+      .on(
+        t.workspaceId,
+        t.decidedAt,
+        t.status,
+        t.rejectReason,
+        t.firstAssignedAt,
+        t.teamId,
+        t.repUserId,
+        t.slaClock,
+        t.slaTargetMinutes,
+      )
+      .where(sql`${t.decidedAt} is not null`),
+    index('handoffs_pending_due')
+      .on(t.workspaceId, t.dueAt)
+      .where(sql`${t.status} = 'pending'`),
+    index('handoffs_rep_pending')
+      .on(t.workspaceId, t.repUserId)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 
@@ -122,7 +163,9 @@ export const events = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
-    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
     handoffId: uuid('handoff_id').references(() => handoffs.id),
     type: text('type').notNull(),
     fromStage: text('from_stage'),
@@ -134,10 +177,14 @@ export const events = pgTable(
   },
   (t) => [
     index('events_lead').on(t.leadId, t.at),
-    index('reports_events_stage').on(t.workspaceId, t.toStage, t.at, t.leadId).where(sql`${t.toStage} is not null`),
+    index('reports_events_stage')
+      .on(t.workspaceId, t.toStage, t.at, t.leadId)
+      .where(sql`${t.toStage} is not null`),
     index('events_handoff').on(t.handoffId),
     // Velocity by rep charges a rep the handoffs taken from them for breaching (src/db/repo/report-queries.ts).
-    index('reports_events_reassigned').on(t.workspaceId, t.at).where(sql`${t.type} = 'reassigned'`),
+    index('reports_events_reassigned')
+      .on(t.workspaceId, t.at)
+      .where(sql`${t.type} = 'reassigned'`),
   ],
 );
 
@@ -147,7 +194,9 @@ export const slackMessages = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
-    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    handoffId: uuid('handoff_id')
+      .notNull()
+      .references(() => handoffs.id),
     kind: text('kind', { enum: ['card', 'marketing_note'] }).notNull(),
     channel: text('channel').notNull(),
     ts: text('ts').notNull(),
@@ -171,7 +220,9 @@ export const outbox = pgTable(
     handoffId: uuid('handoff_id').references(() => handoffs.id),
     channel: text('channel'),
     payload: jsonb('payload').notNull(),
-    status: text('status', { enum: ['pending', 'done', 'dead'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'done', 'dead'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     notBefore: ts('not_before').notNull().defaultNow(),
     lockedUntil: ts('locked_until'),
@@ -183,11 +234,17 @@ export const outbox = pgTable(
   (t) => [
     uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey),
     // The claim skips through pending rows channel by channel, each from its oldest.
-    index('outbox_channel_pending').on(t.channel, t.id).where(sql`${t.status} = 'pending'`),
+    index('outbox_channel_pending')
+      .on(t.channel, t.id)
+      .where(sql`${t.status} = 'pending'`),
     // Deliveries for one handoff go in order: the card before its update, the note before its replies.
-    index('outbox_handoff_pending').on(t.handoffId, t.id).where(sql`${t.status} = 'pending'`),
+    index('outbox_handoff_pending')
+      .on(t.handoffId, t.id)
+      .where(sql`${t.status} = 'pending'`),
     // GET /metrics counts dead deliveries at every scrape; done ones pile up, so they are not read.
-    index('outbox_dead').on(t.id).where(sql`${t.status} = 'dead'`),
+    index('outbox_dead')
+      .on(t.id)
+      .where(sql`${t.status} = 'dead'`),
   ],
 );
 
@@ -207,7 +264,9 @@ export const slaSteps = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
-    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    handoffId: uuid('handoff_id')
+      .notNull()
+      .references(() => handoffs.id),
     stepIndex: integer('step_index').notNull(),
     /** Repeating manager notices get occurrence 1, 2, …; every other step only 1. */
     occurrence: integer('occurrence').notNull().default(1),
@@ -215,12 +274,16 @@ export const slaSteps = pgTable(
     /** The rep's clock this step belongs to; a reassignment cancels the old rep's steps. */
     repUserId: text('rep_user_id').notNull(),
     dueAt: ts('due_at').notNull(),
-    status: text('status', { enum: ['pending', 'done', 'cancelled'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'done', 'cancelled'] })
+      .notNull()
+      .default('pending'),
     doneAt: ts('done_at'),
   },
   (t) => [
     uniqueIndex('sla_steps_once').on(t.handoffId, t.stepIndex, t.occurrence, t.repUserId),
-    index('sla_steps_due').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+    index('sla_steps_due')
+      .on(t.dueAt)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 
@@ -285,7 +348,9 @@ export const hubspotEvents = pgTable(
   },
   (t) => [
     uniqueIndex('hubspot_events_event').on(t.workspaceId, t.eventId),
-    index('hubspot_events_unprocessed').on(t.objectId, t.occurredAt).where(sql`${t.processedAt} is null`),
+    index('hubspot_events_unprocessed')
+      .on(t.objectId, t.occurredAt)
+      .where(sql`${t.processedAt} is null`),
   ],
 );
 
@@ -301,13 +366,18 @@ export const slaNotices = pgTable(
     workspaceId: workspaceId(),
     batchKey: text('batch_key').notNull(),
     recipient: text('recipient').notNull(),
-    handoffId: uuid('handoff_id').notNull().references(() => handoffs.id),
+    handoffId: uuid('handoff_id')
+      .notNull()
+      .references(() => handoffs.id),
     story: jsonb('story').$type<SlaFact[]>().notNull(),
     channel: text('channel'),
     ts: text('ts'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('sla_notices_once').on(t.workspaceId, t.batchKey, t.handoffId), index('sla_notices_handoff').on(t.handoffId)],
+  (t) => [
+    uniqueIndex('sla_notices_once').on(t.workspaceId, t.batchKey, t.handoffId),
+    index('sla_notices_handoff').on(t.handoffId),
+  ],
 );
 
 /** Who owns a company: the rep who last accepted a lead of its domain. Leads of the domain go to them. */
@@ -318,7 +388,9 @@ export const accounts = pgTable(
     domain: text('domain').notNull(),
     ownerUserId: text('owner_user_id').notNull(),
     teamId: text('team_id').notNull(),
-    leadId: uuid('lead_id').notNull().references(() => leads.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
     since: ts('since').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.domain] })],

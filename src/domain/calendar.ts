@@ -54,7 +54,8 @@ interface Compiled {
 function dayNumber(iso: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
-  if (!m || new Date(ms).toISOString().slice(0, 10) !== iso) throw new RangeError(`"${iso}" is not a date like 2026-12-24`);
+  if (!m || new Date(ms).toISOString().slice(0, 10) !== iso)
+    throw new RangeError(`"${iso}" is not a date like 2026-12-24`);
   return ms / DAY;
 }
 
@@ -82,7 +83,9 @@ function compileUncached(cal: CalendarPolicy, zoneOverride: string | undefined):
   const zoneName = zoneOverride ?? cal.timeZone;
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`"${zoneName}" is not an IANA time zone`);
-  const days = WEEKDAYS.map((d) => cal.week[d].map((w): Window => [w.start * MINUTE, w.end * MINUTE]).sort((a, b) => a[0] - b[0]));
+  const days = WEEKDAYS.map((d) =>
+    cal.week[d].map((w): Window => [w.start * MINUTE, w.end * MINUTE]).sort((a, b) => a[0] - b[0]),
+  );
   const weekMs = days.flat().reduce((sum, [s, e]) => sum + e - s, 0);
   // The schema refuses such a calendar; one built by hand would make every search endless.
   if (weekMs === 0) throw new RangeError(`The calendar in ${zoneName} has no business hours on any weekday`);
@@ -182,7 +185,7 @@ function yearOffsets(zone: IANAZone, year: number): YearOffsets {
   const changes: { at: number; offset: number }[] = [];
   const first = zone.offset(from);
   let offset = first;
-  for (let lo = from; lo < to; ) {
+  for (let lo = from; lo < to;) {
     const hi = Math.min(lo + PROBE, to);
     const next = zone.offset(hi);
     if (next === offset) {
@@ -245,7 +248,9 @@ function instant(d: Date, what: string): number {
 }
 
 function tooIdle(c: Compiled, from: number): Error {
-  return new Error(`The calendar in ${c.zoneName} has no open hours in the year after ${new Date(from).toISOString()}; check its holidays`);
+  return new Error(
+    `The calendar in ${c.zoneName} has no open hours in the year after ${new Date(from).toISOString()}; check its holidays`,
+  );
 }
 
 /** Business minutes in [from, to): 0 when `to` is not after `from`. */

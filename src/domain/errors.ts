@@ -4,7 +4,16 @@
  * (src/http/errors.ts) into a status and {error:{code,message}}. Failures of the transport itself
  * (a body too large, a wrong Content-Type, a missing token) are the HTTP edge's own codes.
  */
-export const ERROR_CODES = ['validation_failed', 'not_found', 'illegal_transition', 'not_allowed', 'stale_card', 'already_decided', 'no_eligible_rep', 'conflict'] as const;
+export const ERROR_CODES = [
+  'validation_failed',
+  'not_found',
+  'illegal_transition',
+  'not_allowed',
+  'stale_card',
+  'already_decided',
+  'no_eligible_rep',
+  'conflict',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**

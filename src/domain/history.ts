@@ -39,9 +39,19 @@ export interface ReplayedHandoff {
 /** A lead's history as what happened, in order: handoffs starting, and stage moves (events). */
 export type ReplayStep =
   | { kind: 'handoff'; handoff: ReplayedHandoff }
-  | { kind: 'move'; type: string; from: Stage; to: Stage; at: Date; actor: string; reason: string | null; handoffSeq: number | undefined };
+  | {
+      kind: 'move';
+      type: string;
+      from: Stage;
+      to: Stage;
+      at: Date;
+      actor: string;
+      reason: string | null;
+      handoffSeq: number | undefined;
+    };
 
-export type Replay = { ok: true; stage: Stage; steps: ReplayStep[] } | { ok: false; problem: { path: string; message: string } };
+export type Replay =
+  { ok: true; stage: Stage; steps: ReplayStep[] } | { ok: false; problem: { path: string; message: string } };
 
 const problem = (i: number, message: string): Replay => ({ ok: false, problem: { path: `history.${i}`, message } });
 
@@ -79,7 +89,8 @@ export function replayHistory(history: readonly HistoryEntry[], rules: HistoryRu
       case 'rejected': {
         if (!open) return problem(i, `"${e.stage}" decides a handoff, but no "mql" entry started one`);
         const known = e.stage === 'rejected' && e.reason !== undefined ? rules.rejectionOutcome(e.reason) : undefined;
-        if (e.stage === 'rejected' && e.reason !== undefined && known === undefined) return problem(i, `rejection reason "${e.reason}" is not in the policy`);
+        if (e.stage === 'rejected' && e.reason !== undefined && known === undefined)
+          return problem(i, `rejection reason "${e.reason}" is not in the policy`);
         const outcome = known ?? 'nurture';
         const to: Stage = e.stage === 'sal' ? 'sal' : outcome === 'disqualify' ? 'disqualified' : 'nurture';
         const wrong = illegal(stage, to);
@@ -88,7 +99,16 @@ export function replayHistory(history: readonly HistoryEntry[], rules: HistoryRu
           e.stage === 'sal'
             ? { status: 'accepted', at: e.at, by: e.by, reason: null, note: null, outcome: null }
             : { status: 'rejected', at: e.at, by: e.by, reason: e.reason ?? null, note: e.note ?? null, outcome };
-        steps.push({ kind: 'move', type: e.stage === 'sal' ? 'accepted' : 'rejected', from: stage, to, at: e.at, actor: e.by, reason: e.stage === 'rejected' ? (e.reason ?? null) : null, handoffSeq: open.seq });
+        steps.push({
+          kind: 'move',
+          type: e.stage === 'sal' ? 'accepted' : 'rejected',
+          from: stage,
+          to,
+          at: e.at,
+          actor: e.by,
+          reason: e.stage === 'rejected' ? (e.reason ?? null) : null,
+          handoffSeq: open.seq,
+        });
         stage = to;
         open = undefined;
         break;
@@ -96,10 +116,20 @@ export function replayHistory(history: readonly HistoryEntry[], rules: HistoryRu
       default: {
         // A rejection already landed the lead in its outcome; repeating that stage says nothing new.
         if (e.stage === stage) break;
-        if (open && (e.stage === 'nurture' || e.stage === 'disqualified')) return problem(i, `the open handoff must be decided ("sal" or "rejected") before "${e.stage}"`);
+        if (open && (e.stage === 'nurture' || e.stage === 'disqualified'))
+          return problem(i, `the open handoff must be decided ("sal" or "rejected") before "${e.stage}"`);
         const wrong = illegal(stage, e.stage);
         if (wrong !== undefined) return problem(i, wrong);
-        steps.push({ kind: 'move', type: EVENT_FOR_STAGE[e.stage], from: stage, to: e.stage, at: e.at, actor: e.by ?? 'import', reason: e.stage === 'lost' ? e.reason : null, handoffSeq: undefined });
+        steps.push({
+          kind: 'move',
+          type: EVENT_FOR_STAGE[e.stage],
+          from: stage,
+          to: e.stage,
+          at: e.at,
+          actor: e.by ?? 'import',
+          reason: e.stage === 'lost' ? e.reason : null,
+          handoffSeq: undefined,
+        });
         stage = e.stage;
       }
     }
@@ -129,11 +159,20 @@ export function historyFromEvents(events: readonly HistoryEvent[]): HistoryEntry
   const out: HistoryEntry[] = [];
   for (const e of events) {
     const by = e.actor !== null && !SYSTEM_ACTORS.has(e.actor) ? e.actor : undefined;
-    if (e.type === 'handoff_started' && e.handoff) out.push({ stage: 'mql', at: e.at, team: e.handoff.teamId, owner: e.handoff.firstRep ?? e.actor ?? 'import' });
+    if (e.type === 'handoff_started' && e.handoff)
+      out.push({ stage: 'mql', at: e.at, team: e.handoff.teamId, owner: e.handoff.firstRep ?? e.actor ?? 'import' });
     else if (e.type === 'accepted') out.push({ stage: 'sal', at: e.at, by: e.actor ?? 'import' });
-    else if (e.type === 'rejected') out.push({ stage: 'rejected', at: e.at, by: e.actor ?? 'import', reason: e.reason ?? undefined, note: e.handoff?.rejectNote ?? undefined });
+    else if (e.type === 'rejected')
+      out.push({
+        stage: 'rejected',
+        at: e.at,
+        by: e.actor ?? 'import',
+        reason: e.reason ?? undefined,
+        note: e.handoff?.rejectNote ?? undefined,
+      });
     else if (e.toStage === 'lost') out.push({ stage: 'lost', at: e.at, reason: e.reason ?? 'unknown', by });
-    else if (e.toStage !== null && MOVES.has(e.toStage)) out.push({ stage: e.toStage as 'sql' | 'opportunity' | 'customer' | 'nurture' | 'disqualified', at: e.at, by });
+    else if (e.toStage !== null && MOVES.has(e.toStage))
+      out.push({ stage: e.toStage as 'sql' | 'opportunity' | 'customer' | 'nurture' | 'disqualified', at: e.at, by });
   }
   return out;
 }

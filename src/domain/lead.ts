@@ -43,7 +43,12 @@ export interface LeadProfile extends LeadFields {
 }
 
 /** How a person names a lead: first and last name, else the email, else the company. */
-export function leadDisplayName(lead: { firstName: string | null; lastName: string | null; email: string | null; company: string | null }): string {
+export function leadDisplayName(lead: {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  company: string | null;
+}): string {
   const name = [lead.firstName, lead.lastName].filter((p) => p !== null && p !== '').join(' ');
   return name !== '' ? name : (lead.email ?? lead.company ?? 'Unnamed lead');
 }

@@ -1,7 +1,18 @@
 import { DomainError } from './errors.js';
 
 /** Main line of the funnel, in order, then the side exits. */
-export const STAGES = ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer', 'rejected', 'nurture', 'disqualified', 'lost'] as const;
+export const STAGES = [
+  'lead',
+  'mql',
+  'sal',
+  'sql',
+  'opportunity',
+  'customer',
+  'rejected',
+  'nurture',
+  'disqualified',
+  'lost',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 /*

@@ -18,7 +18,14 @@ export interface RoutePreview {
  * place, so a file of leads is previewed in order) — storing nothing. A lead that would not
  * qualify is still routed: the question is where it would go.
  */
-export function previewRoute(policy: Policy, profile: LeadProfile, now: Date, facts: RoutingFacts & { open: Record<string, number> }, counters: Record<string, Record<string, RepTally>>, senderMql?: boolean): RoutePreview {
+export function previewRoute(
+  policy: Policy,
+  profile: LeadProfile,
+  now: Date,
+  facts: RoutingFacts & { open: Record<string, number> },
+  counters: Record<string, Record<string, RepTally>>,
+  senderMql?: boolean,
+): RoutePreview {
   const score = scoreLead(policy.scoring, profile, now, policy.accounts.personalDomains);
   return {
     score,

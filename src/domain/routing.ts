@@ -18,11 +18,17 @@ const tallyOf = (state: RoundRobinState, user: string): RepTally => state[user] 
 
 /** Teams in policy order, first match wins; the default team takes whatever nobody matched. */
 export function selectTeam(policy: Policy, lead: LeadProfile, score: number): TeamPolicy {
-  return policy.teams.find((t) => !t.default && matchesCriteria(t.match, lead, policy.regions, score)) ?? policy.teams.find((t) => t.default)!;
+  return (
+    policy.teams.find((t) => !t.default && matchesCriteria(t.match, lead, policy.regions, score)) ??
+    policy.teams.find((t) => t.default)!
+  );
 }
 
 /** A rep named by a CRM (Slack id or name, case-insensitively), in the first of `teams` that lists them. */
-export function findRep(teams: readonly TeamPolicy[], named: string | undefined): { team: TeamPolicy; rep: RepPolicy } | undefined {
+export function findRep(
+  teams: readonly TeamPolicy[],
+  named: string | undefined,
+): { team: TeamPolicy; rep: RepPolicy } | undefined {
   if (named === undefined || named === '') return undefined;
   const key = named.toLowerCase();
   for (const team of teams) {
@@ -40,7 +46,13 @@ export function findRep(teams: readonly TeamPolicy[], named: string | undefined)
  * they could not take them. `forced` gives the turn to that rep (an owner's lead counting as
  * their turn) while the others still earn their share of it.
  */
-export function pickRep(team: TeamPolicy, state: RoundRobinState, available: (user: string) => boolean, exclude: ReadonlySet<string> = new Set(), forced?: RepPolicy): { rep: RepPolicy; nextState: Record<string, RepTally> } | undefined {
+export function pickRep(
+  team: TeamPolicy,
+  state: RoundRobinState,
+  available: (user: string) => boolean,
+  exclude: ReadonlySet<string> = new Set(),
+  forced?: RepPolicy,
+): { rep: RepPolicy; nextState: Record<string, RepTally> } | undefined {
   const candidates = team.reps.filter((r) => r.active && available(r.user) && !exclude.has(r.user));
   if (forced && !candidates.includes(forced)) candidates.push(forced);
   if (candidates.length === 0) return undefined;
@@ -109,7 +121,11 @@ export function capOf(team: TeamPolicy, rep: RepPolicy): number | undefined {
   return rep.maxOpen ?? team.maxOpenPerRep;
 }
 
-function skipReason(team: TeamPolicy, rep: RepPolicy, facts: Pick<RoutingFacts, 'away' | 'open'>): SkipReason | undefined {
+function skipReason(
+  team: TeamPolicy,
+  rep: RepPolicy,
+  facts: Pick<RoutingFacts, 'away' | 'open'>,
+): SkipReason | undefined {
   if (!rep.active) return 'inactive';
   if (facts.away.has(rep.user)) return 'away';
   const cap = capOf(team, rep);
@@ -125,21 +141,35 @@ export function eligibleIn(team: TeamPolicy, facts: Pick<RoutingFacts, 'away' | 
 }
 
 /** The account owner a lead names or has earned, where the policy lets it go to them. */
-function accountOwnerOf(policy: Policy, lead: RoutableLead, matched: TeamPolicy, facts: RoutingFacts): { team: TeamPolicy; rep: RepPolicy; source: 'crm' | 'accepted' } | undefined {
+function accountOwnerOf(
+  policy: Policy,
+  lead: RoutableLead,
+  matched: TeamPolicy,
+  facts: RoutingFacts,
+): { team: TeamPolicy; rep: RepPolicy; source: 'crm' | 'accepted' } | undefined {
   if (!matched.accounts.match) return undefined;
   const teams = matched.accounts.acrossTeams ? [matched, ...policy.teams.filter((t) => t !== matched)] : [matched];
   const fromCrm = findRep(teams, lead.profile.accountOwner);
   if (fromCrm) return { ...fromCrm, source: 'crm' };
-  const owner = lead.profile.accountDomain !== undefined ? facts.accountOwners.get(lead.profile.accountDomain) : undefined;
+  const owner =
+    lead.profile.accountDomain !== undefined ? facts.accountOwners.get(lead.profile.accountDomain) : undefined;
   const found = findRep(teams, owner);
   return found ? { ...found, source: 'accepted' } : undefined;
 }
 
 /** The teams whose counters a lead's routing may move: its matched team, and its owners' teams. */
-export function teamsInvolved(policy: Policy, lead: RoutableLead, accountOwners: ReadonlyMap<string, string>): TeamPolicy[] {
+export function teamsInvolved(
+  policy: Policy,
+  lead: RoutableLead,
+  accountOwners: ReadonlyMap<string, string>,
+): TeamPolicy[] {
   const matched = selectTeam(policy, lead.profile, lead.score);
   const facts: RoutingFacts = { away: new Set(), open: {}, accountOwners };
-  return [matched, findRep(policy.teams, lead.profile.ownerHint)?.team, accountOwnerOf(policy, lead, matched, facts)?.team].filter((t): t is TeamPolicy => t !== undefined);
+  return [
+    matched,
+    findRep(policy.teams, lead.profile.ownerHint)?.team,
+    accountOwnerOf(policy, lead, matched, facts)?.team,
+  ].filter((t): t is TeamPolicy => t !== undefined);
 }
 
 /**
@@ -149,7 +179,12 @@ export function teamsInvolved(policy: Policy, lead: RoutableLead, accountOwners:
  * skipped, and said so. Advances `counters` (teams' tallies) and `open` in place: the caller owns
  * both for one batch, so leads routed together see each other.
  */
-export function routeLead(policy: Policy, lead: RoutableLead, facts: RoutingFacts & { open: Record<string, number> }, counters: Record<string, Record<string, RepTally>>): RoutingDecision {
+export function routeLead(
+  policy: Policy,
+  lead: RoutableLead,
+  facts: RoutingFacts & { open: Record<string, number> },
+  counters: Record<string, Record<string, RepTally>>,
+): RoutingDecision {
   const matched = selectTeam(policy, lead.profile, lead.score);
   const skipped: SkippedRep[] = [];
   const stateOf = (team: TeamPolicy): Record<string, RepTally> => {
@@ -158,7 +193,13 @@ export function routeLead(policy: Policy, lead: RoutableLead, facts: RoutingFact
     return state;
   };
   const eligible = (team: TeamPolicy) => eligibleIn(team, facts);
-  const give = (team: TeamPolicy, rep: RepPolicy, rule: RoutingRule, countsAsTurn: boolean, account?: RoutingWhy['account']): RoutingDecision => {
+  const give = (
+    team: TeamPolicy,
+    rep: RepPolicy,
+    rule: RoutingRule,
+    countsAsTurn: boolean,
+    account?: RoutingWhy['account'],
+  ): RoutingDecision => {
     if (countsAsTurn) counters[team.id] = pickRep(team, stateOf(team), eligible(team), new Set(), rep)!.nextState;
     facts.open[rep.user] = (facts.open[rep.user] ?? 0) + 1;
     return { team, repUserId: rep.user, rule, skipped, ...(account ? { account } : {}) };
@@ -174,13 +215,19 @@ export function routeLead(policy: Policy, lead: RoutableLead, facts: RoutingFact
   const owner = accountOwnerOf(policy, lead, matched, facts);
   if (owner) {
     const reason = skipReason(owner.team, owner.rep, facts);
-    if (reason === undefined) return give(owner.team, owner.rep, 'account_owner', owner.team.accounts.countsAsTurn, { domain: lead.profile.accountDomain ?? null, source: owner.source });
-    if (!skipped.some((s) => s.user === owner.rep.user)) skipped.push({ user: owner.rep.user, reason, as: 'account_owner' });
+    if (reason === undefined)
+      return give(owner.team, owner.rep, 'account_owner', owner.team.accounts.countsAsTurn, {
+        domain: lead.profile.accountDomain ?? null,
+        source: owner.source,
+      });
+    if (!skipped.some((s) => s.user === owner.rep.user))
+      skipped.push({ user: owner.rep.user, reason, as: 'account_owner' });
   }
   // Inactive reps are out of the rotation, not skipped: naming them on every card would be noise.
   for (const rep of matched.reps) {
     const reason = skipReason(matched, rep, facts);
-    if (reason !== undefined && reason !== 'inactive' && !skipped.some((s) => s.user === rep.user)) skipped.push({ user: rep.user, reason });
+    if (reason !== undefined && reason !== 'inactive' && !skipped.some((s) => s.user === rep.user))
+      skipped.push({ user: rep.user, reason });
   }
   const picked = pickRep(matched, stateOf(matched), eligible(matched));
   if (picked) {
@@ -195,7 +242,13 @@ export function routeLead(policy: Policy, lead: RoutableLead, facts: RoutingFact
 const SKIP_TEXT: Record<SkipReason, string> = { away: 'was away', at_cap: 'at cap', inactive: 'inactive' };
 const AS_TEXT = { owner_hint: 'CRM owner', account_owner: 'account owner' } as const;
 
-const RULES: readonly RoutingRule[] = ['owner_hint', 'account_owner', 'round_robin', 'capacity_fallback', 'manager_fallback'];
+const RULES: readonly RoutingRule[] = [
+  'owner_hint',
+  'account_owner',
+  'round_robin',
+  'capacity_fallback',
+  'manager_fallback',
+];
 const SKIP_REASONS: readonly SkipReason[] = ['away', 'at_cap', 'inactive'];
 
 /** A routing decision as an `assigned` event recorded it; undefined for events from before reasons were recorded. */
@@ -204,9 +257,16 @@ export function routingWhyOf(data: unknown): RoutingWhy | undefined {
   const d = data as { rule?: unknown; skipped?: unknown; account?: unknown };
   if (!RULES.includes(d.rule as RoutingRule)) return undefined;
   const skipped = Array.isArray(d.skipped)
-    ? (d.skipped as unknown[]).filter((s): s is SkippedRep => typeof s === 'object' && s !== null && typeof (s as SkippedRep).user === 'string' && SKIP_REASONS.includes((s as SkippedRep).reason))
+    ? (d.skipped as unknown[]).filter(
+        (s): s is SkippedRep =>
+          typeof s === 'object' &&
+          s !== null &&
+          typeof (s as SkippedRep).user === 'string' &&
+          SKIP_REASONS.includes((s as SkippedRep).reason),
+      )
     : [];
-  const account = typeof d.account === 'object' && d.account !== null ? (d.account as RoutingWhy['account']) : undefined;
+  const account =
+    typeof d.account === 'object' && d.account !== null ? (d.account as RoutingWhy['account']) : undefined;
   return { rule: d.rule as RoutingRule, skipped, ...(account ? { account } : {}) };
 }
 
@@ -218,7 +278,9 @@ export function describeRouting(why: RoutingWhy, nameOf: (user: string) => strin
     case 'owner_hint':
       return 'CRM owner';
     case 'account_owner':
-      return why.account?.source === 'crm' ? 'account owner (CRM)' : `account owner${why.account?.domain ? ` of ${why.account.domain}` : ''}`;
+      return why.account?.source === 'crm'
+        ? 'account owner (CRM)'
+        : `account owner${why.account?.domain ? ` of ${why.account.domain}` : ''}`;
     case 'round_robin':
       return `round-robin${tail}`;
     case 'capacity_fallback':
@@ -261,14 +323,25 @@ export function latestClaims(claims: readonly AccountClaim[]): AccountClaim[] {
  * A company's domain from a `domain` or `website` field ("https://www.Acme.io/about" → acme.io),
  * else the work e-mail's; undefined when it is a free-mail or disposable one, or none is given.
  */
-export function accountDomainOf(fields: { email?: string | undefined; domain?: string | undefined; website?: string | undefined }, personalDomains: ReadonlySet<string>): string | undefined {
+export function accountDomainOf(
+  fields: { email?: string | undefined; domain?: string | undefined; website?: string | undefined },
+  personalDomains: ReadonlySet<string>,
+): string | undefined {
   const fromSite = (s: string | undefined): string | undefined => {
     if (s === undefined || s.trim() === '') return undefined;
-    const host = s.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split(/[/?#:]/)[0]!;
+    const host = s
+      .trim()
+      .toLowerCase()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+      .split(/[/?#:]/)[0]!;
     return host.replace(/^www\./, '').replace(/\.$/, '');
   };
   const at = fields.email?.lastIndexOf('@') ?? -1;
-  const domain = fromSite(fields.domain) ?? fromSite(fields.website) ?? (at >= 0 ? fields.email!.slice(at + 1).toLowerCase() : undefined);
-  if (domain === undefined || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) || personalDomains.has(domain)) return undefined;
+  const domain =
+    fromSite(fields.domain) ??
+    fromSite(fields.website) ??
+    (at >= 0 ? fields.email!.slice(at + 1).toLowerCase() : undefined);
+  if (domain === undefined || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) || personalDomains.has(domain))
+    return undefined;
   return domain;
 }

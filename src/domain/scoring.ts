@@ -31,8 +31,10 @@ function patternOf(pattern: string): RegExp {
   if (re === undefined) compiled.set(pattern, (re = new RegExp(pattern, 'i')));
   return re;
 }
-const matchesPattern = (value: string | undefined, pattern: string): boolean => value !== undefined && patternOf(pattern).test(value);
-const inList = (value: string | undefined, list: readonly string[]): boolean => value !== undefined && list.some((v) => v.toLowerCase() === value.toLowerCase());
+const matchesPattern = (value: string | undefined, pattern: string): boolean =>
+  value !== undefined && patternOf(pattern).test(value);
+const inList = (value: string | undefined, list: readonly string[]): boolean =>
+  value !== undefined && list.some((v) => v.toLowerCase() === value.toLowerCase());
 
 function emailDomain(email: string | undefined): string | undefined {
   const at = email?.lastIndexOf('@') ?? -1;
@@ -52,7 +54,12 @@ function decayWeight(decay: ScoringPolicy['decay'], ageDays: number): number {
  * to a whole point, and rules that end at zero are left out of the breakdown.
  */
 /** `personalDomains`: free-mail and disposable domains (policy.accounts.personalDomains), for `freeMail` rules. */
-export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date, personalDomains: ReadonlySet<string>): ScoreResult {
+export function scoreLead(
+  policy: ScoringPolicy,
+  lead: LeadProfile,
+  now: Date,
+  personalDomains: ReadonlySet<string>,
+): ScoreResult {
   const breakdown: BreakdownLine[] = [];
   const add = (line: BreakdownLine): void => {
     if (line.points !== 0) breakdown.push(line);
@@ -63,7 +70,10 @@ export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date, p
     const hit =
       (rule.pattern === undefined || matchesPattern(value, rule.pattern)) &&
       (rule.in === undefined || inList(value, rule.in)) &&
-      (rule.employees === undefined || (lead.employees !== undefined && lead.employees >= (rule.employees.min ?? 0) && lead.employees <= (rule.employees.max ?? Infinity))) &&
+      (rule.employees === undefined ||
+        (lead.employees !== undefined &&
+          lead.employees >= (rule.employees.min ?? 0) &&
+          lead.employees <= (rule.employees.max ?? Infinity))) &&
       value !== undefined;
     if (hit) add({ family: 'profile', label: rule.label, points: rule.points });
   }
@@ -81,14 +91,28 @@ export function scoreLead(policy: ScoringPolicy, lead: LeadProfile, now: Date, p
       .sort((x, y) => y - x)
       .slice(0, rule.max ?? Infinity);
     const points = Math.round(occurrences.reduce((sum, w) => sum + w * rule.points, 0));
-    if (occurrences.length > 0) add({ family: 'actions', label: rule.label, points, ...(occurrences.length > 1 ? { count: occurrences.length } : {}) });
+    if (occurrences.length > 0)
+      add({
+        family: 'actions',
+        label: rule.label,
+        points,
+        ...(occurrences.length > 1 ? { count: occurrences.length } : {}),
+      });
   }
 
   const domain = emailDomain(lead.email);
   for (const rule of policy.negatives) {
-    const freeMail = rule.freeMail === true && domain !== undefined && (personalDomains.has(domain) || (rule.domains ?? []).some((d) => d.toLowerCase() === domain));
-    const listed = rule.freeMail !== true && rule.domains !== undefined && domain !== undefined && rule.domains.some((d) => d.toLowerCase() === domain);
-    const patterned = rule.field !== undefined && rule.pattern !== undefined && matchesPattern(text(lead, rule.field), rule.pattern);
+    const freeMail =
+      rule.freeMail === true &&
+      domain !== undefined &&
+      (personalDomains.has(domain) || (rule.domains ?? []).some((d) => d.toLowerCase() === domain));
+    const listed =
+      rule.freeMail !== true &&
+      rule.domains !== undefined &&
+      domain !== undefined &&
+      rule.domains.some((d) => d.toLowerCase() === domain);
+    const patterned =
+      rule.field !== undefined && rule.pattern !== undefined && matchesPattern(text(lead, rule.field), rule.pattern);
     if (freeMail || listed || patterned) add({ family: 'negatives', label: rule.label, points: rule.points });
   }
 
@@ -104,5 +128,8 @@ export function decideMql(result: ScoreResult, intakeSaysMql: boolean | undefine
 
 /** "+30 demo request", "+20 pricing page ×2", "−20 free-mail address" (a real minus sign). */
 export function formatBreakdown(breakdown: readonly BreakdownLine[]): string[] {
-  return breakdown.map((l) => `${l.points < 0 ? '\u2212' : '+'}${Math.abs(l.points)} ${l.label}${l.count !== undefined ? ` \u00d7${l.count}` : ''}`);
+  return breakdown.map(
+    (l) =>
+      `${l.points < 0 ? '\u2212' : '+'}${Math.abs(l.points)} ${l.label}${l.count !== undefined ? ` \u00d7${l.count}` : ''}`,
+  );
 }

@@ -27,7 +27,12 @@ export interface SlaPlan {
 }
 
 /** Tiers in policy order, first match wins; the last is the default. */
-export function selectTier(tiers: readonly TierPolicy[], lead: LeadProfile, regions: Readonly<Record<string, readonly string[]>>, score: number): TierPolicy {
+export function selectTier(
+  tiers: readonly TierPolicy[],
+  lead: LeadProfile,
+  regions: Readonly<Record<string, readonly string[]>>,
+  score: number,
+): TierPolicy {
   const last = tiers[tiers.length - 1];
   if (last === undefined) throw new RangeError('The policy has no SLA tiers');
   return tiers.find((t) => matchesCriteria(t.match, lead, regions, score)) ?? last;
@@ -42,14 +47,18 @@ export function freezeTier(tier: TierPolicy, hoursPerBusinessDay: number): SlaPl
       index,
       at: s.at,
       action: s.action,
-      ...(s.repeatEvery ? { repeatEveryMinutes: durationToMinutes(s.repeatEvery, tier.clock, hoursPerBusinessDay) } : {}),
+      ...(s.repeatEvery
+        ? { repeatEveryMinutes: durationToMinutes(s.repeatEvery, tier.clock, hoursPerBusinessDay) }
+        : {}),
     })),
   };
 }
 
 /** `minutes` on the plan's clock after `start`: business time skips nights, weekends and holidays. */
 function advance(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, start: Date, minutes: number): Date {
-  return plan.clock === 'wall' ? new Date(start.getTime() + Math.round(minutes * MINUTE)) : addBusinessMinutes(cal, start, minutes);
+  return plan.clock === 'wall'
+    ? new Date(start.getTime() + Math.round(minutes * MINUTE))
+    : addBusinessMinutes(cal, start, minutes);
 }
 
 /** The deadline; on a business clock a start outside hours waits for the next opening. */
@@ -66,12 +75,22 @@ export function stepDueAt(plan: SlaPlan, step: SlaStep, cal: CalendarPolicy, clo
  * tier exists to wake people), else at the next opening of their hours — the calendar's weekly
  * hours read in their own zone when they have one.
  */
-export function deliveryTime(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, due: Date, recipientZone?: string): Date {
+export function deliveryTime(
+  plan: Pick<SlaPlan, 'clock'>,
+  cal: CalendarPolicy,
+  due: Date,
+  recipientZone?: string,
+): Date {
   return plan.clock === 'wall' ? due : nextOpening(cal, due, recipientZone);
 }
 
 /** When a repeating step (a manager notice) is due again after the notice that fell due at `after`. */
-export function nextRepeat(plan: Pick<SlaPlan, 'clock'>, step: SlaStep, cal: CalendarPolicy, after: Date): Date | undefined {
+export function nextRepeat(
+  plan: Pick<SlaPlan, 'clock'>,
+  step: SlaStep,
+  cal: CalendarPolicy,
+  after: Date,
+): Date | undefined {
   return step.repeatEveryMinutes === undefined ? undefined : advance(plan, cal, after, step.repeatEveryMinutes);
 }
 
@@ -80,11 +99,18 @@ export function nextRepeat(plan: Pick<SlaPlan, 'clock'>, step: SlaStep, cal: Cal
  * a wall-clock tier (a hot lead left overnight did wait all night).
  */
 export function elapsedOnClock(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, from: Date, to: Date): number {
-  return plan.clock === 'wall' ? Math.max(0, (to.getTime() - from.getTime()) / MINUTE) : businessMinutesBetween(cal, from, to);
+  return plan.clock === 'wall'
+    ? Math.max(0, (to.getTime() - from.getTime()) / MINUTE)
+    : businessMinutesBetween(cal, from, to);
 }
 
 /** SLA compliance of a decision: time from the handoff's first assignment, within the target. */
-export function isWithinSla(plan: Pick<SlaPlan, 'clock' | 'targetMinutes'>, cal: CalendarPolicy, firstAssignedAt: Date, decidedAt: Date): boolean {
+export function isWithinSla(
+  plan: Pick<SlaPlan, 'clock' | 'targetMinutes'>,
+  cal: CalendarPolicy,
+  firstAssignedAt: Date,
+  decidedAt: Date,
+): boolean {
   return elapsedOnClock(plan, cal, firstAssignedAt, decidedAt) <= plan.targetMinutes;
 }
 
@@ -118,7 +144,13 @@ function recipientZone(action: SlaStep['action'], zones: StepRecipients): string
 }
 
 /** When a step that falls due at `due` is performed: a message waits for its reader's hours. */
-export function performAt(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, action: SlaStep['action'], due: Date, zones: StepRecipients): Date {
+export function performAt(
+  plan: Pick<SlaPlan, 'clock'>,
+  cal: CalendarPolicy,
+  action: SlaStep['action'],
+  due: Date,
+  zones: StepRecipients,
+): Date {
   const zone = recipientZone(action, zones);
   return zone === undefined ? due : deliveryTime(plan, cal, due, zone);
 }
@@ -127,10 +159,23 @@ export function performAt(plan: Pick<SlaPlan, 'clock'>, cal: CalendarPolicy, act
  * A rep's steps, from the moment their clock started (docs/sla.md). Marketing hears of a breach once
  * per handoff, on its own clock, so a reassigned rep's schedule leaves that step out.
  */
-export function scheduleSteps(plan: SlaPlan, cal: CalendarPolicy, clockStart: Date, repUserId: string, zones: StepRecipients, opts: { firstRep: boolean }): ScheduledStep[] {
+export function scheduleSteps(
+  plan: SlaPlan,
+  cal: CalendarPolicy,
+  clockStart: Date,
+  repUserId: string,
+  zones: StepRecipients,
+  opts: { firstRep: boolean },
+): ScheduledStep[] {
   return plan.steps
     .filter((s) => opts.firstRep || s.action !== 'notify_marketing')
-    .map((s) => ({ stepIndex: s.index, occurrence: 1, action: s.action, repUserId, dueAt: performAt(plan, cal, s.action, stepDueAt(plan, s, cal, clockStart), zones) }));
+    .map((s) => ({
+      stepIndex: s.index,
+      occurrence: 1,
+      action: s.action,
+      repUserId,
+      dueAt: performAt(plan, cal, s.action, stepDueAt(plan, s, cal, clockStart), zones),
+    }));
 }
 
 /**
@@ -140,7 +185,15 @@ export function scheduleSteps(plan: SlaPlan, cal: CalendarPolicy, clockStart: Da
  */
 export type SlaFact =
   | { kind: 'missed'; rep: string; deadline: string }
-  | { kind: 'moved'; from: string; to: string; at: string; deadline: string; reason: 'breach' | 'manager' | 'away'; holder: number }
+  | {
+      kind: 'moved';
+      from: string;
+      to: string;
+      at: string;
+      deadline: string;
+      reason: 'breach' | 'manager' | 'away';
+      holder: number;
+    }
   | { kind: 'stuck'; rep: string; at: string };
 
 /**
@@ -155,5 +208,9 @@ export function noticeWindow(performedAt: Date, windowMs: number): { key: string
 /** Whose hours each kind of SLA message waits for, on this team. */
 export function stepRecipients(policy: Policy, team: TeamPolicy, repUserId: string): StepRecipients {
   const calendar = calendarForTeam(policy, team);
-  return { repZone: team.reps.find((r) => r.user === repUserId)?.timeZone ?? calendar.timeZone, managerZone: calendar.timeZone, marketingZone: policy.calendar.timeZone };
+  return {
+    repZone: team.reps.find((r) => r.user === repUserId)?.timeZone ?? calendar.timeZone,
+    managerZone: calendar.timeZone,
+    marketingZone: policy.calendar.timeZone,
+  };
 }

@@ -29,7 +29,11 @@ export function mediaType(req: IncomingMessage): string {
 export function requireJson(req: IncomingMessage, also: readonly string[] = []): string {
   const type = mediaType(req);
   if (type !== 'application/json' && !also.includes(type)) {
-    throw new HttpError(415, 'unsupported_media_type', `Send the body as application/json${also.length ? ` or ${also.join(', ')}` : ''} (got ${type || 'no Content-Type'}).`);
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `Send the body as application/json${also.length ? ` or ${also.join(', ')}` : ''} (got ${type || 'no Content-Type'}).`,
+    );
   }
   return type;
 }

@@ -5,7 +5,13 @@ import { DomainError, type ErrorCode, type Refusal } from '../domain/errors.js';
 export const RETRY_AFTER_SECONDS = 5;
 
 /** Failures of the transport or the edge's own set-up, which the domain never meets. */
-export type HttpErrorCode = 'unauthorized' | 'payload_too_large' | 'unsupported_media_type' | 'not_configured' | 'method_not_allowed' | 'internal';
+export type HttpErrorCode =
+  | 'unauthorized'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'not_configured'
+  | 'method_not_allowed'
+  | 'internal';
 
 /** Errors raised by the HTTP edge itself, before any domain code runs. */
 export class HttpError extends Error {
@@ -59,7 +65,9 @@ function domainBody(err: DomainError): ErrorEnvelope['body'] {
     const { code, ...facts } = err.refusal;
     return { error: { code, message: refusalWords(err.refusal), details: facts } };
   }
-  return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+  return {
+    error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+  };
 }
 
 export interface ErrorEnvelope {
@@ -73,7 +81,13 @@ export interface ErrorEnvelope {
 /** The one place an error becomes an HTTP answer; anything unknown is a 500 and logged whole. */
 export function toEnvelope(err: unknown): ErrorEnvelope {
   if (err instanceof HttpError) {
-    return { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } }, ...(err.headers ? { headers: err.headers } : {}) };
+    return {
+      status: err.status,
+      body: {
+        error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+      },
+      ...(err.headers ? { headers: err.headers } : {}),
+    };
   }
   if (err instanceof DomainError) {
     return { status: STATUS[err.code], body: domainBody(err) };
@@ -82,7 +96,21 @@ export function toEnvelope(err: unknown): ErrorEnvelope {
   if (down !== undefined) {
     // Retrying is safe (intake and import are idempotent on the lead's keys). Only the code is
     // logged: the driver's message carries the statement and its values.
-    return { log: { level: 'warn', fields: { database: down } }, status: 503, body: { error: { code: 'database_unavailable', message: `The database is unreachable right now; try again in ${RETRY_AFTER_SECONDS} seconds.` } }, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+    return {
+      log: { level: 'warn', fields: { database: down } },
+      status: 503,
+      body: {
+        error: {
+          code: 'database_unavailable',
+          message: `The database is unreachable right now; try again in ${RETRY_AFTER_SECONDS} seconds.`,
+        },
+      },
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    };
   }
-  return { log: { level: 'error', fields: { err } }, status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' } } };
+  return {
+    log: { level: 'error', fields: { err } },
+    status: 500,
+    body: { error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' } },
+  };
 }

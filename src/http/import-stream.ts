@@ -61,7 +61,12 @@ export async function* arrayItems(source: AsyncIterable<Uint8Array | string>): A
   for await (const chunk of source) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     size += buf.length;
-    if (size > IMPORT_ARRAY_LIMIT) throw new HttpError(413, 'payload_too_large', `A JSON array is at most ${IMPORT_ARRAY_LIMIT / 1024 / 1024} MB; send larger imports as NDJSON (one lead per line).`);
+    if (size > IMPORT_ARRAY_LIMIT)
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `A JSON array is at most ${IMPORT_ARRAY_LIMIT / 1024 / 1024} MB; send larger imports as NDJSON (one lead per line).`,
+      );
     chunks.push(buf);
   }
   let parsed: unknown;
@@ -70,7 +75,12 @@ export async function* arrayItems(source: AsyncIterable<Uint8Array | string>): A
   } catch {
     throw new HttpError(400, 'validation_failed', 'The body is not valid JSON.');
   }
-  if (!Array.isArray(parsed)) throw new HttpError(400, 'validation_failed', 'Send a JSON array of leads, or NDJSON (one lead per line) as application/x-ndjson.');
+  if (!Array.isArray(parsed))
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'Send a JSON array of leads, or NDJSON (one lead per line) as application/x-ndjson.',
+    );
   yield* parsed;
 }
 
@@ -80,13 +90,20 @@ function sentExternalId(item: unknown): { externalId?: string } {
 }
 
 /** A chunk's leads in one transaction; should the database refuse it, each lead alone, so one bad lead fails alone. */
-async function writeOrIsolate(ctx: ServiceContext, plans: readonly PlannedImport[], dryRun: boolean): Promise<ImportOutcome[]> {
+async function writeOrIsolate(
+  ctx: ServiceContext,
+  plans: readonly PlannedImport[],
+  dryRun: boolean,
+): Promise<ImportOutcome[]> {
   try {
     return await writeImport(ctx, plans, { dryRun });
   } catch (err) {
     if (plans.length === 1) throw err;
     // Only the SQLSTATE: the driver's message carries the statement's parameters, the leads' personal data.
-    const sqlState = typeof err === 'object' && err !== null && 'cause' in err ? (err.cause as { code?: unknown } | undefined)?.code : undefined;
+    const sqlState =
+      typeof err === 'object' && err !== null && 'cause' in err
+        ? (err.cause as { code?: unknown } | undefined)?.code
+        : undefined;
     ctx.logger.warn({ sqlState, leads: plans.length }, 'import chunk failed; taking its leads one by one');
     const outcomes: ImportOutcome[] = [];
     for (const plan of plans) outcomes.push(...(await writeImport(ctx, [plan], { dryRun })));
@@ -103,7 +120,12 @@ async function writeOrIsolate(ctx: ServiceContext, plans: readonly PlannedImport
 export async function runImport(
   ctx: ServiceContext,
   items: AsyncIterable<unknown>,
-  opts: { dryRun?: boolean; chunkSize?: number; onFailure(failure: ImportFailure): void; onProgress?(counts: ImportCounts): void },
+  opts: {
+    dryRun?: boolean;
+    chunkSize?: number;
+    onFailure(failure: ImportFailure): void;
+    onProgress?(counts: ImportCounts): void;
+  },
 ): Promise<ImportCounts> {
   const dryRun = opts.dryRun === true;
   const chunkSize = opts.chunkSize ?? IMPORT_CHUNK;

@@ -9,7 +9,10 @@ export interface LineTooLong {
  * what it had is released, and the rest of it is read and dropped up to its newline. So memory
  * stays bounded whatever the size of a line or of the stream. Blank lines are left out.
  */
-export async function* boundedLines(source: AsyncIterable<Uint8Array | string>, limit: number): AsyncGenerator<string | LineTooLong> {
+export async function* boundedLines(
+  source: AsyncIterable<Uint8Array | string>,
+  limit: number,
+): AsyncGenerator<string | LineTooLong> {
   let pieces: Buffer[] = [];
   let held = 0;
   let dropping = false;
@@ -38,7 +41,12 @@ export async function* boundedLines(source: AsyncIterable<Uint8Array | string>, 
     held += part.length;
   };
   for await (const chunk of source) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       if (held === 0 && !dropping && nl - start <= limit) {

@@ -16,7 +16,11 @@ export function observeRequests(server: Server, metrics: Metrics, paths: readonl
       const path = (req.url ?? '/').split('?')[0]!;
       const route = known.has(path) ? path : 'other';
       end({ route });
-      metrics.httpRequests.inc({ route, method: METHODS.has(req.method ?? '') ? req.method! : 'other', status: res.writableFinished ? String(res.statusCode) : 'aborted' });
+      metrics.httpRequests.inc({
+        route,
+        method: METHODS.has(req.method ?? '') ? req.method! : 'other',
+        status: res.writableFinished ? String(res.statusCode) : 'aborted',
+      });
     });
   });
 }

@@ -43,7 +43,11 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 }
 
 /** Streams the body; once the head is sent a failure can only cut the response, so it is logged and the socket closed. */
-async function sendStream(res: ServerResponse, result: HttpResult & { stream: AsyncIterable<string> }, logger: Logger): Promise<void> {
+async function sendStream(
+  res: ServerResponse,
+  result: HttpResult & { stream: AsyncIterable<string> },
+  logger: Logger,
+): Promise<void> {
   res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...result.headers });
   try {
     for await (const chunk of result.stream) {
@@ -60,7 +64,8 @@ async function sendStream(res: ServerResponse, result: HttpResult & { stream: As
 function send(res: ServerResponse, result: HttpResult): void {
   if (res.headersSent) return;
   const body = result.json !== undefined ? JSON.stringify(result.json) : (result.text ?? '');
-  const type = result.contentType ?? (result.json !== undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+  const type =
+    result.contentType ?? (result.json !== undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
   res.writeHead(result.status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...result.headers });
   res.end(body);
 }
@@ -84,7 +89,8 @@ function resolve(routes: readonly Route[], mounts: readonly Mount[], req: Incomi
   const allow = allowed(methods);
   if (req.method === 'OPTIONS') return { handle: () => Promise.resolve({ status: 204, headers: { allow } }) };
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  if (!methods.some((m) => m === method)) throw new HttpError(405, 'method_not_allowed', `Use ${allow} for ${url.pathname}.`, undefined, { allow });
+  if (!methods.some((m) => m === method))
+    throw new HttpError(405, 'method_not_allowed', `Use ${allow} for ${url.pathname}.`, undefined, { allow });
   return mount ?? routes.find((r) => r.path === url.pathname && r.method === method)!;
 }
 
@@ -94,7 +100,12 @@ function resolve(routes: readonly Route[], mounts: readonly Mount[], req: Incomi
  * POSTs reach the receiver's request listener (which throws on any other method). Whatever a
  * handler throws, synchronously or not, is answered for that request and never ends the process.
  */
-export function createHttpServer(opts: { routes: readonly Route[]; mounts?: readonly Mount[]; limits: HttpLimits; logger: Logger }): Server {
+export function createHttpServer(opts: {
+  routes: readonly Route[];
+  mounts?: readonly Mount[];
+  limits: HttpLimits;
+  logger: Logger;
+}): Server {
   const { routes, mounts = [], limits, logger } = opts;
 
   function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -108,7 +119,11 @@ export function createHttpServer(opts: { routes: readonly Route[]; mounts?: read
     if (envelope.log) logger[envelope.log.level]({ ...envelope.log.fields, ...where }, 'request failed');
     // A body still arriving (refused, or not read because of the failure): close rather than read it all.
     if (!req.complete) res.setHeader('connection', 'close');
-    send(res, { status: envelope.status, json: envelope.body, ...(envelope.headers ? { headers: envelope.headers } : {}) });
+    send(res, {
+      status: envelope.status,
+      json: envelope.body,
+      ...(envelope.headers ? { headers: envelope.headers } : {}),
+    });
   }
 
   const server = createServer(
@@ -131,7 +146,9 @@ export function createHttpServer(opts: { routes: readonly Route[]; mounts?: read
             if (result.stream) void sendStream(res, { ...result, stream: result.stream }, logger);
             else send(res, result);
           },
-          (err: unknown) => { fail(req, res, err); },
+          (err: unknown) => {
+            fail(req, res, err);
+          },
         );
       } catch (err) {
         fail(req, res, err);
@@ -145,7 +162,10 @@ export function createHttpServer(opts: { routes: readonly Route[]; mounts?: read
   server.on('drop', () => {
     if (dropped++ > 0) return;
     setTimeout(() => {
-      logger.warn({ dropped, maxConnections: limits.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS were open');
+      logger.warn(
+        { dropped, maxConnections: limits.maxConnections },
+        'connections refused: HTTP_MAX_CONNECTIONS were open',
+      );
       dropped = 0;
     }, DROP_REPORT_MS).unref();
   });

@@ -10,7 +10,12 @@ export function parseOr400<S extends z.ZodType>(schema: S, body: unknown, what: 
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const details = validationDetails(parsed.error.issues);
-    throw new HttpError(400, 'validation_failed', `The ${what} has ${details.length} problem${details.length === 1 ? '' : 's'}; nothing was stored.`, details);
+    throw new HttpError(
+      400,
+      'validation_failed',
+      `The ${what} has ${details.length} problem${details.length === 1 ? '' : 's'}; nothing was stored.`,
+      details,
+    );
   }
   return parsed.data;
 }

@@ -14,11 +14,16 @@ export const LIFECYCLE_PROPERTY = 'lifecyclestage';
 export const LEAD_STATUS_PROPERTY = 'hs_lead_status';
 
 /** What a stored event can do: start a handoff when its contact is an MQL, or nothing. */
-export function mayStartHandoff(policy: HubspotPolicy, event: { subscriptionType: string; propertyName: string | null; propertyValue: string | null }): boolean {
+export function mayStartHandoff(
+  policy: HubspotPolicy,
+  event: { subscriptionType: string; propertyName: string | null; propertyValue: string | null },
+): boolean {
   if (event.subscriptionType === 'contact.creation') return true;
   if (event.subscriptionType !== 'contact.propertyChange' || event.propertyName === null) return false;
   if (event.propertyName === LIFECYCLE_PROPERTY && event.propertyValue === policy.mqlStage) return true;
-  return policy.mqlWhen.some((rule) => rule.property === event.propertyName && rule.in.includes(event.propertyValue ?? ''));
+  return policy.mqlWhen.some(
+    (rule) => rule.property === event.propertyName && rule.in.includes(event.propertyValue ?? ''),
+  );
 }
 
 /** A contact is an MQL when its lifecycle stage says so, or when one of the policy's rules holds. */
@@ -35,7 +40,14 @@ const split = (sources: readonly string[]): { contact: string[]; company: string
 /** The contact and company properties to read for the policy's mapping and rules. */
 export function propertiesToRead(policy: HubspotPolicy): { contact: string[]; company: string[] } {
   const all = split(HUBSPOT_FIELDS.flatMap((f) => policy.fields[f]));
-  const contact = new Set([...all.contact, LIFECYCLE_PROPERTY, LEAD_STATUS_PROPERTY, OWNER_PROPERTY, 'createdate', ...policy.mqlWhen.map((r) => r.property)]);
+  const contact = new Set([
+    ...all.contact,
+    LIFECYCLE_PROPERTY,
+    LEAD_STATUS_PROPERTY,
+    OWNER_PROPERTY,
+    'createdate',
+    ...policy.mqlWhen.map((r) => r.property),
+  ]);
   return { contact: [...contact], company: [...new Set(all.company)] };
 }
 
@@ -55,7 +67,14 @@ export function countryCode(value: string): string {
         if (name !== undefined) countryCodes.set(name.toLowerCase(), code);
       }
     }
-    for (const [alias, code] of [['usa', 'US'], ['united states of america', 'US'], ['uk', 'GB'], ['great britain', 'GB'], ['england', 'GB']] as const) countryCodes.set(alias, code);
+    for (const [alias, code] of [
+      ['usa', 'US'],
+      ['united states of america', 'US'],
+      ['uk', 'GB'],
+      ['great britain', 'GB'],
+      ['england', 'GB'],
+    ] as const)
+      countryCodes.set(alias, code);
   }
   return countryCodes.get(v.toLowerCase()) ?? v;
 }

@@ -14,22 +14,30 @@ import { sampleLead } from './samples.js';
 
 /** A long poll waits at most this long for a change before answering with the same contacts. */
 const LONG_POLL_MS = 15_000;
-const stageSchema = z.object({ contactId: z.string().regex(/^\d+$/, 'must be a contact id'), stage: z.enum(LIFECYCLE_STAGES) });
+const stageSchema = z.object({
+  contactId: z.string().regex(/^\d+$/, 'must be a contact id'),
+  stage: z.enum(LIFECYCLE_STAGES),
+});
 
 function view(hubspot: HubspotStandIn): unknown {
   const ownerNames = new Map(hubspot.owners().map((o) => [o.id, `${o.firstName} ${o.lastName}`]));
   return {
     version: hubspot.version(),
     stages: LIFECYCLE_STAGES,
-    contacts: hubspot.contacts().toReversed().map((c) => ({
-      id: c.id,
-      name: `${c.properties.firstname ?? ''} ${c.properties.lastname ?? ''}`.trim(),
-      email: c.properties.email,
-      lifecyclestage: c.properties.lifecyclestage ?? '',
-      leadStatus: c.properties.hs_lead_status ?? '',
-      owner: c.properties.hubspot_owner_id ? (ownerNames.get(c.properties.hubspot_owner_id) ?? c.properties.hubspot_owner_id) : '',
-      notes: hubspot.notes(c.id).map((n) => n.body),
-    })),
+    contacts: hubspot
+      .contacts()
+      .toReversed()
+      .map((c) => ({
+        id: c.id,
+        name: `${c.properties.firstname ?? ''} ${c.properties.lastname ?? ''}`.trim(),
+        email: c.properties.email,
+        lifecyclestage: c.properties.lifecyclestage ?? '',
+        leadStatus: c.properties.hs_lead_status ?? '',
+        owner: c.properties.hubspot_owner_id
+          ? (ownerNames.get(c.properties.hubspot_owner_id) ?? c.properties.hubspot_owner_id)
+          : '',
+        notes: hubspot.notes(c.id).map((n) => n.body),
+      })),
   };
 }
 
@@ -37,8 +45,15 @@ export function sandboxHubspotRoutes(hubspot: HubspotStandIn, now: () => Date): 
   async function waitForChange(since: number): Promise<void> {
     if (hubspot.version() !== since) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { off(); resolve(); }, LONG_POLL_MS);
-      const off = hubspot.onChange(() => { clearTimeout(timer); off(); resolve(); });
+      const timer = setTimeout(() => {
+        off();
+        resolve();
+      }, LONG_POLL_MS);
+      const off = hubspot.onChange(() => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
     });
   }
   const json = (body: unknown): HttpResult => ({ status: 200, json: body, headers: { 'cache-control': 'no-store' } });
@@ -57,9 +72,32 @@ export function sandboxHubspotRoutes(hubspot: HubspotStandIn, now: () => Date): 
       path: '/sandbox/hubspot/contact',
       handle() {
         // The sample lead's person, as a HubSpot contact at the "lead" stage: not handed over yet.
-        const l = sampleLead(now()) as { email: string; firstName: string; lastName: string; title: string; company: string; employees: number };
-        const companyId = hubspot.addCompany({ name: l.company, numberofemployees: String(l.employees), country: 'Sweden', industry: 'COMPUTER_SOFTWARE' });
-        const id = hubspot.createContact({ email: l.email, firstname: l.firstName, lastname: l.lastName, jobtitle: l.title, country: 'Sweden', hs_analytics_source: 'ORGANIC_SEARCH', lifecyclestage: 'lead' }, { companyId });
+        const l = sampleLead(now()) as {
+          email: string;
+          firstName: string;
+          lastName: string;
+          title: string;
+          company: string;
+          employees: number;
+        };
+        const companyId = hubspot.addCompany({
+          name: l.company,
+          numberofemployees: String(l.employees),
+          country: 'Sweden',
+          industry: 'COMPUTER_SOFTWARE',
+        });
+        const id = hubspot.createContact(
+          {
+            email: l.email,
+            firstname: l.firstName,
+            lastname: l.lastName,
+            jobtitle: l.title,
+            country: 'Sweden',
+            hs_analytics_source: 'ORGANIC_SEARCH',
+            lifecyclestage: 'lead',
+          },
+          { companyId },
+        );
         return Promise.resolve(json({ id }));
       },
     },
@@ -68,7 +106,8 @@ export function sandboxHubspotRoutes(hubspot: HubspotStandIn, now: () => Date): 
       path: '/sandbox/hubspot/stage',
       async handle(req) {
         const c = parseOr400(stageSchema, await readJson(req, ONE_MEGABYTE), 'stage');
-        if (!hubspot.contact(c.contactId)) throw new HttpError(404, 'not_found', `No contact ${c.contactId} in the HubSpot stand-in.`);
+        if (!hubspot.contact(c.contactId))
+          throw new HttpError(404, 'not_found', `No contact ${c.contactId} in the HubSpot stand-in.`);
         hubspot.setProperties(c.contactId, { lifecyclestage: c.stage });
         return json({ ok: true });
       },

@@ -63,7 +63,10 @@ export interface HubspotStandIn {
   calls: HubspotCall[];
   /** Calls to an endpoint, e.g. "PATCH /crm/v3/objects/contacts/{id}". */
   callsTo(endpoint: string): HubspotCall[];
-  waitFor(match: string | ((c: HubspotCall) => boolean), opts?: { count?: number; timeoutMs?: number }): Promise<HubspotCall[]>;
+  waitFor(
+    match: string | ((c: HubspotCall) => boolean),
+    opts?: { count?: number; timeoutMs?: number },
+  ): Promise<HubspotCall[]>;
   /** The next `times` calls to `endpoint` ('*' for any) fail so. */
   failNext(endpoint: string, failure: HubspotStandInFailure, times?: number): void;
   stopFailing(): void;
@@ -92,7 +95,16 @@ export interface HubspotStandIn {
 }
 
 /** The default lifecycle stages, in order (docs/hubspot.md); moving backwards needs the value cleared first. */
-export const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] as const;
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketingqualifiedlead',
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+] as const;
 const DEFAULT_SUBSCRIBED = ['lifecyclestage', 'hubspot_owner_id', 'hs_lead_status'];
 /** The association type ids HubSpot defines: contact → company (primary), note → contact. */
 const CONTACT_TO_COMPANY = 1;
@@ -104,10 +116,14 @@ interface PendingEvent {
 }
 
 class HttpAnswer {
-  constructor(readonly status: number, readonly body: unknown) {}
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
 }
 
-const error = (status: number, category: string, message: string): HttpAnswer => new HttpAnswer(status, { status: 'error', message, correlationId: '00000000-0000-0000-0000-000000000000', category });
+const error = (status: number, category: string, message: string): HttpAnswer =>
+  new HttpAnswer(status, { status: 'error', message, correlationId: '00000000-0000-0000-0000-000000000000', category });
 
 function endpointOf(method: string, path: string): string {
   return `${method} ${path.replace(/\?.*$/, '').replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
@@ -132,8 +148,14 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   const calls: HubspotCall[] = [];
   const contacts = new Map<string, StandInContact>();
   const companies = new Map<string, { id: string; properties: Record<string, string>; createdAt: Date }>();
-  const owners = new Map<string, { id: string; email: string; firstName: string; lastName: string; userId: number; createdAt: Date }>();
-  const notes = new Map<string, { id: string; properties: Record<string, string>; createdAt: Date; contactIds: string[] }>();
+  const owners = new Map<
+    string,
+    { id: string; email: string; firstName: string; lastName: string; userId: number; createdAt: Date }
+  >();
+  const notes = new Map<
+    string,
+    { id: string; properties: Record<string, string>; createdAt: Date; contactIds: string[] }
+  >();
   const scripted = new Map<string, HubspotStandInFailure[]>();
   const hanging = new Set<ServerResponse>();
   const waiters = new Set<() => void>();
@@ -160,8 +182,23 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
 
   // ----- webhooks, as HubSpot sends them -----
 
-  function emit(subscriptionType: string, objectId: string, at: Date, change?: { propertyName: string; propertyValue: string; changeSource: string; sourceId: string }): void {
-    const event = { eventId: nextEventId++, subscriptionId: 2001, portalId: webhook?.portalId ?? 62515, appId: webhook?.appId ?? 54321, occurredAt: at.getTime(), subscriptionType, attemptNumber: 0, objectId: Number(objectId), ...(change ?? { changeFlag: 'NEW', changeSource: 'CRM_UI', sourceId: 'userId:1' }) };
+  function emit(
+    subscriptionType: string,
+    objectId: string,
+    at: Date,
+    change?: { propertyName: string; propertyValue: string; changeSource: string; sourceId: string },
+  ): void {
+    const event = {
+      eventId: nextEventId++,
+      subscriptionId: 2001,
+      portalId: webhook?.portalId ?? 62515,
+      appId: webhook?.appId ?? 54321,
+      occurredAt: at.getTime(),
+      subscriptionType,
+      attemptNumber: 0,
+      objectId: Number(objectId),
+      ...(change ?? { changeFlag: 'NEW', changeSource: 'CRM_UI', sourceId: 'userId:1' }),
+    };
     queue.push({ event, attempts: 0 });
     flushTimer ??= setTimeout(flush, 5);
   }
@@ -188,10 +225,22 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   async function send(target: WebhookSubscriber, batch: PendingEvent[]): Promise<void> {
     const body = JSON.stringify(batch.map((p) => ({ ...p.event, attemptNumber: p.attempts })));
     const timestamp = String(Date.now());
-    const signature = signatureV3({ method: 'POST', uri: target.url, body: Buffer.from(body), timestamp }, target.clientSecret);
+    const signature = signatureV3(
+      { method: 'POST', uri: target.url, body: Buffer.from(body), timestamp },
+      target.clientSecret,
+    );
     let ok: boolean;
     try {
-      const res = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature }, body, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hubspot-request-timestamp': timestamp,
+          'x-hubspot-signature-v3': signature,
+        },
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
       await res.arrayBuffer();
       ok = res.status >= 200 && res.status < 300;
     } catch {
@@ -217,13 +266,24 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
 
   // ----- the CRM -----
 
-  function applyProperties(c: StandInContact, props: Record<string, string | null>, at: Date, source: { changeSource: string; sourceId: string }): HttpAnswer | undefined {
+  function applyProperties(
+    c: StandInContact,
+    props: Record<string, string | null>,
+    at: Date,
+    source: { changeSource: string; sourceId: string },
+  ): HttpAnswer | undefined {
     const stage = props.lifecyclestage;
     if (stage !== undefined && stage !== null && stage !== '') {
       const from = LIFECYCLE_STAGES.indexOf((c.properties.lifecyclestage ?? '') as (typeof LIFECYCLE_STAGES)[number]);
       const to = LIFECYCLE_STAGES.indexOf(stage as (typeof LIFECYCLE_STAGES)[number]);
-      if (to < 0) return error(400, 'VALIDATION_ERROR', `Property values were not valid: ${stage} is not a lifecycle stage`);
-      if (from > to) return error(400, 'VALIDATION_ERROR', `Property values were not valid: lifecyclestage cannot move backwards from ${c.properties.lifecyclestage ?? ''} to ${stage} without being cleared first`);
+      if (to < 0)
+        return error(400, 'VALIDATION_ERROR', `Property values were not valid: ${stage} is not a lifecycle stage`);
+      if (from > to)
+        return error(
+          400,
+          'VALIDATION_ERROR',
+          `Property values were not valid: lifecyclestage cannot move backwards from ${c.properties.lifecyclestage ?? ''} to ${stage} without being cleared first`,
+        );
     }
     for (const [name, raw] of Object.entries(props)) {
       const value = raw ?? '';
@@ -231,42 +291,89 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       if (value === '') Reflect.deleteProperty(c.properties, name);
       else c.properties[name] = value;
       if (name === 'lifecyclestage' && value !== '') c.properties[`hs_v2_date_entered_${value}`] = at.toISOString();
-      if (subscribed.has(name)) emit('contact.propertyChange', c.id, at, { propertyName: name, propertyValue: value, ...source });
+      if (subscribed.has(name))
+        emit('contact.propertyChange', c.id, at, { propertyName: name, propertyValue: value, ...source });
     }
     c.properties.lastmodifieddate = at.toISOString();
     changed();
     return undefined;
   }
 
-  function contactJson(c: StandInContact, wanted: readonly string[] | undefined, withCompanies = false): Record<string, unknown> {
-    const names = new Set([...(wanted ?? ['email', 'firstname', 'lastname']), 'createdate', 'lastmodifieddate', 'hs_object_id']);
+  function contactJson(
+    c: StandInContact,
+    wanted: readonly string[] | undefined,
+    withCompanies = false,
+  ): Record<string, unknown> {
+    const names = new Set([
+      ...(wanted ?? ['email', 'firstname', 'lastname']),
+      'createdate',
+      'lastmodifieddate',
+      'hs_object_id',
+    ]);
     return {
       id: c.id,
-      properties: Object.fromEntries([...names].map((n) => [n, n === 'hs_object_id' ? c.id : (c.properties[n] ?? null)])),
+      properties: Object.fromEntries(
+        [...names].map((n) => [n, n === 'hs_object_id' ? c.id : (c.properties[n] ?? null)]),
+      ),
       createdAt: c.createdAt.toISOString(),
       updatedAt: c.properties.lastmodifieddate ?? c.createdAt.toISOString(),
       archived: false,
-      ...(withCompanies && c.companyIds.length > 0 ? { associations: { companies: { results: c.companyIds.map((id) => ({ id, type: 'contact_to_company' })) } } } : {}),
+      ...(withCompanies && c.companyIds.length > 0
+        ? { associations: { companies: { results: c.companyIds.map((id) => ({ id, type: 'contact_to_company' })) } } }
+        : {}),
     };
   }
 
-  const objectJson = (o: { id: string; properties: Record<string, string>; createdAt: Date }, wanted: readonly string[]): Record<string, unknown> => ({
+  const objectJson = (
+    o: { id: string; properties: Record<string, string>; createdAt: Date },
+    wanted: readonly string[],
+  ): Record<string, unknown> => ({
     id: o.id,
-    properties: Object.fromEntries([...wanted, 'hs_object_id'].map((n) => [n, n === 'hs_object_id' ? o.id : (o.properties[n] ?? null)])),
+    properties: Object.fromEntries(
+      [...wanted, 'hs_object_id'].map((n) => [n, n === 'hs_object_id' ? o.id : (o.properties[n] ?? null)]),
+    ),
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.createdAt.toISOString(),
     archived: false,
   });
 
-  const ownerJson = (o: { id: string; email: string; firstName: string; lastName: string; userId: number; createdAt: Date }): Record<string, unknown> => ({ id: o.id, email: o.email, firstName: o.firstName, lastName: o.lastName, userId: o.userId, createdAt: o.createdAt.toISOString(), updatedAt: o.createdAt.toISOString(), archived: false });
+  const ownerJson = (o: {
+    id: string;
+    email: string;
+    firstName: string;
+    lastName: string;
+    userId: number;
+    createdAt: Date;
+  }): Record<string, unknown> => ({
+    id: o.id,
+    email: o.email,
+    firstName: o.firstName,
+    lastName: o.lastName,
+    userId: o.userId,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.createdAt.toISOString(),
+    archived: false,
+  });
 
-  const batchAnswer = (results: unknown[]): HttpAnswer => new HttpAnswer(200, { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() });
+  const batchAnswer = (results: unknown[]): HttpAnswer =>
+    new HttpAnswer(200, {
+      status: 'COMPLETE',
+      results,
+      startedAt: new Date().toISOString(),
+      completedAt: new Date().toISOString(),
+    });
 
-  const idsOf = (body: unknown): string[] => (Array.isArray(asRecord(body).inputs) ? (asRecord(body).inputs as unknown[]) : []).map((i) => String(asRecord(i).id));
-  const propsOf = (body: unknown): string[] => (Array.isArray(asRecord(body).properties) ? (asRecord(body).properties as unknown[]).map(String) : []);
+  const idsOf = (body: unknown): string[] =>
+    (Array.isArray(asRecord(body).inputs) ? (asRecord(body).inputs as unknown[]) : []).map((i) =>
+      String(asRecord(i).id),
+    );
+  const propsOf = (body: unknown): string[] =>
+    Array.isArray(asRecord(body).properties) ? (asRecord(body).properties as unknown[]).map(String) : [];
 
   function search(body: Record<string, unknown>): HttpAnswer {
-    const groups = (Array.isArray(body.filterGroups) ? body.filterGroups : []).map((g) => (Array.isArray(asRecord(g).filters) ? (asRecord(g).filters as unknown[]) : []).map(asRecord));
+    const groups = (Array.isArray(body.filterGroups) ? body.filterGroups : []).map((g) =>
+      (Array.isArray(asRecord(g).filters) ? (asRecord(g).filters as unknown[]) : []).map(asRecord),
+    );
     const matches = (c: StandInContact): boolean =>
       groups.length === 0 ||
       groups.some((filters) =>
@@ -294,15 +401,22 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       );
     const sort = asRecord(Array.isArray(body.sorts) ? body.sorts[0] : undefined);
     const sortBy = typeof sort.propertyName === 'string' ? sort.propertyName : 'hs_object_id';
-    const key = (c: StandInContact): number => comparable(sortBy === 'hs_object_id' ? c.id : (c.properties[sortBy] ?? ''));
-    const found = [...contacts.values()].filter(matches).sort((a, b) => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (sort.direction === 'DESCENDING' ? -1 : 1));
+    const key = (c: StandInContact): number =>
+      comparable(sortBy === 'hs_object_id' ? c.id : (c.properties[sortBy] ?? ''));
+    const found = [...contacts.values()]
+      .filter(matches)
+      .sort((a, b) => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (sort.direction === 'DESCENDING' ? -1 : 1));
     const limit = Math.min(200, Number(body.limit ?? 10));
     const after = Number(body.after ?? 0);
     // Like HubSpot: a search reaches at most 10,000 results, whatever the paging.
     if (after + limit > 10_000) return error(400, 'VALIDATION_ERROR', 'There was a problem with the request.');
     const page = found.slice(after, after + limit);
     const next = after + limit < found.length ? { paging: { next: { after: String(after + limit) } } } : {};
-    return new HttpAnswer(200, { total: found.length, results: page.map((c) => contactJson(c, propsOf(body))), ...next });
+    return new HttpAnswer(200, {
+      total: found.length,
+      results: page.map((c) => contactJson(c, propsOf(body))),
+      ...next,
+    });
   }
 
   function answer(method: string, url: URL, body: unknown): HttpAnswer {
@@ -310,34 +424,85 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     const wanted = url.searchParams.get('properties')?.split(',').filter(Boolean);
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/crm/v3/objects/contacts/search') return search(asRecord(body));
-    if (method === 'POST' && path === '/crm/v3/objects/contacts/batch/read') return batchAnswer(idsOf(body).flatMap((id) => { const c = contacts.get(id); return c ? [contactJson(c, propsOf(body))] : []; }));
+    if (method === 'POST' && path === '/crm/v3/objects/contacts/batch/read')
+      return batchAnswer(
+        idsOf(body).flatMap((id) => {
+          const c = contacts.get(id);
+          return c ? [contactJson(c, propsOf(body))] : [];
+        }),
+      );
     if ((m = /^\/crm\/v3\/objects\/contacts\/(\d+)$/.exec(path))) {
       const c = contacts.get(m[1]!);
       if (!c) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-      if (method === 'GET') return new HttpAnswer(200, contactJson(c, wanted, url.searchParams.get('associations')?.split(',').includes('companies') ?? false));
+      if (method === 'GET')
+        return new HttpAnswer(
+          200,
+          contactJson(c, wanted, url.searchParams.get('associations')?.split(',').includes('companies') ?? false),
+        );
       if (method === 'PATCH') {
         const props = asRecord(asRecord(body).properties) as Record<string, string | null>;
-        const refused = applyProperties(c, props, new Date(), { changeSource: 'INTEGRATION', sourceId: String(webhook?.appId ?? 54321) });
+        const refused = applyProperties(c, props, new Date(), {
+          changeSource: 'INTEGRATION',
+          sourceId: String(webhook?.appId ?? 54321),
+        });
         return refused ?? new HttpAnswer(200, contactJson(c, Object.keys(props)));
       }
     }
     if (method === 'POST' && path === '/crm/v4/associations/contacts/companies/batch/read') {
-      return batchAnswer(idsOf(body).flatMap((id) => { const c = contacts.get(id); return c ? [{ from: { id }, to: c.companyIds.map((to) => ({ toObjectId: Number(to), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: CONTACT_TO_COMPANY, label: 'Primary' }] })) }] : []; }));
+      return batchAnswer(
+        idsOf(body).flatMap((id) => {
+          const c = contacts.get(id);
+          return c
+            ? [
+                {
+                  from: { id },
+                  to: c.companyIds.map((to) => ({
+                    toObjectId: Number(to),
+                    associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: CONTACT_TO_COMPANY, label: 'Primary' }],
+                  })),
+                },
+              ]
+            : [];
+        }),
+      );
     }
     if (method === 'GET' && (m = /^\/crm\/v4\/objects\/contacts\/(\d+)\/associations\/(companies|notes)$/.exec(path))) {
       const c = contacts.get(m[1]!);
       if (!c) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
       const ids = m[2] === 'companies' ? c.companyIds : c.noteIds;
-      return new HttpAnswer(200, { results: ids.map((to) => ({ toObjectId: Number(to), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: m![2] === 'companies' ? CONTACT_TO_COMPANY : NOTE_TO_CONTACT, label: null }] })) });
+      return new HttpAnswer(200, {
+        results: ids.map((to) => ({
+          toObjectId: Number(to),
+          associationTypes: [
+            {
+              category: 'HUBSPOT_DEFINED',
+              typeId: m![2] === 'companies' ? CONTACT_TO_COMPANY : NOTE_TO_CONTACT,
+              label: null,
+            },
+          ],
+        })),
+      });
     }
-    if (method === 'POST' && path === '/crm/v3/objects/companies/batch/read') return batchAnswer(idsOf(body).flatMap((id) => { const o = companies.get(id); return o ? [objectJson(o, propsOf(body))] : []; }));
+    if (method === 'POST' && path === '/crm/v3/objects/companies/batch/read')
+      return batchAnswer(
+        idsOf(body).flatMap((id) => {
+          const o = companies.get(id);
+          return o ? [objectJson(o, propsOf(body))] : [];
+        }),
+      );
     if (method === 'GET' && (m = /^\/crm\/v3\/objects\/companies\/(\d+)$/.exec(path))) {
       const o = companies.get(m[1]!);
-      return o ? new HttpAnswer(200, objectJson(o, wanted ?? ['name', 'domain'])) : error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+      return o
+        ? new HttpAnswer(200, objectJson(o, wanted ?? ['name', 'domain']))
+        : error(404, 'OBJECT_NOT_FOUND', 'resource not found');
     }
     if (method === 'GET' && path === '/crm/v3/owners') {
       const email = url.searchParams.get('email')?.toLowerCase();
-      return new HttpAnswer(200, { results: [...owners.values()].filter((o) => email === undefined || o.email.toLowerCase() === email).map(ownerJson) });
+      return new HttpAnswer(200, {
+        results: [...owners.values()]
+          .filter((o) => email === undefined || o.email.toLowerCase() === email)
+          .map(ownerJson),
+      });
     }
     if (method === 'GET' && (m = /^\/crm\/v3\/owners\/(\d+)$/.exec(path))) {
       const o = owners.get(m[1]!);
@@ -347,16 +512,28 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       const b = asRecord(body);
       const props = asRecord(b.properties) as Record<string, string>;
       const targets = (Array.isArray(b.associations) ? b.associations : []).map(asRecord);
-      const contactIds = targets.filter((a) => (Array.isArray(a.types) ? a.types : []).some((t) => asRecord(t).associationTypeId === NOTE_TO_CONTACT)).map((a) => String(asRecord(a.to).id));
-      if (typeof props.hs_timestamp !== 'string') return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
-      if (contactIds.some((id) => !contacts.has(id))) return error(400, 'VALIDATION_ERROR', 'One or more associations are invalid');
+      const contactIds = targets
+        .filter((a) =>
+          (Array.isArray(a.types) ? a.types : []).some((t) => asRecord(t).associationTypeId === NOTE_TO_CONTACT),
+        )
+        .map((a) => String(asRecord(a.to).id));
+      if (typeof props.hs_timestamp !== 'string')
+        return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
+      if (contactIds.some((id) => !contacts.has(id)))
+        return error(400, 'VALIDATION_ERROR', 'One or more associations are invalid');
       const note = { id: newId(), properties: props, createdAt: new Date(), contactIds };
       notes.set(note.id, note);
       for (const id of contactIds) contacts.get(id)!.noteIds.push(note.id);
       changed();
       return new HttpAnswer(201, objectJson(note, Object.keys(props)));
     }
-    if (method === 'POST' && path === '/crm/v3/objects/notes/batch/read') return batchAnswer(idsOf(body).flatMap((id) => { const n = notes.get(id); return n ? [objectJson(n, propsOf(body))] : []; }));
+    if (method === 'POST' && path === '/crm/v3/objects/notes/batch/read')
+      return batchAnswer(
+        idsOf(body).flatMap((id) => {
+          const n = notes.get(id);
+          return n ? [objectJson(n, propsOf(body))] : [];
+        }),
+      );
     return error(404, 'NOT_FOUND', `${method} ${path} is not served by the stand-in`);
   }
 
@@ -371,7 +548,8 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   function overLimit(now: number): boolean {
     if (opts.perTenSeconds === undefined) return false;
     let n = 0;
-    for (let i = calls.length - 1; i >= 0 && calls[i]!.at.getTime() > now - 10_000; i--) if (calls[i]!.status !== 429) n++;
+    for (let i = calls.length - 1; i >= 0 && calls[i]!.at.getTime() > now - 10_000; i--)
+      if (calls[i]!.status !== 429) n++;
     return n >= opts.perTenSeconds;
   }
 
@@ -394,7 +572,15 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     }
     const endpoint = endpointOf(method, url.pathname);
     const limited = overLimit(Date.now());
-    const call: HubspotCall = { method, path: url.pathname + url.search, endpoint, at: new Date(), body, headers: req.headers, status: 0 };
+    const call: HubspotCall = {
+      method,
+      path: url.pathname + url.search,
+      endpoint,
+      at: new Date(),
+      body,
+      headers: req.headers,
+      status: 0,
+    };
     calls.push(call);
     const failure = pickFailure(endpoint);
     if (req.headers.authorization !== `Bearer ${token}`) {
@@ -407,18 +593,47 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       res.socket?.destroy();
     } else if (failure && failure.status === 429) {
       call.status = 429;
-      const retry: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
-      reply(res, new HttpAnswer(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: '0', policyName: failure.policyName ?? 'TEN_SECONDLY_ROLLING' }), retry);
+      const retry: Record<string, string> =
+        failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
+      reply(
+        res,
+        new HttpAnswer(429, {
+          status: 'error',
+          message: 'You have reached your ten_secondly_rolling limit.',
+          errorType: 'RATE_LIMIT',
+          correlationId: '0',
+          policyName: failure.policyName ?? 'TEN_SECONDLY_ROLLING',
+        }),
+        retry,
+      );
     } else if (failure) {
       call.status = failure.status;
       reply(res, error(failure.status, 'INTERNAL_ERROR', 'internal error'));
     } else if (limited) {
       call.status = 429;
-      reply(res, new HttpAnswer(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }), { 'retry-after': '1', 'x-hubspot-ratelimit-remaining': '0' });
+      reply(
+        res,
+        new HttpAnswer(429, {
+          status: 'error',
+          message: 'You have reached your ten_secondly_rolling limit.',
+          errorType: 'RATE_LIMIT',
+          policyName: 'TEN_SECONDLY_ROLLING',
+        }),
+        { 'retry-after': '1', 'x-hubspot-ratelimit-remaining': '0' },
+      );
     } else {
       const a = answer(method, url, body);
       call.status = a.status;
-      reply(res, a, opts.perTenSeconds !== undefined ? { 'x-hubspot-ratelimit-max': String(opts.perTenSeconds), 'x-hubspot-ratelimit-interval-milliseconds': '10000' } : {});
+      reply(
+        res,
+        a,
+        opts.perTenSeconds !== undefined
+          ? {
+              'x-hubspot-ratelimit-max': String(opts.perTenSeconds),
+              'x-hubspot-ratelimit-interval-milliseconds': '10000',
+            }
+          : {},
+      );
     }
     notify();
   }
@@ -429,7 +644,11 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       res.end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    }),
+  );
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
@@ -437,7 +656,10 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     calls,
     callsTo: (endpoint) => calls.filter((c) => c.endpoint === endpoint),
     waitFor(match, { count = 1, timeoutMs = 10_000 } = {}) {
-      const test = typeof match === 'string' ? (c: HubspotCall) => c.endpoint === match && c.status >= 200 && c.status < 300 : match;
+      const test =
+        typeof match === 'string'
+          ? (c: HubspotCall) => c.endpoint === match && c.status >= 200 && c.status < 300
+          : match;
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           const found = calls.filter(test);
@@ -449,7 +671,11 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`HubSpot stand-in: waited ${timeoutMs} ms for ${count} call(s) to ${typeof match === 'string' ? match : 'a match'}, saw ${calls.filter(test).length}`));
+          reject(
+            new Error(
+              `HubSpot stand-in: waited ${timeoutMs} ms for ${count} call(s) to ${typeof match === 'string' ? match : 'a match'}, saw ${calls.filter(test).length}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });
@@ -477,7 +703,13 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     },
     createContact(properties, { companyId, at = new Date() } = {}) {
       const id = newId();
-      const c: StandInContact = { id, properties: { createdate: at.toISOString() }, createdAt: at, companyIds: companyId !== undefined ? [companyId] : [], noteIds: [] };
+      const c: StandInContact = {
+        id,
+        properties: { createdate: at.toISOString() },
+        createdAt: at,
+        companyIds: companyId !== undefined ? [companyId] : [],
+        noteIds: [],
+      };
       contacts.set(id, c);
       emit('contact.creation', id, at);
       applyProperties(c, properties, at, { changeSource: 'CRM_UI', sourceId: 'userId:1' });
@@ -491,9 +723,18 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     },
     contact: (id) => contacts.get(id),
     contacts: () => [...contacts.values()],
-    owners: () => [...owners.values()].map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
-    notes: (contactId) => (contacts.get(contactId)?.noteIds ?? []).map((id) => notes.get(id)!).map((n) => ({ id: n.id, body: n.properties.hs_note_body ?? '', timestamp: n.properties.hs_timestamp ?? '' })),
-    webhookStats: () => ({ delivered, events: deliveredEvents, pending: queue.length + inFlight + retryTimers.size, failed: failedDeliveries }),
+    owners: () =>
+      [...owners.values()].map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
+    notes: (contactId) =>
+      (contacts.get(contactId)?.noteIds ?? [])
+        .map((id) => notes.get(id)!)
+        .map((n) => ({ id: n.id, body: n.properties.hs_note_body ?? '', timestamp: n.properties.hs_timestamp ?? '' })),
+    webhookStats: () => ({
+      delivered,
+      events: deliveredEvents,
+      pending: queue.length + inFlight + retryTimers.size,
+      failed: failedDeliveries,
+    }),
     webhooksDelivered(timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const done = (): void => {
@@ -521,7 +762,9 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
     version: () => changes,
     onChange(listener) {
       changeListeners.add(listener);
-      return () => { changeListeners.delete(listener); };
+      return () => {
+        changeListeners.delete(listener);
+      };
     },
     reset() {
       calls.length = 0;
@@ -538,7 +781,11 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       for (const res of hanging) res.destroy();
       hanging.clear();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

@@ -28,15 +28,28 @@ export function policyPeople(policy: Policy): SandboxPerson[] {
     if (!people.has(p.id)) people.set(p.id, { ...p, dm: dmChannelFor(p.id) });
   };
   for (const team of policy.teams) {
-    const teamZone = (team.calendar !== undefined ? policy.calendars[team.calendar]?.timeZone : undefined) ?? policy.calendar.timeZone;
-    add({ id: team.manager, name: team.managerName ?? team.manager, role: 'manager', team: team.name, timeZone: teamZone });
-    for (const rep of team.reps) add({ id: rep.user, name: rep.name, role: 'rep', team: team.name, timeZone: rep.timeZone ?? teamZone });
+    const teamZone =
+      (team.calendar !== undefined ? policy.calendars[team.calendar]?.timeZone : undefined) ?? policy.calendar.timeZone;
+    add({
+      id: team.manager,
+      name: team.managerName ?? team.manager,
+      role: 'manager',
+      team: team.name,
+      timeZone: teamZone,
+    });
+    for (const rep of team.reps)
+      add({ id: rep.user, name: rep.name, role: 'rep', team: team.name, timeZone: rep.timeZone ?? teamZone });
   }
-  for (const m of policy.marketing.users) add({ id: m.user, name: m.name, role: 'marketer', timeZone: policy.calendar.timeZone });
+  for (const m of policy.marketing.users)
+    add({ id: m.user, name: m.name, role: 'marketer', timeZone: policy.calendar.timeZone });
   return [...people.values()];
 }
 
-const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 export function policyChannels(policy: Policy, people: readonly SandboxPerson[]): SandboxChannel[] {
   return [

@@ -34,7 +34,11 @@ const STATIC: Record<string, { file: string; type: string }> = {
 const LONG_POLL_MS = 15_000;
 
 const user = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a user id from the policy');
-const commandSchema = z.object({ user, channel: z.string().min(1), text: z.string().trim().min(1, 'type a command, e.g. /funnel week').max(4000) });
+const commandSchema = z.object({
+  user,
+  channel: z.string().min(1),
+  text: z.string().trim().min(1, 'type a command, e.g. /funnel week').max(4000),
+});
 
 /** Baton's slash commands (manifest.yml). Slack itself answers anything else, at once, as here. */
 const COMMANDS = ['/baton', '/funnel', '/velocity', '/leadgoal'];
@@ -52,7 +56,11 @@ const clickSchema = z.object({
   viewId: z.string().optional(),
   view: z.string().optional(),
 });
-const submitSchema = z.object({ user, viewId: z.string().min(1), values: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))) });
+const submitSchema = z.object({
+  user,
+  viewId: z.string().min(1),
+  values: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
+});
 const homeSchema = z.object({ user });
 const closeSchema = z.object({ user, viewId: z.string().min(1) });
 
@@ -61,12 +69,17 @@ function selfUrl(req: IncomingMessage): string {
   return `http://127.0.0.1:${String(req.socket.localPort)}`;
 }
 
-const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+const isLoopback = (address: string | undefined): boolean =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 const triggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
 function failed(reply: SlackReply, what: string): HttpError {
-  return new HttpError(502, 'internal', `Baton answered ${String(reply.status)} to the ${what}: ${reply.body.slice(0, 300)}`);
+  return new HttpError(
+    502,
+    'internal',
+    `Baton answered ${String(reply.status)} to the ${what}: ${reply.body.slice(0, 300)}`,
+  );
 }
 
 export function sandboxRoutes(s: SandboxSettings): Route[] {
@@ -77,22 +90,34 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
     if (!p) throw new HttpError(400, 'validation_failed', `${id} is not named in the policy.`);
     return p;
   };
-  const userField = (p: SandboxPerson): Record<string, string> => ({ id: p.id, username: p.name.toLowerCase().replace(/\s+/g, '.'), name: p.name.toLowerCase().replace(/\s+/g, '.'), team_id: s.teamId });
+  const userField = (p: SandboxPerson): Record<string, string> => ({
+    id: p.id,
+    username: p.name.toLowerCase().replace(/\s+/g, '.'),
+    name: p.name.toLowerCase().replace(/\s+/g, '.'),
+    team_id: s.teamId,
+  });
   const channelName = (id: string): string => channels.find((c) => c.id === id)?.name ?? id;
 
   function state(req: IncomingMessage): Record<string, unknown> {
     const known = new Set(channels.map((c) => c.id));
-    const extra = s.standIn.channelIds().filter((id) => !known.has(id)).map((id) => ({ id, name: id, kind: 'other' }));
+    const extra = s.standIn
+      .channelIds()
+      .filter((id) => !known.has(id))
+      .map((id) => ({ id, name: id, kind: 'other' }));
     return {
       version: s.standIn.version(),
       teamId: s.teamId,
       // Card times are in the policy's zone; the page shows message times in it too.
       timeZone: s.policy.calendar.timeZone,
       // The tokens the sandbox made up, for trying the API by hand: only to this machine.
-      api: isLoopback(req.socket.remoteAddress) ? { intakeToken: s.intakeToken, reportsToken: s.reportsToken } : undefined,
+      api: isLoopback(req.socket.remoteAddress)
+        ? { intakeToken: s.intakeToken, reportsToken: s.reportsToken }
+        : undefined,
       people,
       channels: [...channels, ...extra],
-      messages: Object.fromEntries([...channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, s.standIn.messages(id)])),
+      messages: Object.fromEntries(
+        [...channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, s.standIn.messages(id)]),
+      ),
       ephemeral: Object.fromEntries(people.map((p) => [p.id, s.standIn.ephemeral(p.id)])),
       modals: Object.fromEntries(people.map((p) => [p.id, s.standIn.modals(p.id)])),
       homes: Object.fromEntries(people.map((p) => [p.id, s.standIn.home(p.id) ?? null])),
@@ -103,8 +128,15 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
     // Any other version is news: a change since, or a restarted sandbox whose count began again.
     if (s.standIn.version() !== since) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { off(); resolve(); }, LONG_POLL_MS);
-      const off = s.standIn.onChange(() => { clearTimeout(timer); off(); resolve(); });
+      const timer = setTimeout(() => {
+        off();
+        resolve();
+      }, LONG_POLL_MS);
+      const off = s.standIn.onChange(() => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
     });
   }
 
@@ -116,12 +148,21 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
 
   return [
     // Whoever opens the printed address without the path lands on the page, not on a 404.
-    { method: 'GET', path: '/', handle: () => Promise.resolve({ status: 302, text: 'See /sandbox', headers: { location: '/sandbox' } }) },
+    {
+      method: 'GET',
+      path: '/',
+      handle: () => Promise.resolve({ status: 302, text: 'See /sandbox', headers: { location: '/sandbox' } }),
+    },
     ...Object.entries(STATIC).map(([p, { file, type }]): Route => ({
       method: 'GET',
       path: p,
       async handle() {
-        return { status: 200, text: await readFile(path.join(PUBLIC_DIR, file), 'utf8'), contentType: type, headers: { 'cache-control': 'no-store' } };
+        return {
+          status: 200,
+          text: await readFile(path.join(PUBLIC_DIR, file), 'utf8'),
+          contentType: type,
+          headers: { 'cache-control': 'no-store' },
+        };
       },
     })),
     {
@@ -181,9 +222,35 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         s.standIn.registerTrigger(trigger, p.id);
         const actionTs = String(Date.now() / 1000);
         const action = c.selected
-          ? { action_id: c.actionId, block_id: c.blockId ?? 'actions', type: 'static_select', selected_option: { text: { type: 'plain_text', text: c.selected.text, emoji: true }, value: c.selected.value }, action_ts: actionTs }
-          : { action_id: c.actionId, block_id: c.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: c.value ?? '', type: 'button', action_ts: actionTs };
-        const common = { type: 'block_actions', user: userField(p), api_app_id: 'A0BATON', token: 'sandbox-verification-token', trigger_id: trigger, team: { id: s.teamId, domain: 'baton-sandbox' }, enterprise: null, is_enterprise_install: false, actions: [action] };
+          ? {
+              action_id: c.actionId,
+              block_id: c.blockId ?? 'actions',
+              type: 'static_select',
+              selected_option: {
+                text: { type: 'plain_text', text: c.selected.text, emoji: true },
+                value: c.selected.value,
+              },
+              action_ts: actionTs,
+            }
+          : {
+              action_id: c.actionId,
+              block_id: c.blockId ?? 'actions',
+              text: { type: 'plain_text', text: 'button', emoji: true },
+              value: c.value ?? '',
+              type: 'button',
+              action_ts: actionTs,
+            };
+        const common = {
+          type: 'block_actions',
+          user: userField(p),
+          api_app_id: 'A0BATON',
+          token: 'sandbox-verification-token',
+          trigger_id: trigger,
+          team: { id: s.teamId, domain: 'baton-sandbox' },
+          enterprise: null,
+          is_enterprise_install: false,
+          actions: [action],
+        };
         let payload: Record<string, unknown>;
         const viewId = c.viewId ?? c.view;
         if (viewId !== undefined) {
@@ -191,18 +258,48 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
           const modal = s.standIn.modals(p.id).find((v) => v.id === viewId);
           const view = home?.id === viewId ? { ...home.view, type: 'home' } : modal?.view;
           if (!view) throw new HttpError(404, 'not_found', `No view ${viewId} is open for ${p.name}.`);
-          payload = { ...common, container: { type: 'view', view_id: viewId }, view: { ...view, id: viewId, ...(modal ? { hash: modal.hash } : {}), team_id: s.teamId, state: { values: {} }, app_id: 'A0BATON' } };
+          payload = {
+            ...common,
+            container: { type: 'view', view_id: viewId },
+            view: {
+              ...view,
+              id: viewId,
+              ...(modal ? { hash: modal.hash } : {}),
+              team_id: s.teamId,
+              state: { values: {} },
+              app_id: 'A0BATON',
+            },
+          };
         } else {
-          if (c.channel === undefined || c.ts === undefined) throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
+          if (c.channel === undefined || c.ts === undefined)
+            throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
           const message = s.standIn.messages(c.channel).find((m) => m.ts === c.ts);
           // A button in an ephemeral message: Slack sends no message body for those, only the container.
-          const ephemeral = message ? undefined : s.standIn.ephemeral(p.id).find((m) => m.ts === c.ts && m.channel === c.channel);
+          const ephemeral = message
+            ? undefined
+            : s.standIn.ephemeral(p.id).find((m) => m.ts === c.ts && m.channel === c.channel);
           if (!message && !ephemeral) throw new HttpError(404, 'not_found', `No message ${c.ts} in ${c.channel}.`);
           payload = {
             ...common,
-            container: { type: 'message', message_ts: c.ts, channel_id: c.channel, is_ephemeral: ephemeral !== undefined },
+            container: {
+              type: 'message',
+              message_ts: c.ts,
+              channel_id: c.channel,
+              is_ephemeral: ephemeral !== undefined,
+            },
             channel: { id: c.channel, name: channelName(c.channel) },
-            ...(message ? { message: { type: 'message', user: message.user, ts: message.ts, text: message.text, blocks: message.blocks, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) } } : {}),
+            ...(message
+              ? {
+                  message: {
+                    type: 'message',
+                    user: message.user,
+                    ts: message.ts,
+                    text: message.text,
+                    blocks: message.blocks,
+                    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+                  },
+                }
+              : {}),
             state: { values: {} },
             response_url: s.standIn.responseUrlFor(p.id, c.channel, c.ts),
           };
@@ -227,7 +324,15 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
           api_app_id: 'A0BATON',
           token: 'sandbox-verification-token',
           trigger_id: triggerId(),
-          view: { ...stored.view, id: stored.id, hash: stored.hash, team_id: s.teamId, type: 'modal', state: { values: c.values }, app_id: 'A0BATON' },
+          view: {
+            ...stored.view,
+            id: stored.id,
+            hash: stored.hash,
+            team_id: s.teamId,
+            type: 'modal',
+            state: { values: c.values },
+            app_id: 'A0BATON',
+          },
           response_urls: [],
           is_enterprise_install: false,
           enterprise: null,
@@ -236,7 +341,10 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         if (reply.status !== 200) throw failed(reply, 'form submission');
         s.standIn.applyViewResponse(p.id, c.viewId, reply.json);
         const answer = (reply.json ?? {}) as { response_action?: unknown; errors?: unknown };
-        return json({ ok: answer.response_action !== 'errors', errors: answer.response_action === 'errors' ? answer.errors : undefined });
+        return json({
+          ok: answer.response_action !== 'errors',
+          errors: answer.response_action === 'errors' ? answer.errors : undefined,
+        });
       },
     },
     {
@@ -263,10 +371,23 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
           type: 'event_callback',
           event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
           event_time: Math.floor(nowSeconds),
-          authorizations: [{ enterprise_id: null, team_id: s.teamId, user_id: 'U0BATONBOT', is_bot: true, is_enterprise_install: false }],
+          authorizations: [
+            {
+              enterprise_id: null,
+              team_id: s.teamId,
+              user_id: 'U0BATONBOT',
+              is_bot: true,
+              is_enterprise_install: false,
+            },
+          ],
           is_ext_shared_channel: false,
         };
-        const reply = await sendSigned(`${selfUrl(req)}/slack/events`, s.signingSecret, JSON.stringify(envelope), 'application/json');
+        const reply = await sendSigned(
+          `${selfUrl(req)}/slack/events`,
+          s.signingSecret,
+          JSON.stringify(envelope),
+          'application/json',
+        );
         if (reply.status !== 200) throw failed(reply, 'app_home_opened event');
         return json({ ok: true });
       },
@@ -275,16 +396,24 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
       method: 'POST',
       path: '/sandbox/lead',
       async handle(req) {
-        const res = await fetch(`${selfUrl(req)}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` }, body: JSON.stringify(sampleLead(s.now())) });
-        return { status: res.status, json: (await res.json()) };
+        const res = await fetch(`${selfUrl(req)}/api/leads`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` },
+          body: JSON.stringify(sampleLead(s.now())),
+        });
+        return { status: res.status, json: await res.json() };
       },
     },
     {
       method: 'POST',
       path: '/sandbox/demo',
       async handle(req) {
-        const res = await fetch(`${selfUrl(req)}/api/leads/import`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` }, body: JSON.stringify(demoHistory(s.policy, s.now())) });
-        return { status: res.status, json: (await res.json()) };
+        const res = await fetch(`${selfUrl(req)}/api/leads/import`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` },
+          body: JSON.stringify(demoHistory(s.policy, s.now())),
+        });
+        return { status: res.status, json: await res.json() };
       },
     },
   ];

@@ -10,14 +10,44 @@ import { prng } from './prng.js';
 
 const FIRST = ['Alva', 'Noah', 'Elsa', 'Liam', 'Maja', 'Hugo', 'Saga', 'Oscar', 'Ebba', 'Leo', 'Wilma', 'Axel'];
 const LAST = ['Lind', 'Holm', 'Ström', 'Berg', 'Dahl', 'Sjöberg', 'Wik', 'Nyberg', 'Ekström', 'Falk'];
-const COMPANIES = ['Nordlys', 'Fjällräv Data', 'Kustbyrån', 'Polaris Cloud', 'Granit Finans', 'Skärgård Labs', 'Ljusa Systems', 'Tundra AI'];
+const COMPANIES = [
+  'Nordlys',
+  'Fjällräv Data',
+  'Kustbyrån',
+  'Polaris Cloud',
+  'Granit Finans',
+  'Skärgård Labs',
+  'Ljusa Systems',
+  'Tundra AI',
+];
 // Demo companies: a name and a kind, so a quarter of leads reads like a market, not "Polaris Cloud 280".
-const NAMES = ['Björkvik', 'Alvik', 'Saltsjö', 'Vinga', 'Ekhagen', 'Norrsken', 'Fjällräv', 'Kustbyrån', 'Granit', 'Skärgård', 'Ljusa', 'Tundra', 'Älvdal', 'Hamnen', 'Stenbro', 'Lövön'];
+const NAMES = [
+  'Björkvik',
+  'Alvik',
+  'Saltsjö',
+  'Vinga',
+  'Ekhagen',
+  'Norrsken',
+  'Fjällräv',
+  'Kustbyrån',
+  'Granit',
+  'Skärgård',
+  'Ljusa',
+  'Tundra',
+  'Älvdal',
+  'Hamnen',
+  'Stenbro',
+  'Lövön',
+];
 const KINDS = ['AB', 'Data', 'Labs', 'Systems', 'Finans', 'Logistik', 'Health', 'Group', 'Cloud', 'Energi'];
 
 /** An address from a person and a company, letters only: å, ä and ö become a, a and o rather than vanish. */
 const emailOf = (first: string, last: string, company: string): string => {
-  const ascii = (t: string): string => t.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const ascii = (t: string): string =>
+    t
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
   return `${ascii(first)}.${ascii(last)}@${ascii(company).replace(/[^a-z]/g, '')}.example`;
 };
 const TITLES = ['VP Sales', 'Head of Marketing', 'Director of Operations', 'CTO', 'Sales Manager', 'Team Lead'];
@@ -59,7 +89,10 @@ export function demoHistory(policy: Policy, now: Date, count = 300): Record<stri
   const leads: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i += 1) {
     const team = pick(random, policy.teams);
-    const owner = pick(random, team.reps.filter((r) => r.active)).user;
+    const owner = pick(
+      random,
+      team.reps.filter((r) => r.active),
+    ).user;
     const created = new Date(now.getTime() - (1 + random() * 89) * 24 * HOUR);
     let at = created.getTime();
     const next = (maxHours: number): string => {
@@ -89,7 +122,12 @@ export function demoHistory(policy: Policy, now: Date, count = 300): Record<stri
           if (random() < 0.5) {
             history.push({ stage: 'opportunity', at: next(24 * 10), by: owner });
             const won = random() < 0.4 || policy.lostReasons.length === 0;
-            if (random() < 0.7) history.push(won ? { stage: 'customer', at: next(24 * 20), by: owner } : { stage: 'lost', at: next(24 * 20), reason: pick(random, policy.lostReasons).id, by: owner });
+            if (random() < 0.7)
+              history.push(
+                won
+                  ? { stage: 'customer', at: next(24 * 20), by: owner }
+                  : { stage: 'lost', at: next(24 * 20), reason: pick(random, policy.lostReasons).id, by: owner },
+              );
           }
         }
       }

@@ -9,7 +9,11 @@ import { createHmac } from 'node:crypto';
 
 export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
-export function signSlackRequest(secret: string, rawBody: string, timestampSeconds: number): { 'x-slack-signature': string; 'x-slack-request-timestamp': string } {
+export function signSlackRequest(
+  secret: string,
+  rawBody: string,
+  timestampSeconds: number,
+): { 'x-slack-signature': string; 'x-slack-request-timestamp': string } {
   const signature = createHmac('sha256', secret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
   return { 'x-slack-signature': `v0=${signature}`, 'x-slack-request-timestamp': String(timestampSeconds) };
 }
@@ -32,7 +36,13 @@ export interface SlackReply {
 }
 
 /** POSTs `rawBody` to `url` with Slack's signature headers and reads the whole answer. */
-export async function sendSigned(url: URL | string, secret: string, rawBody: string, contentType: string, opts: SignOptions = {}): Promise<SlackReply> {
+export async function sendSigned(
+  url: URL | string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  opts: SignOptions = {},
+): Promise<SlackReply> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': contentType,

@@ -81,7 +81,10 @@ export interface SlackStandIn {
   responseUrl: string;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
-  waitFor(match: string | ((c: RecordedCall) => boolean), opts?: { count?: number; timeoutMs?: number }): Promise<RecordedCall[]>;
+  waitFor(
+    match: string | ((c: RecordedCall) => boolean),
+    opts?: { count?: number; timeoutMs?: number },
+  ): Promise<RecordedCall[]>;
   failNext(method: string, failure: Failure, times?: number): void;
   failRandomly(method: string, opts: { rate: number; failures: Failure[]; seed?: number }): void;
   stopFailing(): void;
@@ -183,12 +186,13 @@ function uploadedBytes(req: IncomingMessage, body: Buffer): Buffer {
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(req.headers['content-type'] ?? '');
   if (!boundary) return body;
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2] ?? ''}`);
-  for (let at = body.indexOf(delimiter); at >= 0; ) {
+  for (let at = body.indexOf(delimiter); at >= 0;) {
     const next = body.indexOf(delimiter, at + delimiter.length);
     if (next < 0) break;
     const part = body.subarray(at + delimiter.length + 2, next - 2);
     const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd >= 0 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8'))) return part.subarray(headerEnd + 4);
+    if (headerEnd >= 0 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8')))
+      return part.subarray(headerEnd + 4);
     at = next;
   }
   return Buffer.alloc(0);
@@ -227,12 +231,19 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   };
   const storeEphemeral = (user: string, channel: string, text: unknown, blocks: unknown): string => {
     const ts = nextTs();
-    ephemerals.set(user, [...(ephemerals.get(user) ?? []), { ts, channel, user, text: str(text), blocks: Array.isArray(blocks) ? (blocks as unknown[]) : [] }]);
+    ephemerals.set(user, [
+      ...(ephemerals.get(user) ?? []),
+      { ts, channel, user, text: str(text), blocks: Array.isArray(blocks) ? (blocks as unknown[]) : [] },
+    ]);
     return ts;
   };
   const newView = (view: unknown, id?: string): StoredView => {
     viewSeq += 1;
-    return { id: id ?? `V${String(viewSeq).padStart(8, '0')}`, hash: `${Math.floor(Date.now() / 1000)}.${viewSeq.toString(16).padStart(8, '0')}`, view: (view ?? {}) as Record<string, unknown> };
+    return {
+      id: id ?? `V${String(viewSeq).padStart(8, '0')}`,
+      hash: `${Math.floor(Date.now() / 1000)}.${viewSeq.toString(16).padStart(8, '0')}`,
+      view: (view ?? {}) as Record<string, unknown>,
+    };
   };
   /** Where a view id lives: a user's modal stack (with its index) or a Home tab. */
   const findView = (viewId: string): { user: string; index: number } | undefined => {
@@ -242,7 +253,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     }
     return undefined;
   };
-  const viewAnswer = (v: StoredView): Record<string, unknown> => ({ ok: true, view: { ...v.view, id: v.id, hash: v.hash, state: { values: {} } } });
+  const viewAnswer = (v: StoredView): Record<string, unknown> => ({
+    ok: true,
+    view: { ...v.view, id: v.id, hash: v.hash, state: { values: {} } },
+  });
   const scripted = new Map<string, Failure[]>();
   let chaos: { method: string; rate: number; failures: Failure[]; random: () => number } | undefined;
   const hanging = new Set<ServerResponse>();
@@ -260,7 +274,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const removeMessage = (channel: string, ts: string): void => {
     const gone = channels.get(channel)?.find((m) => m.ts === ts);
     if (!gone) return;
-    channels.set(channel, (channels.get(channel) ?? []).filter((m) => m !== gone));
+    channels.set(
+      channel,
+      (channels.get(channel) ?? []).filter((m) => m !== gone),
+    );
     dirty.delete(gone);
     removed.set(`${channel}\u0000${ts}`, { channel, ts });
   };
@@ -269,7 +286,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     const store = opts.store;
     if (!store || (dirty.size === 0 && removed.size === 0 && filesDone.size === 0)) return saving;
     // Copied now: a later edit of the same message is the next batch's.
-    const changes: StandInChanges = { messages: [...dirty].map((m) => ({ ...m })), removed: [...removed.values()], files: [...filesDone] };
+    const changes: StandInChanges = {
+      messages: [...dirty].map((m) => ({ ...m })),
+      removed: [...removed.values()],
+      files: [...filesDone],
+    };
     dirty.clear();
     removed.clear();
     filesDone.clear();
@@ -294,15 +315,45 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     const channel = str(body.channel);
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://baton-test.slack.com/', team: 'Baton Test', user: 'baton', team_id: teamId, user_id: botUserId, bot_id: botId };
+        return {
+          ok: true,
+          url: 'https://baton-test.slack.com/',
+          team: 'Baton Test',
+          user: 'baton',
+          team_id: teamId,
+          user_id: botUserId,
+          bot_id: botId,
+        };
       case 'chat.postMessage': {
         if (channel === '') return { ok: false, error: 'channel_not_found' };
         if (archived.has(channel)) return { ok: false, error: 'is_archived' };
         // Like Slack: a reply needs its parent to exist.
-        if (body.thread_ts && !channels.get(channel)?.some((m) => m.ts === str(body.thread_ts))) return { ok: false, error: 'thread_not_found' };
-        const msg: StoredMessage = { ts: nextTs(), channel, text: str(body.text), blocks: (body.blocks as unknown[] | undefined) ?? [], user: botUserId, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) };
+        if (body.thread_ts && !channels.get(channel)?.some((m) => m.ts === str(body.thread_ts)))
+          return { ok: false, error: 'thread_not_found' };
+        const msg: StoredMessage = {
+          ts: nextTs(),
+          channel,
+          text: str(body.text),
+          blocks: (body.blocks as unknown[] | undefined) ?? [],
+          user: botUserId,
+          ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
+        };
         addMessage(msg);
-        return { ok: true, channel, ts: msg.ts, message: { type: 'message', text: msg.text, blocks: msg.blocks, user: botUserId, ts: msg.ts, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), ...(msg.metadata ? { metadata: msg.metadata } : {}) } };
+        return {
+          ok: true,
+          channel,
+          ts: msg.ts,
+          message: {
+            type: 'message',
+            text: msg.text,
+            blocks: msg.blocks,
+            user: botUserId,
+            ts: msg.ts,
+            ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
+            ...(msg.metadata ? { metadata: msg.metadata } : {}),
+          },
+        };
       }
       case 'chat.update': {
         const msg = channels.get(channel)?.find((m) => m.ts === body.ts);
@@ -316,20 +367,35 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'chat.postEphemeral':
         return { ok: true, message_ts: storeEphemeral(str(body.user), channel, body.text, body.blocks) };
       case 'chat.getPermalink':
-        return { ok: true, channel, permalink: `https://baton-test.slack.com/archives/${channel}/p${str(body.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel,
+          permalink: `https://baton-test.slack.com/archives/${channel}/p${str(body.message_ts).replace('.', '')}`,
+        };
       case 'conversations.history': {
         const oldest = Number(body.oldest ?? 0);
         const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
         // Like Slack: newest first, `limit` a page (at most 999), an opaque cursor for the next page.
         const limit = Math.min(999, Number(body.limit ?? 100));
-        const offset = body.cursor ? Number(Buffer.from(str(body.cursor), 'base64').toString('utf8').replace('offset:', '')) : 0;
-        const all = (channels.get(channel) ?? []).filter((m) => m.thread_ts === undefined && Number(m.ts) >= oldest).reverse();
+        const offset = body.cursor
+          ? Number(Buffer.from(str(body.cursor), 'base64').toString('utf8').replace('offset:', ''))
+          : 0;
+        const all = (channels.get(channel) ?? [])
+          .filter((m) => m.thread_ts === undefined && Number(m.ts) >= oldest)
+          .reverse();
         const page = all.slice(offset, offset + limit);
         const hasMore = offset + limit < all.length;
         return {
           ok: true,
           has_more: hasMore,
-          messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(m.files ? { files: m.files } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+          messages: page.map((m) => ({
+            type: 'message',
+            user: m.user,
+            text: m.text,
+            ts: m.ts,
+            ...(m.files ? { files: m.files } : {}),
+            ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+          })),
           response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
         };
       }
@@ -337,25 +403,61 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
         const list = (channels.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
         if (!list.some((m) => m.ts === body.ts)) return { ok: false, error: 'thread_not_found' };
-        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, thread_ts: m.thread_ts ?? m.ts, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
+        return {
+          ok: true,
+          has_more: false,
+          messages: list.map((m) => ({
+            type: 'message',
+            user: m.user,
+            text: m.text,
+            ts: m.ts,
+            thread_ts: m.thread_ts ?? m.ts,
+            ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+        };
       }
       case 'files.getUploadURLExternal': {
         const length = Number(body.length);
-        if (str(body.filename) === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        if (str(body.filename) === '' || !Number.isInteger(length) || length <= 0)
+          return { ok: false, error: 'invalid_arguments' };
         fileSeq += 1;
         const id = `F${String(fileSeq).padStart(9, '0')}`;
-        files.set(id, { id, filename: str(body.filename), length, ...(body.alt_text !== undefined ? { altText: str(body.alt_text) } : {}) });
+        files.set(id, {
+          id,
+          filename: str(body.filename),
+          length,
+          ...(body.alt_text !== undefined ? { altText: str(body.alt_text) } : {}),
+        });
         return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
         // Like Slack: the bytes must have arrived, whole, before the upload is completed.
         const listed = (Array.isArray(body.files) ? body.files : []) as { id?: unknown; title?: unknown }[];
         const complete = listed.map((f) => ({ file: files.get(str(f.id)), title: str(f.title) }));
-        if (complete.length === 0 || complete.some((f) => f.file?.bytes?.length !== f.file?.length || f.file === undefined)) return { ok: false, error: 'file_not_found' };
-        const refs: StoredFileRef[] = complete.map(({ file, title }) => ({ id: file!.id, name: file!.filename, title: title || file!.filename, mimetype: file!.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream', ...(file!.altText !== undefined ? { alt_txt: file!.altText } : {}), url_private: `${base}/files/${file!.id}` }));
+        if (
+          complete.length === 0 ||
+          complete.some((f) => f.file?.bytes?.length !== f.file?.length || f.file === undefined)
+        )
+          return { ok: false, error: 'file_not_found' };
+        const refs: StoredFileRef[] = complete.map(({ file, title }) => ({
+          id: file!.id,
+          name: file!.filename,
+          title: title || file!.filename,
+          mimetype: file!.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+          ...(file!.altText !== undefined ? { alt_txt: file!.altText } : {}),
+          url_private: `${base}/files/${file!.id}`,
+        }));
         const target = str(body.channel_id);
         if (target !== '') {
-          addMessage({ ts: nextTs(), channel: target, text: str(body.initial_comment), blocks: [], user: botUserId, files: refs, ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}) });
+          addMessage({
+            ts: nextTs(),
+            channel: target,
+            text: str(body.initial_comment),
+            blocks: [],
+            user: botUserId,
+            files: refs,
+            ...(body.thread_ts ? { thread_ts: str(body.thread_ts) } : {}),
+          });
         }
         return { ok: true, files: refs.map((r) => ({ id: r.id, title: r.title })) };
       }
@@ -364,12 +466,32 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       case 'users.info': {
         const user = str(body.user);
         const known = opts.users?.[user];
-        return known ? { ok: true, user: { id: user, real_name: known.real_name, tz: known.tz, profile: { real_name: known.real_name, ...(known.email !== undefined ? { email: known.email } : {}) } } } : { ok: false, error: 'user_not_found' };
+        return known
+          ? {
+              ok: true,
+              user: {
+                id: user,
+                real_name: known.real_name,
+                tz: known.tz,
+                profile: { real_name: known.real_name, ...(known.email !== undefined ? { email: known.email } : {}) },
+              },
+            }
+          : { ok: false, error: 'user_not_found' };
       }
       case 'users.lookupByEmail': {
         const email = str(body.email).toLowerCase();
         const found = Object.entries(opts.users ?? {}).find(([, u]) => u.email?.toLowerCase() === email);
-        return found ? { ok: true, user: { id: found[0], real_name: found[1].real_name, tz: found[1].tz, profile: { email: found[1].email } } } : { ok: false, error: 'users_not_found' };
+        return found
+          ? {
+              ok: true,
+              user: {
+                id: found[0],
+                real_name: found[1].real_name,
+                tz: found[1].tz,
+                profile: { email: found[1].email },
+              },
+            }
+          : { ok: false, error: 'users_not_found' };
       }
       case 'views.open':
       case 'views.push': {
@@ -377,12 +499,20 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         // Slack cannot tell whose screen an unknown trigger is for; a stand-in used without the
         // sandbox page registers none, and gets the plain answer without a stored modal.
         const v = newView(body.view);
-        if (user !== undefined) modalStacks.set(user, method === 'views.open' ? [v] : [...(modalStacks.get(user) ?? []), v]);
+        if (user !== undefined)
+          modalStacks.set(user, method === 'views.open' ? [v] : [...(modalStacks.get(user) ?? []), v]);
         return viewAnswer(v);
       }
       case 'views.update': {
         const at = findView(str(body.view_id));
-        if (!at) return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...(body.view as Record<string, unknown> | undefined) } };
+        if (!at)
+          return {
+            ok: true,
+            view: {
+              id: `V${String(calls.length).padStart(8, '0')}`,
+              ...(body.view as Record<string, unknown> | undefined),
+            },
+          };
         const stack = modalStacks.get(at.user) ?? [];
         const v = newView(body.view, str(body.view_id));
         stack[at.index] = v;
@@ -408,7 +538,12 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     const file = files.get(id ?? '');
     if (kind === 'upload' && file && req.method === 'POST') {
       const bytes = uploadedBytes(req, body);
-      calls.push({ method: 'file_upload', at: new Date(), body: { file_id: file.id, bytes: bytes.length }, headers: req.headers });
+      calls.push({
+        method: 'file_upload',
+        at: new Date(),
+        body: { file_id: file.id, bytes: bytes.length },
+        headers: req.headers,
+      });
       file.bytes = bytes;
       filesDone.add(file);
       await persist();
@@ -418,7 +553,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return;
     }
     if (kind === 'files' && file?.bytes && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream', 'content-length': file.bytes.length });
+      res.writeHead(200, {
+        'content-type': file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+        'content-length': file.bytes.length,
+      });
       res.end(file.bytes);
       return;
     }
@@ -454,7 +592,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         return;
       }
       if ('status' in failure) {
-        res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.status === 429 ? { 'retry-after': String(failure.retryAfterSeconds) } : {}) });
+        res.writeHead(failure.status, {
+          'content-type': 'application/json',
+          ...(failure.status === 429 ? { 'retry-after': String(failure.retryAfterSeconds) } : {}),
+        });
         res.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
         return;
       }
@@ -502,7 +643,13 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return;
     }
     if (body.response_type === 'in_channel') {
-      addMessage({ ts: nextTs(), channel, text: str(body.text), blocks: Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [], user: botUserId });
+      addMessage({
+        ts: nextTs(),
+        channel,
+        text: str(body.text),
+        blocks: Array.isArray(body.blocks) ? (body.blocks as unknown[]) : [],
+        user: botUserId,
+      });
       return;
     }
     storeEphemeral(user, channel, body.text, body.blocks);
@@ -520,13 +667,25 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       socket = ws;
       ws.on('message', (data: Buffer) => {
         const ack = JSON.parse(data.toString('utf8')) as { envelope_id?: string; payload?: unknown };
-        if (ack.envelope_id !== undefined) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, payload: ack.payload });
+        if (ack.envelope_id !== undefined)
+          acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, payload: ack.payload });
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0BATON' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'standin', approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A0BATON' },
+        }),
+      );
       for (const w of [...socketWaiters]) w();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    }),
+  );
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   // What an earlier run kept; its files are served from this run's address.
@@ -537,10 +696,14 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   for (const m of kept?.messages ?? []) {
     const [seconds = '0', micros = '0'] = m.ts.split('.');
     lastTs = Math.max(lastTs, Number(seconds) * 1_000_000 + Number(micros));
-    channels.set(m.channel, [...(channels.get(m.channel) ?? []), m.files ? { ...m, files: m.files.map((f) => ({ ...f, url_private: `${base}/files/${f.id}` })) } : m]);
+    channels.set(m.channel, [
+      ...(channels.get(m.channel) ?? []),
+      m.files ? { ...m, files: m.files.map((f) => ({ ...f, url_private: `${base}/files/${f.id}` })) } : m,
+    ]);
   }
 
-  const matcher = (match: string | ((c: RecordedCall) => boolean)) => (typeof match === 'string' ? (c: RecordedCall) => c.method === match : match);
+  const matcher = (match: string | ((c: RecordedCall) => boolean)) =>
+    typeof match === 'string' ? (c: RecordedCall) => c.method === match : match;
 
   return {
     url: `${base}/api/`,
@@ -605,19 +768,27 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     registerTrigger(triggerId, user) {
       triggers.set(triggerId, user);
     },
-    responseUrlFor: (user, channel, messageTs) => `${base}/response/${[user, channel, messageTs ?? '-', randomUUID()].map(encodeURIComponent).join('/')}`,
+    responseUrlFor: (user, channel, messageTs) =>
+      `${base}/response/${[user, channel, messageTs ?? '-', randomUUID()].map(encodeURIComponent).join('/')}`,
     file: (id) => files.get(id),
     channelIds: () => [...channels.keys()],
     version: () => changes,
     onChange(listener) {
       changeListeners.add(listener);
-      return () => { changeListeners.delete(listener); };
+      return () => {
+        changeListeners.delete(listener);
+      };
     },
     socketConnected(timeoutMs = 10_000) {
       if (socket) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error('stand-in: no Socket Mode connection')); }, timeoutMs);
-        socketWaiters.add(() => { clearTimeout(timer); resolve(); });
+        const timer = setTimeout(() => {
+          reject(new Error('stand-in: no Socket Mode connection'));
+        }, timeoutMs);
+        socketWaiters.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     },
     sendEnvelope(type, payload, timeoutMs = 5_000) {
@@ -625,9 +796,25 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       if (!ws) return Promise.reject(new Error('stand-in: no Socket Mode connection'));
       const envelopeId = randomUUID();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { acks.delete(envelopeId); reject(new Error(`stand-in: envelope ${type} not acknowledged`)); }, timeoutMs);
-        acks.set(envelopeId, (ack) => { clearTimeout(timer); acks.delete(envelopeId); resolve(ack); });
-        ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: '' }));
+        const timer = setTimeout(() => {
+          acks.delete(envelopeId);
+          reject(new Error(`stand-in: envelope ${type} not acknowledged`));
+        }, timeoutMs);
+        acks.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          acks.delete(envelopeId);
+          resolve(ack);
+        });
+        ws.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: true,
+            retry_attempt: 0,
+            retry_reason: '',
+          }),
+        );
       });
     },
     reset() {
@@ -654,7 +841,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       wss.close();
       hanging.clear();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

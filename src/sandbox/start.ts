@@ -13,11 +13,20 @@ const SANDBOX_TEAM = 'T0SANDBOX';
 
 /** Each rep's e-mail: the policy's, else one made up, known to Slack and HubSpot alike so owners match. */
 function repEmails(policy: Policy): Map<string, { email: string; name: string }> {
-  return new Map(policy.teams.flatMap((t) => t.reps.map((r) => [r.user, { email: r.email ?? `${r.user.toLowerCase()}@sandbox.example`, name: r.name ?? r.user }] as const)));
+  return new Map(
+    policy.teams.flatMap((t) =>
+      t.reps.map(
+        (r) =>
+          [r.user, { email: r.email ?? `${r.user.toLowerCase()}@sandbox.example`, name: r.name ?? r.user }] as const,
+      ),
+    ),
+  );
 }
 
 /** The built-in HubSpot stand-in, each rep one of its owners, unless a real HubSpot is connected. */
-async function sandboxHubspot(opts: StartOptions): Promise<{ standIn: HubspotStandIn; config: NonNullable<StartOptions['config']['hubspot']> } | undefined> {
+async function sandboxHubspot(
+  opts: StartOptions,
+): Promise<{ standIn: HubspotStandIn; config: NonNullable<StartOptions['config']['hubspot']> } | undefined> {
   if (opts.config.hubspot !== undefined) return undefined;
   const accessToken = `pat-sandbox-${randomBytes(8).toString('hex')}`;
   const standIn = await startHubspotStandIn({ token: accessToken });
@@ -25,7 +34,16 @@ async function sandboxHubspot(opts: StartOptions): Promise<{ standIn: HubspotSta
     const [firstName = name, ...rest] = name.split(' ');
     standIn.addOwner({ email, firstName, lastName: rest.join(' ') });
   }
-  return { standIn, config: { accessToken, clientSecret: randomBytes(16).toString('hex'), publicUrl: undefined, apiUrl: standIn.url, rateLimit: 100 } };
+  return {
+    standIn,
+    config: {
+      accessToken,
+      clientSecret: randomBytes(16).toString('hex'),
+      publicUrl: undefined,
+      apiUrl: standIn.url,
+      rateLimit: 100,
+    },
+  };
 }
 
 /**
@@ -49,7 +67,12 @@ export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
     standIn = await startSlackStandIn({
       token: config.slack.botToken,
       teamId: SANDBOX_TEAM,
-      users: Object.fromEntries(people.map((p) => [p.id, { real_name: p.name, tz: p.timeZone, ...(emails.has(p.id) ? { email: emails.get(p.id)!.email } : {}) }])),
+      users: Object.fromEntries(
+        people.map((p) => [
+          p.id,
+          { real_name: p.name, tz: p.timeZone, ...(emails.has(p.id) ? { email: emails.get(p.id)!.email } : {}) },
+        ]),
+      ),
       store: databaseStandInStore(database.db, SANDBOX_TEAM),
     });
   } catch (err) {
@@ -71,14 +94,31 @@ export async function startSandboxBaton(opts: StartOptions): Promise<Baton> {
     const baton = await startBaton({
       ...opts,
       database,
-      config: { ...config, slack: { ...config.slack, apiUrl: standIn.url }, intakeToken, reportsToken, hubspot: hubspot?.config ?? config.hubspot },
+      config: {
+        ...config,
+        slack: { ...config.slack, apiUrl: standIn.url },
+        intakeToken,
+        reportsToken,
+        hubspot: hubspot?.config ?? config.hubspot,
+      },
       routes: [
         ...(opts.routes ?? []),
-        ...sandboxRoutes({ standIn, policy, signingSecret: config.slack.signingSecret, intakeToken, reportsToken, teamId: SANDBOX_TEAM, now }),
+        ...sandboxRoutes({
+          standIn,
+          policy,
+          signingSecret: config.slack.signingSecret,
+          intakeToken,
+          reportsToken,
+          teamId: SANDBOX_TEAM,
+          now,
+        }),
         ...(hubspot ? sandboxHubspotRoutes(hubspot.standIn, now) : []),
       ],
     });
-    hubspot?.standIn.subscribe({ url: `http://127.0.0.1:${String(baton.port)}/hubspot/webhooks`, clientSecret: hubspot.config.clientSecret });
+    hubspot?.standIn.subscribe({
+      url: `http://127.0.0.1:${String(baton.port)}/hubspot/webhooks`,
+      clientSecret: hubspot.config.clientSecret,
+    });
     logger.info(
       { port: baton.port, sandbox: true },
       `Sandbox mode (no SLACK_BOT_TOKEN set): try Baton at http://localhost:${String(baton.port)}/sandbox — to connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README.md, "Configuration")`,

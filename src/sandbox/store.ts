@@ -10,14 +10,22 @@ export function databaseStandInStore(db: Db, workspaceId: string): StandInStore 
       return {
         // Written only by save below, so each row holds a StoredMessage.
         messages: kept.messages.map((r) => r.message as StoredMessage),
-        files: kept.files.map((f): StoredFile => ({ id: f.id, filename: f.filename, length: f.bytes.length, bytes: f.bytes, ...(f.altText !== null ? { altText: f.altText } : {}) })),
+        files: kept.files.map((f): StoredFile => ({
+          id: f.id,
+          filename: f.filename,
+          length: f.bytes.length,
+          bytes: f.bytes,
+          ...(f.altText !== null ? { altText: f.altText } : {}),
+        })),
       };
     },
     async save(changes) {
       await saveSandboxSlack(db, workspaceId, {
         messages: changes.messages.map((m) => ({ channel: m.channel, ts: m.ts, message: m })),
         removed: changes.removed,
-        files: changes.files.flatMap((f) => (f.bytes ? [{ id: f.id, filename: f.filename, altText: f.altText ?? null, bytes: f.bytes }] : [])),
+        files: changes.files.flatMap((f) =>
+          f.bytes ? [{ id: f.id, filename: f.filename, altText: f.altText ?? null, bytes: f.bytes }] : [],
+        ),
       });
     },
   };

@@ -1,5 +1,12 @@
 import { DateTime } from 'luxon';
-import { funnelChart, trendChart, velocityChart, type Chart, type FunnelChartData, type VelocityChartData } from '../charts/specs.js';
+import {
+  funnelChart,
+  trendChart,
+  velocityChart,
+  type Chart,
+  type FunnelChartData,
+  type VelocityChartData,
+} from '../charts/specs.js';
 import type { FunnelStep } from '../domain/reports/funnel.js';
 import { resolvePeriod, type PeriodSpec } from '../domain/reports/periods.js';
 import { decisionsIn } from '../db/repo/report-queries.js';
@@ -12,15 +19,29 @@ import { funnelReport, measure, velocityReport, type FunnelReport } from './repo
  * render, so a chart never disagrees with the table beside it.
  */
 
-export type ChartRequest = { readonly report: 'funnel'; readonly period: PeriodSpec } | { readonly report: 'velocity'; readonly period: PeriodSpec };
+export type ChartRequest =
+  | { readonly report: 'funnel'; readonly period: PeriodSpec }
+  | { readonly report: 'velocity'; readonly period: PeriodSpec };
 
-const STEP_LABELS: Record<FunnelStep['stage'], string> = { leads: 'Leads', mqls: 'MQLs', accepted: 'Accepted', sqls: 'SQLs', opportunities: 'Opportunities', customers: 'Customers' };
+const STEP_LABELS: Record<FunnelStep['stage'], string> = {
+  leads: 'Leads',
+  mqls: 'MQLs',
+  accepted: 'Accepted',
+  sqls: 'SQLs',
+  opportunities: 'Opportunities',
+  customers: 'Customers',
+};
 
 export function funnelChartData(r: FunnelReport): FunnelChartData {
   return {
     period: r.period.current.label,
     timeZone: r.period.timeZone,
-    steps: r.steps.map((s) => ({ label: STEP_LABELS[s.stage], count: s.count.value ?? 0, previous: s.count.previous ?? 0, conversion: s.conversion?.value })),
+    steps: r.steps.map((s) => ({
+      label: STEP_LABELS[s.stage],
+      count: s.count.value ?? 0,
+      previous: s.count.previous ?? 0,
+      conversion: s.conversion?.value,
+    })),
   };
 }
 
@@ -29,7 +50,8 @@ function commonTargetHours(targets: readonly number[]): number | undefined {
   const counts = new Map<number, number>();
   for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
   let best: [number, number] | undefined;
-  for (const entry of counts) if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
+  for (const entry of counts)
+    if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
   return best === undefined ? undefined : best[0] / 60;
 }
 
@@ -70,7 +92,12 @@ export async function trendChartFor(ctx: ServiceContext, at: Date, weeks = 12): 
   const rows = [];
   for (const range of ranges) {
     const [f, v] = await Promise.all([funnelReport(ctx, range), velocityReport(ctx, range)]);
-    rows.push({ week: range.from, mqls: f.steps.find((s) => s.stage === 'mqls')?.count.value ?? 0, acceptanceRate: f.acceptanceRate.value, slaCompliance: v.overall.slaCompliance });
+    rows.push({
+      week: range.from,
+      mqls: f.steps.find((s) => s.stage === 'mqls')?.count.value ?? 0,
+      acceptanceRate: f.acceptanceRate.value,
+      slaCompliance: v.overall.slaCompliance,
+    });
   }
   return trendChart({ timeZone: zone, weeks: rows });
 }

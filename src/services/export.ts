@@ -3,7 +3,22 @@ import { exportPage, type ExportEvent } from '../db/repo/export.js';
 import type { ServiceContext } from './context.js';
 
 const PAGE = 1000;
-const FIELDS = ['externalId', 'email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel', 'origin', 'ownerHint'] as const;
+const FIELDS = [
+  'externalId',
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'company',
+  'employees',
+  'industry',
+  'country',
+  'phone',
+  'persona',
+  'channel',
+  'origin',
+  'ownerHint',
+] as const;
 
 function firstReps(events: readonly ExportEvent[]): Map<string, string> {
   const reps = new Map<string, string>();

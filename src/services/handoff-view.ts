@@ -3,7 +3,14 @@ import type { Activity } from '../domain/lead.js';
 import { calendarForTeam, teamById } from '../domain/teams.js';
 import { routingWhyOf, type RoutingWhy } from '../domain/routing.js';
 import { latestProgress, routingDecision } from '../db/repo/events.js';
-import { findHandoff, findSlackMessage, handoffHistory, moveSlackMessage, recordSlackMessage, type HandoffRow } from '../db/repo/handoffs.js';
+import {
+  findHandoff,
+  findSlackMessage,
+  handoffHistory,
+  moveSlackMessage,
+  recordSlackMessage,
+  type HandoffRow,
+} from '../db/repo/handoffs.js';
 import { findLeadById, listActivities, type LeadRow } from '../db/repo/leads.js';
 import type { ServiceContext } from './context.js';
 
@@ -37,20 +44,48 @@ export async function loadHandoffView(ctx: ServiceContext, handoffId: string): P
   const rep = team?.reps.find((r) => r.user === handoff.repUserId);
   const progress = handoff.status === 'accepted' ? await latestProgress(ctx.db, handoff.id) : undefined;
   const routing = routingWhyOf(await routingDecision(ctx.db, handoff.id));
-  return { handoff, lead, activities: await listActivities(ctx.db, lead.id), team, rep, repTimeZone: rep?.timeZone ?? calendar.timeZone, calendar, progress, history: await handoffHistory(ctx.db, handoff.id), now: ctx.now(), routing };
+  return {
+    handoff,
+    lead,
+    activities: await listActivities(ctx.db, lead.id),
+    team,
+    rep,
+    repTimeZone: rep?.timeZone ?? calendar.timeZone,
+    calendar,
+    progress,
+    history: await handoffHistory(ctx.db, handoff.id),
+    now: ctx.now(),
+    routing,
+  };
 }
 
 export type MessageKind = 'card' | 'marketing_note';
 
-export function postedMessage(ctx: ServiceContext, handoffId: string, kind: MessageKind): Promise<{ channel: string; ts: string } | undefined> {
+export function postedMessage(
+  ctx: ServiceContext,
+  handoffId: string,
+  kind: MessageKind,
+): Promise<{ channel: string; ts: string } | undefined> {
   return findSlackMessage(ctx.db, handoffId, kind);
 }
 
 /** The message was posted again (the one at `fromTs` is gone from Slack): later edits go to the new one. */
-export function replacePosted(ctx: ServiceContext, handoffId: string, kind: MessageKind, fromTs: string, to: { channel: string; ts: string }): Promise<void> {
+export function replacePosted(
+  ctx: ServiceContext,
+  handoffId: string,
+  kind: MessageKind,
+  fromTs: string,
+  to: { channel: string; ts: string },
+): Promise<void> {
   return moveSlackMessage(ctx.db, { handoffId, kind, fromTs, ...to });
 }
 
-export function recordPosted(ctx: ServiceContext, handoffId: string, kind: MessageKind, channel: string, ts: string): Promise<void> {
+export function recordPosted(
+  ctx: ServiceContext,
+  handoffId: string,
+  kind: MessageKind,
+  channel: string,
+  ts: string,
+): Promise<void> {
   return recordSlackMessage(ctx.db, { workspaceId: ctx.workspaceId, handoffId, kind, channel, ts });
 }

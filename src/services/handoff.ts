@@ -3,7 +3,16 @@ import type { Policy, TeamPolicy, TierPolicy } from '../config/policy.js';
 import { DomainError } from '../domain/errors.js';
 import type { LeadProfile } from '../domain/lead.js';
 import { assertTransition, type Stage } from '../domain/lifecycle.js';
-import { capOf, routeLead, selectTeam, teamsInvolved, type RepTally, type RoutableLead, type RoutingFacts, type RoutingWhy } from '../domain/routing.js';
+import {
+  capOf,
+  routeLead,
+  selectTeam,
+  teamsInvolved,
+  type RepTally,
+  type RoutableLead,
+  type RoutingFacts,
+  type RoutingWhy,
+} from '../domain/routing.js';
 import { dueAt, freezeTier, scheduleSteps, selectTier, stepRecipients, type SlaPlan } from '../domain/sla.js';
 import { calendarForTeam, teamById } from '../domain/teams.js';
 import type { DbOrTx, Tx } from '../db/client.js';
@@ -13,12 +22,17 @@ import { handoffsInsert, nextHandoffSeq, type HandoffRow } from '../db/repo/hand
 import { moveLeadStage } from '../db/repo/leads.js';
 import { outboxInsert, type NewOutboxRow } from '../db/repo/outbox.js';
 import { stepsInsert, type NewSlaStep } from '../db/repo/sla-steps.js';
-import { accountOwners, awayUsers, lockRoundRobin, openCounts, readRoundRobin, saveRoundRobin } from '../db/repo/routing.js';
+import {
+  accountOwners,
+  awayUsers,
+  lockRoundRobin,
+  openCounts,
+  readRoundRobin,
+  saveRoundRobin,
+} from '../db/repo/routing.js';
 import type { ServiceContext } from './context.js';
 import { HUBSPOT_SOURCE, hubspotWriteBack } from './hubspot-writeback.js';
 import { delivery } from './delivery-catalogue.js';
-
-
 
 export interface Assignment {
   team: TeamPolicy;
@@ -56,17 +70,34 @@ export function cappedReps(teams: readonly TeamPolicy[]): { user: string; cap: n
  * reps go in the same round trip, the counts after the lock so that they see the batch committed
  * before it.
  */
-export async function lockRouting(ctx: ServiceContext, tx: DbOrTx, leads: readonly RoutableLead[], at: Date, opts: { lock: boolean } = { lock: true }): Promise<RoutingLock> {
+export async function lockRouting(
+  ctx: ServiceContext,
+  tx: DbOrTx,
+  leads: readonly RoutableLead[],
+  at: Date,
+  opts: { lock: boolean } = { lock: true },
+): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
   if (leads.length === 0) return { facts: { away: new Set(), open: {}, accountOwners: new Map() }, counters: {} };
-  const domains = leads.flatMap((l) => (l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match ? [l.profile.accountDomain] : []));
+  const domains = leads.flatMap((l) =>
+    l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match
+      ? [l.profile.accountDomain]
+      : [],
+  );
   const owners = await accountOwners(tx, workspaceId, domains);
   const teams = [...new Map(leads.flatMap((l) => teamsInvolved(policy, l, owners)).map((t) => [t.id, t])).values()];
   const capped = cappedReps(teams);
   const counterKeys = teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }));
   const [away, locked, open] = await Promise.all([
-    awayUsers(tx, workspaceId, at, policy.teams.flatMap((t) => t.reps.map((r) => r.user))),
-    opts.lock ? lockRoundRobin(tx, workspaceId, counterKeys) : readRoundRobin(tx, workspaceId, counterKeys).then((counters) => ({ counters, created: false })),
+    awayUsers(
+      tx,
+      workspaceId,
+      at,
+      policy.teams.flatMap((t) => t.reps.map((r) => r.user)),
+    ),
+    opts.lock
+      ? lockRoundRobin(tx, workspaceId, counterKeys)
+      : readRoundRobin(tx, workspaceId, counterKeys).then((counters) => ({ counters, created: false })),
     openCounts(tx, workspaceId, capped),
   ]);
   // Counters created just now were locked only after the counts were read: count again.
@@ -75,8 +106,14 @@ export async function lockRouting(ctx: ServiceContext, tx: DbOrTx, leads: readon
 }
 
 /** Second half, plain data: each lead's rep and why, and the counters to write back. */
-export function assignUnderLock(policy: Policy, lock: RoutingLock, leads: readonly RoutableLead[]): { assignments: Assignment[]; counters: Record<string, Record<string, RepTally>> } {
-  const counters: Record<string, Record<string, RepTally>> = Object.fromEntries(Object.entries(lock.counters).map(([team, c]) => [team, { ...c }]));
+export function assignUnderLock(
+  policy: Policy,
+  lock: RoutingLock,
+  leads: readonly RoutableLead[],
+): { assignments: Assignment[]; counters: Record<string, Record<string, RepTally>> } {
+  const counters: Record<string, Record<string, RepTally>> = Object.fromEntries(
+    Object.entries(lock.counters).map(([team, c]) => [team, { ...c }]),
+  );
   const facts = { ...lock.facts, open: { ...lock.facts.open } };
   const assignments = leads.map((l): Assignment => {
     const { team, repUserId, ...why } = routeLead(policy, l, facts, counters);
@@ -86,7 +123,12 @@ export function assignUnderLock(policy: Policy, lock: RoutingLock, leads: readon
 }
 
 /** Routes leads and writes the counters back: the two halves for a caller with nothing to send alongside. */
-export async function assignLeads(ctx: ServiceContext, tx: Tx, leads: readonly RoutableLead[], at: Date): Promise<Assignment[]> {
+export async function assignLeads(
+  ctx: ServiceContext,
+  tx: Tx,
+  leads: readonly RoutableLead[],
+  at: Date,
+): Promise<Assignment[]> {
   const lock = await lockRouting(ctx, tx, leads, at);
   const { assignments, counters } = assignUnderLock(ctx.policy, lock, leads);
   await saveRoundRobin(tx, ctx.workspaceId, counters, lock.counters);
@@ -122,10 +164,23 @@ export interface PlannedHandoff {
   steps: NewSlaStep[];
 }
 
-
 /** A rep's SLA steps on a handoff, as rows, from when their clock started. */
-export function stepRows(policy: Policy, handoff: { id: string; workspaceId: string; slaPlan: SlaPlan }, team: TeamPolicy, repUserId: string, clockStart: Date, firstRep: boolean): NewSlaStep[] {
-  return scheduleSteps(handoff.slaPlan, calendarForTeam(policy, team), clockStart, repUserId, stepRecipients(policy, team, repUserId), { firstRep }).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
+export function stepRows(
+  policy: Policy,
+  handoff: { id: string; workspaceId: string; slaPlan: SlaPlan },
+  team: TeamPolicy,
+  repUserId: string,
+  clockStart: Date,
+  firstRep: boolean,
+): NewSlaStep[] {
+  return scheduleSteps(
+    handoff.slaPlan,
+    calendarForTeam(policy, team),
+    clockStart,
+    repUserId,
+    stepRecipients(policy, team, repUserId),
+    { firstRep },
+  ).map((s) => ({ ...s, workspaceId: handoff.workspaceId, handoffId: handoff.id }));
 }
 
 const frozenTiers = new WeakMap<TierPolicy, Map<number, SlaPlan>>();
@@ -148,7 +203,10 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
   const { policy, workspaceId } = ctx;
   assertTransition(input.fromStage, 'mql');
   const calendar = calendarForTeam(policy, assignment.team);
-  const plan = frozenTier(selectTier(policy.sla.tiers, input.profile, policy.regions, input.score), calendar.hoursPerBusinessDay);
+  const plan = frozenTier(
+    selectTier(policy.sla.tiers, input.profile, policy.regions, input.score),
+    calendar.hoursPerBusinessDay,
+  );
   const handoff: HandoffRow = {
     id: input.id ?? randomUUID(),
     workspaceId,
@@ -175,14 +233,35 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
     escalationAckedAt: null,
   };
   const events: NewEvent[] = [
-    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'handoff_started', fromStage: input.fromStage, toStage: 'mql', at: input.at, actor: input.actor, reason: input.reason, data: { score: input.score, tier: plan.tierId } },
-    { workspaceId, leadId: input.lead.id, handoffId: handoff.id, type: 'assigned', at: input.at, actor: input.actor, data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via, ...assignment.why } },
+    {
+      workspaceId,
+      leadId: input.lead.id,
+      handoffId: handoff.id,
+      type: 'handoff_started',
+      fromStage: input.fromStage,
+      toStage: 'mql',
+      at: input.at,
+      actor: input.actor,
+      reason: input.reason,
+      data: { score: input.score, tier: plan.tierId },
+    },
+    {
+      workspaceId,
+      leadId: input.lead.id,
+      handoffId: handoff.id,
+      type: 'assigned',
+      at: input.at,
+      actor: input.actor,
+      data: { team: assignment.team.id, rep: assignment.repUserId, via: assignment.via, ...assignment.why },
+    },
   ];
   const deliveries: NewOutboxRow[] = input.notify
     ? [
         delivery(ctx, 'post_card', { handoffId: handoff.id, teamChannel: assignment.team.channel }),
         delivery(ctx, 'post_marketing_note', { handoffId: handoff.id }),
-        ...(input.profile.source === HUBSPOT_SOURCE ? hubspotWriteBack(ctx, handoff.id, `assigned:${assignment.repUserId}`) : []),
+        ...(input.profile.source === HUBSPOT_SOURCE
+          ? hubspotWriteBack(ctx, handoff.id, `assigned:${assignment.repUserId}`)
+          : []),
       ]
     : [];
   // History brought in by an import posts nothing, so it escalates nothing either.
@@ -192,7 +271,12 @@ export function planHandoff(ctx: ServiceContext, input: StartHandoffInput, assig
 
 /** Planned handoffs as writes, one per table however many handoffs: to go out as one statement. */
 export function handoffWrites(planned: readonly PlannedHandoff[]): (Write | undefined)[] {
-  return [handoffsInsert(planned.map((p) => p.handoff)), eventsInsert(planned.flatMap((p) => p.events)), outboxInsert(planned.flatMap((p) => p.deliveries)), stepsInsert(planned.flatMap((p) => p.steps))];
+  return [
+    handoffsInsert(planned.map((p) => p.handoff)),
+    eventsInsert(planned.flatMap((p) => p.events)),
+    outboxInsert(planned.flatMap((p) => p.deliveries)),
+    stepsInsert(planned.flatMap((p) => p.steps)),
+  ];
 }
 
 export async function writeHandoffs(tx: Tx, planned: readonly PlannedHandoff[]): Promise<void> {
@@ -212,7 +296,11 @@ export async function startHandoff(ctx: ServiceContext, tx: Tx, input: StartHand
   } else {
     [assignment] = (await assignLeads(ctx, tx, [input], input.at)) as [Assignment];
   }
-  const planned = planHandoff(ctx, { ...input, seq: input.seq ?? (await nextHandoffSeq(tx, input.lead.id)) }, assignment);
+  const planned = planHandoff(
+    ctx,
+    { ...input, seq: input.seq ?? (await nextHandoffSeq(tx, input.lead.id)) },
+    assignment,
+  );
   await writeHandoffs(tx, [planned]);
   if (!(await moveLeadStage(tx, input.lead.id, input.fromStage, 'mql'))) {
     throw new DomainError('conflict', 'The lead changed stage while its handoff was starting; try again.');

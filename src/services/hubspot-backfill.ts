@@ -31,8 +31,15 @@ const PRE_MQL = new Set(['subscriber', 'lead', '']);
  * MQL date implies the MQL at that stage's date. A contact back below MQL today was sent back
  * to marketing (nurture), as far as anyone can tell at its last modification.
  */
-export function contactHistory(policy: Policy, contact: Properties, fields: ReturnType<typeof leadFieldsOf>, ownerRep: string | undefined): unknown[] {
-  const later = [SQL, OPPORTUNITY, CUSTOMER].map((s) => entered(contact, s)).filter((d): d is string => d !== undefined);
+export function contactHistory(
+  policy: Policy,
+  contact: Properties,
+  fields: ReturnType<typeof leadFieldsOf>,
+  ownerRep: string | undefined,
+): unknown[] {
+  const later = [SQL, OPPORTUNITY, CUSTOMER]
+    .map((s) => entered(contact, s))
+    .filter((d): d is string => d !== undefined);
   const mqlAt = entered(contact, policy.hubspot.mqlStage) ?? later[0];
   if (mqlAt === undefined) return [];
   const hinted = findRep(policy.teams, ownerRep);
@@ -86,19 +93,48 @@ export async function* hubspotImportLines(
     let last: HubspotObject | undefined;
     const seenNow = new Set<string>();
     for (let offset = 0; offset < SEARCH_WINDOW; offset += PAGE) {
-      const page = await client.searchContacts({ filterGroups: [{ filters: [{ propertyName: 'createdate', operator: 'GTE', value: createdFrom }] }], sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }], properties: contactProps, limit: PAGE, after });
+      const page = await client.searchContacts({
+        filterGroups: [{ filters: [{ propertyName: 'createdate', operator: 'GTE', value: createdFrom }] }],
+        sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }],
+        properties: contactProps,
+        limit: PAGE,
+        after,
+      });
       if (first) opts.onTotal?.(page.total);
       first = false;
       const fresh = page.results.filter((c) => !seenAtBoundary.has(c.id));
-      const companyOf = props.company.length > 0 && fresh.length > 0 ? await client.contactCompanies(fresh.map((c) => c.id)) : new Map<string, string[]>();
-      const companies = new Map((await client.batchReadCompanies([...new Set([...companyOf.values()].flatMap((l) => l.slice(0, 1)))], props.company)).map((c) => [c.id, c.properties]));
+      const companyOf =
+        props.company.length > 0 && fresh.length > 0
+          ? await client.contactCompanies(fresh.map((c) => c.id))
+          : new Map<string, string[]>();
+      const companies = new Map(
+        (
+          await client.batchReadCompanies(
+            [...new Set([...companyOf.values()].flatMap((l) => l.slice(0, 1)))],
+            props.company,
+          )
+        ).map((c) => [c.id, c.properties]),
+      );
       for (const c of fresh) {
         const companyId = companyOf.get(c.id)?.[0];
-        const fields = leadFieldsOf(policy.hubspot, c.properties, companyId === undefined ? undefined : companies.get(companyId));
+        const fields = leadFieldsOf(
+          policy.hubspot,
+          c.properties,
+          companyId === undefined ? undefined : companies.get(companyId),
+        );
         const ownerId = c.properties[OWNER_PROPERTY];
-        const ownerRep = ownerId !== null && ownerId !== undefined && ownerId !== '' ? await owners.repForOwner(ownerId) : undefined;
+        const ownerRep =
+          ownerId !== null && ownerId !== undefined && ownerId !== '' ? await owners.repForOwner(ownerId) : undefined;
         seenNow.add(c.id);
-        const line = { ...fields, source: HUBSPOT_SOURCE, externalId: c.id, origin: 'marketing', ...(ownerRep !== undefined ? { ownerHint: ownerRep } : {}), createdAt: c.properties.createdate, history: contactHistory(policy, c.properties, fields, ownerRep) };
+        const line = {
+          ...fields,
+          source: HUBSPOT_SOURCE,
+          externalId: c.id,
+          origin: 'marketing',
+          ...(ownerRep !== undefined ? { ownerHint: ownerRep } : {}),
+          createdAt: c.properties.createdate,
+          history: contactHistory(policy, c.properties, fields, ownerRep),
+        };
         yield { line, position: { createdFrom: c.properties.createdate ?? createdFrom } };
       }
       last = page.results.at(-1) ?? last;

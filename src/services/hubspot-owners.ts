@@ -22,7 +22,12 @@ const TTL_MS = 60 * 60_000;
  * The rep's `email` in the policy wins; otherwise Slack is asked. Owners and their e-mails are
  * cached for an hour: they change rarely, and HubSpot's calls are counted against the account.
  */
-export function createOwnerMatcher(policy: Policy, client: HubspotClient, directory: PeopleDirectory, now: () => number = Date.now): OwnerMatcher {
+export function createOwnerMatcher(
+  policy: Policy,
+  client: HubspotClient,
+  directory: PeopleDirectory,
+  now: () => number = Date.now,
+): OwnerMatcher {
   const reps = policy.teams.flatMap((t) => t.reps);
   const cached = ttlCache<string | undefined>(() => TTL_MS, now);
   return {

@@ -1,7 +1,13 @@
 import { leadPayloadSchema } from '../http/schemas/lead.js';
 import { HubspotError, type HubspotClient, type HubspotObject, type Properties } from '../hubspot/client.js';
 import { isMql, leadFieldsOf, mayStartHandoff, OWNER_PROPERTY, propertiesToRead } from '../hubspot/mapping.js';
-import { claimHubspotEvents, finishHubspotEvents, latestHandoffStart, postponeHubspotEvents, type HubspotEventRow } from '../db/repo/hubspot.js';
+import {
+  claimHubspotEvents,
+  finishHubspotEvents,
+  latestHandoffStart,
+  postponeHubspotEvents,
+  type HubspotEventRow,
+} from '../db/repo/hubspot.js';
 import type { Pace } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { holdHubspot } from './hubspot.js';
@@ -38,7 +44,12 @@ export interface HubspotWorkerTuning {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_HUBSPOT_TUNING: HubspotWorkerTuning = { contacts: 100, leaseMs: 60_000, pollMs: 1_000, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_HUBSPOT_TUNING: HubspotWorkerTuning = {
+  contacts: 100,
+  leaseMs: 60_000,
+  pollMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+};
 
 export interface HubspotWorker {
   nudge(): void;
@@ -55,15 +66,24 @@ interface ContactRead {
 }
 
 /** Reads contacts and their first company, a batch call per 100 of each. */
-async function readContacts(ctx: ServiceContext, client: HubspotClient, ids: readonly string[]): Promise<Map<string, ContactRead>> {
+async function readContacts(
+  ctx: ServiceContext,
+  client: HubspotClient,
+  ids: readonly string[],
+): Promise<Map<string, ContactRead>> {
   const props = propertiesToRead(ctx.policy.hubspot);
   const out = new Map<string, ContactRead>();
   for (let i = 0; i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100);
     const contacts = await client.batchReadContacts(chunk, props.contact);
-    const companyOf = props.company.length > 0 && contacts.length > 0 ? await client.contactCompanies(contacts.map((c) => c.id)) : new Map<string, string[]>();
+    const companyOf =
+      props.company.length > 0 && contacts.length > 0
+        ? await client.contactCompanies(contacts.map((c) => c.id))
+        : new Map<string, string[]>();
     const companyIds = [...new Set([...companyOf.values()].flatMap((list) => list.slice(0, 1)))];
-    const companies = new Map((await client.batchReadCompanies(companyIds, props.company)).map((c) => [c.id, c.properties]));
+    const companies = new Map(
+      (await client.batchReadCompanies(companyIds, props.company)).map((c) => [c.id, c.properties]),
+    );
     for (const c of contacts) {
       const first = companyOf.get(c.id)?.[0];
       out.set(c.id, { contact: c, company: first === undefined ? undefined : companies.get(first) });
@@ -78,18 +98,34 @@ async function readContacts(ctx: ServiceContext, client: HubspotClient, ids: rea
  */
 function intakePayload(ctx: ServiceContext, read: ContactRead, ownerHint: string | undefined) {
   const fields = leadFieldsOf(ctx.policy.hubspot, read.contact.properties, read.company);
-  const raw: Record<string, unknown> = { ...fields, source: HUBSPOT_SOURCE, externalId: read.contact.id, origin: 'marketing', ...(ownerHint !== undefined ? { ownerHint } : {}), mql: true };
+  const raw: Record<string, unknown> = {
+    ...fields,
+    source: HUBSPOT_SOURCE,
+    externalId: read.contact.id,
+    origin: 'marketing',
+    ...(ownerHint !== undefined ? { ownerHint } : {}),
+    mql: true,
+  };
   let parsed = leadPayloadSchema.safeParse(raw);
   if (!parsed.success) {
     const dropped = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
-    ctx.logger.warn({ contact: read.contact.id, fields: dropped }, 'HubSpot contact fields left out: not valid lead values');
+    ctx.logger.warn(
+      { contact: read.contact.id, fields: dropped },
+      'HubSpot contact fields left out: not valid lead values',
+    );
     parsed = leadPayloadSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !dropped.includes(k))));
   }
   return parsed.success ? parsed.data : undefined;
 }
 
 /** What one contact's triggering events lead to: a handoff through the intake, or why not. */
-async function contactOutcome(ctx: ServiceContext, deps: HubspotWorkerDeps, id: string, read: ContactRead | undefined, latestTrigger: Date): Promise<Outcome> {
+async function contactOutcome(
+  ctx: ServiceContext,
+  deps: HubspotWorkerDeps,
+  id: string,
+  read: ContactRead | undefined,
+  latestTrigger: Date,
+): Promise<Outcome> {
   if (read === undefined) return 'contact_gone';
   if (!isMql(ctx.policy.hubspot, read.contact.properties)) return 'not_mql';
   // An event from before the lead's latest handoff (a late retry, a replay) is history already told.
@@ -108,7 +144,11 @@ async function contactOutcome(ctx: ServiceContext, deps: HubspotWorkerDeps, id: 
  * A claimed batch's contacts are handled side by side: each is its own contact, and MQLs reaching
  * the intake together share its group commit (one at a time, a pass of 100 took seconds).
  */
-async function processContacts(ctx: ServiceContext, deps: HubspotWorkerDeps, events: readonly HubspotEventRow[]): Promise<Map<number, Outcome>> {
+async function processContacts(
+  ctx: ServiceContext,
+  deps: HubspotWorkerDeps,
+  events: readonly HubspotEventRow[],
+): Promise<Map<number, Outcome>> {
   const outcomes = new Map<number, Outcome>();
   const triggers = new Map<string, Date>();
   const echoes = await Promise.all(events.map((e) => deps.isEcho(e)));
@@ -118,45 +158,83 @@ async function processContacts(ctx: ServiceContext, deps: HubspotWorkerDeps, eve
     else outcomes.set(e.id, 'nothing');
   });
   const reads = await readContacts(ctx, deps.client, [...triggers.keys()]);
-  const byContact = new Map(await Promise.all([...triggers].map(async ([id, latest]) => [id, await contactOutcome(ctx, deps, id, reads.get(id), latest)] as const)));
+  const byContact = new Map(
+    await Promise.all(
+      [...triggers].map(
+        async ([id, latest]) => [id, await contactOutcome(ctx, deps, id, reads.get(id), latest)] as const,
+      ),
+    ),
+  );
   for (const e of events) if (!outcomes.has(e.id)) outcomes.set(e.id, byContact.get(e.objectId) ?? 'nothing');
   return outcomes;
 }
 
-export function startHubspotWorker(ctx: ServiceContext, deps: HubspotWorkerDeps, tuning: HubspotWorkerTuning = DEFAULT_HUBSPOT_TUNING): HubspotWorker {
+export function startHubspotWorker(
+  ctx: ServiceContext,
+  deps: HubspotWorkerDeps,
+  tuning: HubspotWorkerTuning = DEFAULT_HUBSPOT_TUNING,
+): HubspotWorker {
   let running = true;
   let wake: (() => void) | undefined;
   let idleWaiters: (() => void)[] = [];
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
-      const timer = setTimeout(() => { wake = undefined; resolve(); }, ms);
-      wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
     });
 
   /** One pass: answers how long to wait before the next (0: more may be waiting); -1 when nothing was due. */
   async function pass(): Promise<number> {
-    const events = await claimHubspotEvents(ctx.db, ctx.workspaceId, ctx.now(), { contacts: tuning.contacts, leaseMs: tuning.leaseMs });
+    const events = await claimHubspotEvents(ctx.db, ctx.workspaceId, ctx.now(), {
+      contacts: tuning.contacts,
+      leaseMs: tuning.leaseMs,
+    });
     if (events.length === 0) return -1;
     try {
       const outcomes = await processContacts(ctx, deps, events);
-      await finishHubspotEvents(ctx.db, [...outcomes].map(([id, outcome]) => ({ id, outcome })), ctx.now());
+      await finishHubspotEvents(
+        ctx.db,
+        [...outcomes].map(([id, outcome]) => ({ id, outcome })),
+        ctx.now(),
+      );
       return 0;
     } catch (err) {
       const now = ctx.now().getTime();
       const attempts = Math.max(...events.map((e) => e.attempts));
       const failure = err instanceof HubspotError ? err.failure : undefined;
       if (failure?.kind === 'rate_limited') {
-        ctx.logger.warn({ contacts: new Set(events.map((e) => e.objectId)).size, retryAfterMs: failure.retryAfterMs }, 'HubSpot rate limit; holding every HubSpot call');
+        ctx.logger.warn(
+          { contacts: new Set(events.map((e) => e.objectId)).size, retryAfterMs: failure.retryAfterMs },
+          'HubSpot rate limit; holding every HubSpot call',
+        );
         await holdHubspot(ctx, failure.retryAfterMs, deps.pace);
-        await postponeHubspotEvents(ctx.db, events.map((e) => e.id), new Date(now + failure.retryAfterMs));
+        await postponeHubspotEvents(
+          ctx.db,
+          events.map((e) => e.id),
+          new Date(now + failure.retryAfterMs),
+        );
         return failure.retryAfterMs;
       }
       const wait = backoffMs(attempts, tuning.maxBackoffMs);
       // Kept and retried whatever the failure: a refused token or scope is fixed by an admin, and the events wait for it.
       const log = failure?.kind === 'permanent' ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-      log({ err: failure ? undefined : err, error: failure?.error, attempts, retryInMs: wait }, 'HubSpot events not processed; will retry');
-      await postponeHubspotEvents(ctx.db, events.map((e) => e.id), new Date(now + wait));
+      log(
+        { err: failure ? undefined : err, error: failure?.error, attempts, retryInMs: wait },
+        'HubSpot events not processed; will retry',
+      );
+      await postponeHubspotEvents(
+        ctx.db,
+        events.map((e) => e.id),
+        new Date(now + wait),
+      );
       return 0;
     }
   }
@@ -181,7 +259,11 @@ export function startHubspotWorker(ctx: ServiceContext, deps: HubspotWorkerDeps,
 
   return {
     nudge: () => wake?.(),
-    idle: () => new Promise<void>((resolve) => { idleWaiters.push(resolve); wake?.(); }),
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        wake?.();
+      }),
     async stop() {
       running = false;
       wake?.();

@@ -5,7 +5,13 @@ import type { NewOutboxRow } from '../db/repo/outbox.js';
 import { HubspotError, type HubspotClient } from '../hubspot/client.js';
 import { LEAD_STATUS_PROPERTY, LIFECYCLE_PROPERTY, OWNER_PROPERTY } from '../hubspot/mapping.js';
 import type { ServiceContext } from './context.js';
-import { delivery, HUBSPOT_LANE, type DeliveryPayload, type HubspotChange, type HubspotDeliveryKind } from './delivery-catalogue.js';
+import {
+  delivery,
+  HUBSPOT_LANE,
+  type DeliveryPayload,
+  type HubspotChange,
+  type HubspotDeliveryKind,
+} from './delivery-catalogue.js';
 import type { OwnerMatcher } from './hubspot-owners.js';
 import type { DeliveryOutcome, OutboxRow, Senders } from './outbox.js';
 
@@ -24,7 +30,11 @@ export const HUBSPOT_SOURCE = 'hubspot';
  * The rows that write `change` back, when the connector is on; nothing otherwise. A rejection's
  * note is a row of its own: retrying a note must not repeat the status update before it.
  */
-export function hubspotWriteBack(ctx: ServiceContext, handoffId: string, change: Exclude<HubspotChange, 'rejection_note'>): NewOutboxRow[] {
+export function hubspotWriteBack(
+  ctx: ServiceContext,
+  handoffId: string,
+  change: Exclude<HubspotChange, 'rejection_note'>,
+): NewOutboxRow[] {
   if (ctx.hubspot !== true) return [];
   const changes: HubspotChange[] = change === 'rejected' ? ['rejected', 'rejection_note'] : [change];
   return changes.map((c) => delivery(ctx, 'hubspot_write', { handoffId, change: c }));
@@ -56,7 +66,12 @@ function failed(err: unknown): DeliveryOutcome {
   }
 }
 
-async function writesFor(ctx: ServiceContext, owners: OwnerMatcher, change: HubspotChange, handoff: NonNullable<Awaited<ReturnType<typeof findHandoff>>>): Promise<Writes | string> {
+async function writesFor(
+  ctx: ServiceContext,
+  owners: OwnerMatcher,
+  change: HubspotChange,
+  handoff: NonNullable<Awaited<ReturnType<typeof findHandoff>>>,
+): Promise<Writes | string> {
   const { nurture } = ctx.policy.hubspot;
   // Moving a lifecycle stage back takes clearing it first (HubSpot refuses the move otherwise).
   const backToNurture = [{ [LIFECYCLE_PROPERTY]: '' }, { [LIFECYCLE_PROPERTY]: nurture.lifecycleStage }];
@@ -64,11 +79,23 @@ async function writesFor(ctx: ServiceContext, owners: OwnerMatcher, change: Hubs
     case 'accepted':
       return { updates: [{ [LEAD_STATUS_PROPERTY]: 'IN_PROGRESS' }] };
     case 'rejected':
-      return { updates: [{ [LEAD_STATUS_PROPERTY]: 'UNQUALIFIED' }, ...(handoff.outcome === 'nurture' ? backToNurture : [])] };
+      return {
+        updates: [{ [LEAD_STATUS_PROPERTY]: 'UNQUALIFIED' }, ...(handoff.outcome === 'nurture' ? backToNurture : [])],
+      };
     case 'rejection_note': {
-      const reason = ctx.policy.rejectionReasons.find((r) => r.id === handoff.rejectReason)?.label ?? handoff.rejectReason ?? 'no reason given';
-      const by = ctx.policy.teams.flatMap((t) => t.reps).find((r) => r.user === handoff.decidedBy)?.name ?? handoff.decidedBy ?? 'sales';
-      const note = [`Rejected in Baton by ${by}: ${reason}.`, ...(handoff.rejectNote ? [`Note: ${handoff.rejectNote}`] : []), handoff.outcome === 'disqualify' ? 'Disqualified.' : 'Back to marketing (nurture).'];
+      const reason =
+        ctx.policy.rejectionReasons.find((r) => r.id === handoff.rejectReason)?.label ??
+        handoff.rejectReason ??
+        'no reason given';
+      const by =
+        ctx.policy.teams.flatMap((t) => t.reps).find((r) => r.user === handoff.decidedBy)?.name ??
+        handoff.decidedBy ??
+        'sales';
+      const note = [
+        `Rejected in Baton by ${by}: ${reason}.`,
+        ...(handoff.rejectNote ? [`Note: ${handoff.rejectNote}`] : []),
+        handoff.outcome === 'disqualify' ? 'Disqualified.' : 'Back to marketing (nurture).',
+      ];
       return { updates: [], note: note.join('\n') };
     }
     case 'sql':
@@ -76,21 +103,36 @@ async function writesFor(ctx: ServiceContext, owners: OwnerMatcher, change: Hubs
     case 'customer':
       return { updates: [{ [LIFECYCLE_PROPERTY]: CUSTOMER_STAGE }] };
     case 'nurture':
-      return { updates: [...backToNurture.slice(0, 1), { [LIFECYCLE_PROPERTY]: nurture.lifecycleStage, [LEAD_STATUS_PROPERTY]: nurture.leadStatus }] };
+      return {
+        updates: [
+          ...backToNurture.slice(0, 1),
+          { [LIFECYCLE_PROPERTY]: nurture.lifecycleStage, [LEAD_STATUS_PROPERTY]: nurture.leadStatus },
+        ],
+      };
     default: {
       const rep = change.slice('assigned:'.length);
       const owner = await owners.ownerForRep(rep);
-      return owner === undefined ? `no HubSpot owner has the e-mail of ${rep}: give the rep an email in the policy, or make them a HubSpot user` : { updates: [{ [OWNER_PROPERTY]: owner }] };
+      return owner === undefined
+        ? `no HubSpot owner has the e-mail of ${rep}: give the rep an email in the policy, or make them a HubSpot user`
+        : { updates: [{ [OWNER_PROPERTY]: owner }] };
     }
   }
 }
 
-async function write(ctx: ServiceContext, client: HubspotClient, owners: OwnerMatcher, p: DeliveryPayload<'hubspot_write'>, row: OutboxRow): Promise<DeliveryOutcome> {
-  if (await earlierWritePending(ctx.db, HUBSPOT_LANE, row.id, p.handoffId)) return { kind: 'retry', error: 'an earlier HubSpot write of this handoff is still waiting' };
+async function write(
+  ctx: ServiceContext,
+  client: HubspotClient,
+  owners: OwnerMatcher,
+  p: DeliveryPayload<'hubspot_write'>,
+  row: OutboxRow,
+): Promise<DeliveryOutcome> {
+  if (await earlierWritePending(ctx.db, HUBSPOT_LANE, row.id, p.handoffId))
+    return { kind: 'retry', error: 'an earlier HubSpot write of this handoff is still waiting' };
   const handoff = await findHandoff(ctx.db, p.handoffId);
   const lead = handoff ? await findLeadById(ctx.db, ctx.workspaceId, handoff.leadId) : undefined;
   if (!handoff || !lead) return { kind: 'abandon', error: `handoff ${p.handoffId} not found` };
-  if (lead.source !== HUBSPOT_SOURCE || lead.externalId === null) return { kind: 'done', result: { skipped: 'the lead did not come from HubSpot' } };
+  if (lead.source !== HUBSPOT_SOURCE || lead.externalId === null)
+    return { kind: 'done', result: { skipped: 'the lead did not come from HubSpot' } };
   const contactId = lead.externalId;
   try {
     const writes = await writesFor(ctx, owners, p.change, handoff);
@@ -105,7 +147,8 @@ async function write(ctx: ServiceContext, client: HubspotClient, owners: OwnerMa
     if (writes.note !== undefined) {
       const body = `${writes.note}\n${noteRef(row)}`;
       // A retry may follow a note HubSpot made but whose answer was lost: look for it first.
-      const made = row.attempts > 1 && (await client.contactNoteBodies(contactId)).some((b) => b.includes(noteRef(row)));
+      const made =
+        row.attempts > 1 && (await client.contactNoteBodies(contactId)).some((b) => b.includes(noteRef(row)));
       if (!made) await client.createNote({ contactId, body, timestamp: handoff.decidedAt ?? ctx.now() });
     }
     return { kind: 'done', result: { contactId, updates: writes.updates, note: writes.note !== undefined } };
@@ -115,8 +158,17 @@ async function write(ctx: ServiceContext, client: HubspotClient, owners: OwnerMa
 }
 
 /** How each HubSpot kind of delivery (src/services/delivery-catalogue.ts) reaches HubSpot; with the connector off, such a row waits dead for it. */
-export function hubspotSenders(ctx: ServiceContext, connector: { client: HubspotClient; owners: OwnerMatcher } | undefined): Senders<HubspotDeliveryKind> {
+export function hubspotSenders(
+  ctx: ServiceContext,
+  connector: { client: HubspotClient; owners: OwnerMatcher } | undefined,
+): Senders<HubspotDeliveryKind> {
   return {
-    hubspot_write: (p, row) => (connector ? write(ctx, connector.client, connector.owners, p, row) : Promise.resolve({ kind: 'abandon', error: 'the HubSpot connector is off: set HUBSPOT_ACCESS_TOKEN, then npm run outbox -- retry-all' })),
+    hubspot_write: (p, row) =>
+      connector
+        ? write(ctx, connector.client, connector.owners, p, row)
+        : Promise.resolve({
+            kind: 'abandon',
+            error: 'the HubSpot connector is off: set HUBSPOT_ACCESS_TOKEN, then npm run outbox -- retry-all',
+          }),
   };
 }

@@ -8,7 +8,10 @@ import { HUBSPOT_LANE } from './delivery-catalogue.js';
  * Receives a verified webhook batch: each event is stored (once, by its event id) before anything
  * acts on it, so HubSpot can be answered at once and a crash loses nothing it was told.
  */
-export async function receiveHubspotEvents(ctx: ServiceContext, events: readonly HubspotEvent[]): Promise<{ received: number; stored: number }> {
+export async function receiveHubspotEvents(
+  ctx: ServiceContext,
+  events: readonly HubspotEvent[],
+): Promise<{ received: number; stored: number }> {
   const stored = await storeHubspotEvents(
     ctx.db,
     events.map((e) => ({

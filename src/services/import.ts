@@ -55,7 +55,10 @@ function historyRules(policy: Policy): HistoryRules {
   if (rules === undefined) {
     const teams = new Set(policy.teams.map((t) => t.id));
     const outcomes = new Map(policy.rejectionReasons.map((r) => [r.id, r.outcome]));
-    historyRulesOf.set(policy, (rules = { hasTeam: (id) => teams.has(id), rejectionOutcome: (id) => outcomes.get(id) }));
+    historyRulesOf.set(
+      policy,
+      (rules = { hasTeam: (id) => teams.has(id), rejectionOutcome: (id) => outcomes.get(id) }),
+    );
   }
   return rules;
 }
@@ -77,21 +80,63 @@ export function planImport(ctx: ServiceContext, input: ImportInput, now: Date): 
   const claims: AccountClaim[] = [];
   const id = newId();
   const { createdAt } = input;
-  const events: NewEvent[] = [{ workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' }];
+  const events: NewEvent[] = [
+    { workspaceId, leadId: id, type: 'created', toStage: 'lead', at: createdAt, actor: 'import' },
+  ];
   const handoffs: HandoffRow[] = [];
   const handoffIds: string[] = [];
   for (const step of replay.steps) {
     if (step.kind === 'handoff') {
       const h = step.handoff;
-      const { handoff, events: started } = planHandoff(ctx, { lead: { id }, profile: input, score: scored.score, at: h.at, fromStage: h.fromStage, reason: 'import', actor: 'import', notify: false, seq: h.seq, id: newId() }, { team: teamById(policy, h.teamId)!, repUserId: h.repUserId, via: 'import' });
+      const { handoff, events: started } = planHandoff(
+        ctx,
+        {
+          lead: { id },
+          profile: input,
+          score: scored.score,
+          at: h.at,
+          fromStage: h.fromStage,
+          reason: 'import',
+          actor: 'import',
+          notify: false,
+          seq: h.seq,
+          id: newId(),
+        },
+        { team: teamById(policy, h.teamId)!, repUserId: h.repUserId, via: 'import' },
+      );
       const d = h.decision;
-      if (d !== undefined) Object.assign(handoff, { status: d.status, decidedAt: d.at, decidedBy: d.by, rejectReason: d.reason, rejectNote: d.note, outcome: d.outcome });
+      if (d !== undefined)
+        Object.assign(handoff, {
+          status: d.status,
+          decidedAt: d.at,
+          decidedBy: d.by,
+          rejectReason: d.reason,
+          rejectNote: d.note,
+          outcome: d.outcome,
+        });
       handoffs.push(handoff);
       handoffIds[h.seq] = handoff.id;
-      if (d?.status === 'accepted' && accountDomain !== undefined) claims.push({ domain: accountDomain, ownerUserId: accountOwnerAfterAccept(policy, d.by, h.repUserId), teamId: h.teamId, leadId: id, since: d.at });
+      if (d?.status === 'accepted' && accountDomain !== undefined)
+        claims.push({
+          domain: accountDomain,
+          ownerUserId: accountOwnerAfterAccept(policy, d.by, h.repUserId),
+          teamId: h.teamId,
+          leadId: id,
+          since: d.at,
+        });
       events.push(...started);
     } else {
-      events.push({ workspaceId, leadId: id, handoffId: step.handoffSeq === undefined ? null : handoffIds[step.handoffSeq]!, type: step.type, fromStage: step.from, toStage: step.to, at: step.at, actor: step.actor, reason: step.reason });
+      events.push({
+        workspaceId,
+        leadId: id,
+        handoffId: step.handoffSeq === undefined ? null : handoffIds[step.handoffSeq]!,
+        type: step.type,
+        fromStage: step.from,
+        toStage: step.to,
+        at: step.at,
+        actor: step.actor,
+        reason: step.reason,
+      });
     }
   }
   const rows = encodeImported({
@@ -131,7 +176,10 @@ export function planImport(ctx: ServiceContext, input: ImportInput, now: Date): 
 }
 
 /** The plans not stored yet, each (source, externalId) once: the first of a chunk's copies wins. */
-function notStored(valid: readonly PlannedLead[], known: readonly { source: string; externalId: string | null }[]): PlannedLead[] {
+function notStored(
+  valid: readonly PlannedLead[],
+  known: readonly { source: string; externalId: string | null }[],
+): PlannedLead[] {
   const seen = new Set(known.map(keyOf));
   return valid.filter((p) => {
     const key = keyOf(p);
@@ -148,7 +196,11 @@ function notStored(valid: readonly PlannedLead[], known: readonly { source: stri
  * a crash imports each lead once. The keys are looked up only when the copy finds one stored. With
  * `dryRun` the keys are looked up and nothing is written.
  */
-export async function writeImport(ctx: ServiceContext, plans: readonly PlannedImport[], opts: { dryRun?: boolean } = {}): Promise<ImportOutcome[]> {
+export async function writeImport(
+  ctx: ServiceContext,
+  plans: readonly PlannedImport[],
+  opts: { dryRun?: boolean } = {},
+): Promise<ImportOutcome[]> {
   const { workspaceId } = ctx;
   const valid = plans.filter((p): p is PlannedLead => !('problems' in p));
   const keys = valid.map((p) => ({ source: p.source, externalId: p.externalId }));
@@ -157,12 +209,23 @@ export async function writeImport(ctx: ServiceContext, plans: readonly PlannedIm
   else if (opts.dryRun === true) stored = new Set(notStored(valid, await knownIntakeKeys(ctx.db, workspaceId, keys)));
   else {
     stored = await ctx.db.transaction(async (tx) => {
-      await lockKeys(tx, valid.map((p) => `lead:${workspaceId}:src:${p.source}:${p.externalId}`));
+      await lockKeys(
+        tx,
+        valid.map((p) => `lead:${workspaceId}:src:${p.source}:${p.externalId}`),
+      );
       const once = notStored(valid, []);
       let fresh = once;
-      if (!(await writeImportedUnlessStored(tx, once.map((p) => p.rows)))) {
+      if (
+        !(await writeImportedUnlessStored(
+          tx,
+          once.map((p) => p.rows),
+        ))
+      ) {
         fresh = notStored(valid, await knownIntakeKeys(tx, workspaceId, keys));
-        await writeImported(tx, fresh.map((p) => p.rows));
+        await writeImported(
+          tx,
+          fresh.map((p) => p.rows),
+        );
       }
       await claimAccounts(tx, workspaceId, latestClaims(fresh.flatMap((p) => p.claims)));
       return new Set(fresh);

@@ -7,7 +7,16 @@ import { databaseUnavailable } from '../db/errors.js';
 import { writeTogether } from '../db/repo/bulk.js';
 import { eventsInsert } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
-import { activitiesInsert, addActivities, findLeadForIntake, knownIntakeKeys, leadsInsert, listActivities, updateLead, type LeadRow } from '../db/repo/leads.js';
+import {
+  activitiesInsert,
+  addActivities,
+  findLeadForIntake,
+  knownIntakeKeys,
+  leadsInsert,
+  listActivities,
+  updateLead,
+  type LeadRow,
+} from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
 import { roundRobinUpdate } from '../db/repo/routing.js';
 import { assignUnderLock, handoffWrites, lockRouting, planHandoff, startHandoff } from './handoff.js';
@@ -34,7 +43,22 @@ export interface IntakeResult {
   created: boolean;
 }
 
-const MERGED_FIELDS = ['email', 'firstName', 'lastName', 'title', 'company', 'employees', 'industry', 'country', 'phone', 'persona', 'channel', 'origin', 'ownerHint', 'accountOwner'] as const satisfies readonly (keyof LeadFields)[];
+const MERGED_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'company',
+  'employees',
+  'industry',
+  'country',
+  'phone',
+  'persona',
+  'channel',
+  'origin',
+  'ownerHint',
+  'accountOwner',
+] as const satisfies readonly (keyof LeadFields)[];
 
 /** Stages from which a fresh qualification starts a new handoff (a recycled lead comes back). */
 const REQUALIFIABLE = new Set(['lead', 'nurture', 'lost']);
@@ -43,7 +67,11 @@ const REQUALIFIABLE = new Set(['lead', 'nurture', 'lost']);
  * Non-empty incoming values win; a field the sender left out or blank keeps what we know. The
  * company's domain follows what was sent (a free-mail address sent later keeps the known one).
  */
-function mergedFields(existing: LeadRow | undefined, input: IntakeInput, personalDomains: ReadonlySet<string>): Partial<LeadFields> {
+function mergedFields(
+  existing: LeadRow | undefined,
+  input: IntakeInput,
+  personalDomains: ReadonlySet<string>,
+): Partial<LeadFields> {
   const patch: Record<string, unknown> = {};
   for (const key of MERGED_FIELDS) {
     const value = input[key];
@@ -78,7 +106,10 @@ function profileOf(row: LeadRow, acts: readonly Activity[]): LeadProfile {
 }
 
 const intakeKeys = (ctx: ServiceContext, input: IntakeInput): string[] =>
-  [input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined, input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined].filter((k): k is string => k !== undefined);
+  [
+    input.externalId !== undefined ? `lead:${ctx.workspaceId}:src:${input.source}:${input.externalId}` : undefined,
+    input.email !== undefined ? `lead:${ctx.workspaceId}:email:${input.email.toLowerCase()}` : undefined,
+  ].filter((k): k is string => k !== undefined);
 
 /**
  * Takes in one lead (README.md, "POST /api/leads"): upsert on (source, externalId), else on email; merge; score; and,
@@ -90,7 +121,9 @@ export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promi
     const now = ctx.now();
     await lockKeys(tx, intakeKeys(ctx, input));
     const existing = await findLeadForIntake(tx, ctx.workspaceId, input);
-    return existing === undefined ? (await intakeNew(ctx, tx, [input], now))[0]! : intakeKnown(ctx, tx, existing, input, now);
+    return existing === undefined
+      ? (await intakeNew(ctx, tx, [input], now))[0]!
+      : intakeKnown(ctx, tx, existing, input, now);
   });
 }
 
@@ -99,7 +132,12 @@ export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promi
  * with its final values; those that qualify are routed together (one lock on the teams'
  * counters) and start their handoffs. A statement per table, however many leads.
  */
-async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInput[], now: Date): Promise<IntakeResult[]> {
+async function intakeNew(
+  ctx: ServiceContext,
+  tx: Tx,
+  inputs: readonly IntakeInput[],
+  now: Date,
+): Promise<IntakeResult[]> {
   const { workspaceId } = ctx;
   const fresh = inputs.map((input) => {
     const { activities, patch, profile } = newLeadProfile(input, ctx.policy.accounts.personalDomains);
@@ -113,30 +151,83 @@ async function intakeNew(ctx: ServiceContext, tx: Tx, inputs: readonly IntakeInp
   const routable = qualified.map((f) => ({ profile: f.profile, score: f.scored.score }));
   const [, lock] = await Promise.all([
     writeTogether(tx, [
-      leadsInsert(fresh.map((f) => ({ id: f.id, workspaceId, source: f.input.source, externalId: f.input.externalId ?? null, stage: f.mql ? 'mql' : 'lead', createdAt: now, score: f.scored.score, scoreBreakdown: f.scored.breakdown, ...f.patch }))),
-      eventsInsert(fresh.map((f) => ({ workspaceId, leadId: f.id, type: 'created', toStage: 'lead', at: now, actor: `intake:${f.input.source}`, data: { externalScore: f.input.score ?? null } }))),
-      activitiesInsert(fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at })))),
+      leadsInsert(
+        fresh.map((f) => ({
+          id: f.id,
+          workspaceId,
+          source: f.input.source,
+          externalId: f.input.externalId ?? null,
+          stage: f.mql ? 'mql' : 'lead',
+          createdAt: now,
+          score: f.scored.score,
+          scoreBreakdown: f.scored.breakdown,
+          ...f.patch,
+        })),
+      ),
+      eventsInsert(
+        fresh.map((f) => ({
+          workspaceId,
+          leadId: f.id,
+          type: 'created',
+          toStage: 'lead',
+          at: now,
+          actor: `intake:${f.input.source}`,
+          data: { externalScore: f.input.score ?? null },
+        })),
+      ),
+      activitiesInsert(
+        fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at }))),
+      ),
     ]),
     lockRouting(ctx, tx, routable, now),
   ]);
   const { assignments, counters } = assignUnderLock(ctx.policy, lock, routable);
   const planned = qualified.map((f, i) =>
-    planHandoff(ctx, { lead: { id: f.id }, profile: f.profile, score: f.scored.score, at: now, fromStage: 'lead', reason: f.input.mql === true ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true, seq: 1 }, assignments[i]!),
+    planHandoff(
+      ctx,
+      {
+        lead: { id: f.id },
+        profile: f.profile,
+        score: f.scored.score,
+        at: now,
+        fromStage: 'lead',
+        reason: f.input.mql === true ? 'mql_from_sender' : 'score_threshold',
+        actor: 'baton',
+        notify: true,
+        seq: 1,
+      },
+      assignments[i]!,
+    ),
   );
   await writeTogether(tx, [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)]);
   const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
-  return fresh.map((f) => ({ leadId: f.id, stage: f.mql ? 'mql' : 'lead', score: f.scored.score, handoffId: handoffOf.get(f.id), created: true }));
+  return fresh.map((f) => ({
+    leadId: f.id,
+    stage: f.mql ? 'mql' : 'lead',
+    score: f.scored.score,
+    handoffId: handoffOf.get(f.id),
+    created: true,
+  }));
 }
 
 /** A lead never seen before as it would be stored: its fields, its activities once each, its profile. */
-export function newLeadProfile(input: IntakeInput, personalDomains: ReadonlySet<string>): { activities: Activity[]; patch: Partial<LeadFields>; profile: LeadProfile } {
+export function newLeadProfile(
+  input: IntakeInput,
+  personalDomains: ReadonlySet<string>,
+): { activities: Activity[]; patch: Partial<LeadFields>; profile: LeadProfile } {
   const activities = uniqueActivities(input.activities);
   const patch = mergedFields(undefined, input, personalDomains);
   return { activities, patch, profile: { ...patch, source: input.source, activities } };
 }
 
 /** A lead we know: merged, its activities added without duplicates, rescored, maybe requalified. */
-async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input: IntakeInput, now: Date): Promise<IntakeResult> {
+async function intakeKnown(
+  ctx: ServiceContext,
+  tx: Tx,
+  existing: LeadRow,
+  input: IntakeInput,
+  now: Date,
+): Promise<IntakeResult> {
   const patch = mergedFields(existing, input, ctx.policy.accounts.personalDomains);
   let lead = existing;
   if (Object.keys(patch).length > 0) {
@@ -158,8 +249,25 @@ async function intakeKnown(ctx: ServiceContext, tx: Tx, existing: LeadRow, input
   return { leadId: lead.id, stage, score: scored.score, handoffId, created: false };
 }
 
-async function qualify(ctx: ServiceContext, tx: Tx, lead: LeadRow, profile: LeadProfile, scored: ScoreResult, now: Date, bySender: boolean): Promise<string> {
-  const handoff = await startHandoff(ctx, tx, { lead, profile, score: scored.score, at: now, fromStage: lead.stage, reason: bySender ? 'mql_from_sender' : 'score_threshold', actor: 'baton', notify: true });
+async function qualify(
+  ctx: ServiceContext,
+  tx: Tx,
+  lead: LeadRow,
+  profile: LeadProfile,
+  scored: ScoreResult,
+  now: Date,
+  bySender: boolean,
+): Promise<string> {
+  const handoff = await startHandoff(ctx, tx, {
+    lead,
+    profile,
+    score: scored.score,
+    at: now,
+    fromStage: lead.stage,
+    reason: bySender ? 'mql_from_sender' : 'score_threshold',
+    actor: 'baton',
+    notify: true,
+  });
   return handoff.id;
 }
 
@@ -171,8 +279,19 @@ async function intakeBatch(ctx: ServiceContext, inputs: readonly IntakeInput[]):
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
     // Sent together: the lookup starts (and takes its snapshot) only once the locks are held.
-    const [, known] = await Promise.all([lockKeys(tx, inputs.flatMap((i) => intakeKeys(ctx, i))), knownIntakeKeys(tx, ctx.workspaceId, inputs)]);
-    const isKnown = (i: IntakeInput): boolean => known.some((k) => (i.externalId !== undefined && k.source === i.source && k.externalId === i.externalId) || (i.email !== undefined && k.email === i.email.toLowerCase()));
+    const [, known] = await Promise.all([
+      lockKeys(
+        tx,
+        inputs.flatMap((i) => intakeKeys(ctx, i)),
+      ),
+      knownIntakeKeys(tx, ctx.workspaceId, inputs),
+    ]);
+    const isKnown = (i: IntakeInput): boolean =>
+      known.some(
+        (k) =>
+          (i.externalId !== undefined && k.source === i.source && k.externalId === i.externalId) ||
+          (i.email !== undefined && k.email === i.email.toLowerCase()),
+      );
     const fresh = inputs.filter((i) => !isKnown(i));
     const results = new Map((await intakeNew(ctx, tx, fresh, now)).map((r, n) => [fresh[n]!, r]));
     return inputs.map((i) => results.get(i));
@@ -206,12 +325,16 @@ export const DEFAULT_INTAKE_TUNING: IntakeQueueTuning = { maxBatch: 64, parallel
  * with another in the batch, with a batch in flight (`busy`), or with a lead left waiting before
  * it — so leads sharing a key (a replay, the same email) never share or overtake a batch.
  */
-export function takeBatch<W extends { keys: readonly string[] }>(waiting: W[], busy: ReadonlySet<string>, max: number): W[] {
+export function takeBatch<W extends { keys: readonly string[] }>(
+  waiting: W[],
+  busy: ReadonlySet<string>,
+  max: number,
+): W[] {
   const batch: W[] = [];
   const taken = new Set<string>();
   // Keys of leads left waiting: a later lead sharing one must not overtake them.
   const blocked = new Set<string>();
-  for (let i = 0; i < waiting.length && batch.length < max; ) {
+  for (let i = 0; i < waiting.length && batch.length < max;) {
     const w = waiting[i]!;
     if (w.keys.some((k) => busy.has(k) || taken.has(k) || blocked.has(k))) {
       for (const k of w.keys) blocked.add(k);
@@ -229,14 +352,18 @@ export function takeBatch<W extends { keys: readonly string[] }>(waiting: W[], b
 async function writeBatch(ctx: ServiceContext, batch: readonly Waiting[]): Promise<void> {
   let results: (IntakeResult | undefined)[];
   try {
-    results = await intakeBatch(ctx, batch.map((w) => w.input));
+    results = await intakeBatch(
+      ctx,
+      batch.map((w) => w.input),
+    );
   } catch (err) {
     // Lead by lead would only meet the same closed door once per lead: each sender hears it now.
     if (databaseUnavailable(err) !== undefined) {
       for (const w of batch) w.reject(err);
       return;
     }
-    if (batch.length > 1) ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
+    if (batch.length > 1)
+      ctx.logger.warn({ err, leads: batch.length }, 'intake batch failed; taking its leads one by one');
     results = [];
   }
   await Promise.all(

@@ -22,10 +22,35 @@ export function scheduledJobs(ctx: ServiceContext, opts: { retentionDays: number
   return [
     // Every 5 s: a step is performed within seconds of falling due, and one missed while Baton was
     // down is performed at the first sweep after start-up.
-    { name: 'sla-sweep', cron: '*/5 * * * * *', timeZone: 'UTC', run: async () => { await sweepSla(ctx); } },
+    {
+      name: 'sla-sweep',
+      cron: '*/5 * * * * *',
+      timeZone: 'UTC',
+      run: async () => {
+        await sweepSla(ctx);
+      },
+    },
     // Every minute: a planned away period that has started hands the rep's open leads on.
-    { name: 'away-handover', cron: '0 * * * * *', timeZone: 'UTC', run: async () => { await handOverStartedAways(ctx); } },
-    ...ctx.policy.teams.flatMap((team) => (team.digest ? [{ name: `overdue-digest:${team.id}`, cron: team.digest.cron, timeZone: calendarForTeam(ctx.policy, team).timeZone, run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt) }] : [])),
+    {
+      name: 'away-handover',
+      cron: '0 * * * * *',
+      timeZone: 'UTC',
+      run: async () => {
+        await handOverStartedAways(ctx);
+      },
+    },
+    ...ctx.policy.teams.flatMap((team) =>
+      team.digest
+        ? [
+            {
+              name: `overdue-digest:${team.id}`,
+              cron: team.digest.cron,
+              timeZone: calendarForTeam(ctx.policy, team).timeZone,
+              run: (firedAt: Date) => queueTeamDigest(ctx, team, firedAt),
+            },
+          ]
+        : [],
+    ),
     // Hourly, off the hour: done deliveries and steps past the retention, in bounded batches.
     {
       name: 'retention-purge',
@@ -33,10 +58,23 @@ export function scheduledJobs(ctx: ServiceContext, opts: { retentionDays: number
       timeZone: 'UTC',
       run: async () => {
         const purged = await purgeExpired(ctx, opts.retentionDays);
-        if (purged.deliveries + purged.slaSteps > 0) ctx.logger.info({ ...purged, retentionDays: opts.retentionDays }, 'purged done deliveries and SLA steps past the retention');
+        if (purged.deliveries + purged.slaSteps > 0)
+          ctx.logger.info(
+            { ...purged, retentionDays: opts.retentionDays },
+            'purged done deliveries and SLA steps past the retention',
+          );
       },
     },
-    ...(digest ? [{ name: 'reports-digest', cron: digest.cron, timeZone: ctx.policy.reportingTimeZone, run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt) }] : []),
+    ...(digest
+      ? [
+          {
+            name: 'reports-digest',
+            cron: digest.cron,
+            timeZone: ctx.policy.reportingTimeZone,
+            run: (firedAt: Date) => queueWeeklyDigest(ctx, firedAt),
+          },
+        ]
+      : []),
   ];
 }
 
@@ -54,12 +92,23 @@ export interface CronRunner {
  * on the console; routed through our logger they are JSON lines like every other, with the job.
  */
 export function cronLogger(logger: Logger, job: string): NonNullable<Parameters<typeof cron.schedule>[2]>['logger'] {
-  const split = (message: string | Error, err?: Error): [Record<string, unknown>, string] => (message instanceof Error ? [{ err: message, job }, message.message] : [{ err, job }, message]);
+  const split = (message: string | Error, err?: Error): [Record<string, unknown>, string] =>
+    message instanceof Error ? [{ err: message, job }, message.message] : [{ err, job }, message];
   return {
-    info: (message) => { logger.info({ job }, `node-cron: ${message}`); },
-    warn: (message) => { logger.warn({ job }, `node-cron: ${message}`); },
-    error: (message, err) => { const [o, m] = split(message, err); logger.error(o, `node-cron: ${m}`); },
-    debug: (message, err) => { const [o, m] = split(message, err); logger.debug(o, `node-cron: ${m}`); },
+    info: (message) => {
+      logger.info({ job }, `node-cron: ${message}`);
+    },
+    warn: (message) => {
+      logger.warn({ job }, `node-cron: ${message}`);
+    },
+    error: (message, err) => {
+      const [o, m] = split(message, err);
+      logger.error(o, `node-cron: ${m}`);
+    },
+    debug: (message, err) => {
+      const [o, m] = split(message, err);
+      logger.debug(o, `node-cron: ${m}`);
+    },
   };
 }
 
@@ -71,7 +120,9 @@ export function startCron(jobs: readonly CronJob[], ctx: Pick<ServiceContext, 'n
       () => {
         const run = job
           .run(ctx.now())
-          .catch((err: unknown) => { logger.error({ err, job: job.name }, 'scheduled job failed'); })
+          .catch((err: unknown) => {
+            logger.error({ err, job: job.name }, 'scheduled job failed');
+          })
           .finally(() => running.delete(run));
         running.add(run);
         return run;

@@ -31,17 +31,32 @@ export interface LeadHistory {
 }
 
 /** `/baton lead EMAIL`: the lead's latest card and its whole history, or undefined when no lead has that email. */
-export async function leadHistory(ctx: ServiceContext, askerId: string, email: string): Promise<LeadHistory | undefined> {
+export async function leadHistory(
+  ctx: ServiceContext,
+  askerId: string,
+  email: string,
+): Promise<LeadHistory | undefined> {
   // A lead's card carries personal data: only the people the policy names may look one up.
   const { policy } = ctx;
-  const known = [...policy.marketing.users.map((u) => u.user), ...policy.teams.flatMap((t) => [t.manager, ...t.reps.map((r) => r.user)])];
-  if (!known.includes(askerId)) throw new DomainError('not_allowed', 'Only the reps, managers and marketers in Baton\'s policy can look up a lead. Ask RevOps to add you.');
+  const known = [
+    ...policy.marketing.users.map((u) => u.user),
+    ...policy.teams.flatMap((t) => [t.manager, ...t.reps.map((r) => r.user)]),
+  ];
+  if (!known.includes(askerId))
+    throw new DomainError(
+      'not_allowed',
+      "Only the reps, managers and marketers in Baton's policy can look up a lead. Ask RevOps to add you.",
+    );
   const found = await leadByEmail(ctx.db, ctx.workspaceId, email);
   if (!found) return undefined;
   const lead = await findLeadById(ctx.db, ctx.workspaceId, found.leadId);
   if (!lead) return undefined;
   const handoff = found.handoffId === null ? undefined : await loadHandoffView(ctx, found.handoffId);
   const labels = new Map([...ctx.policy.rejectionReasons, ...ctx.policy.lostReasons].map((r) => [r.id, r.label]));
-  const entries = (await leadEvents(ctx.db, lead.id)).map(({ data, ...e }) => ({ ...e, reason: e.reason === null ? null : (labels.get(e.reason) ?? e.reason), detail: assignmentDetail(policy, { ...e, data }) }));
+  const entries = (await leadEvents(ctx.db, lead.id)).map(({ data, ...e }) => ({
+    ...e,
+    reason: e.reason === null ? null : (labels.get(e.reason) ?? e.reason),
+    detail: assignmentDetail(policy, { ...e, data }),
+  }));
   return { lead, handoff, entries, zone: userZone(ctx.policy, askerId) };
 }

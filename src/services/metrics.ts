@@ -4,7 +4,10 @@ import type { ServiceContext } from './context.js';
 import type { Deliverer } from './outbox.js';
 
 /** The gauges of open work, read from the database now, then the whole registry as Prometheus text. */
-export async function scrapeMetrics(ctx: ServiceContext, metrics: Metrics): Promise<{ contentType: string; text: string }> {
+export async function scrapeMetrics(
+  ctx: ServiceContext,
+  metrics: Metrics,
+): Promise<{ contentType: string; text: string }> {
   const state = await operationalState(ctx.db, ctx.workspaceId, ctx.now());
   metrics.openHandoffs.set(state.openHandoffs);
   metrics.overdueHandoffs.set(state.overdueHandoffs);

@@ -1,4 +1,14 @@
-import { abandonDelivery, claimDue, completeDelivery, holdChannel, releaseDeliveries, retryDelivery, takePaceToken, type OutboxRow, type Pace } from '../db/repo/outbox.js';
+import {
+  abandonDelivery,
+  claimDue,
+  completeDelivery,
+  holdChannel,
+  releaseDeliveries,
+  retryDelivery,
+  takePaceToken,
+  type OutboxRow,
+  type Pace,
+} from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { parseDelivery, type DeliveryKind, type DeliveryPayload, type ParsedDelivery } from './delivery-catalogue.js';
 
@@ -21,7 +31,11 @@ export type Sender<K extends DeliveryKind> = (payload: DeliveryPayload<K>, row: 
 /** A sender for each of the kinds `K` (a destination's); the worker needs one for every kind. */
 export type Senders<K extends DeliveryKind> = { [k in K]: Sender<k> };
 
-function send<K extends DeliveryKind>(senders: Senders<DeliveryKind>, delivery: ParsedDelivery<K>, row: OutboxRow): Promise<DeliveryOutcome> {
+function send<K extends DeliveryKind>(
+  senders: Senders<DeliveryKind>,
+  delivery: ParsedDelivery<K>,
+  row: OutboxRow,
+): Promise<DeliveryOutcome> {
   return senders[delivery.kind](delivery.payload, row);
 }
 
@@ -33,7 +47,9 @@ function send<K extends DeliveryKind>(senders: Senders<DeliveryKind>, delivery: 
 export function dispatch(senders: Senders<DeliveryKind>): Deliverer {
   return (row) => {
     const delivery = parseDelivery(row);
-    return 'error' in delivery ? Promise.resolve({ kind: 'abandon', error: delivery.error }) : send(senders, delivery, row);
+    return 'error' in delivery
+      ? Promise.resolve({ kind: 'abandon', error: delivery.error })
+      : send(senders, delivery, row);
   };
 }
 
@@ -53,7 +69,16 @@ export interface OutboxTuning {
   selfPaced: readonly string[];
 }
 
-export const DEFAULT_OUTBOX_TUNING: OutboxTuning = { channelRate: 1, channelBurst: 3, pollMs: 500, nudgeMinMs: 100, batch: 50, leaseMs: 30_000, maxBackoffMs: 5 * 60_000, selfPaced: [] };
+export const DEFAULT_OUTBOX_TUNING: OutboxTuning = {
+  channelRate: 1,
+  channelBurst: 3,
+  pollMs: 500,
+  nudgeMinMs: 100,
+  batch: 50,
+  leaseMs: 30_000,
+  maxBackoffMs: 5 * 60_000,
+  selfPaced: [],
+};
 
 export function backoffMs(attempts: number, maxMs: number, random: () => number = Math.random): number {
   const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -71,26 +96,42 @@ export interface OutboxWorker {
 }
 
 /** What a row's delivery comes to, written back: done, retried later (the channel held on a 429), or dead. */
-async function settle(ctx: ServiceContext, row: OutboxRow, outcome: DeliveryOutcome, tuning: OutboxTuning, pace: Pace): Promise<void> {
+async function settle(
+  ctx: ServiceContext,
+  row: OutboxRow,
+  outcome: DeliveryOutcome,
+  tuning: OutboxTuning,
+  pace: Pace,
+): Promise<void> {
   const now = ctx.now();
   switch (outcome.kind) {
     case 'done':
       await completeDelivery(ctx.db, row.id, outcome.result);
       return;
     case 'rate_limited': {
-      ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs }, 'slack rate limit; holding channel');
+      ctx.logger.warn(
+        { outbox: row.id, kind: row.kind, channel: row.channel, retryAfterMs: outcome.retryAfterMs },
+        'slack rate limit; holding channel',
+      );
       await retryDelivery(ctx.db, row.id, new Date(now.getTime() + outcome.retryAfterMs), outcome.error, false);
-      if (row.channel !== null) await holdChannel(ctx.db, row.channel, { now, retryAfterMs: outcome.retryAfterMs }, pace);
+      if (row.channel !== null)
+        await holdChannel(ctx.db, row.channel, { now, retryAfterMs: outcome.retryAfterMs }, pace);
       return;
     }
     case 'retry': {
       const wait = backoffMs(row.attempts, tuning.maxBackoffMs);
-      ctx.logger.warn({ outbox: row.id, kind: row.kind, attempts: row.attempts, retryInMs: wait, error: outcome.error }, 'slack delivery failed; will retry');
+      ctx.logger.warn(
+        { outbox: row.id, kind: row.kind, attempts: row.attempts, retryInMs: wait, error: outcome.error },
+        'slack delivery failed; will retry',
+      );
       await retryDelivery(ctx.db, row.id, new Date(now.getTime() + wait), outcome.error);
       return;
     }
     case 'abandon':
-      ctx.logger.error({ outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error }, 'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)');
+      ctx.logger.error(
+        { outbox: row.id, kind: row.kind, channel: row.channel, error: outcome.error },
+        'slack delivery abandoned: it can never succeed, so it is kept as dead (npm run outbox -- list)',
+      );
       await abandonDelivery(ctx.db, row.id, outcome.error);
       return;
   }
@@ -112,7 +153,9 @@ export class Pause {
 
   for(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.end(resolve); }, ms);
+      const timer = setTimeout(() => {
+        this.end(resolve);
+      }, ms);
       this.wake = () => {
         clearTimeout(timer);
         this.end(resolve);
@@ -179,10 +222,13 @@ class Nudges {
 
   nudge(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.run();
-    }, Math.max(0, this.lastClaimAt() + this.minMs - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.run();
+      },
+      Math.max(0, this.lastClaimAt() + this.minMs - Date.now()),
+    );
   }
 
   cancel(): void {
@@ -197,12 +243,22 @@ class Nudges {
  * own (a channel's rows go one after another at its pace, channels side by side), and pauses
  * when there was nothing to do.
  */
-export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tuning: OutboxTuning = DEFAULT_OUTBOX_TUNING): OutboxWorker {
+export function startOutboxWorker(
+  ctx: ServiceContext,
+  deliver: Deliverer,
+  tuning: OutboxTuning = DEFAULT_OUTBOX_TUNING,
+): OutboxWorker {
   const pace: Pace = { intervalMs: 1000 / tuning.channelRate, burst: tuning.channelBurst };
   const state = { running: true, lastClaimAt: 0 };
   const pause = new Pause();
   const idle = new IdleWatch();
-  const nudges = new Nudges(tuning.nudgeMinMs, () => state.lastClaimAt, () => { pause.cut(); });
+  const nudges = new Nudges(
+    tuning.nudgeMinMs,
+    () => state.lastClaimAt,
+    () => {
+      pause.cut();
+    },
+  );
   const busy = new Map<string, Promise<void>>();
 
   /**
@@ -224,9 +280,16 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
     // Half the lease: the delivery itself (a timeout, a history search) needs the rest.
     const deadline = claimedAt + tuning.leaseMs / 2;
     for (const [i, row] of rows.entries()) {
-      const wait = state.running && row.channel !== null && !tuning.selfPaced.includes(row.channel) ? await paced(row.channel, deadline) : 0;
+      const wait =
+        state.running && row.channel !== null && !tuning.selfPaced.includes(row.channel)
+          ? await paced(row.channel, deadline)
+          : 0;
       if (!state.running || wait > 0) {
-        await releaseDeliveries(ctx.db, rows.slice(i).map((r) => r.id), new Date(ctx.now().getTime() + wait));
+        await releaseDeliveries(
+          ctx.db,
+          rows.slice(i).map((r) => r.id),
+          new Date(ctx.now().getTime() + wait),
+        );
         return;
       }
       await settle(ctx, row, await attempt(ctx, deliver, row), tuning, pace);
@@ -238,7 +301,9 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
     for (const row of rows) byChannel.set(row.channel ?? '', [...(byChannel.get(row.channel ?? '') ?? []), row]);
     for (const [channel, list] of byChannel) {
       const run = runChannel(list, state.lastClaimAt)
-        .catch((err: unknown) => { ctx.logger.error({ err, channel }, 'outbox channel runner failed'); })
+        .catch((err: unknown) => {
+          ctx.logger.error({ err, channel }, 'outbox channel runner failed');
+        })
         .finally(() => {
           busy.delete(channel);
           idle.runFinished();
@@ -252,7 +317,12 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   async function claim(): Promise<OutboxRow[]> {
     state.lastClaimAt = Date.now();
     try {
-      return await claimDue(ctx.db, ctx.now(), { limit: tuning.batch, leaseMs: tuning.leaseMs, perChannel: tuning.channelBurst, busyChannels: [...busy.keys()] });
+      return await claimDue(ctx.db, ctx.now(), {
+        limit: tuning.batch,
+        leaseMs: tuning.leaseMs,
+        perChannel: tuning.channelBurst,
+        busyChannels: [...busy.keys()],
+      });
     } catch (err) {
       ctx.logger.error({ err }, 'outbox claim failed');
       return [];
@@ -272,7 +342,9 @@ export function startOutboxWorker(ctx: ServiceContext, deliver: Deliverer, tunin
   })();
 
   return {
-    nudge: () => { nudges.nudge(); },
+    nudge: () => {
+      nudges.nudge();
+    },
     idle: () => {
       const waited = idle.wait();
       pause.cut();

@@ -1,13 +1,44 @@
 import type { Policy } from '../config/policy.js';
 import { businessDaysInRange } from '../domain/calendar.js';
-import { funnelFigures, type BreakdownRow, type CohortCounts, type Dimension, type FunnelFigures, type FunnelInputs } from '../domain/reports/funnel.js';
+import {
+  funnelFigures,
+  type BreakdownRow,
+  type CohortCounts,
+  type Dimension,
+  type FunnelFigures,
+  type FunnelInputs,
+} from '../domain/reports/funnel.js';
 import { reverseFunnel, type LeadGoalInput, type LeadGoalStep } from '../domain/reports/leadgoal.js';
 import { paceFigures, type PaceFigures } from '../domain/reports/pace.js';
 import { comparedCount, comparedRate, type Compared } from '../domain/reports/stats.js';
-import { monthsAround, nextTwelveMonths, resolvePeriod, type Period, type PeriodPair, type PeriodSpec } from '../domain/reports/periods.js';
+import {
+  monthsAround,
+  nextTwelveMonths,
+  resolvePeriod,
+  type Period,
+  type PeriodPair,
+  type PeriodSpec,
+} from '../domain/reports/periods.js';
 import { businessTimeline, timelineMinutes, type BusinessTimeline } from '../domain/reports/timeline.js';
-import { velocityFigures, velocityGroups, type Decision, type VelocityFigures, type VelocityGroup } from '../domain/reports/velocity.js';
-import { breachTakesIn, cohortCounts, decisionCounts, decisionsIn, handoffsStarted, leadCohort, overdueAt, stageEntries, type DecisionBatch, type Span } from '../db/repo/report-queries.js';
+import {
+  velocityFigures,
+  velocityGroups,
+  type Decision,
+  type VelocityFigures,
+  type VelocityGroup,
+} from '../domain/reports/velocity.js';
+import {
+  breachTakesIn,
+  cohortCounts,
+  decisionCounts,
+  decisionsIn,
+  handoffsStarted,
+  leadCohort,
+  overdueAt,
+  stageEntries,
+  type DecisionBatch,
+  type Span,
+} from '../db/repo/report-queries.js';
 import { enqueue } from '../db/repo/outbox.js';
 import type { ServiceContext } from './context.js';
 import { delivery } from './delivery-catalogue.js';
@@ -50,7 +81,11 @@ export interface VelocityReport {
   readonly slowestReps: readonly Named<VelocityGroup>[];
 }
 
-export type VelocityChanges = { readonly [K in 'decisions' | 'medianBusinessHours' | 'p90BusinessHours' | 'medianWallHours' | 'p90WallHours' | 'slaCompliance']: Compared };
+export type VelocityChanges = {
+  readonly [
+    K in 'decisions' | 'medianBusinessHours' | 'p90BusinessHours' | 'medianWallHours' | 'p90WallHours' | 'slaCompliance'
+  ]: Compared;
+};
 
 export function velocityChanges(cur: VelocityFigures, prev: VelocityFigures): VelocityChanges {
   const count = (k: keyof VelocityChanges & keyof VelocityFigures): Compared => comparedCount(cur[k], prev[k]);
@@ -77,12 +112,21 @@ export interface LeadGoalReport {
   readonly steps: readonly LeadGoalStep[];
 }
 
-const periodInfo = (pair: PeriodPair, timeZone: string): PeriodInfo => ({ spec: pair.spec, timeZone, current: pair.current, previous: pair.previous });
-
+const periodInfo = (pair: PeriodPair, timeZone: string): PeriodInfo => ({
+  spec: pair.spec,
+  timeZone,
+  current: pair.current,
+  previous: pair.previous,
+});
 
 async function funnelInputs(ctx: ServiceContext, span: Span, by: Dimension | undefined): Promise<FunnelInputs> {
   const ws = ctx.workspaceId;
-  const [stages, groups, lc, decisions] = await Promise.all([stageEntries(ctx.db, ws, span), cohortCounts(ctx.db, ws, span, by), leadCohort(ctx.db, ws, span), decisionCounts(ctx.db, ws, span)]);
+  const [stages, groups, lc, decisions] = await Promise.all([
+    stageEntries(ctx.db, ws, span),
+    cohortCounts(ctx.db, ws, span, by),
+    leadCohort(ctx.db, ws, span),
+    decisionCounts(ctx.db, ws, span),
+  ]);
   // The whole cohort is the sum of its groups: one query either way.
   const sum = (k: keyof CohortCounts): number => groups.reduce((s, g) => s + g[k], 0);
   const cohort: CohortCounts = {
@@ -94,10 +138,17 @@ async function funnelInputs(ctx: ServiceContext, span: Span, by: Dimension | und
     reachedOpportunity: sum('reachedOpportunity'),
     reachedCustomer: sum('reachedCustomer'),
   };
-  const decided = (status: 'accepted' | 'rejected'): number => decisions.filter((d) => d.status === status).reduce((s, d) => s + d.count, 0);
+  const decided = (status: 'accepted' | 'rejected'): number =>
+    decisions.filter((d) => d.status === status).reduce((s, d) => s + d.count, 0);
   const rejections = decisions.filter((d) => d.status === 'rejected').map(({ reason, count }) => ({ reason, count }));
   return {
-    flow: { ...stages, leadsCreated: lc.created, handoffsStarted: cohort.started, accepted: decided('accepted'), rejected: decided('rejected') },
+    flow: {
+      ...stages,
+      leadsCreated: lc.created,
+      handoffsStarted: cohort.started,
+      accepted: decided('accepted'),
+      rejected: decided('rejected'),
+    },
     cohort,
     leadCohort: lc,
     rejections,
@@ -108,7 +159,10 @@ async function funnelInputs(ctx: ServiceContext, span: Span, by: Dimension | und
 export async function funnelReport(ctx: ServiceContext, spec: PeriodSpec, by?: Dimension): Promise<FunnelReport> {
   const zone = ctx.policy.reportingTimeZone;
   const pair = resolvePeriod(spec, ctx.now(), zone);
-  const [cur, prev] = await Promise.all([funnelInputs(ctx, pair.current, by), funnelInputs(ctx, pair.previous, undefined)]);
+  const [cur, prev] = await Promise.all([
+    funnelInputs(ctx, pair.current, by),
+    funnelInputs(ctx, pair.previous, undefined),
+  ]);
   const label = (id: string): string => ctx.policy.rejectionReasons.find((r) => r.id === id)?.label ?? id;
   const figures = funnelFigures(cur, prev, label);
   const breakdown = figures.breakdown?.map((row) => ({ ...row, name: groupName(ctx.policy, by, row.key) }));
@@ -135,7 +189,11 @@ export function measure(policy: Policy, batches: readonly DecisionBatch[], taken
     const key = team?.calendar ?? '';
     let tl = timelines.get(key);
     if (!tl) {
-      tl = businessTimeline(team ? calendarForTeam(policy, team) : policy.calendar, new Date(earliest), new Date(latest));
+      tl = businessTimeline(
+        team ? calendarForTeam(policy, team) : policy.calendar,
+        new Date(earliest),
+        new Date(latest),
+      );
       timelines.set(key, tl);
     }
     return tl;
@@ -145,15 +203,30 @@ export function measure(policy: Policy, batches: readonly DecisionBatch[], taken
     const tl = timelineFor(b.team);
     b.assigned.forEach((from, i) => {
       const to = Math.max(from, b.decided[i]!);
-      out.push({ team: b.team, rep: b.rep, businessMinutes: timelineMinutes(tl, from, to), wallMinutes: (to - from) / 60_000, slaClock: b.slaClock, slaTargetMinutes: b.slaTargetMinutes, taken });
+      out.push({
+        team: b.team,
+        rep: b.rep,
+        businessMinutes: timelineMinutes(tl, from, to),
+        wallMinutes: (to - from) / 60_000,
+        slaClock: b.slaClock,
+        slaTargetMinutes: b.slaTargetMinutes,
+        taken,
+      });
     });
   }
   return out;
 }
 
-const groupOf = (dim: VelocityDimension) => (d: Measured): string => (dim === 'team' ? d.team : d.rep);
+const groupOf =
+  (dim: VelocityDimension) =>
+  (d: Measured): string =>
+    dim === 'team' ? d.team : d.rep;
 
-export async function velocityReport(ctx: ServiceContext, spec: PeriodSpec, by?: VelocityDimension): Promise<VelocityReport> {
+export async function velocityReport(
+  ctx: ServiceContext,
+  spec: PeriodSpec,
+  by?: VelocityDimension,
+): Promise<VelocityReport> {
   const zone = ctx.policy.reportingTimeZone;
   const now = ctx.now();
   const pair = resolvePeriod(spec, now, zone);
@@ -176,7 +249,10 @@ export async function velocityReport(ctx: ServiceContext, spec: PeriodSpec, by?:
     return m;
   };
   const grouped = (dim: VelocityDimension): Named<VelocityGroup>[] =>
-    velocityGroups(dim === 'rep' ? holdings : current, groupOf(dim), overdueBy(dim)).map((g) => ({ ...g, name: groupName(ctx.policy, dim, g.key) }));
+    velocityGroups(dim === 'rep' ? holdings : current, groupOf(dim), overdueBy(dim)).map((g) => ({
+      ...g,
+      name: groupName(ctx.policy, dim, g.key),
+    }));
   const reps = grouped('rep');
   return {
     report: 'velocity',
@@ -193,7 +269,10 @@ export async function velocityReport(ctx: ServiceContext, spec: PeriodSpec, by?:
 export async function paceReport(ctx: ServiceContext): Promise<PaceReport> {
   const cal = ctx.policy.calendar;
   const m = monthsAround(ctx.now(), ctx.policy.reportingTimeZone);
-  const [cur, prev] = await Promise.all([handoffsStarted(ctx.db, ctx.workspaceId, m.current), handoffsStarted(ctx.db, ctx.workspaceId, m.previous)]);
+  const [cur, prev] = await Promise.all([
+    handoffsStarted(ctx.db, ctx.workspaceId, m.current),
+    handoffsStarted(ctx.db, ctx.workspaceId, m.previous),
+  ]);
   return {
     report: 'pace',
     period: { spec: 'month', timeZone: ctx.policy.reportingTimeZone, current: m.current, previous: m.previous },
@@ -210,7 +289,10 @@ export async function paceReport(ctx: ServiceContext): Promise<PaceReport> {
 /** Per business day uses the default calendar's average over the coming year. */
 export function leadGoalReport(ctx: ServiceContext, input: LeadGoalInput): LeadGoalReport {
   const year = nextTwelveMonths(ctx.now(), ctx.policy.reportingTimeZone);
-  const businessDaysPerMonth = Math.max(1, Math.round(businessDaysInRange(ctx.policy.calendar, year.firstDay, year.lastDay) / 12));
+  const businessDaysPerMonth = Math.max(
+    1,
+    Math.round(businessDaysInRange(ctx.policy.calendar, year.firstDay, year.lastDay) / 12),
+  );
   return { input, businessDaysPerMonth, steps: reverseFunnel(input, businessDaysPerMonth) };
 }
 
@@ -222,5 +304,8 @@ export function leadGoalReport(ctx: ServiceContext, input: LeadGoalInput): LeadG
 export async function queueWeeklyDigest(ctx: ServiceContext, firedAt: Date): Promise<void> {
   const { current } = resolvePeriod({ kind: 'last-week' }, firedAt, ctx.policy.reportingTimeZone);
   const period = `${current.firstDay}..${current.lastDay}`;
-  await enqueue(ctx.db, [delivery(ctx, 'reports_digest', { period }, { notBefore: firedAt }), delivery(ctx, 'reports_trend_chart', { period }, { notBefore: firedAt })]);
+  await enqueue(ctx.db, [
+    delivery(ctx, 'reports_digest', { period }, { notBefore: firedAt }),
+    delivery(ctx, 'reports_trend_chart', { period }, { notBefore: firedAt }),
+  ]);
 }

@@ -19,11 +19,21 @@ export function repByName(policy: Policy, typed: string): string {
   const t = typed.trim().toLowerCase();
   const reps = policy.teams.flatMap((team) => team.reps);
   const full = reps.filter((r) => r.name.toLowerCase() === t);
-  const matches = full.length > 0 ? full : reps.filter((r) => r.name.toLowerCase().split(/\s+/)[0] === t || r.user.toLowerCase() === t);
+  const matches =
+    full.length > 0
+      ? full
+      : reps.filter((r) => r.name.toLowerCase().split(/\s+/)[0] === t || r.user.toLowerCase() === t);
   const unique = [...new Set(matches.map((r) => r.user))];
   if (unique.length === 1) return unique[0]!;
-  if (unique.length === 0) throw new DomainError('not_found', `Baton knows no rep called "${typed}". Mention them (@ and pick from the list) or use their name as in the policy.`);
-  throw new DomainError('validation_failed', `"${typed}" could be ${matches.map((r) => r.name).join(' or ')}: use the full name, or mention them.`);
+  if (unique.length === 0)
+    throw new DomainError(
+      'not_found',
+      `Baton knows no rep called "${typed}". Mention them (@ and pick from the list) or use their name as in the policy.`,
+    );
+  throw new DomainError(
+    'validation_failed',
+    `"${typed}" could be ${matches.map((r) => r.name).join(' or ')}: use the full name, or mention them.`,
+  );
 }
 
 /**
@@ -31,11 +41,18 @@ export function repByName(policy: Policy, typed: string): string {
  * manager may. Going away now hands the rep's undecided leads to teammates, so none waits on a
  * holiday; for a period that starts later, the hand-over job does it when it starts.
  */
-export async function setRepAway(ctx: ServiceContext, actor: string, target: string, away: boolean, days: AwayDays): Promise<{ from: Date | null; until: Date | null; reassigned: number }> {
+export async function setRepAway(
+  ctx: ServiceContext,
+  actor: string,
+  target: string,
+  away: boolean,
+  days: AwayDays,
+): Promise<{ from: Date | null; until: Date | null; reassigned: number }> {
   const team = ctx.policy.teams.find((t) => t.reps.some((r) => r.user === target));
   const rep = team?.reps.find((r) => r.user === target);
   if (!team || !rep) throw refuse({ code: 'not_found', about: 'not_a_rep', user: target });
-  if (actor !== target && actor !== team.manager) throw refuse({ code: 'not_allowed', about: 'away_for_someone_else', user: target, manager: team.manager });
+  if (actor !== target && actor !== team.manager)
+    throw refuse({ code: 'not_allowed', about: 'away_for_someone_else', user: target, manager: team.manager });
   const zone = rep.timeZone ?? ctx.policy.calendar.timeZone;
   // "from 1 Dec until 5 Dec" means away from the start of 1 Dec and back on the morning of 5 Dec, in the rep's own zone.
   const startOf = (text: string | undefined): Date | null => {
@@ -48,10 +65,21 @@ export async function setRepAway(ctx: ServiceContext, actor: string, target: str
   const until = startOf(days.until);
   let from = startOf(days.from);
   if (until && until <= now) throw new DomainError('validation_failed', `${days.until} is not in the future.`);
-  if (from && until && from >= until) throw new DomainError('validation_failed', `The away period must end after it starts (${days.from} is not before ${days.until}).`);
+  if (from && until && from >= until)
+    throw new DomainError(
+      'validation_failed',
+      `The away period must end after it starts (${days.from} is not before ${days.until}).`,
+    );
   // A period that has already started is simply away from now.
   if (from && from <= now) from = null;
-  await setAway(ctx.db, { workspaceId: ctx.workspaceId, userId: target, away, awayFrom: from, awayUntil: until, setBy: actor });
+  await setAway(ctx.db, {
+    workspaceId: ctx.workspaceId,
+    userId: target,
+    away,
+    awayFrom: from,
+    awayUntil: until,
+    setBy: actor,
+  });
   const reassigned = away && from === null ? await reassignAwayRep(ctx, target, actor) : 0;
   return { from, until, reassigned };
 }
@@ -59,6 +87,7 @@ export async function setRepAway(ctx: ServiceContext, actor: string, target: str
 /** Reps whose planned away period has started hand their undecided leads on, as if they had just gone away. */
 export async function handOverStartedAways(ctx: ServiceContext): Promise<number> {
   let moved = 0;
-  for (const user of await awayRepsHoldingLeads(ctx.db, ctx.workspaceId, ctx.now())) moved += await reassignAwayRep(ctx, user, 'baton');
+  for (const user of await awayRepsHoldingLeads(ctx.db, ctx.workspaceId, ctx.now()))
+    moved += await reassignAwayRep(ctx, user, 'baton');
   return moved;
 }

@@ -10,7 +10,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const PURGE_BATCH = 1_000;
 
 /** Deletes batch after batch until one comes back short; returns the total. */
-async function drain(db: DbOrTx, purge: (db: DbOrTx, before: Date, limit: number) => Promise<number>, before: Date, batch: number): Promise<number> {
+async function drain(
+  db: DbOrTx,
+  purge: (db: DbOrTx, before: Date, limit: number) => Promise<number>,
+  before: Date,
+  batch: number,
+): Promise<number> {
   let total = 0;
   for (;;) {
     const n = await purge(db, before, batch);
@@ -23,9 +28,16 @@ async function drain(db: DbOrTx, purge: (db: DbOrTx, before: Date, limit: number
  * Purges done Slack deliveries and done SLA steps older than the retention. Safe in every replica
  * at once: batches skip rows another replica is deleting. Dead deliveries and pending work are kept.
  */
-export async function purgeExpired(ctx: Pick<ServiceContext, 'db' | 'now'>, retentionDays: number, batch = PURGE_BATCH): Promise<{ deliveries: number; slaSteps: number }> {
+export async function purgeExpired(
+  ctx: Pick<ServiceContext, 'db' | 'now'>,
+  retentionDays: number,
+  batch = PURGE_BATCH,
+): Promise<{ deliveries: number; slaSteps: number }> {
   const before = new Date(ctx.now().getTime() - retentionDays * DAY_MS);
   // Recorded HubSpot writes only matter for the day their echo may take.
   await drain(ctx.db, purgeHubspotWrites, new Date(ctx.now().getTime() - 2 * DAY_MS), batch);
-  return { deliveries: await drain(ctx.db, purgeDoneDeliveries, before, batch), slaSteps: await drain(ctx.db, purgeDoneSteps, before, batch) };
+  return {
+    deliveries: await drain(ctx.db, purgeDoneDeliveries, before, batch),
+    slaSteps: await drain(ctx.db, purgeDoneSteps, before, batch),
+  };
 }

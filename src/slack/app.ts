@@ -37,12 +37,20 @@ export function createSlackApp(settings: SlackAppSettings, identity: BotIdentity
   };
   if (settings.appToken !== undefined) {
     // The Socket Mode client makes its own Web API client: it must honour SLACK_API_URL too.
-    const receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: slackLogger, installerOptions: { clientOptions: { ...(settings.apiUrl !== undefined ? { slackApiUrl: settings.apiUrl } : {}) } } });
+    const receiver = new SocketModeReceiver({
+      appToken: settings.appToken,
+      logger: slackLogger,
+      installerOptions: {
+        clientOptions: { ...(settings.apiUrl !== undefined ? { slackApiUrl: settings.apiUrl } : {}) },
+      },
+    });
     const app = new App({ ...common, receiver });
     return {
       app,
       httpListener: undefined,
-      start: async () => { await app.start(); },
+      start: async () => {
+        await app.start();
+      },
       stop: () => app.stop().then(() => undefined),
     };
   }

@@ -19,7 +19,13 @@ export interface ChartTarget {
   readonly title?: string;
 }
 
-const filename = (title: string): string => `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'chart'}.png`;
+const filename = (title: string): string =>
+  `${
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'chart'
+  }.png`;
 
 export async function uploadChart(client: WebClient, target: ChartTarget, chart: Chart, png: Buffer): Promise<void> {
   const title = target.title ?? chart.title;
@@ -34,7 +40,13 @@ export async function uploadChart(client: WebClient, target: ChartTarget, chart:
 }
 
 /** A chart for one person: in their direct message with Baton, where only they see it. */
-export async function sendChartToUser(client: WebClient, user: string, chart: Chart, png: Buffer, comment: string): Promise<string> {
+export async function sendChartToUser(
+  client: WebClient,
+  user: string,
+  chart: Chart,
+  png: Buffer,
+  comment: string,
+): Promise<string> {
   const dm = await client.conversations.open({ users: user });
   const channel = dm.channel?.id;
   if (channel === undefined) throw new Error('conversations.open answered without a channel');
@@ -44,12 +56,26 @@ export async function sendChartToUser(client: WebClient, user: string, chart: Ch
 
 /** Whether the channel already holds a file with this title since `since` (a retry after a lost answer). */
 export async function findUploaded(client: WebClient, channel: string, title: string, since: Date): Promise<boolean> {
-  return (await findInHistory(client, { channel }, (m) => (m.files ?? []).some((f) => f.title === title), since)) !== undefined;
+  return (
+    (await findInHistory(client, { channel }, (m) => (m.files ?? []).some((f) => f.title === title), since)) !==
+    undefined
+  );
 }
 
 /** Draws a report's chart and sends it to `user`; answers what to tell them where it went. */
-export async function sendReportChart(ctx: ServiceContext, client: WebClient, user: string, req: ChartRequest): Promise<string> {
+export async function sendReportChart(
+  ctx: ServiceContext,
+  client: WebClient,
+  user: string,
+  req: ChartRequest,
+): Promise<string> {
   const chart = await reportChart(ctx, req);
-  const channel = await sendChartToUser(client, user, chart, await renderChartPng(chart.spec), `${chart.title} (${ctx.policy.reportingTimeZone})`);
+  const channel = await sendChartToUser(
+    client,
+    user,
+    chart,
+    await renderChartPng(chart.spec),
+    `${chart.title} (${ctx.policy.reportingTimeZone})`,
+  );
   return `:bar_chart: The chart is in your direct messages with Baton: <#${channel}>.`;
 }

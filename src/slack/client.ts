@@ -51,11 +51,18 @@ export async function resolveBotIdentity(client: WebClient, attempts = 5): Promi
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await client.auth.test();
-      if (!res.team_id || !res.user_id || !res.bot_id) throw new Error('auth.test answered without team_id, user_id or bot_id');
+      if (!res.team_id || !res.user_id || !res.bot_id)
+        throw new Error('auth.test answered without team_id, user_id or bot_id');
       return { workspaceId: res.team_id, workspaceName: res.team, botId: res.bot_id, botUserId: res.user_id };
     } catch (err) {
-      if (isPlatformError(err)) throw new SlackAuthError(`SLACK_BOT_TOKEN: Slack refused the token (${err.data.error}); copy the Bot User OAuth Token from "OAuth & Permissions"`);
-      if (attempt >= attempts) throw new SlackAuthError(`SLACK_API_URL: could not reach Slack at ${client.slackApiUrl} (${err instanceof Error ? err.message : String(err)})`);
+      if (isPlatformError(err))
+        throw new SlackAuthError(
+          `SLACK_BOT_TOKEN: Slack refused the token (${err.data.error}); copy the Bot User OAuth Token from "OAuth & Permissions"`,
+        );
+      if (attempt >= attempts)
+        throw new SlackAuthError(
+          `SLACK_API_URL: could not reach Slack at ${client.slackApiUrl} (${err instanceof Error ? err.message : String(err)})`,
+        );
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
     }
   }

@@ -15,7 +15,12 @@ import { findInHistory } from './history.js';
  */
 
 /** Sends one kind of delivery to Slack. */
-export type SlackSender<K extends SlackDeliveryKind> = (ctx: ServiceContext, client: WebClient, payload: DeliveryPayload<K>, row: OutboxRow) => Promise<DeliveryOutcome>;
+export type SlackSender<K extends SlackDeliveryKind> = (
+  ctx: ServiceContext,
+  client: WebClient,
+  payload: DeliveryPayload<K>,
+  row: OutboxRow,
+) => Promise<DeliveryOutcome>;
 
 const postedMetadata = z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) });
 
@@ -35,7 +40,11 @@ interface PostedMark {
 
 const sameMark = (meta: unknown, mark: PostedMark): boolean => {
   const parsed = postedMetadata.safeParse(meta);
-  return parsed.success && parsed.data.event_type === mark.event_type && Object.entries(mark.event_payload).every(([k, v]) => parsed.data.event_payload[k] === v);
+  return (
+    parsed.success &&
+    parsed.data.event_type === mark.event_type &&
+    Object.entries(mark.event_payload).every(([k, v]) => parsed.data.event_payload[k] === v)
+  );
 };
 
 /**
@@ -43,12 +52,22 @@ const sameMark = (meta: unknown, mark: PostedMark): boolean => {
  * attempt may have posted before it crashed or timed out (Slack may have acted on a request whose
  * answer we never saw).
  */
-function findPosted(client: WebClient, where: { channel: string; threadTs?: string | undefined }, mark: PostedMark, since: Date): Promise<string | undefined> {
+function findPosted(
+  client: WebClient,
+  where: { channel: string; threadTs?: string | undefined },
+  mark: PostedMark,
+  since: Date,
+): Promise<string | undefined> {
   return findInHistory(client, where, (m) => sameMark(m.metadata, mark), since);
 }
 
 /** The outcome of a failed Slack call; `where` is the channel (or user) it was for, for the operator. */
-export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow, where: string = row.channel ?? 'unknown'): DeliveryOutcome {
+export function failureOutcome(
+  err: unknown,
+  ctx: ServiceContext,
+  row: OutboxRow,
+  where: string = row.channel ?? 'unknown',
+): DeliveryOutcome {
   const failure = classifySlackFailure(err, where);
   switch (failure.kind) {
     case 'rate_limited':
@@ -68,15 +87,31 @@ export function failureOutcome(err: unknown, ctx: ServiceContext, row: OutboxRow
  * Posts a message carrying `mark` in `channel`, unless a previous attempt of this row already did
  * (its answer lost): then that message's ts is returned instead of posting again.
  */
-export async function postMarked(client: WebClient, row: OutboxRow, channel: string, mark: PostedMark, message: Rendered): Promise<{ ts: string; recovered: boolean } | undefined> {
+export async function postMarked(
+  client: WebClient,
+  row: OutboxRow,
+  channel: string,
+  mark: PostedMark,
+  message: Rendered,
+): Promise<{ ts: string; recovered: boolean } | undefined> {
   // A first attempt cannot have posted anything; a retry may have, before its answer was lost.
   const found = row.attempts > 1 ? await findPosted(client, { channel }, mark, row.createdAt) : undefined;
   if (found !== undefined) return { ts: found, recovered: true };
-  const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: mark, unfurl_links: false, unfurl_media: false });
+  const res = await client.chat.postMessage({
+    channel,
+    text: message.text,
+    blocks: message.blocks,
+    metadata: mark,
+    unfurl_links: false,
+    unfurl_media: false,
+  });
   return res.ts === undefined ? undefined : { ts: res.ts, recovered: false };
 }
 
-export const handoffMark = (kind: MessageKind, handoffId: string): PostedMark => ({ event_type: METADATA_EVENT[kind], event_payload: { handoff_id: handoffId } });
+export const handoffMark = (kind: MessageKind, handoffId: string): PostedMark => ({
+  event_type: METADATA_EVENT[kind],
+  event_payload: { handoff_id: handoffId },
+});
 
 export interface NewMessage {
   channel: string;
@@ -95,10 +130,18 @@ const PARENT_GONE = new Set(['thread_not_found', 'message_not_found']);
  * Posts a message exactly once per outbox row: the row's dedupe key rides in the message
  * metadata, and a retry first looks for it (in the channel, or the thread) before posting again.
  */
-export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, row: OutboxRow, message: NewMessage): Promise<DeliveryOutcome> {
+export async function postExactlyOnce(
+  ctx: ServiceContext,
+  client: WebClient,
+  row: OutboxRow,
+  message: NewMessage,
+): Promise<DeliveryOutcome> {
   const mark = { event_type: 'baton_message', event_payload: { key: row.dedupeKey } };
   try {
-    const found = row.attempts > 1 ? await findPosted(client, { channel: message.channel, threadTs: message.threadTs }, mark, row.createdAt) : undefined;
+    const found =
+      row.attempts > 1
+        ? await findPosted(client, { channel: message.channel, threadTs: message.threadTs }, mark, row.createdAt)
+        : undefined;
     if (found !== undefined) return { kind: 'done', result: { channel: message.channel, ts: found, recovered: true } };
     const res = await client.chat.postMessage({
       channel: message.channel,
@@ -114,8 +157,14 @@ export async function postExactlyOnce(ctx: ServiceContext, client: WebClient, ro
     const code = slackErrorCode(err);
     if (message.threadTs !== undefined && code !== undefined && PARENT_GONE.has(code)) {
       // The reply still has something to say; with its thread gone, it says it in the channel.
-      ctx.logger.warn({ outbox: row.id, kind: row.kind, channel: message.channel, threadTs: message.threadTs, error: code }, 'the thread\'s parent message is gone; replying in the channel');
-      return postExactlyOnce(ctx, client, row, { channel: message.channel, ...(message.unthreaded ?? { text: message.text, blocks: message.blocks }) });
+      ctx.logger.warn(
+        { outbox: row.id, kind: row.kind, channel: message.channel, threadTs: message.threadTs, error: code },
+        "the thread's parent message is gone; replying in the channel",
+      );
+      return postExactlyOnce(ctx, client, row, {
+        channel: message.channel,
+        ...(message.unthreaded ?? { text: message.text, blocks: message.blocks }),
+      });
     }
     return failureOutcome(err, ctx, row, message.channel);
   }

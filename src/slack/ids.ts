@@ -4,7 +4,17 @@
  * undefined, and the caller says so to the user.
  */
 
-export const HANDOFF_ACTIONS = ['accept', 'reject', 'qualify', 'opportunity', 'won', 'lost', 'return', 'ack_escalation', 'reassign'] as const;
+export const HANDOFF_ACTIONS = [
+  'accept',
+  'reject',
+  'qualify',
+  'opportunity',
+  'won',
+  'lost',
+  'return',
+  'ack_escalation',
+  'reassign',
+] as const;
 export type HandoffActionKind = (typeof HANDOFF_ACTIONS)[number];
 
 export type CardAction = { kind: HandoffActionKind; handoffId: string };

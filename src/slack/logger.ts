@@ -1,7 +1,15 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../log.js';
 
-const LEVELS: Record<string, LogLevel> = { trace: LogLevel.DEBUG, debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR, fatal: LogLevel.ERROR, silent: LogLevel.ERROR };
+const LEVELS: Record<string, LogLevel> = {
+  trace: LogLevel.DEBUG,
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+  fatal: LogLevel.ERROR,
+  silent: LogLevel.ERROR,
+};
 
 /*
  * At debug level Slack's libraries log whole payloads (requests, answers, ack bodies): cards and
@@ -10,16 +18,27 @@ const LEVELS: Record<string, LogLevel> = { trace: LogLevel.DEBUG, debug: LogLeve
  */
 const withoutPayload = (line: string): string => line.replace(/(\{|: \[)[\s\S]*$/, '[payload withheld]');
 
-const text = (msg: unknown[]): string => withoutPayload(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+const text = (msg: unknown[]): string =>
+  withoutPayload(
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '),
+  );
 
 /** Slack's libraries log through our logger, so redaction and levels apply to them too. */
 export function boltLogger(logger: Logger): SlackLogger {
   const child = logger.child({ component: 'slack' });
   return {
-    debug: (...msg: unknown[]) => { child.debug(text(msg)); },
-    info: (...msg: unknown[]) => { child.info(text(msg)); },
-    warn: (...msg: unknown[]) => { child.warn(text(msg)); },
-    error: (...msg: unknown[]) => { child.error(text(msg)); },
+    debug: (...msg: unknown[]) => {
+      child.debug(text(msg));
+    },
+    info: (...msg: unknown[]) => {
+      child.info(text(msg));
+    },
+    warn: (...msg: unknown[]) => {
+      child.warn(text(msg));
+    },
+    error: (...msg: unknown[]) => {
+      child.error(text(msg));
+    },
     setLevel: () => undefined,
     getLevel: () => LEVELS[child.level] ?? LogLevel.INFO,
     setName: () => undefined,

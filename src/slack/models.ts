@@ -4,11 +4,19 @@ import { leadDisplayName } from '../domain/lead.js';
 import { formatBreakdown } from '../domain/scoring.js';
 import type { HandoffView } from '../services/handoff-view.js';
 import { elapsedOnClock } from '../domain/sla.js';
-import { formatElapsed, type CardState, type HandedOn, type LeadCardModel, type MarketingNoteModel, type Progress } from './views/card.js';
+import {
+  formatElapsed,
+  type CardState,
+  type HandedOn,
+  type LeadCardModel,
+  type MarketingNoteModel,
+  type Progress,
+} from './views/card.js';
 
 const leadName = (view: HandoffView): string => leadDisplayName(view.lead);
 
-const hoursPerDay = (view: HandoffView): number => (view.handoff.slaClock === 'business' ? view.calendar.hoursPerBusinessDay : 24);
+const hoursPerDay = (view: HandoffView): number =>
+  view.handoff.slaClock === 'business' ? view.calendar.hoursPerBusinessDay : 24;
 
 export function slaLabel(view: HandoffView): string {
   return formatElapsed(view.handoff.slaTargetMinutes, hoursPerDay(view));
@@ -18,7 +26,12 @@ export function slaLabel(view: HandoffView): string {
 export function decisionTiming(view: HandoffView): { elapsedLabel: string; withinSla: boolean } | undefined {
   const { handoff } = view;
   if (handoff.decidedAt === null) return undefined;
-  const elapsed = elapsedOnClock({ clock: handoff.slaClock }, view.calendar, handoff.firstAssignedAt, handoff.decidedAt);
+  const elapsed = elapsedOnClock(
+    { clock: handoff.slaClock },
+    view.calendar,
+    handoff.firstAssignedAt,
+    handoff.decidedAt,
+  );
   return { elapsedLabel: formatElapsed(elapsed, hoursPerDay(view)), withinSla: elapsed <= handoff.slaTargetMinutes };
 }
 
@@ -36,7 +49,10 @@ function handedOn(view: HandoffView, decidedAt: Date): HandedOn | undefined {
   const { handoff, history } = view;
   if (history.moves.length === 0) return undefined;
   const own = elapsedOnClock({ clock: handoff.slaClock }, view.calendar, handoff.assignedAt, decidedAt);
-  return { ownElapsedLabel: formatElapsed(own, hoursPerDay(view)), missedBy: [...new Set(history.moves.filter((m) => m.reason !== 'away').map((m) => m.from))] };
+  return {
+    ownElapsedLabel: formatElapsed(own, hoursPerDay(view)),
+    missedBy: [...new Set(history.moves.filter((m) => m.reason !== 'away').map((m) => m.from))],
+  };
 }
 
 /** What sales did with the handoff, for the card and the marketing thread alike. */
@@ -44,10 +60,26 @@ export function decisionEvent(view: HandoffView, policy: Policy): Exclude<CardSt
   const { handoff } = view;
   const timing = decisionTiming(view);
   if (!timing || handoff.decidedAt === null || handoff.decidedBy === null) return undefined;
-  if (handoff.status === 'accepted') return { kind: 'accepted', by: handoff.decidedBy, at: handoff.decidedAt, ...timing, stage: view.lead.stage, progress: view.progress && progressOf(view.progress, policy), handedOn: handedOn(view, handoff.decidedAt) };
+  if (handoff.status === 'accepted')
+    return {
+      kind: 'accepted',
+      by: handoff.decidedBy,
+      at: handoff.decidedAt,
+      ...timing,
+      stage: view.lead.stage,
+      progress: view.progress && progressOf(view.progress, policy),
+      handedOn: handedOn(view, handoff.decidedAt),
+    };
   if (handoff.status === 'rejected') {
     const reason = policy.rejectionReasons.find((r) => r.id === handoff.rejectReason);
-    return { kind: 'rejected', by: handoff.decidedBy, at: handoff.decidedAt, reasonLabel: reason?.label ?? handoff.rejectReason ?? 'no reason given', note: handoff.rejectNote, outcome: handoff.outcome ?? 'nurture' };
+    return {
+      kind: 'rejected',
+      by: handoff.decidedBy,
+      at: handoff.decidedAt,
+      reasonLabel: reason?.label ?? handoff.rejectReason ?? 'no reason given',
+      note: handoff.rejectNote,
+      outcome: handoff.outcome ?? 'nurture',
+    };
   }
   return undefined;
 }
@@ -78,7 +110,10 @@ export function cardModel(view: HandoffView, policy: Policy): LeadCardModel {
     assignedVia: handoff.assignedVia,
     reassignedFrom: lastMove && { rep: lastMove.from, reason: lastMove.reason },
     overdue: pending && handoff.dueAt.getTime() <= view.now.getTime(),
-    waitingFor: pending && view.team && view.history.stuck.some((s) => s.rep === handoff.repUserId) ? { manager: view.team.manager } : undefined,
+    waitingFor:
+      pending && view.team && view.history.stuck.some((s) => s.rep === handoff.repUserId)
+        ? { manager: view.team.manager }
+        : undefined,
     why: view.routing ? describeRouting(view.routing, (u) => shortRepName(policy, u)) : null,
     state: decisionEvent(view, policy) ?? { kind: 'pending' },
   };

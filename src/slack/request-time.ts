@@ -20,7 +20,10 @@ export function refuseFutureRequests(listener: RequestListener, logger: Logger):
       listener(req, res);
       return;
     }
-    logger.warn({ path: '/slack/events' }, 'Slack request refused: its timestamp is more than 5 minutes ahead of our clock');
+    logger.warn(
+      { path: '/slack/events' },
+      'Slack request refused: its timestamp is more than 5 minutes ahead of our clock',
+    );
     // The body is never read: close rather than drain it.
     res.writeHead(401, { connection: 'close', 'content-length': 0 }).end();
   };

@@ -2,7 +2,15 @@ import type { ServiceContext } from '../services/context.js';
 import type { SlackDeliveryKind } from '../services/delivery-catalogue.js';
 import type { Senders } from '../services/outbox.js';
 import type { WebClient } from './client.js';
-import { breachNote, notices, refreshNotices, remindRep, teamDigest, tellReassigned, threadLine } from './deliveries/sla-senders.js';
+import {
+  breachNote,
+  notices,
+  refreshNotices,
+  remindRep,
+  teamDigest,
+  tellReassigned,
+  threadLine,
+} from './deliveries/sla-senders.js';
 import { postCard, postMarketingNote, threadReply, updateCard } from './deliveries/handoff.js';
 import { reportsDigest } from './deliveries/reports-digest.js';
 import { trendChart } from './deliveries/trend-chart.js';

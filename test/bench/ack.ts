@@ -47,9 +47,14 @@ async function createMqls(base: string, run: string, n: number): Promise<void> {
   const worker = async (): Promise<void> => {
     while (next < n) {
       const i = next++;
-      const res = await fetch(`${base}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body: mql(run, i) });
+      const res = await fetch(`${base}/api/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+        body: mql(run, i),
+      });
       const body = (await res.json()) as { handoffId?: string | null };
-      if (res.status !== 202 || !body.handoffId) throw new Error(`intake answered ${res.status} without a handoff for lead ${i}`);
+      if (res.status !== 202 || !body.handoffId)
+        throw new Error(`intake answered ${res.status} without a handoff for lead ${i}`);
     }
   };
   await Promise.all(Array.from({ length: INTAKE_CONCURRENCY }, worker));
@@ -63,7 +68,16 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // Cards are paced per channel like Slack's; the bench is about clicks, so setting up is not throttled.
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
+  const baton = spawnBaton({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    DATABASE_URL: scratch.url,
+    INTAKE_TOKEN,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    OUTBOX_CHANNEL_RATE: '1000',
+  });
   try {
     await waitForStatus(`${base}/readyz`, 200, 30_000);
     const setupStarted = Date.now();
@@ -72,9 +86,13 @@ async function main(): Promise<void> {
     let cards: Card[] = [];
     for (const deadline = Date.now() + 10 * 60_000; cards.length < CLICKS; await sleep(500)) {
       if (Date.now() > deadline) throw new Error(`only ${cards.length} of ${CLICKS} cards were posted in 10 minutes`);
-      cards = await db<Card[]>`select h.id, h.rep_user_id as rep, m.channel, m.ts from handoffs h join slack_messages m on m.handoff_id = h.id and m.kind = 'card' where h.status = 'pending' order by h.started_at`;
+      cards = await db<
+        Card[]
+      >`select h.id, h.rep_user_id as rep, m.channel, m.ts from handoffs h join slack_messages m on m.handoff_id = h.id and m.kind = 'card' where h.status = 'pending' order by h.started_at`;
     }
-    console.log(`set-up: ${CLICKS} MQLs created and their cards posted in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`);
+    console.log(
+      `set-up: ${CLICKS} MQLs created and their cards posted in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`,
+    );
 
     // Open loop: a click every 1/RATE s whatever the answers do, as people click independently.
     const replies: Promise<SlackReply>[] = [];
@@ -82,13 +100,22 @@ async function main(): Promise<void> {
     for (let i = 0; i < CLICKS; i++) {
       await sleep(started + (i * 1000) / RATE - performance.now());
       const c = cards[i]!;
-      const payload = blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: c.id }), value: c.id, userId: c.rep, teamId: 'T0BATON', channelId: c.channel, messageTs: c.ts, responseUrl: `${slack.responseUrl}/${c.rep}` });
+      const payload = blockActionsPayload({
+        actionId: encodeAction({ kind: 'accept', handoffId: c.id }),
+        value: c.id,
+        userId: c.rep,
+        teamId: 'T0BATON',
+        channelId: c.channel,
+        messageTs: c.ts,
+        responseUrl: `${slack.responseUrl}/${c.rep}`,
+      });
       replies.push(sendInteraction(base, SIGNING_SECRET, payload));
     }
     const answered = await Promise.all(replies);
     const clickSeconds = (performance.now() - started) / 1000;
     // Decisions run after the acknowledgement: poll until all are in, or none came for 2 s.
-    const countAccepted = async () => (await db<{ n: number }[]>`select count(*)::int as n from handoffs where status = 'accepted'`)[0]!.n;
+    const countAccepted = async () =>
+      (await db<{ n: number }[]>`select count(*)::int as n from handoffs where status = 'accepted'`)[0]!.n;
     const atLastClick = await countAccepted();
     let accepted = atLastClick;
     let decidedSeconds = (performance.now() - started) / 1000;
@@ -103,10 +130,16 @@ async function main(): Promise<void> {
     const rss = rssOf(baton.child.pid!);
     const latencies = answered.map((r) => r.elapsedMs).sort((a, b) => a - b);
     const failed = answered.filter((r) => r.status !== 200).length;
-    console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${RATE} clicks/s for ${DURATION_S} s on ${CLICKS} cards`);
+    console.log(
+      `machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${RATE} clicks/s for ${DURATION_S} s on ${CLICKS} cards`,
+    );
     console.log(`clicks: ${answered.length} sent in ${clickSeconds.toFixed(1)} s (non-200: ${failed})`);
-    console.log(`ack latency: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms (target p99 < 200 ms, never over 2500 ms)`);
-    console.log(`decisions: ${accepted} of ${CLICKS} accepted (${atLastClick} when the last click was answered), ${(accepted / decidedSeconds).toFixed(0)} decisions/s completed, the last ${decidedSeconds.toFixed(2)} s after the first click`);
+    console.log(
+      `ack latency: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms (target p99 < 200 ms, never over 2500 ms)`,
+    );
+    console.log(
+      `decisions: ${accepted} of ${CLICKS} accepted (${atLastClick} when the last click was answered), ${(accepted / decidedSeconds).toFixed(0)} decisions/s completed, the last ${decidedSeconds.toFixed(2)} s after the first click`,
+    );
     console.log(`peak RSS (Baton): ${(rss / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
     baton.child.kill('SIGTERM');

@@ -23,4 +23,6 @@ const once = (): number => {
 
 once();
 const times = Array.from({ length: RUNS }, once).sort((a, b) => a - b);
-console.log(`10,000 business hours forward and back, ${String(RUNS)} runs: p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms`);
+console.log(
+  `10,000 business hours forward and back, ${String(RUNS)} runs: p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms`,
+);

@@ -29,12 +29,18 @@ async function main(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     all.push(...times);
-    lines.push(`${name}: p50 ${percentile(times, 0.5).toFixed(0)} ms, p99 ${percentile(times, 0.99).toFixed(0)} ms (${(png.length / 1024).toFixed(0)} KiB PNG)`);
+    lines.push(
+      `${name}: p50 ${percentile(times, 0.5).toFixed(0)} ms, p99 ${percentile(times, 0.99).toFixed(0)} ms (${(png.length / 1024).toFixed(0)} KiB PNG)`,
+    );
   }
   all.sort((a, b) => a - b);
-  console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${ROUNDS} renders per chart after one warm-up`);
+  console.log(
+    `machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${ROUNDS} renders per chart after one warm-up`,
+  );
   for (const l of lines) console.log(l);
-  console.log(`all charts: p50 ${percentile(all, 0.5).toFixed(0)} ms, p99 ${percentile(all, 0.99).toFixed(0)} ms (target < 200 ms)`);
+  console.log(
+    `all charts: p50 ${percentile(all, 0.5).toFixed(0)} ms, p99 ${percentile(all, 0.99).toFixed(0)} ms (target < 200 ms)`,
+  );
   console.log(`peak RSS: ${(rssOf(process.pid) / 1024 / 1024).toFixed(0)} MiB`);
 }
 

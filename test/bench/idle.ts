@@ -27,7 +27,12 @@ function readProcess(pid: number): { ppid: number; command: string; rss: number 
   try {
     const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).map((a) => path.basename(a)).slice(0, 3).join(' ');
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((a) => path.basename(a))
+      .slice(0, 3)
+      .join(' ');
     return { ppid, command, rss };
   } catch {
     // the process ended while we looked
@@ -79,7 +84,13 @@ async function measure(dataDir: string): Promise<{ total: number; processes: Pro
   const port = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
     // Its own process group, so that the whole tree is stopped with it.
     detached: true,
@@ -93,7 +104,10 @@ async function measure(dataDir: string): Promise<{ total: number; processes: Pro
       samples.push({ total: processes.reduce((s, p) => s + p.rss, 0), processes });
       await sleep(1000);
     }
-    const median = percentile(samples.map((s) => s.total).sort((a, b) => a - b), 0.5);
+    const median = percentile(
+      samples.map((s) => s.total).sort((a, b) => a - b),
+      0.5,
+    );
     return { ...samples.find((s) => s.total === median)!, readyMs };
   } finally {
     await stopGroup(child.pid!);

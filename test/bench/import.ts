@@ -25,11 +25,22 @@ const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 
 async function writeFile(file: string): Promise<void> {
   const out = createWriteStream(file);
-  for (const line of importLines(LEADS, { from: new Date('2024-12-01T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z'), seed: 2026 })) {
-    if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => { resolve(); }));
+  for (const line of importLines(LEADS, {
+    from: new Date('2024-12-01T00:00:00Z'),
+    to: new Date('2026-11-30T00:00:00Z'),
+    seed: 2026,
+  })) {
+    if (!out.write(`${JSON.stringify(line)}\n`))
+      await new Promise<void>((resolve) =>
+        out.once('drain', () => {
+          resolve();
+        }),
+      );
   }
   await new Promise<void>((resolve) => {
-    out.end(() => { resolve(); });
+    out.end(() => {
+      resolve();
+    });
   });
 }
 
@@ -37,11 +48,15 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'baton-bench-import-'));
   const file = path.join(scratch, 'leads.ndjson');
   const server = EMBEDDED ? undefined : await scratchServerDatabase('baton_bench_import', SERVER);
-  const target = server ? ({ kind: 'postgres', url: server.url } as const) : ({ kind: 'pglite', dataDir: path.join(scratch, 'db') } as const);
+  const target = server
+    ? ({ kind: 'postgres', url: server.url } as const)
+    : ({ kind: 'pglite', dataDir: path.join(scratch, 'db') } as const);
   try {
     const generated = Date.now();
     await writeFile(file);
-    console.log(`generated ${LEADS.toLocaleString('en-US')} leads (${Math.round(statSync(file).size / 1024 / 1024)} MB) in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${LEADS.toLocaleString('en-US')} leads (${Math.round(statSync(file).size / 1024 / 1024)} MB) in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
+    );
     let database: Database = await openDatabase(target);
     await database.migrate();
     await ensureWorkspace(database.db, { workspaceId: 'T0BENCH', workspaceName: 'Bench', botUserId: 'U0BATON' });
@@ -50,11 +65,25 @@ async function main(): Promise<void> {
 
     const started = Date.now();
     // As `npm run import` starts it (package.json).
-    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--heap-growing-percent=50', '--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), file], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', ...(server ? { DATABASE_URL: server.url } : { DATA_DIR: path.join(scratch, 'db') }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--max-semi-space-size=32',
+        '--heap-growing-percent=50',
+        '--import',
+        'tsx',
+        path.join(REPO, 'src/cli/import.ts'),
+        file,
+      ],
+      {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...(server ? { DATABASE_URL: server.url } : { DATA_DIR: path.join(scratch, 'db') }),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let summary = '';
     child.stdout.on('data', (d: Buffer) => (summary += d.toString()));
     let peak = 0;
@@ -72,13 +101,24 @@ async function main(): Promise<void> {
 
     if (EMBEDDED) database = await openDatabase(target);
     const reportStarted = Date.now();
-    await funnelReport({ db: database.db, policy: examplePolicy(), workspaceId: 'T0BENCH', now: () => new Date('2026-11-30T12:00:00Z'), logger: createLogger('warn') }, { kind: 'quarter' });
+    await funnelReport(
+      {
+        db: database.db,
+        policy: examplePolicy(),
+        workspaceId: 'T0BENCH',
+        now: () => new Date('2026-11-30T12:00:00Z'),
+        logger: createLogger('warn'),
+      },
+      { kind: 'quarter' },
+    );
     const firstReport = Date.now() - reportStarted;
     await database.close();
 
     console.log(summary.trim());
     console.log(`database: ${EMBEDDED ? 'embedded (PGlite)' : 'PostgreSQL server'}`);
-    console.log(`import: ${LEADS.toLocaleString('en-US')} leads in ${seconds.toFixed(1)} s = ${Math.round(LEADS / seconds).toLocaleString('en-US')} leads/s (process start and migrations included)`);
+    console.log(
+      `import: ${LEADS.toLocaleString('en-US')} leads in ${seconds.toFixed(1)} s = ${Math.round(LEADS / seconds).toLocaleString('en-US')} leads/s (process start and migrations included)`,
+    );
     console.log(`importer peak RSS: ${Math.round(peak / 1024 / 1024)} MiB`);
     console.log(`first report after the import (funnel, quarter): ${firstReport} ms`);
   } finally {

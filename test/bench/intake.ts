@@ -31,7 +31,9 @@ function lead(i: number): string {
     employees: [20, 150, 2500][i % 3],
     country: COUNTRIES[i % COUNTRIES.length],
     channel: 'referral',
-    activities: qualifies ? [{ type: 'demo_request', at: new Date().toISOString() }] : [{ type: 'webinar', at: new Date().toISOString() }],
+    activities: qualifies
+      ? [{ type: 'demo_request', at: new Date().toISOString() }]
+      : [{ type: 'webinar', at: new Date().toISOString() }],
   });
 }
 
@@ -39,7 +41,18 @@ async function main(): Promise<void> {
   const scratch = await scratchServerDatabase('baton_bench_intake', SERVER);
   const slack = await startSlackStandIn();
   const port = await freePort();
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' }, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []);
+  const baton = spawnBaton(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: scratch.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+    process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
+  );
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
     let i = 0;
@@ -59,13 +72,18 @@ async function main(): Promise<void> {
     const pg = cpuSecondsSince(pgBefore, 'postgres') / DURATION_S;
     const selfUsage = process.cpuUsage(selfBefore);
     const driver = (selfUsage.user + selfUsage.system) / 1e6 / DURATION_S;
-    const perLead = (share: number): string => ((share * 1000 * DURATION_S) / Math.max(1, result.requests.total)).toFixed(2);
+    const perLead = (share: number): string =>
+      ((share * 1000 * DURATION_S) / Math.max(1, result.requests.total)).toFixed(2);
     const non2xx = result.non2xx + result.errors + result.timeouts;
-    console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`);
+    console.log(
+      `machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s`,
+    );
     console.log(`requests: ${result.requests.total} (non-2xx, errors or timeouts: ${non2xx})`);
     console.log(`rate: ${(result.requests.total / DURATION_S).toFixed(0)} leads/s sustained`);
     console.log(`latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
-    console.log(`CPU (of the machine's ${availableParallelism()} cores): Baton ${(cpu * 100).toFixed(0)} % of a core (${perLead(cpu)} ms per lead), PostgreSQL ${(pg * 100).toFixed(0)} % (${perLead(pg)} ms per lead), load generator and Slack stand-in ${(driver * 100).toFixed(0)} %`);
+    console.log(
+      `CPU (of the machine's ${availableParallelism()} cores): Baton ${(cpu * 100).toFixed(0)} % of a core (${perLead(cpu)} ms per lead), PostgreSQL ${(pg * 100).toFixed(0)} % (${perLead(pg)} ms per lead), load generator and Slack stand-in ${(driver * 100).toFixed(0)} %`,
+    );
     console.log(`peak RSS (Baton): ${(rss / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
     baton.child.kill('SIGTERM');

@@ -12,7 +12,8 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /** Nearest rank: the value at position ⌈p·n⌉ of the sorted list. */
-export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 
 /** CPU seconds used so far by each process whose command is `name` (e.g. every postgres backend), by pid. */
 export function cpuSecondsByName(name: string): Map<number, number> {
@@ -20,7 +21,8 @@ export function cpuSecondsByName(name: string): Map<number, number> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.set(Number(entry), cpuSecondsOf(Number(entry)));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name)
+        out.set(Number(entry), cpuSecondsOf(Number(entry)));
     } catch {
       // the process ended while we looked
     }

@@ -143,29 +143,52 @@ async function main(): Promise<void> {
   // What autovacuum does on a live server (insert-only tables included): statistics, and the
   // visibility map that lets the report indexes answer without reading the tables.
   await raw.unsafe('vacuum (analyze) leads, handoffs, events');
-  const [counts] = await raw<[{ handoffs: number; events: number }]>`select (select count(*)::int from handoffs) as handoffs, (select count(*)::int from events) as events`;
-  console.log(`data: ${LEADS.toLocaleString('en-US')} leads, ${counts.handoffs.toLocaleString('en-US')} handoffs, ${counts.events.toLocaleString('en-US')} events`);
+  const [counts] = await raw<
+    [{ handoffs: number; events: number }]
+  >`select (select count(*)::int from handoffs) as handoffs, (select count(*)::int from events) as events`;
+  console.log(
+    `data: ${LEADS.toLocaleString('en-US')} leads, ${counts.handoffs.toLocaleString('en-US')} handoffs, ${counts.events.toLocaleString('en-US')} events`,
+  );
   await raw.end();
 
-  const ctx: ServiceContext = { db: database.db, policy: examplePolicy(), workspaceId: WORKSPACE, now: () => NOW, logger: createLogger('warn') };
+  const ctx: ServiceContext = {
+    db: database.db,
+    policy: examplePolicy(),
+    workspaceId: WORKSPACE,
+    now: () => NOW,
+    logger: createLogger('warn'),
+  };
   const lines: string[] = [];
   for (const kind of ['week', 'month', 'quarter'] as const) {
     const f = await timed(ITERATIONS, () => funnelReport(ctx, { kind }));
     const v = await timed(ITERATIONS, () => velocityReport(ctx, { kind }));
-    lines.push(`${kind.padEnd(8)} funnel p50 ${f.p50.toFixed(0)} ms p95 ${f.p95.toFixed(0)} ms · velocity p50 ${v.p50.toFixed(0)} ms p95 ${v.p95.toFixed(0)} ms`);
+    lines.push(
+      `${kind.padEnd(8)} funnel p50 ${f.p50.toFixed(0)} ms p95 ${f.p95.toFixed(0)} ms · velocity p50 ${v.p50.toFixed(0)} ms p95 ${v.p95.toFixed(0)} ms`,
+    );
   }
   const byRep = await timed(ITERATIONS, () => funnelReport(ctx, { kind: 'quarter' }, 'rep'));
   lines.push(`quarter  funnel by rep p50 ${byRep.p50.toFixed(0)} ms p95 ${byRep.p95.toFixed(0)} ms`);
 
   // The whole round trip through the real app: signed /funnel quarter in, the report out on response_url.
   const slack = await startSlackStandIn();
-  const baton = await startTestBaton({ slackApiUrl: slack.url, db: { ...database, url: url.toString(), dispose: () => database.close() }, now: () => NOW });
+  const baton = await startTestBaton({
+    slackApiUrl: slack.url,
+    db: { ...database, url: url.toString(), dispose: () => database.close() },
+    now: () => NOW,
+  });
   const trips: number[] = [];
   try {
     for (let i = 0; i < Math.min(ITERATIONS, 10); i++) {
       const before = slack.callsTo('response_url').length;
       const t = performance.now();
-      await sendSlashCommand(baton.url, SIGNING_SECRET, { command: '/funnel', text: 'quarter by channel', user_id: 'U0SMBMGR', channel_id: 'C0SMB', team_id: WORKSPACE, response_url: `${slack.responseUrl}/bench` });
+      await sendSlashCommand(baton.url, SIGNING_SECRET, {
+        command: '/funnel',
+        text: 'quarter by channel',
+        user_id: 'U0SMBMGR',
+        channel_id: 'C0SMB',
+        team_id: WORKSPACE,
+        response_url: `${slack.responseUrl}/bench`,
+      });
       await slack.waitFor('response_url', { count: before + 1, timeoutMs: 30_000 });
       trips.push(performance.now() - t);
     }
@@ -175,7 +198,9 @@ async function main(): Promise<void> {
     await database.close();
   }
   trips.sort((a, b) => a - b);
-  lines.push(`/funnel quarter by channel round trip p50 ${percentile(trips, 0.5).toFixed(0)} ms p95 ${percentile(trips, 0.95).toFixed(0)} ms (target < 3,000 ms)`);
+  lines.push(
+    `/funnel quarter by channel round trip p50 ${percentile(trips, 0.5).toFixed(0)} ms p95 ${percentile(trips, 0.95).toFixed(0)} ms (target < 3,000 ms)`,
+  );
   for (const l of lines) console.log(l);
 }
 

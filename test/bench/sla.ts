@@ -22,7 +22,15 @@ async function main(): Promise<void> {
   const sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
   const slack = await startSlackStandIn();
   const port = await freePort();
-  const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000' });
+  const baton = spawnBaton({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    DATABASE_URL: scratch.url,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    OUTBOX_CHANNEL_RATE: '1000',
+  });
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
     const seeded = Date.now();
@@ -43,7 +51,11 @@ async function main(): Promise<void> {
       }
     };
     await waitDone(DUE);
-    const lags = (await sql<{ ms: string }[]>`select extract(epoch from done_at - due_at) * 1000 as ms from sla_steps where status = 'done' order by 1`).map((r) => Number(r.ms));
+    const lags = (
+      await sql<
+        { ms: string }[]
+      >`select extract(epoch from done_at - due_at) * 1000 as ms from sla_steps where status = 'done' order by 1`
+    ).map((r) => Number(r.ms));
 
     // Phase 2: a backlog of DUE steps all due now.
     const burstAt = new Date(Date.now() + 1_000);
@@ -59,9 +71,15 @@ async function main(): Promise<void> {
     }
     const delivered = slack.callsTo('chat.postMessage').length;
 
-    console.log(`machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${TOTAL} open handoffs, sweep every 5 s`);
-    console.log(`phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(percentile(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`);
-    console.log(`phase 2: ${DUE} steps due at once, performed (committed) within ${burstSeconds.toFixed(2)} s of the first: ${(DUE / burstSeconds).toFixed(0)} steps/s`);
+    console.log(
+      `machine: ${process.env.BENCH_MACHINE ?? 'this machine'}, node ${process.version}, ${TOTAL} open handoffs, sweep every 5 s`,
+    );
+    console.log(
+      `phase 1: ${DUE} steps due over one minute; lag from due to performed p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s, p99 ${(percentile(lags, 0.99) / 1000).toFixed(1)} s, max ${(lags.at(-1)! / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `phase 2: ${DUE} steps due at once, performed (committed) within ${burstSeconds.toFixed(2)} s of the first: ${(DUE / burstSeconds).toFixed(0)} steps/s`,
+    );
     console.log(`Slack messages delivered: ${delivered} (of ${2 * DUE} steps)`);
     console.log(`peak RSS (Baton): ${(rssOf(baton.child.pid!) / 1024 / 1024).toFixed(0)} MiB`);
   } finally {

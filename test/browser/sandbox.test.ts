@@ -24,7 +24,9 @@ let page: Page;
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'baton-sandbox-'));
-  shots = process.env.SCREENSHOTS_DIR ? path.resolve(REPO, process.env.SCREENSHOTS_DIR) : path.join(scratch, 'screenshots');
+  shots = process.env.SCREENSHOTS_DIR
+    ? path.resolve(REPO, process.env.SCREENSHOTS_DIR)
+    : path.join(scratch, 'screenshots');
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${String(port)}`;
@@ -46,13 +48,26 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-interface StateMessage { ts: string; thread_ts?: string; text: string; blocks: unknown[]; files?: { id: string; url_private: string }[] }
-interface SandboxState { people: { id: string; name: string; role: string; dm: string }[]; messages: Record<string, StateMessage[]> }
+interface StateMessage {
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  blocks: unknown[];
+  files?: { id: string; url_private: string }[];
+}
+interface SandboxState {
+  people: { id: string; name: string; role: string; dm: string }[];
+  messages: Record<string, StateMessage[]>;
+}
 
 /** Every image in the message pane has loaded: its bytes arrived and decoded (naturalWidth > 0). */
 async function waitForImagesLoaded(): Promise<void> {
   // A string: this project's TypeScript has no DOM types.
-  await page.waitForFunction(`(() => { const imgs = [...document.querySelectorAll('#messages figure.file img')]; return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0); })()`, undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    `(() => { const imgs = [...document.querySelectorAll('#messages figure.file img')]; return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0); })()`,
+    undefined,
+    { timeout: 15_000 },
+  );
 }
 
 async function state(): Promise<SandboxState> {
@@ -63,7 +78,10 @@ async function state(): Promise<SandboxState> {
 // machine the demo import alone took 25 s, so the tests' own limit is set above their waits.
 describe('sandbox mode', { timeout: 150_000 }, () => {
   it('says in one log line where the sandbox is and how to connect a real workspace', () => {
-    const line = baton?.output().split('\n').find((l) => l.includes('/sandbox'));
+    const line = baton
+      ?.output()
+      .split('\n')
+      .find((l) => l.includes('/sandbox'));
     expect(line).toMatch(/Sandbox mode.*http:\/\/localhost:\d+\/sandbox.*set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
   });
 
@@ -90,7 +108,9 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     // A reason that needs a note, submitted without one: Bolt answers with an inline error.
     await modal.locator('select').selectOption('bad-timing');
     // Picking a reason that needs a note redraws the modal: the note is no longer marked optional.
-    await expect.poll(() => modal.locator('.input[data-block-id="reject_note"] label.title').textContent(), { timeout: 10_000 }).toBe('Note for marketing (needed for "Bad timing – recontact later")');
+    await expect
+      .poll(() => modal.locator('.input[data-block-id="reject_note"] label.title').textContent(), { timeout: 10_000 })
+      .toBe('Note for marketing (needed for "Bad timing – recontact later")');
     await modal.getByRole('button', { name: 'Reject' }).click();
     await expect.poll(() => modal.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/needs a note/);
     await modal.locator('textarea').fill('Budget freeze until Q2; call again in March.');
@@ -121,7 +141,8 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
   it('accepts a second lead and qualifies it through the checklist modal', async () => {
     await page.getByRole('button', { name: /sales-enterprise/ }).click();
     await page.getByRole('button', { name: 'Send a sample lead' }).click();
-    const cards = async (): Promise<StateMessage[]> => (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
+    const cards = async (): Promise<StateMessage[]> =>
+      (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
     await expect.poll(async () => (await cards()).length, { timeout: 15_000 }).toBe(2);
     const cardMessage = (await cards())[1];
     const assignee = /<@(U[A-Z0-9]+)>/.exec(cardMessage?.text ?? '')?.[1] ?? '';
@@ -141,7 +162,9 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
 
   it('loads a quarter of demo history for /velocity, and shows a rep their App Home', async () => {
     await page.getByRole('button', { name: 'Load demo history' }).click();
-    await expect.poll(() => page.locator('#tool-status').textContent(), { timeout: 90_000 }).toMatch(/Imported 300 leads/);
+    await expect
+      .poll(() => page.locator('#tool-status').textContent(), { timeout: 90_000 })
+      .toMatch(/Imported 300 leads/);
     await page.locator('#command').fill('/velocity quarter');
     await page.locator('#command').press('Enter');
     const velocity = page.locator('.msg.ephemeral', { hasText: 'Velocity' });
@@ -178,10 +201,19 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     for (let i = 0; i < 4; i++) await send('/velocity quarter', /Velocity/);
 
     // Conversions are shares of a cohort: every rate with a decimal is at most 100 % (changes are whole percents or points).
-    for (const f of funnels) for (const m of f.matchAll(/(\d[\d,]*\.\d) %/g)) expect(Number(m[1]!.replace(/,/g, ''))).toBeLessThanOrEqual(100);
+    for (const f of funnels)
+      for (const m of f.matchAll(/(\d[\d,]*\.\d) %/g)) expect(Number(m[1]!.replace(/,/g, ''))).toBeLessThanOrEqual(100);
 
     // Run in the page (a string: this project's TypeScript has no DOM types).
-    const layout = await page.evaluate<{ pageHeight: number; viewport: number; paneScrolls: boolean; composerBottom: number; sidebarTop: number; pageWidth: number; viewportWidth: number }>(`(() => {
+    const layout = await page.evaluate<{
+      pageHeight: number;
+      viewport: number;
+      paneScrolls: boolean;
+      composerBottom: number;
+      sidebarTop: number;
+      pageWidth: number;
+      viewportWidth: number;
+    }>(`(() => {
       const pane = document.querySelector('#messages');
       const composer = document.querySelector('#composer').getBoundingClientRect();
       const sidebar = document.querySelector('#sidebar').getBoundingClientRect();
@@ -214,16 +246,22 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     expect(body).not.toMatch(/:[a-z][a-z0-9_+-]*:/);
     // The API tokens are on the page, with a request to paste.
     expect(await page.locator('[data-testid=intake-token]').textContent()).toMatch(/^[0-9a-f]{32}$/);
-    expect(await page.locator('#api pre').first().textContent()).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:\d+\/api\/leads -H "Authorization: Bearer [0-9a-f]{32}"/);
+    expect(await page.locator('#api pre').first().textContent()).toMatch(
+      /^curl -X POST http:\/\/127\.0\.0\.1:\d+\/api\/leads -H "Authorization: Bearer [0-9a-f]{32}"/,
+    );
   });
-  it('shows a report chart as an image: /funnel week chart lands in the asker\'s direct message with Baton', async () => {
+  it("shows a report chart as an image: /funnel week chart lands in the asker's direct message with Baton", async () => {
     const manager = (await state()).people.find((p) => p.role === 'manager');
     await page.locator('#person').selectOption(manager?.id ?? '');
     await page.getByRole('button', { name: /sales-enterprise/ }).click();
     await page.locator('#command').fill('/funnel week chart');
     await page.locator('#command').press('Enter');
     // The first chart loads the chart libraries: on a busy machine that takes a while.
-    await expect.poll(async () => (await state()).messages[manager?.dm ?? '']?.some((m) => m.files !== undefined), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => (await state()).messages[manager?.dm ?? '']?.some((m) => m.files !== undefined), {
+        timeout: 60_000,
+      })
+      .toBe(true);
     await page.locator(`#sidebar button[data-channel="${manager?.dm ?? ''}"]`).click();
     const image = page.locator('#messages figure.file img').first();
     await image.waitFor({ timeout: 15_000 });
@@ -246,12 +284,13 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     await page.locator('.msg', { hasText: name }).first().waitFor({ timeout: 15_000 });
   });
 
-  it('a restart on the same data folder keeps the channels: cards and charts are where they were, and a card\'s buttons still work', async () => {
+  it("a restart on the same data folder keeps the channels: cards and charts are where they were, and a card's buttons still work", async () => {
     const rep = (await state()).people.find((p) => p.role === 'rep');
     const manager = (await state()).people.find((p) => p.role === 'manager');
     await page.locator('#person').selectOption(rep?.id ?? '');
     await page.getByRole('button', { name: /sales-enterprise/ }).click();
-    const cards = async (): Promise<StateMessage[]> => (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
+    const cards = async (): Promise<StateMessage[]> =>
+      (await state()).messages.C0ENTERPRISE?.filter((m) => m.text.startsWith('New MQL')) ?? [];
     const before = (await cards()).length;
     await page.getByRole('button', { name: 'Send a sample lead' }).click();
     await expect.poll(async () => (await cards()).length, { timeout: 15_000 }).toBe(before + 1);
@@ -268,7 +307,11 @@ describe('sandbox mode', { timeout: 150_000 }, () => {
     await shown.waitFor({ timeout: 30_000 });
     const after = await state();
     // Everything shown before is still there (the outbox may have posted more since).
-    for (const channel of ['C0ENTERPRISE', 'C0MARKETING', manager?.dm ?? '']) expect(after.messages[channel]?.map((m) => [m.ts, m.text]), channel).toEqual(expect.arrayContaining(kept.messages[channel]?.map((m) => [m.ts, m.text]) ?? []));
+    for (const channel of ['C0ENTERPRISE', 'C0MARKETING', manager?.dm ?? ''])
+      expect(
+        after.messages[channel]?.map((m) => [m.ts, m.text]),
+        channel,
+      ).toEqual(expect.arrayContaining(kept.messages[channel]?.map((m) => [m.ts, m.text]) ?? []));
     expect(await page.locator('#messages > .msg').count()).toBeGreaterThanOrEqual(before + 1);
 
     const assignee = /<@(U[A-Z0-9]+)>/.exec(card?.text ?? '')?.[1] ?? '';

@@ -50,7 +50,12 @@ describe('environment', () => {
     });
     expect(config).toEqual({
       sandbox: false,
-      slack: { botToken: 'xoxb-1-2-3', signingSecret: GOOD.SLACK_SIGNING_SECRET, appToken: 'xapp-1-A', apiUrl: 'http://127.0.0.1:9999/api/' },
+      slack: {
+        botToken: 'xoxb-1-2-3',
+        signingSecret: GOOD.SLACK_SIGNING_SECRET,
+        appToken: 'xapp-1-A',
+        apiUrl: 'http://127.0.0.1:9999/api/',
+      },
       database: { kind: 'postgres', url: 'postgres://u@h:5432/db' },
       policyFile: '/etc/baton/policy.yml',
       intakeToken: 'i'.repeat(20),
@@ -66,13 +71,32 @@ describe('environment', () => {
   it('turns the HubSpot connector on with its token and secret, talking to HubSpot unless HUBSPOT_API_URL names a stand-in', () => {
     const hubspot = { HUBSPOT_ACCESS_TOKEN: 'pat-na1-0000', HUBSPOT_CLIENT_SECRET: 'secret-1234' };
     expect(loadConfig(GOOD).hubspot).toBeUndefined();
-    expect(loadConfig({ ...GOOD, ...hubspot }).hubspot).toEqual({ accessToken: 'pat-na1-0000', clientSecret: 'secret-1234', publicUrl: undefined, apiUrl: 'https://api.hubapi.com', rateLimit: 100 });
-    expect(loadConfig({ ...GOOD, ...hubspot, HUBSPOT_API_URL: 'http://127.0.0.1:4010', PUBLIC_URL: 'https://baton.example.com', HUBSPOT_RATE_LIMIT: '190' }).hubspot).toMatchObject({ apiUrl: 'http://127.0.0.1:4010', publicUrl: 'https://baton.example.com', rateLimit: 190 });
-    expect(problems({ ...GOOD, ...hubspot, HUBSPOT_API_URL: 'api.hubapi.com' })).toEqual([expect.stringMatching(/^HUBSPOT_API_URL: must be an http\(s\) URL/)]);
+    expect(loadConfig({ ...GOOD, ...hubspot }).hubspot).toEqual({
+      accessToken: 'pat-na1-0000',
+      clientSecret: 'secret-1234',
+      publicUrl: undefined,
+      apiUrl: 'https://api.hubapi.com',
+      rateLimit: 100,
+    });
+    expect(
+      loadConfig({
+        ...GOOD,
+        ...hubspot,
+        HUBSPOT_API_URL: 'http://127.0.0.1:4010',
+        PUBLIC_URL: 'https://baton.example.com',
+        HUBSPOT_RATE_LIMIT: '190',
+      }).hubspot,
+    ).toMatchObject({ apiUrl: 'http://127.0.0.1:4010', publicUrl: 'https://baton.example.com', rateLimit: 190 });
+    expect(problems({ ...GOOD, ...hubspot, HUBSPOT_API_URL: 'api.hubapi.com' })).toEqual([
+      expect.stringMatching(/^HUBSPOT_API_URL: must be an http\(s\) URL/),
+    ]);
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig({ ...GOOD, SLACK_APP_TOKEN: '', DATABASE_URL: '  ' })).toMatchObject({ slack: { appToken: undefined }, database: { kind: 'pglite' } });
+    expect(loadConfig({ ...GOOD, SLACK_APP_TOKEN: '', DATABASE_URL: '  ' })).toMatchObject({
+      slack: { appToken: undefined },
+      database: { kind: 'pglite' },
+    });
   });
 
   it.each([
@@ -93,7 +117,10 @@ describe('environment', () => {
     [{ HTTP_HEADERS_TIMEOUT_MS: '10' }, /^HTTP_HEADERS_TIMEOUT_MS: must be between 100 and 3600000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS: must be a whole number/],
     [{ HTTP_MAX_CONNECTIONS: '0' }, /^HTTP_MAX_CONNECTIONS: must be between 1 and/],
-    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS \(10000\)/],
+    [
+      { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' },
+      /^HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS \(10000\)/,
+    ],
     [{ RETENTION_DAYS: '30d' }, /^RETENTION_DAYS: must be a whole number of days/],
     [{ RETENTION_DAYS: '0' }, /^RETENTION_DAYS: must be between 1 and 36500 days/],
   ])('%o is refused with one line naming the key', (patch, line) => {
@@ -111,19 +138,30 @@ describe('environment', () => {
     it('is what no Slack token means: a stand-in bot token and a fresh random signing secret', () => {
       const a = loadConfig({});
       const b = loadConfig({ SLACK_BOT_TOKEN: '  ' });
-      expect(a).toMatchObject({ sandbox: true, slack: { botToken: SANDBOX_BOT_TOKEN, appToken: undefined }, intakeToken: undefined });
+      expect(a).toMatchObject({
+        sandbox: true,
+        slack: { botToken: SANDBOX_BOT_TOKEN, appToken: undefined },
+        intakeToken: undefined,
+      });
       expect(a.slack.signingSecret).toMatch(/^[0-9a-f]{32}$/);
       expect(b.sandbox).toBe(true);
       expect(b.slack.signingSecret).not.toBe(a.slack.signingSecret);
     });
 
     it('keeps a signing secret that is set', () => {
-      expect(loadConfig({ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toMatchObject({ sandbox: true, slack: { signingSecret: GOOD.SLACK_SIGNING_SECRET } });
+      expect(loadConfig({ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toMatchObject({
+        sandbox: true,
+        slack: { signingSecret: GOOD.SLACK_SIGNING_SECRET },
+      });
     });
 
     it('is not entered when a real workspace is half configured', () => {
-      expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: is required: the Signing Secret/)]);
-      expect(problems({ SLACK_APP_TOKEN: 'xapp-1-A', SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: is required: the Bot User OAuth Token/)]);
+      expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' })).toEqual([
+        expect.stringMatching(/^SLACK_SIGNING_SECRET: is required: the Signing Secret/),
+      ]);
+      expect(problems({ SLACK_APP_TOKEN: 'xapp-1-A', SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET })).toEqual([
+        expect.stringMatching(/^SLACK_BOT_TOKEN: is required: the Bot User OAuth Token/),
+      ]);
       expect(loadConfig(GOOD).sandbox).toBe(false);
     });
   });

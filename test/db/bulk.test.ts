@@ -6,32 +6,72 @@ import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await freshDatabase(); });
-afterAll(async () => { await db.dispose(); });
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  await db.dispose();
+});
 
 describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
   it('stores every column as an ordinary insert would: instants, jsonb, nulls, static and database defaults', async () => {
     const leadId = '00000000-0000-4000-8000-000000000001';
     const before = Date.now();
-    await writeTogether(db.db, [rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 's', stage: 'lead', createdAt: new Date('2026-03-29T01:30:00Z'), scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }] }])]);
+    await writeTogether(db.db, [
+      rowsInsert(leads, [
+        {
+          id: leadId,
+          workspaceId: 'T1',
+          source: 's',
+          stage: 'lead',
+          createdAt: new Date('2026-03-29T01:30:00Z'),
+          scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }],
+        },
+      ]),
+    ]);
     const [lead] = await db.db.select().from(leads).where(eq(leads.id, leadId));
-    expect(lead).toMatchObject({ source: 's', score: 0, origin: 'marketing', imported: false, email: null, scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }] });
+    expect(lead).toMatchObject({
+      source: 's',
+      score: 0,
+      origin: 'marketing',
+      imported: false,
+      email: null,
+      scoreBreakdown: [{ family: 'negatives', label: 'x "quoted"', points: -20 }],
+    });
     expect(lead!.createdAt.toISOString()).toBe('2026-03-29T01:30:00.000Z');
     // The database's own now(), taken during the write: between the instants around it.
     expect(lead!.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
     expect(lead!.updatedAt.getTime()).toBeLessThanOrEqual(Date.now());
 
-    await writeTogether(db.db, [rowsInsert(events, [
-      { workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date('2026-03-29T01:30:00Z'), data: { n: 1 } },
-      { workspaceId: 'T1', leadId, type: 'assigned', at: new Date('2026-03-29T01:31:00Z') },
-    ])]);
+    await writeTogether(db.db, [
+      rowsInsert(events, [
+        {
+          workspaceId: 'T1',
+          leadId,
+          type: 'created',
+          toStage: 'lead',
+          at: new Date('2026-03-29T01:30:00Z'),
+          data: { n: 1 },
+        },
+        { workspaceId: 'T1', leadId, type: 'assigned', at: new Date('2026-03-29T01:31:00Z') },
+      ]),
+    ]);
     const rows = await db.db.select().from(events).where(eq(events.leadId, leadId)).orderBy(asc(events.id));
-    expect(rows.map((r) => [r.type, r.toStage, r.fromStage, r.data])).toEqual([['created', 'lead', null, { n: 1 }], ['assigned', null, null, {}]]);
+    expect(rows.map((r) => [r.type, r.toStage, r.fromStage, r.data])).toEqual([
+      ['created', 'lead', null, { n: 1 }],
+      ['assigned', null, null, {}],
+    ]);
   });
 
   it('a database default applies to the rows that leave the value out, and on conflict do nothing skips duplicates', async () => {
     const later = new Date('2030-01-01T00:00:00Z');
-    const row = (key: string, notBefore?: Date) => ({ workspaceId: 'T1', dedupeKey: key, kind: 'k', payload: { key }, ...(notBefore ? { notBefore } : {}) });
+    const row = (key: string, notBefore?: Date) => ({
+      workspaceId: 'T1',
+      dedupeKey: key,
+      kind: 'k',
+      payload: { key },
+      ...(notBefore ? { notBefore } : {}),
+    });
     await writeTogether(db.db, [rowsInsert(outbox, [row('a', later), row('b')], { onConflictDoNothing: true })]);
     await writeTogether(db.db, [rowsInsert(outbox, [row('a'), row('c')], { onConflictDoNothing: true })]);
     const rows = await db.db.select().from(outbox).orderBy(asc(outbox.id));
@@ -44,15 +84,24 @@ describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
   it('writes for several tables go as one statement: a row may reference one written beside it, and a failure stores none', async () => {
     const leadId = '00000000-0000-4000-8000-000000000002';
     await writeTogether(db.db, [
-      rowsInsert(events, [{ workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date('2026-04-01T09:00:00Z') }]),
+      rowsInsert(events, [
+        { workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date('2026-04-01T09:00:00Z') },
+      ]),
       rowsInsert(leads, [{ id: leadId, workspaceId: 'T1', source: 'together', stage: 'lead' }]),
       undefined,
     ]);
-    expect((await db.db.select().from(events).where(eq(events.leadId, leadId))).map((e) => e.type)).toEqual(['created']);
+    expect((await db.db.select().from(events).where(eq(events.leadId, leadId))).map((e) => e.type)).toEqual([
+      'created',
+    ]);
 
     const orphan = '00000000-0000-4000-8000-000000000003';
     const other = '00000000-0000-4000-8000-000000000004';
-    await expect(writeTogether(db.db, [rowsInsert(leads, [{ id: other, workspaceId: 'T1', source: 'together', stage: 'lead' }]), rowsInsert(events, [{ workspaceId: 'T1', leadId: orphan, type: 'created', at: new Date() }])])).rejects.toThrow();
+    await expect(
+      writeTogether(db.db, [
+        rowsInsert(leads, [{ id: other, workspaceId: 'T1', source: 'together', stage: 'lead' }]),
+        rowsInsert(events, [{ workspaceId: 'T1', leadId: orphan, type: 'created', at: new Date() }]),
+      ]),
+    ).rejects.toThrow();
     expect(await db.db.select().from(leads).where(eq(leads.id, other))).toEqual([]);
   });
 });
@@ -62,45 +111,115 @@ describe.each([
   ...(hasServer ? [['the PostgreSQL server', { server: true }] as const] : []),
 ] as const)('copyFormat and copyIn (COPY … FROM STDIN) on %s', (_name, target) => {
   let copyDb: TestDatabase;
-  beforeAll(async () => { copyDb = await freshDatabase(target); });
-  afterAll(async () => { await copyDb.dispose(); });
+  beforeAll(async () => {
+    copyDb = await freshDatabase(target);
+  });
+  afterAll(async () => {
+    await copyDb.dispose();
+  });
 
   const leadFormat = copyFormat(leads, ['updatedAt']);
   const eventFormat = copyFormat(events, ['id']);
-  const copy = (tx: Tx, format: CopyFormat<never>, rows: readonly unknown[]) => copyIn(tx, { table: format.table, columns: format.columns, data: rows.map((r) => `${format.line(r as never)}\n`).join('') });
+  const copy = (tx: Tx, format: CopyFormat<never>, rows: readonly unknown[]) =>
+    copyIn(tx, {
+      table: format.table,
+      columns: format.columns,
+      data: rows.map((r) => `${format.line(r as never)}\n`).join(''),
+    });
 
   it('stores text COPY must escape, instants to the millisecond, jsonb, nulls and defaults as an ordinary insert would', async () => {
     const leadId = '00000000-0000-4000-8000-00000000c001';
     const awkward = 'tab\there, new\nline, carriage\rreturn, back\\slash \\N, "quotes", å ä ö, 🙂';
-    const instants = ['1970-01-01T00:00:00.000Z', '2026-03-29T00:59:59.999Z', '2026-10-25T01:00:00.001Z', '9999-12-31T23:59:59.999Z'];
+    const instants = [
+      '1970-01-01T00:00:00.000Z',
+      '2026-03-29T00:59:59.999Z',
+      '2026-10-25T01:00:00.001Z',
+      '9999-12-31T23:59:59.999Z',
+    ];
     await copyDb.db.transaction(async (tx) => {
-      await copy(tx, leadFormat, [{ id: leadId, workspaceId: 'T1', source: 'copy', externalId: awkward, stage: 'lead', createdAt: new Date(instants[1]!), scoreBreakdown: [{ label: awkward, points: -20 }], employees: 250, imported: true }]);
-      await copy(tx, eventFormat, instants.map((at, i) => ({ workspaceId: 'T1', leadId, type: `e${i}`, at: new Date(at), actor: i === 0 ? null : awkward, data: i === 0 ? undefined : { i, awkward } })));
+      await copy(tx, leadFormat, [
+        {
+          id: leadId,
+          workspaceId: 'T1',
+          source: 'copy',
+          externalId: awkward,
+          stage: 'lead',
+          createdAt: new Date(instants[1]!),
+          scoreBreakdown: [{ label: awkward, points: -20 }],
+          employees: 250,
+          imported: true,
+        },
+      ]);
+      await copy(
+        tx,
+        eventFormat,
+        instants.map((at, i) => ({
+          workspaceId: 'T1',
+          leadId,
+          type: `e${i}`,
+          at: new Date(at),
+          actor: i === 0 ? null : awkward,
+          data: i === 0 ? undefined : { i, awkward },
+        })),
+      );
     });
     const [lead] = await copyDb.db.select().from(leads).where(eq(leads.id, leadId));
-    expect(lead).toMatchObject({ externalId: awkward, origin: 'marketing', score: 0, employees: 250, imported: true, email: null, scoreBreakdown: [{ label: awkward, points: -20 }] });
+    expect(lead).toMatchObject({
+      externalId: awkward,
+      origin: 'marketing',
+      score: 0,
+      employees: 250,
+      imported: true,
+      email: null,
+      scoreBreakdown: [{ label: awkward, points: -20 }],
+    });
     expect(lead!.createdAt.toISOString()).toBe(instants[1]);
     // The database's default for the column every row leaves out.
     expect(Math.abs(lead!.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
     const rows = await copyDb.db.select().from(events).where(eq(events.leadId, leadId)).orderBy(asc(events.id));
-    expect(rows.map((r) => [r.at.toISOString(), r.actor, r.data, r.toStage])).toEqual(instants.map((at, i) => [at, i === 0 ? null : awkward, i === 0 ? {} : { i, awkward }, null]));
+    expect(rows.map((r) => [r.at.toISOString(), r.actor, r.data, r.toStage])).toEqual(
+      instants.map((at, i) => [at, i === 0 ? null : awkward, i === 0 ? {} : { i, awkward }, null]),
+    );
   });
 
   it('a COPY the database refuses fails with its error and stores nothing, and the connection goes on', async () => {
     const leadId = '00000000-0000-4000-8000-00000000c002';
-    const row = { id: leadId, workspaceId: 'T1', source: 'refused', externalId: 'twice', stage: 'lead', createdAt: new Date() };
+    const row = {
+      id: leadId,
+      workspaceId: 'T1',
+      source: 'refused',
+      externalId: 'twice',
+      stage: 'lead',
+      createdAt: new Date(),
+    };
     // The same key twice: refused by the unique index only when the data has all been sent.
-    const failed = copyDb.db.transaction(async (tx) => { await copy(tx, leadFormat, [row, { ...row, id: '00000000-0000-4000-8000-00000000c003' }]); });
-    await expect(failed).rejects.toMatchObject({ message: expect.stringMatching(/duplicate key value violates unique constraint "leads_source_external_id"/) as unknown });
+    const failed = copyDb.db.transaction(async (tx) => {
+      await copy(tx, leadFormat, [row, { ...row, id: '00000000-0000-4000-8000-00000000c003' }]);
+    });
+    await expect(failed).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /duplicate key value violates unique constraint "leads_source_external_id"/,
+      ) as unknown,
+    });
     expect(await copyDb.db.select().from(leads).where(eq(leads.source, 'refused'))).toEqual([]);
     // An orphan event: refused by its foreign key as the copy ends.
-    const orphan = copyDb.db.transaction(async (tx) => { await copy(tx, eventFormat, [{ workspaceId: 'T1', leadId: '00000000-0000-4000-8000-00000000c0ff', type: 'created', at: new Date() }]); });
+    const orphan = copyDb.db.transaction(async (tx) => {
+      await copy(tx, eventFormat, [
+        { workspaceId: 'T1', leadId: '00000000-0000-4000-8000-00000000c0ff', type: 'created', at: new Date() },
+      ]);
+    });
     await expect(orphan).rejects.toMatchObject({ message: expect.stringMatching(/foreign key/) as unknown });
-    await copyDb.db.transaction(async (tx) => { await copy(tx, leadFormat, [{ ...row, externalId: 'once' }]); });
-    expect((await copyDb.db.select().from(leads).where(eq(leads.source, 'refused'))).map((l) => l.externalId)).toEqual(['once']);
+    await copyDb.db.transaction(async (tx) => {
+      await copy(tx, leadFormat, [{ ...row, externalId: 'once' }]);
+    });
+    expect((await copyDb.db.select().from(leads).where(eq(leads.source, 'refused'))).map((l) => l.externalId)).toEqual([
+      'once',
+    ]);
   }, 30_000);
 
   it('a column whose default is SQL must be set by every row or left out', () => {
-    expect(() => copyFormat(leads).line({ workspaceId: 'T1', source: 's', stage: 'lead' })).toThrow(/leads\.(id|created_at|updated_at): a row leaves it to the database's default/);
+    expect(() => copyFormat(leads).line({ workspaceId: 'T1', source: 's', stage: 'lead' })).toThrow(
+      /leads\.(id|created_at|updated_at): a row leaves it to the database's default/,
+    );
   });
 });

@@ -15,7 +15,13 @@ let tick = Date.parse('2026-11-23T09:00:00Z');
 
 beforeAll(async () => {
   db = await freshDatabase();
-  ctx = { db: db.db, policy: examplePolicy(), workspaceId: 'T0BATON', now: () => new Date((tick += 1000)), logger: createLogger('silent') };
+  ctx = {
+    db: db.db,
+    policy: examplePolicy(),
+    workspaceId: 'T0BATON',
+    now: () => new Date((tick += 1000)),
+    logger: createLogger('silent'),
+  };
   queue = createIntakeQueue(ctx);
 });
 afterAll(async () => {
@@ -37,8 +43,14 @@ const lead = (over: Partial<IntakeInput> = {}): IntakeInput => ({
   ...over,
 });
 
-async function leadsWhere(source: string): Promise<{ id: string; externalId: string; createdAt: string; stage: string }[]> {
-  return rowsOf(await db.db.execute(sql`select id, external_id as "externalId", created_at::text as "createdAt", stage from leads where source = ${source}`));
+async function leadsWhere(
+  source: string,
+): Promise<{ id: string; externalId: string; createdAt: string; stage: string }[]> {
+  return rowsOf(
+    await db.db.execute(
+      sql`select id, external_id as "externalId", created_at::text as "createdAt", stage from leads where source = ${source}`,
+    ),
+  );
 }
 
 describe('intake queue (group commit)', () => {
@@ -57,7 +69,11 @@ describe('intake queue (group commit)', () => {
     });
     expect(results.filter((r) => r.stage === 'mql')).toHaveLength(60);
     expect(new Set(rows.map((r) => r.createdAt)).size).toBeLessThan(20);
-    const handoffs = rowsOf<{ n: number }>(await db.db.execute(sql`select count(*)::int as n from handoffs h join leads l on l.id = h.lead_id where l.source = 'queue'`));
+    const handoffs = rowsOf<{ n: number }>(
+      await db.db.execute(
+        sql`select count(*)::int as n from handoffs h join leads l on l.id = h.lead_id where l.source = 'queue'`,
+      ),
+    );
     expect(handoffs[0]!.n).toBe(60);
   });
 
@@ -85,4 +101,3 @@ describe('intake queue (group commit)', () => {
     expect(rows.map((r) => r.externalId).sort()).toEqual(good.map((g) => g.externalId!).sort());
   });
 });
-

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimDue, completeDelivery, enqueue, holdChannel, releaseDeliveries, takePaceToken } from '../../src/db/repo/outbox.js';
+import {
+  claimDue,
+  completeDelivery,
+  enqueue,
+  holdChannel,
+  releaseDeliveries,
+  takePaceToken,
+} from '../../src/db/repo/outbox.js';
 import { channelPace, handoffs, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
@@ -12,16 +19,38 @@ async function newHandoff(): Promise<string> {
   const now = new Date();
   const [h] = await db.db
     .insert(handoffs)
-    .values({ workspaceId: WS, leadId: lead!.id, seq: 1, teamId: 'smb', repUserId: 'U1', assignedVia: 'round_robin', startedAt: now, firstAssignedAt: now, assignedAt: now, slaTierId: 't', slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] }, slaTargetMinutes: 60, slaClock: 'business', dueAt: now })
+    .values({
+      workspaceId: WS,
+      leadId: lead!.id,
+      seq: 1,
+      teamId: 'smb',
+      repUserId: 'U1',
+      assignedVia: 'round_robin',
+      startedAt: now,
+      firstAssignedAt: now,
+      assignedAt: now,
+      slaTierId: 't',
+      slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] },
+      slaTargetMinutes: 60,
+      slaClock: 'business',
+      dueAt: now,
+    })
     .returning();
   return h!.id;
 }
 
-const claim = (now: Date, over: Partial<Parameters<typeof claimDue>[2]> = {}) => claimDue(db.db, now, { limit: 50, leaseMs: 30_000, perChannel: 10, busyChannels: [], ...over });
+const claim = (now: Date, over: Partial<Parameters<typeof claimDue>[2]> = {}) =>
+  claimDue(db.db, now, { limit: 50, leaseMs: 30_000, perChannel: 10, busyChannels: [], ...over });
 
-beforeAll(async () => { db = await freshDatabase(); });
-afterAll(async () => { await db.dispose(); });
-beforeEach(async () => { await db.db.execute(sql`truncate ${outbox}, ${channelPace}`); });
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  await db.dispose();
+});
+beforeEach(async () => {
+  await db.db.execute(sql`truncate ${outbox}, ${channelPace}`);
+});
 
 describe('outbox claims', () => {
   it('a replayed key is queued once', async () => {
@@ -31,7 +60,7 @@ describe('outbox claims', () => {
     expect(await claim(new Date(Date.now() + 1000))).toHaveLength(1);
   });
 
-  it('holds a handoff\'s later deliveries until the earlier one is done', async () => {
+  it("holds a handoff's later deliveries until the earlier one is done", async () => {
     const h = await newHandoff();
     await enqueue(db.db, [
       { workspaceId: WS, dedupeKey: 'a', kind: 'post_card', handoffId: h, channel: 'C1', payload: {} },
@@ -46,23 +75,56 @@ describe('outbox claims', () => {
   });
 
   it('caps each channel, skips busy channels, and counts attempts', async () => {
-    await enqueue(db.db, Array.from({ length: 6 }, (_, i) => ({ workspaceId: WS, dedupeKey: `m${i}`, kind: 'x', channel: i < 4 ? 'CMKT' : 'CTEAM', payload: {} })));
+    await enqueue(
+      db.db,
+      Array.from({ length: 6 }, (_, i) => ({
+        workspaceId: WS,
+        dedupeKey: `m${i}`,
+        kind: 'x',
+        channel: i < 4 ? 'CMKT' : 'CTEAM',
+        payload: {},
+      })),
+    );
     const now = new Date(Date.now() + 1000);
     const rows = await claim(now, { perChannel: 2, busyChannels: ['CTEAM'] });
-    expect(rows.map((r) => [r.dedupeKey, r.channel, r.attempts])).toEqual([['m0', 'CMKT', 1], ['m1', 'CMKT', 1]]);
+    expect(rows.map((r) => [r.dedupeKey, r.channel, r.attempts])).toEqual([
+      ['m0', 'CMKT', 1],
+      ['m1', 'CMKT', 1],
+    ]);
   });
 
   it('rows without a channel (card updates) are claimed too, oldest first, capped like a channel', async () => {
     await enqueue(db.db, [
-      ...Array.from({ length: 3 }, (_, i) => ({ workspaceId: WS, dedupeKey: `u${i}`, kind: 'update_card', channel: null, payload: {} })),
-      ...Array.from({ length: 3 }, (_, i) => ({ workspaceId: WS, dedupeKey: `t${i}`, kind: 'x', channel: `C${i}`, payload: {} })),
+      ...Array.from({ length: 3 }, (_, i) => ({
+        workspaceId: WS,
+        dedupeKey: `u${i}`,
+        kind: 'update_card',
+        channel: null,
+        payload: {},
+      })),
+      ...Array.from({ length: 3 }, (_, i) => ({
+        workspaceId: WS,
+        dedupeKey: `t${i}`,
+        kind: 'x',
+        channel: `C${i}`,
+        payload: {},
+      })),
     ]);
     const rows = await claim(new Date(Date.now() + 1000), { perChannel: 2 });
     expect(rows.map((r) => r.dedupeKey)).toEqual(['u0', 'u1', 't0', 't1', 't2']);
   });
 
   it('a long backlog in one channel leaves every other channel its share, in queue order', async () => {
-    await enqueue(db.db, Array.from({ length: 500 }, (_, i) => ({ workspaceId: WS, dedupeKey: `b${i}`, kind: 'x', channel: 'CBUSY', payload: {} })));
+    await enqueue(
+      db.db,
+      Array.from({ length: 500 }, (_, i) => ({
+        workspaceId: WS,
+        dedupeKey: `b${i}`,
+        kind: 'x',
+        channel: 'CBUSY',
+        payload: {},
+      })),
+    );
     await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'late', kind: 'x', channel: 'CQUIET', payload: {} }]);
     const rows = await claim(new Date(Date.now() + 1000), { perChannel: 3 });
     expect(rows.map((r) => r.dedupeKey)).toEqual(['b0', 'b1', 'b2', 'late']);
@@ -89,7 +151,10 @@ describe('outbox claims', () => {
   });
 
   it('a channel held after a 429 gives nothing before the hold ends', async () => {
-    await enqueue(db.db, [{ workspaceId: WS, dedupeKey: 'h1', kind: 'x', channel: 'CHOT', payload: {} }, { workspaceId: WS, dedupeKey: 'h2', kind: 'x', channel: 'COK', payload: {} }]);
+    await enqueue(db.db, [
+      { workspaceId: WS, dedupeKey: 'h1', kind: 'x', channel: 'CHOT', payload: {} },
+      { workspaceId: WS, dedupeKey: 'h2', kind: 'x', channel: 'COK', payload: {} },
+    ]);
     const now = new Date(Date.now() + 1000);
     await holdChannel(db.db, 'CHOT', { now, retryAfterMs: 30_000 }, { intervalMs: 1000, burst: 3 });
     const open = await claim(now);
@@ -123,12 +188,23 @@ describe('channel pace, shared through the database', () => {
 
 describe.runIf(hasServer)('outbox claims with concurrent workers (server)', () => {
   it('eight workers taking tokens of one channel at once get its burst between them, no more', async () => {
-    const waits = await Promise.all(Array.from({ length: 8 }, () => takePaceToken(db.db, 'CRACE', { intervalMs: 1000, burst: 3 })));
+    const waits = await Promise.all(
+      Array.from({ length: 8 }, () => takePaceToken(db.db, 'CRACE', { intervalMs: 1000, burst: 3 })),
+    );
     expect(waits.filter((w) => w === 0)).toHaveLength(3);
   });
 
   it('eight workers claiming at once never take the same row twice', async () => {
-    await enqueue(db.db, Array.from({ length: 400 }, (_, i) => ({ workspaceId: WS, dedupeKey: `c${i}`, kind: 'x', channel: `C${i % 40}`, payload: {} })));
+    await enqueue(
+      db.db,
+      Array.from({ length: 400 }, (_, i) => ({
+        workspaceId: WS,
+        dedupeKey: `c${i}`,
+        kind: 'x',
+        channel: `C${i % 40}`,
+        payload: {},
+      })),
+    );
     const now = new Date(Date.now() + 1000);
     const seen: number[] = [];
     await Promise.all(

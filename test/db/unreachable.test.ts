@@ -13,14 +13,27 @@ import { freePort } from '../helpers/process.js';
 
 describe('what counts as an unreachable database', () => {
   const wrapped = (cause: unknown): Error => Object.assign(new Error('Failed query: select 1\nparams: '), { cause });
-  const socketError = (code: string, syscall: string): Error => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+  const socketError = (code: string, syscall: string): Error =>
+    Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
   it.each([
     ['connection refused', socketError('ECONNREFUSED', 'connect'), 'ECONNREFUSED'],
-    ['refused on every address', new AggregateError([socketError('ECONNREFUSED', 'connect'), socketError('ECONNREFUSED', 'connect')]), 'ECONNREFUSED'],
+    [
+      'refused on every address',
+      new AggregateError([socketError('ECONNREFUSED', 'connect'), socketError('ECONNREFUSED', 'connect')]),
+      'ECONNREFUSED',
+    ],
     ['inside a failed query', wrapped(socketError('ECONNRESET', 'read')), 'ECONNRESET'],
-    ["the driver's connect timeout", wrapped(Object.assign(new Error('write CONNECT_TIMEOUT'), { code: 'CONNECT_TIMEOUT' })), 'CONNECT_TIMEOUT'],
-    ['the server shutting down', wrapped(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })), '57P01'],
+    [
+      "the driver's connect timeout",
+      wrapped(Object.assign(new Error('write CONNECT_TIMEOUT'), { code: 'CONNECT_TIMEOUT' })),
+      'CONNECT_TIMEOUT',
+    ],
+    [
+      'the server shutting down',
+      wrapped(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })),
+      '57P01',
+    ],
     ['too many connections', Object.assign(new Error('sorry, too many clients already'), { code: '53300' }), '53300'],
     ['a connection exception (class 08)', Object.assign(new Error('connection failure'), { code: '08006' }), '08006'],
     ['a unique violation', wrapped(Object.assign(new Error('duplicate key'), { code: '23505' })), undefined],
@@ -40,8 +53,14 @@ describe('a database server that never answers', () => {
 
   beforeAll(async () => {
     // Accepts connections and says nothing: a hung server, or a network that drops the replies.
-    silent = createServer((s) => { sockets.push(s); });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => { resolve(); }));
+    silent = createServer((s) => {
+      sockets.push(s);
+    });
+    await new Promise<void>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => {
+        resolve();
+      }),
+    );
     const { port } = silent.address() as { port: number };
     database = await openDatabase({ kind: 'postgres', url: `postgres://postgres@127.0.0.1:${port}/baton` });
   });
@@ -55,12 +74,20 @@ describe('a database server that never answers', () => {
     const started = Date.now();
     const state = await database.ready();
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(state).toEqual({ ok: false, reason: expect.stringMatching(/^the database (did not answer within 1500 ms|is unreachable \(CONNECT_TIMEOUT\))$/) as unknown });
+    expect(state).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /^the database (did not answer within 1500 ms|is unreachable \(CONNECT_TIMEOUT\))$/,
+      ) as unknown,
+    });
   });
 
   it('fails a query within the connect timeout, as unreachable', async () => {
     const started = Date.now();
-    const err = await database.db.execute(sql`select 1`).then(() => undefined, (e: unknown) => e);
+    const err = await database.db.execute(sql`select 1`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(databaseUnavailable(err)).toBe('CONNECT_TIMEOUT');
   });
@@ -68,9 +95,15 @@ describe('a database server that never answers', () => {
 
 describe('a database server that is not there', () => {
   it('fails a query at once, as unreachable, and /readyz says so', async () => {
-    const database = await openDatabase({ kind: 'postgres', url: `postgres://postgres@127.0.0.1:${await freePort()}/baton` });
+    const database = await openDatabase({
+      kind: 'postgres',
+      url: `postgres://postgres@127.0.0.1:${await freePort()}/baton`,
+    });
     try {
-      const err = await database.db.execute(sql`select 1`).then(() => undefined, (e: unknown) => e);
+      const err = await database.db.execute(sql`select 1`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(databaseUnavailable(err)).toBe('ECONNREFUSED');
       expect(await database.ready()).toEqual({ ok: false, reason: 'the database is unreachable (ECONNREFUSED)' });
     } finally {

@@ -6,18 +6,37 @@ import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { postedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 
-const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
+});
 beforeEach(async () => {
   await env.baton.outbox.idle();
   env.slack.reset();
 });
 
 const click = (handoffId: string, userId: string, cardTs: string, opts: { forgeWith?: string } = {}) =>
-  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: cardTs, responseUrl: `${env.slack.responseUrl}/${userId}` }), opts);
+  sendInteraction(
+    env.baton.url,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      actionId: encodeAction({ kind: 'accept', handoffId }),
+      value: handoffId,
+      userId,
+      teamId: 'T0BATON',
+      channelId: 'C0SMB',
+      messageTs: cardTs,
+      responseUrl: `${env.slack.responseUrl}/${userId}`,
+    }),
+    opts,
+  );
 
-async function state(handoffId: string): Promise<{ status: string; by: string | null; stage: string; accepted: number }> {
+async function state(
+  handoffId: string,
+): Promise<{ status: string; by: string | null; stage: string; accepted: number }> {
   return rowsOf<{ status: string; by: string | null; stage: string; accepted: number }>(
-    await env.baton.database.db.execute(sql`select h.status, h.decided_by as by, l.stage, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h join leads l on l.id = h.lead_id where h.id = ${handoffId}`),
+    await env.baton.database.db.execute(
+      sql`select h.status, h.decided_by as by, l.stage, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h join leads l on l.id = h.lead_id where h.id = ${handoffId}`,
+    ),
   )[0]!;
 }
 
@@ -34,7 +53,9 @@ describe('Accept', () => {
     // Accept and Reject are gone; the next steps take their place.
     expect(blocks).not.toMatch(/"text":"(Accept|Reject…)"/);
     expect(blocks).toMatch(/Qualify…[\s\S]*Return to marketing[\s\S]*Lost…/);
-    const [threadReply] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === h.noteTs);
+    const [threadReply] = await env.slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.thread_ts === h.noteTs,
+    );
     expect(threadReply!.body).toMatchObject({ channel: 'C0MARKETING' });
     expect(String(threadReply!.body.text)).toContain(`Accepted by <@${h.rep}>`);
     expect(await state(h.handoffId)).toEqual({ status: 'accepted', by: h.rep, stage: 'sal', accepted: 1 });

@@ -33,7 +33,15 @@ describe('npm run build', () => {
   it('compiles a Baton that runs with plain node and serves the sandbox page and its assets', async () => {
     execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'pipe' });
     const port = await freePort();
-    baton = spawnBaton({ PORT: String(port), DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'baton-dist-')), 'pglite'), LOG_LEVEL: 'warn' }, [], 'dist');
+    baton = spawnBaton(
+      {
+        PORT: String(port),
+        DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'baton-dist-')), 'pglite'),
+        LOG_LEVEL: 'warn',
+      },
+      [],
+      'dist',
+    );
     // Deadlines for a hang, not speed: on a machine busy with other work the type-checked build
     // takes a minute and a new embedded database half a minute more.
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 90_000);
@@ -50,17 +58,33 @@ describe('npm run build', () => {
     const port = await freePort();
     const child = spawn('npm', ['start'], {
       cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'baton-start-')), 'pglite'), LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PORT: String(port),
+        DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'baton-start-')), 'pglite'),
+        LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
       // Its own process group, so that the whole tree stops with it.
       detached: true,
     });
-    const exited = new Promise<void>((resolve) => { child.on('exit', () => { resolve(); }); });
+    const exited = new Promise<void>((resolve) => {
+      child.on('exit', () => {
+        resolve();
+      });
+    });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 120_000);
       const running = processTree(child.pid ?? -1);
-      expect(running.some((args) => /\bnode\b.*dist\/main\.js/.test(args)), running.join('\n')).toBe(true);
-      expect(running.filter((args) => /tsx|esbuild/.test(args)), running.join('\n')).toEqual([]);
+      expect(
+        running.some((args) => /\bnode\b.*dist\/main\.js/.test(args)),
+        running.join('\n'),
+      ).toBe(true);
+      expect(
+        running.filter((args) => /tsx|esbuild/.test(args)),
+        running.join('\n'),
+      ).toEqual([]);
     } finally {
       process.kill(-(child.pid ?? 0), 'SIGTERM');
       await exited;

@@ -13,15 +13,38 @@ import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpe
 const NOW = new Date('2026-11-25T13:00:00Z');
 // The clock moves on from NOW, so the outbox's retry of a lost answer falls due.
 const started = Date.now();
-const env = useBatonWithSlack({ baton: { now: () => new Date(NOW.getTime() + Date.now() - started), outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: {
+    now: () => new Date(NOW.getTime() + Date.now() - started),
+    outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 },
+  },
+});
 const MANAGER = 'U0SMBMGR';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const lead = (id: string, at: string, history: unknown[]) => ({ externalId: id, source: 'crm', email: `${id}@acme.io`, firstName: 'Rep', lastName: id, title: 'VP Sales', createdAt: at, history });
+const lead = (id: string, at: string, history: unknown[]) => ({
+  externalId: id,
+  source: 'crm',
+  email: `${id}@acme.io`,
+  firstName: 'Rep',
+  lastName: id,
+  title: 'VP Sales',
+  createdAt: at,
+  history,
+});
 const HISTORY = [
-  lead('c1', '2026-11-16T09:00:00Z', [{ stage: 'mql', at: '2026-11-16T09:00:00Z', team: 'smb', owner: 'U0FILIP' }, { stage: 'sal', at: '2026-11-16T10:00:00Z', by: 'U0FILIP' }]),
-  lead('c2', '2026-11-17T09:00:00Z', [{ stage: 'mql', at: '2026-11-17T09:00:00Z', team: 'smb', owner: 'U0EVA' }, { stage: 'rejected', at: '2026-11-18T15:00:00Z', by: 'U0EVA', reason: 'no-budget' }]),
-  lead('c3', '2026-11-23T09:00:00Z', [{ stage: 'mql', at: '2026-11-23T09:00:00Z', team: 'smb', owner: 'U0EVA' }, { stage: 'sal', at: '2026-11-23T09:30:00Z', by: 'U0EVA' }]),
+  lead('c1', '2026-11-16T09:00:00Z', [
+    { stage: 'mql', at: '2026-11-16T09:00:00Z', team: 'smb', owner: 'U0FILIP' },
+    { stage: 'sal', at: '2026-11-16T10:00:00Z', by: 'U0FILIP' },
+  ]),
+  lead('c2', '2026-11-17T09:00:00Z', [
+    { stage: 'mql', at: '2026-11-17T09:00:00Z', team: 'smb', owner: 'U0EVA' },
+    { stage: 'rejected', at: '2026-11-18T15:00:00Z', by: 'U0EVA', reason: 'no-budget' },
+  ]),
+  lead('c3', '2026-11-23T09:00:00Z', [
+    { stage: 'mql', at: '2026-11-23T09:00:00Z', team: 'smb', owner: 'U0EVA' },
+    { stage: 'sal', at: '2026-11-23T09:30:00Z', by: 'U0EVA' },
+  ]),
 ];
 
 /** The three calls of one upload, in order, for the file completed last. */
@@ -35,14 +58,27 @@ function lastUpload(): { get: RecordedCall; bytes: RecordedCall; complete: Recor
 
 describe('charts', () => {
   it('imports a small history', async () => {
-    const res = await fetch(`${env.baton.url}/api/leads/import`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' }, body: HISTORY.map((l) => JSON.stringify(l)).join('\n') });
+    const res = await fetch(`${env.baton.url}/api/leads/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
+      body: HISTORY.map((l) => JSON.stringify(l)).join('\n'),
+    });
     expect(await res.json()).toMatchObject({ imported: 3, failed: [] });
   });
 
-  it('/funnel week chart: the report as usual, and the funnel as a PNG in the asker\'s DM', async () => {
+  it("/funnel week chart: the report as usual, and the funnel as a PNG in the asker's DM", async () => {
     const replies = env.slack.callsTo('response_url').length;
-    await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/funnel', text: 'week chart', user_id: MANAGER, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/funnel` });
-    const [, pointer] = (await env.slack.waitFor('response_url', { count: replies + 2, timeoutMs: 30_000 })).slice(replies);
+    await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+      command: '/funnel',
+      text: 'week chart',
+      user_id: MANAGER,
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/funnel`,
+    });
+    const [, pointer] = (await env.slack.waitFor('response_url', { count: replies + 2, timeoutMs: 30_000 })).slice(
+      replies,
+    );
     const { get, bytes, complete } = lastUpload();
     expect(env.slack.calls.indexOf(get)).toBeLessThan(env.slack.calls.indexOf(bytes));
     expect(env.slack.calls.indexOf(bytes)).toBeLessThan(env.slack.calls.indexOf(complete));
@@ -61,21 +97,40 @@ describe('charts', () => {
 
   it('Show chart under a velocity report sends the velocity chart the same way', async () => {
     const uploads = env.slack.callsTo('files.completeUploadExternal').length;
-    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: SHOW_CHART_ACTION_ID, value: '/velocity last-week by rep', userId: MANAGER, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: '1700000000.000100', responseUrl: `${env.slack.responseUrl}/chart` }));
+    await sendInteraction(
+      env.baton.url,
+      SIGNING_SECRET,
+      blockActionsPayload({
+        actionId: SHOW_CHART_ACTION_ID,
+        value: '/velocity last-week by rep',
+        userId: MANAGER,
+        teamId: 'T0BATON',
+        channelId: 'C0SMB',
+        messageTs: '1700000000.000100',
+        responseUrl: `${env.slack.responseUrl}/chart`,
+      }),
+    );
     await env.slack.waitFor('files.completeUploadExternal', { count: uploads + 1, timeoutMs: 30_000 });
     const { get } = lastUpload();
-    expect(String(get.body.alt_text)).toMatch(/^Velocity · week 47 2026 \(Europe\/Stockholm\): 2 decisions, 2 within SLA/);
+    expect(String(get.body.alt_text)).toMatch(
+      /^Velocity · week 47 2026 \(Europe\/Stockholm\): 2 decisions, 2 within SLA/,
+    );
   });
 
-  it('the weekly digest is followed by one 12-week trend chart in the reports channel, even when Slack\'s answer to the upload is lost', async () => {
+  it("the weekly digest is followed by one 12-week trend chart in the reports channel, even when Slack's answer to the upload is lost", async () => {
     env.slack.failNext('files.completeUploadExternal', { lostAnswer: true });
     await queueWeeklyDigest(env.baton.context, env.baton.context.now());
     // The lost answer makes the outbox try again after its back-off; the retry looks for the upload first.
-    await env.slack.waitFor((c) => c.method === 'conversations.history' && c.body.channel === 'C0REPORTS', { count: 1, timeoutMs: 20_000 });
+    await env.slack.waitFor((c) => c.method === 'conversations.history' && c.body.channel === 'C0REPORTS', {
+      count: 1,
+      timeoutMs: 20_000,
+    });
     await env.baton.outbox.idle();
     const withFiles = env.slack.messages('C0REPORTS').filter((m) => m.files);
     expect(withFiles.map((m) => m.files![0]!.title)).toEqual(['Baton trend: 12 weeks to 2026-11-22']);
     expect(env.slack.messages('C0REPORTS').filter((m) => m.text.startsWith('Weekly digest'))).toHaveLength(1);
-    expect(String(env.slack.file(withFiles[0]!.files![0]!.id)!.altText)).toBe('Last 12 weeks (weeks starting 2026-08-31 to 2026-11-16, Europe/Stockholm): MQLs per week 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2; last week acceptance 50.0 %, within SLA 100.0 %.');
+    expect(String(env.slack.file(withFiles[0]!.files![0]!.id)!.altText)).toBe(
+      'Last 12 weeks (weeks starting 2026-08-31 to 2026-11-16, Europe/Stockholm): MQLs per week 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2; last week acceptance 50.0 %, within SLA 100.0 %.',
+    );
   });
 });

@@ -24,7 +24,16 @@ describe.runIf(hasServer)('crash safety (server)', () => {
     scratch = await scratchServerDatabase('baton_crash');
     sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
     port = await freePort();
-    env = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '100' };
+    env = {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: scratch.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      OUTBOX_CHANNEL_RATE: '100',
+    };
   });
   afterAll(async () => {
     await sql.end();
@@ -33,10 +42,26 @@ describe.runIf(hasServer)('crash safety (server)', () => {
   });
 
   async function sendUntilAccepted(i: number): Promise<string> {
-    const body = JSON.stringify({ externalId: `crash-${i}`, source: 'crash', email: `c${i}@acme.io`, firstName: 'C', lastName: `L${i}`, title: 'VP Sales', employees: [20, 2500][i % 2], country: ['SE', 'US'][i % 3 === 0 ? 1 : 0], channel: 'referral', activities: [{ type: 'demo_request', at: '2026-11-20T10:00:00Z' }] });
+    const body = JSON.stringify({
+      externalId: `crash-${i}`,
+      source: 'crash',
+      email: `c${i}@acme.io`,
+      firstName: 'C',
+      lastName: `L${i}`,
+      title: 'VP Sales',
+      employees: [20, 2500][i % 2],
+      country: ['SE', 'US'][i % 3 === 0 ? 1 : 0],
+      channel: 'referral',
+      activities: [{ type: 'demo_request', at: '2026-11-20T10:00:00Z' }],
+    });
     for (;;) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5_000) });
+        const res = await fetch(`http://127.0.0.1:${port}/api/leads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
         if (res.status === 202) return ((await res.json()) as { handoffId: string }).handoffId;
       } catch {
         // the process is down or was killed mid-request: try again, as a sender would
@@ -46,7 +71,11 @@ describe.runIf(hasServer)('crash safety (server)', () => {
   }
 
   it('300 MQLs through repeated SIGKILLs and Slack failures: each handoff has exactly one card and one marketing note', async () => {
-    slack.failRandomly('chat.postMessage', { rate: 0.3, seed: 11, failures: [{ status: 429, retryAfterSeconds: 1 }, { status: 500 }, { status: 503 }, { lostAnswer: true }] });
+    slack.failRandomly('chat.postMessage', {
+      rate: 0.3,
+      seed: 11,
+      failures: [{ status: 429, retryAfterSeconds: 1 }, { status: 500 }, { status: 503 }, { lostAnswer: true }],
+    });
     let current: BatonProcess = spawnBaton(env);
     const handoffs = new Set<string>();
     let sent = 0;
@@ -74,7 +103,9 @@ describe.runIf(hasServer)('crash safety (server)', () => {
       // After the last restart, everything still queued is delivered.
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const [row] = await sql<{ pending: number; posted: number }[]>`select (select count(*)::int from outbox where status = 'pending') as pending, (select count(*)::int from slack_messages) as posted`;
+        const [row] = await sql<
+          { pending: number; posted: number }[]
+        >`select (select count(*)::int from outbox where status = 'pending') as pending, (select count(*)::int from slack_messages) as posted`;
         if (row!.pending === 0 && row!.posted === 2 * TOTAL) break;
         if (Date.now() > deadline) throw new Error(`not delivered in time: ${JSON.stringify(row)}`);
         await new Promise((r) => setTimeout(r, 250));

@@ -34,7 +34,15 @@ describe.runIf(hasPostgresBinaries)('the database goes down and comes back (a Po
     slack = await startSlackStandIn();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: pg.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' });
+    baton = spawnBaton({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: pg.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
     await waitForStatus(`${base}/readyz`, 200, 60_000);
   }, 120_000);
 
@@ -53,10 +61,18 @@ describe.runIf(hasPostgresBinaries)('the database goes down and comes back (a Po
   }
 
   const postLead = (n: number): Promise<Timed> =>
-    timed('/api/leads', { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ source: 'web', externalId: `down-${n}`, email: `down${n}@acme.io`, firstName: 'Dana' }) });
+    timed('/api/leads', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'web', externalId: `down-${n}`, email: `down${n}@acme.io`, firstName: 'Dana' }),
+    });
 
   const importLeads = (n: number): Promise<Timed> =>
-    timed('/api/leads/import', { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' }, body: `${JSON.stringify({ source: 'crm', externalId: `down-import-${n}`, email: `imp${n}@acme.io`, createdAt: '2026-09-01T08:00:00Z', history: [] })}\n` });
+    timed('/api/leads/import', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ source: 'crm', externalId: `down-import-${n}`, email: `imp${n}@acme.io`, createdAt: '2026-09-01T08:00:00Z', history: [] })}\n`,
+    });
 
   it('answers 503 with Retry-After fast while it is down, /readyz says so without SQL, and recovers by itself', async () => {
     expect((await postLead(0)).status).toBe(202);

@@ -7,7 +7,9 @@ import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
-const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
+});
 beforeEach(async () => {
   await env.baton.outbox.idle();
   env.slack.reset();
@@ -15,8 +17,17 @@ beforeEach(async () => {
 
 const handOff = () => postMql(env);
 
-const forHandoff = (id: string) => (c: RecordedCall) => c.method === 'chat.postMessage' && (c.body.metadata as { event_payload?: { handoff_id?: string } } | undefined)?.event_payload?.handoff_id === id;
-const cardsIn = (channel: string, id: string) => env.slack.messages(channel).filter((m) => (m.metadata as { event_type: string; event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id && (m.metadata as { event_type: string }).event_type === 'baton_card');
+const forHandoff = (id: string) => (c: RecordedCall) =>
+  c.method === 'chat.postMessage' &&
+  (c.body.metadata as { event_payload?: { handoff_id?: string } } | undefined)?.event_payload?.handoff_id === id;
+const cardsIn = (channel: string, id: string) =>
+  env.slack
+    .messages(channel)
+    .filter(
+      (m) =>
+        (m.metadata as { event_type: string; event_payload: { handoff_id: string } } | undefined)?.event_payload
+          .handoff_id === id && (m.metadata as { event_type: string }).event_type === 'baton_card',
+    );
 
 describe('delivery when Slack misbehaves', () => {
   it('429: waits for Retry-After, then posts once', async () => {
@@ -28,7 +39,11 @@ describe('delivery when Slack misbehaves', () => {
     const retry = rest.find((c) => c.body.channel === limited!.body.channel)!;
     // Order, not timing: the delivery was held until Retry-After from the 429, and Slack saw the
     // retry only after that instant (however slow the machine, the hold comes first).
-    const [held] = rowsOf<{ notBefore: Date | string }>(await env.baton.database.db.execute(sql`select not_before as "notBefore" from outbox where handoff_id = ${id} and channel = ${String(limited!.body.channel)}`));
+    const [held] = rowsOf<{ notBefore: Date | string }>(
+      await env.baton.database.db.execute(
+        sql`select not_before as "notBefore" from outbox where handoff_id = ${id} and channel = ${String(limited!.body.channel)}`,
+      ),
+    );
     const heldUntil = new Date(held!.notBefore).getTime();
     expect(heldUntil - limited!.at.getTime()).toBeGreaterThanOrEqual(1_000);
     expect(retry.at.getTime()).toBeGreaterThanOrEqual(heldUntil);
@@ -50,7 +65,9 @@ describe('delivery when Slack misbehaves', () => {
     await env.slack.waitFor((c) => c.method === 'conversations.history', { timeoutMs: 8_000 });
     await env.baton.outbox.idle();
     expect(cardsIn('C0SMB', id).length + cardsIn('C0MARKETING', id).length).toBeGreaterThanOrEqual(1);
-    const allPosted = [...env.slack.messages('C0SMB'), ...env.slack.messages('C0MARKETING')].filter((m) => (m.metadata as { event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id);
+    const allPosted = [...env.slack.messages('C0SMB'), ...env.slack.messages('C0MARKETING')].filter(
+      (m) => (m.metadata as { event_payload: { handoff_id: string } } | undefined)?.event_payload.handoff_id === id,
+    );
     expect(allPosted).toHaveLength(2);
     expect(String(env.slack.callsTo('conversations.history')[0]!.body.include_all_metadata)).toBe('true');
   });
@@ -60,7 +77,13 @@ describe('delivery when Slack misbehaves', () => {
     const id = await handOff();
     await env.slack.waitFor(forHandoff(id), { count: 3, timeoutMs: 25_000 });
     await env.baton.outbox.idle();
-    expect(cardsIn('C0SMB', id).length + env.slack.messages('C0MARKETING').filter((m) => (m.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === id).length).toBe(2);
+    expect(
+      cardsIn('C0SMB', id).length +
+        env.slack
+          .messages('C0MARKETING')
+          .filter((m) => (m.metadata as { event_payload: { handoff_id: string } }).event_payload.handoff_id === id)
+          .length,
+    ).toBe(2);
   }, 40_000);
 
   it('a channel Slack refuses (bot not invited) is retried and logged as an error naming the channel and the fix, not dropped', async () => {
@@ -68,18 +91,34 @@ describe('delivery when Slack misbehaves', () => {
     const id = await handOff();
     await env.slack.waitFor(forHandoff(id), { count: 4, timeoutMs: 8_000 });
     await env.baton.outbox.idle();
-    const lines = env.baton.logs.map((l) => JSON.parse(l) as { level: number; msg: string; error?: string; channel?: string }).filter((l) => l.error === 'not_in_channel' && l.level === 50);
+    const lines = env.baton.logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string; error?: string; channel?: string })
+      .filter((l) => l.error === 'not_in_channel' && l.level === 50);
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       expect(['C0SMB', 'C0MARKETING']).toContain(l.channel);
-      expect(l.msg).toBe(`Baton is not a member of channel ${l.channel!}: invite it there (/invite @Baton); the delivery is retried until then`);
+      expect(l.msg).toBe(
+        `Baton is not a member of channel ${l.channel!}: invite it there (/invite @Baton); the delivery is retried until then`,
+      );
     }
     expect(cardsIn('C0SMB', id)).toHaveLength(1);
   });
   it('a thread reply whose answer was lost is found in the thread on retry, not posted twice', async () => {
     const h = await postedHandoff(env);
     env.slack.failNext('chat.postMessage', { lostAnswer: true });
-    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/${h.rep}` }));
+    await sendInteraction(
+      env.baton.url,
+      SIGNING_SECRET,
+      blockActionsPayload({
+        actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+        value: h.handoffId,
+        userId: h.rep,
+        teamId: 'T0BATON',
+        channelId: 'C0SMB',
+        messageTs: h.cardTs,
+        responseUrl: `${env.slack.responseUrl}/${h.rep}`,
+      }),
+    );
     const [search] = await env.slack.waitFor('conversations.replies', { timeoutMs: 8_000 });
     await env.baton.outbox.idle();
     expect(search!.body).toMatchObject({ channel: 'C0MARKETING', ts: h.noteTs });
@@ -92,11 +131,31 @@ describe('delivery when Slack misbehaves', () => {
 });
 
 const outboxRows = async (handoffId: string) =>
-  rowsOf<{ kind: string; status: string; attempts: number; last_error: string | null }>(await env.baton.database.db.execute(sql`select kind, status, attempts, last_error from outbox where handoff_id = ${handoffId} order by id`));
+  rowsOf<{ kind: string; status: string; attempts: number; last_error: string | null }>(
+    await env.baton.database.db.execute(
+      sql`select kind, status, attempts, last_error from outbox where handoff_id = ${handoffId} order by id`,
+    ),
+  );
 const recorded = async (handoffId: string, kind: string) =>
-  rowsOf<{ channel: string; ts: string }>(await env.baton.database.db.execute(sql`select channel, ts from slack_messages where handoff_id = ${handoffId} and kind = ${kind}`))[0];
+  rowsOf<{ channel: string; ts: string }>(
+    await env.baton.database.db.execute(
+      sql`select channel, ts from slack_messages where handoff_id = ${handoffId} and kind = ${kind}`,
+    ),
+  )[0];
 const accept = (h: PostedHandoff) =>
-  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/${h.rep}` }));
+  sendInteraction(
+    env.baton.url,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+      value: h.handoffId,
+      userId: h.rep,
+      teamId: 'T0BATON',
+      channelId: 'C0SMB',
+      messageTs: h.cardTs,
+      responseUrl: `${env.slack.responseUrl}/${h.rep}`,
+    }),
+  );
 
 describe('Slack errors that retrying cannot fix end the delivery', () => {
   it('a card deleted in Slack is posted afresh on its next update, and the new message is the card from then on', async () => {
@@ -111,7 +170,9 @@ describe('Slack errors that retrying cannot fix end the delivery', () => {
     expect(cards[0]!.ts).not.toBe(h.cardTs);
     expect(JSON.stringify(cards[0]!.blocks)).toContain('Accepted');
     expect(await recorded(h.handoffId, 'card')).toEqual({ channel: 'C0SMB', ts: cards[0]!.ts });
-    expect((await outboxRows(h.handoffId)).filter((r) => r.kind === 'update_card')).toEqual([{ kind: 'update_card', status: 'done', attempts: 1, last_error: null }]);
+    expect((await outboxRows(h.handoffId)).filter((r) => r.kind === 'update_card')).toEqual([
+      { kind: 'update_card', status: 'done', attempts: 1, last_error: null },
+    ]);
     expect(env.baton.logs.some((l) => l.includes('the card is gone from Slack; posting it afresh'))).toBe(true);
     // The chat.update that found nothing was the only one: no retry loop.
     expect(env.slack.callsTo('chat.update')).toHaveLength(1);
@@ -121,9 +182,18 @@ describe('Slack errors that retrying cannot fix end the delivery', () => {
     const h = await postedHandoff(env);
     env.slack.deleteMessage('C0MARKETING', h.noteTs);
     await accept(h);
-    await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0MARKETING' && c.body.thread_ts === undefined && String(c.body.text).includes('Accepted by'), { timeoutMs: 8_000 });
+    await env.slack.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.body.channel === 'C0MARKETING' &&
+        c.body.thread_ts === undefined &&
+        String(c.body.text).includes('Accepted by'),
+      { timeoutMs: 8_000 },
+    );
     await env.baton.outbox.idle();
-    const inChannel = env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === undefined && m.text.includes('Accepted by'));
+    const inChannel = env.slack
+      .messages('C0MARKETING')
+      .filter((m) => m.thread_ts === undefined && m.text.includes('Accepted by'));
     expect(inChannel).toHaveLength(1);
     expect(inChannel[0]!.text).toMatch(/^\*Flo L\d+\*: /);
     expect(env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs)).toHaveLength(0);
@@ -135,22 +205,32 @@ describe('Slack errors that retrying cannot fix end the delivery', () => {
     const id = await handOff();
     await env.slack.waitFor(forHandoff(id), { count: 2, timeoutMs: 8_000 });
     await env.baton.outbox.idle();
-    expect((await outboxRows(id)).find((r) => r.kind === 'post_card')).toEqual({ kind: 'post_card', status: 'dead', attempts: 1, last_error: 'is_archived (C0SMB)' });
+    expect((await outboxRows(id)).find((r) => r.kind === 'post_card')).toEqual({
+      kind: 'post_card',
+      status: 'dead',
+      attempts: 1,
+      last_error: 'is_archived (C0SMB)',
+    });
     expect(env.slack.calls.filter((c) => forHandoff(id)(c) && c.body.channel === 'C0SMB')).toHaveLength(1);
-    const line = env.baton.logs.map((l) => JSON.parse(l) as { level: number; msg: string; channel?: string; error?: string }).find((l) => l.error === 'is_archived (C0SMB)');
+    const line = env.baton.logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string; channel?: string; error?: string })
+      .find((l) => l.error === 'is_archived (C0SMB)');
     expect(line).toMatchObject({ level: 50, channel: 'C0SMB' });
     expect(line!.msg).toContain('npm run outbox -- list');
   });
 
-  it.each(['channel_not_found', 'invalid_blocks'])('%s on a card update ends it as dead, not retried', async (error) => {
-    const h = await postedHandoff(env);
-    env.slack.failNext('chat.update', { ok: false, error });
-    await accept(h);
-    await env.slack.waitFor((c) => c.method === 'chat.update', { timeoutMs: 8_000 });
-    await env.baton.outbox.idle();
-    const update = (await outboxRows(h.handoffId)).find((r) => r.kind === 'update_card')!;
-    expect(update.status).toBe('dead');
-    expect(update.attempts).toBe(1);
-    expect(env.slack.callsTo('chat.update')).toHaveLength(1);
-  });
+  it.each(['channel_not_found', 'invalid_blocks'])(
+    '%s on a card update ends it as dead, not retried',
+    async (error) => {
+      const h = await postedHandoff(env);
+      env.slack.failNext('chat.update', { ok: false, error });
+      await accept(h);
+      await env.slack.waitFor((c) => c.method === 'chat.update', { timeoutMs: 8_000 });
+      await env.baton.outbox.idle();
+      const update = (await outboxRows(h.handoffId)).find((r) => r.kind === 'update_card')!;
+      expect(update.status).toBe('dead');
+      expect(update.attempts).toBe(1);
+      expect(env.slack.callsTo('chat.update')).toHaveLength(1);
+    },
+  );
 });

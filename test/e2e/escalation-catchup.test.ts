@@ -17,12 +17,23 @@ import { dmChannelFor, type RecordedCall, type StoredMessage } from '../helpers/
  * with the database's time are due, close enough that the leads' fresh activities still score)
  * and decides its leads before it ends.
  */
-const base = DateTime.now().setZone('Europe/Stockholm').plus({ days: 2 }).startOf('week').plus({ weeks: 1, days: 1, hours: 9 });
+const base = DateTime.now()
+  .setZone('Europe/Stockholm')
+  .plus({ days: 2 })
+  .startOf('week')
+  .plus({ weeks: 1, days: 1, hours: 9 });
 let day = base;
 let clock = base;
 const policy = examplePolicy();
 const smb = policy.teams.find((t) => t.id === 'smb')!;
-const env = useBatonWithSlack({ baton: { policy, config: { logLevel: 'info' }, now: () => clock.toJSDate(), outboxTuning: { channelRate: 500, channelBurst: 50, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: {
+    policy,
+    config: { logLevel: 'info' },
+    now: () => clock.toJSDate(),
+    outboxTuning: { channelRate: 500, channelBurst: 50, pollMs: 50, maxBackoffMs: 300 },
+  },
+});
 
 const set = (hhmmss: string): void => {
   const [h, m, s] = hhmmss.split(':').map(Number);
@@ -44,9 +55,18 @@ const unix = (hhmm: string): number => {
   return day.set({ hour: h!, minute: m! }).toUnixInteger();
 };
 
-const holder = async (handoffId: string): Promise<string> => rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${handoffId}`))[0]!.rep;
+const holder = async (handoffId: string): Promise<string> =>
+  rowsOf<{ rep: string }>(
+    await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${handoffId}`),
+  )[0]!.rep;
 const eventCounts = async (handoffId: string): Promise<Record<string, number>> =>
-  Object.fromEntries(rowsOf<{ type: string; n: number }>(await env.baton.database.db.execute(sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type like 'sla_%' or handoff_id = ${handoffId} and type like 'reassign%' group by type`)).map((r) => [r.type, r.n]));
+  Object.fromEntries(
+    rowsOf<{ type: string; n: number }>(
+      await env.baton.database.db.execute(
+        sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type like 'sla_%' or handoff_id = ${handoffId} and type like 'reassign%' group by type`,
+      ),
+    ).map((r) => [r.type, r.n]),
+  );
 /** Messages Slack holds (a failed attempt is no message), per channel, since a mark; edits show in place. */
 const CHANNELS = [dmChannelFor(smb.manager), ...smb.reps.map((r) => dmChannelFor(r.user)), 'C0MARKETING'];
 type Since = (channel: string) => StoredMessage[];
@@ -54,13 +74,33 @@ function mark(): Since {
   const counts = new Map(CHANNELS.map((c) => [c, env.slack.messages(c).length]));
   return (channel) => env.slack.messages(channel).slice(counts.get(channel) ?? 0);
 }
-const text = (m: StoredMessage | RecordedCall): string => ('method' in m ? `${String(m.body.text)} ${JSON.stringify(m.body.blocks)}` : `${m.text} ${JSON.stringify(m.blocks)}`);
+const text = (m: StoredMessage | RecordedCall): string =>
+  'method' in m ? `${String(m.body.text)} ${JSON.stringify(m.body.blocks)}` : `${m.text} ${JSON.stringify(m.blocks)}`;
 const click = (kind: HandoffActionKind, handoffId: string, userId: string) =>
-  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind, handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: dmChannelFor(userId), messageTs: '1.000001', responseUrl: `${env.slack.responseUrl}/${kind}-${userId}` }));
+  sendInteraction(
+    env.baton.url,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      actionId: encodeAction({ kind, handoffId }),
+      value: handoffId,
+      userId,
+      teamId: 'T0BATON',
+      channelId: dmChannelFor(userId),
+      messageTs: '1.000001',
+      responseUrl: `${env.slack.responseUrl}/${kind}-${userId}`,
+    }),
+  );
 /** Bolt acknowledges a click first and acts after: wait for the handoff to change. */
-async function until(handoffId: string, changed: (row: { status: string; acked: string | null; rep: string }) => boolean): Promise<void> {
+async function until(
+  handoffId: string,
+  changed: (row: { status: string; acked: string | null; rep: string }) => boolean,
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const [row] = rowsOf<{ status: string; acked: string | null; rep: string }>(await env.baton.database.db.execute(sql`select status, escalation_acked_by as acked, rep_user_id as rep from handoffs where id = ${handoffId}`));
+    const [row] = rowsOf<{ status: string; acked: string | null; rep: string }>(
+      await env.baton.database.db.execute(
+        sql`select status, escalation_acked_by as acked, rep_user_id as rep from handoffs where id = ${handoffId}`,
+      ),
+    );
     if (row && changed(row)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -108,10 +148,22 @@ describe('late SLA messages tell what happened', () => {
     expect(text(notice)).toContain(`<@${next}> (2nd rep) decides by <!date^`);
     // The breach note carries the move too: no second thread line for it.
     expect(since('C0MARKETING').filter((m) => m.thread_ts === h.noteTs)).toHaveLength(1);
-    expect(await eventCounts(h.handoffId)).toEqual({ sla_reminder: 1, sla_escalated: 1, sla_breached: 1, reassigned: 1 });
+    expect(await eventCounts(h.handoffId)).toEqual({
+      sla_reminder: 1,
+      sla_escalated: 1,
+      sla_breached: 1,
+      reassigned: 1,
+    });
     // An operator can follow it at info level: each step, the move, the catch-up (how many, how late); ids, no personal data.
-    const logs = env.baton.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.handoffId === h.handoffId || String(l.msg).startsWith('caught up'));
-    expect(logs.filter((l) => l.msg === 'SLA step performed').map((l) => l.action)).toEqual(['remind_rep', 'notify_manager', 'notify_marketing', 'reassign']);
+    const logs = env.baton.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.handoffId === h.handoffId || String(l.msg).startsWith('caught up'));
+    expect(logs.filter((l) => l.msg === 'SLA step performed').map((l) => l.action)).toEqual([
+      'remind_rep',
+      'notify_manager',
+      'notify_marketing',
+      'reassign',
+    ]);
     expect(logs.filter((l) => l.msg === 'lead reassigned')).toHaveLength(1);
     const caughtUp = logs.find((l) => String(l.msg).startsWith('caught up'))!;
     expect(caughtUp).toMatchObject({ steps: 4, handoffs: 1, level: 30 });
@@ -141,7 +193,12 @@ describe('late SLA messages tell what happened', () => {
     const notice = since(dmChannelFor(smb.manager)).find((m) => text(m).includes(h.cardTs.replace('.', '')))!;
     expect(text(notice)).toContain(`Now with <@${next}>`);
     expect(text(notice)).not.toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
-    expect(await eventCounts(h.handoffId)).toEqual({ sla_reminder: 1, sla_escalated: 1, sla_breached: 1, reassigned: 1 });
+    expect(await eventCounts(h.handoffId)).toEqual({
+      sla_reminder: 1,
+      sla_escalated: 1,
+      sla_breached: 1,
+      reassigned: 1,
+    });
     await accept(h.handoffId);
   });
 
@@ -156,14 +213,16 @@ describe('late SLA messages tell what happened', () => {
     await at('17:00');
     await at('17:02');
     expect(await holder(h.handoffId)).toBe(next);
-    const stuck = since(dmChannelFor(smb.manager)).filter((m) => text(m).includes('nobody else in the team can take it'));
+    const stuck = since(dmChannelFor(smb.manager)).filter((m) =>
+      text(m).includes('nobody else in the team can take it'),
+    );
     expect(stuck).toHaveLength(1);
     expect(text(stuck[0]!)).toContain(encodeAction({ kind: 'accept', handoffId: h.handoffId }));
     const card = env.slack.messages('C0SMB').find((m) => m.ts === h.cardTs)!;
     expect(text(card)).toContain('waiting for the manager');
     await accept(h.handoffId);
   });
-  it('messages wait for their reader\'s business hours, and still name the rep who breached with that rep\'s deadline', async () => {
+  it("messages wait for their reader's business hours, and still name the rep who breached with that rep's deadline", async () => {
     day = base;
     set('13:00');
     const h = await postedHandoff(env);
@@ -181,14 +240,16 @@ describe('late SLA messages tell what happened', () => {
     const notices = since(dmChannelFor(smb.manager)).filter((m) => text(m).includes(h.cardTs.replace('.', '')));
     expect(notices).toHaveLength(1);
     expect(text(notices[0]!)).toContain(missed);
-    expect(since('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'))[0]!.text).toContain(missed);
+    expect(
+      since('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'))[0]!.text,
+    ).toContain(missed);
     expect(since(dmChannelFor(h.rep)).filter((m) => m.text.includes('Reminder'))).toHaveLength(1);
     await accept(h.handoffId);
   });
 });
 
-describe('a manager\'s inbox when a team falls behind', () => {
-  it('12 leads breaching within four minutes: a handful of DMs listing them all; every notice\'s buttons go once acted on', async () => {
+describe("a manager's inbox when a team falls behind", () => {
+  it("12 leads breaching within four minutes: a handful of DMs listing them all; every notice's buttons go once acted on", async () => {
     day = base.plus({ days: 2 });
     const leads: PostedHandoff[] = [];
     for (let i = 0; i < 12; i++) {
@@ -201,7 +262,10 @@ describe('a manager\'s inbox when a team falls behind', () => {
     expect(notices.length).toBeGreaterThanOrEqual(1);
     expect(notices.length).toBeLessThanOrEqual(3);
     // Each lead is listed exactly once, with its own buttons.
-    for (const l of leads) expect(notices.filter((n) => text(n).includes(encodeAction({ kind: 'ack_escalation', handoffId: l.handoffId })))).toHaveLength(1);
+    for (const l of leads)
+      expect(
+        notices.filter((n) => text(n).includes(encodeAction({ kind: 'ack_escalation', handoffId: l.handoffId }))),
+      ).toHaveLength(1);
 
     const updatesBefore = env.slack.callsTo('chat.update').length;
     for (const [i, l] of leads.entries()) {
@@ -214,10 +278,15 @@ describe('a manager\'s inbox when a team falls behind', () => {
       } else await accept(l.handoffId);
     }
     await env.baton.outbox.idle();
-    const noticeUpdates = env.slack.callsTo('chat.update').slice(updatesBefore).filter((c) => c.body.channel === dmChannelFor(smb.manager));
+    const noticeUpdates = env.slack
+      .callsTo('chat.update')
+      .slice(updatesBefore)
+      .filter((c) => c.body.channel === dmChannelFor(smb.manager));
     // One edit per action, of the one notice listing that lead; the DM count did not grow.
     expect(noticeUpdates).toHaveLength(12);
-    expect(since(dmChannelFor(smb.manager)).filter((m) => m.text.includes('missed the SLA'))).toHaveLength(notices.length);
+    expect(since(dmChannelFor(smb.manager)).filter((m) => m.text.includes('missed the SLA'))).toHaveLength(
+      notices.length,
+    );
     for (const n of since(dmChannelFor(smb.manager)).filter((m) => m.text.includes('missed the SLA'))) {
       expect(JSON.stringify(n.blocks)).not.toContain('"action_id"');
       expect(n.text).toContain('(0 still open)');

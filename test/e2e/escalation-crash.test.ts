@@ -21,17 +21,39 @@ import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn }
  * breached with that rep's own deadline, one reassignment. The process runs on a clock the test
  * sets (test/helpers/clocked-main.ts), so 100 s of SLA clock take no 100 real seconds.
  */
-const doc = parse(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8')) as Record<string, unknown> & { calendar: Record<string, unknown>; teams: Record<string, unknown>[]; reports: Record<string, unknown> };
+const doc = parse(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8')) as Record<string, unknown> & {
+  calendar: Record<string, unknown>;
+  teams: Record<string, unknown>[];
+  reports: Record<string, unknown>;
+};
 const always = ['00:00-24:00'];
-doc.calendar = { ...doc.calendar, week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always }, holidays: [] };
-doc.sla = { tiers: [{ id: 'minute', target: '1m', steps: [{ at: '50%', action: 'remind_rep' }, { at: '100%', action: 'notify_manager' }, { at: '100%', action: 'notify_marketing' }, { at: '150%', action: 'reassign' }] }] };
+doc.calendar = {
+  ...doc.calendar,
+  week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always },
+  holidays: [],
+};
+doc.sla = {
+  tiers: [
+    {
+      id: 'minute',
+      target: '1m',
+      steps: [
+        { at: '50%', action: 'remind_rep' },
+        { at: '100%', action: 'notify_manager' },
+        { at: '100%', action: 'notify_marketing' },
+        { at: '150%', action: 'reassign' },
+      ],
+    },
+  ],
+};
 // No scheduled digests: only the sweep may speak in this test.
 for (const team of doc.teams) delete team.digest;
 delete doc.reports.digest;
 
 const MANAGER = 'U0SMBMGR';
 const REPS = ['U0EVA', 'U0FILIP'];
-const posts = (c: RecordedCall, channel: string): boolean => c.method === 'chat.postMessage' && c.body.channel === channel;
+const posts = (c: RecordedCall, channel: string): boolean =>
+  c.method === 'chat.postMessage' && c.body.channel === channel;
 const said = (c: RecordedCall): string => `${String(c.body.text)} ${JSON.stringify(c.body.blocks)}`;
 const token = (at: number): string => `<!date^${Math.floor(at / 1000)}^`;
 
@@ -61,7 +83,18 @@ describe('SLA steps caught up after a SIGKILL', () => {
       target = { kind: 'pglite', dataDir: path.join(dir, 'db') };
       database = { DATA_DIR: target.dataDir };
     }
-    env = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'info', OUTBOX_CHANNEL_RATE: '100', POLICY_FILE: path.join(dir, 'policy.yml'), BATON_TEST_CLOCK_FILE: clockFile, ...database };
+    env = {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      OUTBOX_CHANNEL_RATE: '100',
+      POLICY_FILE: path.join(dir, 'policy.yml'),
+      BATON_TEST_CLOCK_FILE: clockFile,
+      ...database,
+    };
   });
   afterAll(async () => {
     await dropDatabase();
@@ -86,7 +119,12 @@ describe('SLA steps caught up after a SIGKILL', () => {
     }
     throw new Error('the outbox did not drain');
   };
-  const logLines = (p: BatonProcess): Record<string, unknown>[] => p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logLines = (p: BatonProcess): Record<string, unknown>[] =>
+    p
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('SIGKILL at 8 s, start again at 100 s: no stale reminder, notices name the rep who breached with their deadline, one reassignment, one message per reader', async () => {
     // The lead is assigned at the start of a notice window, ahead of the real time (deliveries
@@ -97,7 +135,19 @@ describe('SLA steps caught up after a SIGKILL', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/leads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ externalId: 'escal-crash-1', source: 'web', email: 'ada@acme.io', firstName: 'Ada', lastName: 'Lind', title: 'VP Sales', company: 'Acme', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date(t0).toISOString() }] }),
+      body: JSON.stringify({
+        externalId: 'escal-crash-1',
+        source: 'web',
+        email: 'ada@acme.io',
+        firstName: 'Ada',
+        lastName: 'Lind',
+        title: 'VP Sales',
+        company: 'Acme',
+        country: 'SE',
+        employees: 40,
+        channel: 'referral',
+        activities: [{ type: 'demo_request', at: new Date(t0).toISOString() }],
+      }),
     });
     expect(res.status).toBe(202);
     const { handoffId } = (await res.json()) as { handoffId: string };
@@ -124,9 +174,15 @@ describe('SLA steps caught up after a SIGKILL', () => {
     setClock(clockFile, new Date(t0 + 100_000));
     const second = await start();
     try {
-      const [breach] = await slack.waitFor((c) => posts(c, 'C0MARKETING') && c.body.thread_ts === noteTs, { timeoutMs: 20_000 });
+      const [breach] = await slack.waitFor((c) => posts(c, 'C0MARKETING') && c.body.thread_ts === noteTs, {
+        timeoutMs: 20_000,
+      });
       const [told] = await slack.waitFor((c) => posts(c, dmChannelFor(next)), { timeoutMs: 20_000 });
-      await slack.waitFor((c) => c.method === 'chat.update' && c.body.ts === cardTs && JSON.stringify(c.body.blocks).includes(`<@${next}>`), { timeoutMs: 20_000 });
+      await slack.waitFor(
+        (c) =>
+          c.method === 'chat.update' && c.body.ts === cardTs && JSON.stringify(c.body.blocks).includes(`<@${next}>`),
+        { timeoutMs: 20_000 },
+      );
       // The notice waits for the end of its window; nothing else is due before then (the new rep's reminder is at 130 s).
       expect(since().filter((c) => posts(c, dmChannelFor(MANAGER)))).toEqual([]);
       setClock(clockFile, new Date(t0 + NOTICE_WINDOW_MS + 1_000));
@@ -150,7 +206,9 @@ describe('SLA steps caught up after a SIGKILL', () => {
       expect(said(told!)).toContain(`Decide by ${token(t0 + 160_000)}`);
       // One message per reader, and nothing at all to the rep who no longer holds the lead: no reminder with Accept/Reject.
       const posted = since().filter((c) => c.method === 'chat.postMessage');
-      expect(posted.map((c) => c.body.channel).sort()).toEqual(['C0MARKETING', dmChannelFor(MANAGER), dmChannelFor(next)].sort());
+      expect(posted.map((c) => c.body.channel).sort()).toEqual(
+        ['C0MARKETING', dmChannelFor(MANAGER), dmChannelFor(next)].sort(),
+      );
       expect(since().some((c) => c.body.channel === dmChannelFor(old))).toBe(false);
       expect(posted.some((c) => said(c).includes('Reminder'))).toBe(false);
       // The card names the new holder and where the lead came from.
@@ -160,13 +218,19 @@ describe('SLA steps caught up after a SIGKILL', () => {
 
       // One sweep caught it all up, at info, with ids and how late.
       const logs = logLines(second);
-      expect(logs.filter((l) => l.msg === 'SLA step performed' && l.handoffId === handoffId).map((l) => [l.action, l.lateMs])).toEqual([
+      expect(
+        logs
+          .filter((l) => l.msg === 'SLA step performed' && l.handoffId === handoffId)
+          .map((l) => [l.action, l.lateMs]),
+      ).toEqual([
         ['remind_rep', 70_000],
         ['notify_manager', 40_000],
         ['notify_marketing', 40_000],
         ['reassign', 10_000],
       ]);
-      expect(logs.filter((l) => String(l.msg).startsWith('caught up'))).toMatchObject([{ steps: 4, handoffs: 1, maxLateMs: 70_000 }]);
+      expect(logs.filter((l) => String(l.msg).startsWith('caught up'))).toMatchObject([
+        { steps: 4, handoffs: 1, maxLateMs: 70_000 },
+      ]);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
@@ -175,11 +239,26 @@ describe('SLA steps caught up after a SIGKILL', () => {
     // Each step once, and the lead moved once: what the database kept.
     const db = await openDatabase(target);
     try {
-      const events = rowsOf<{ type: string; n: number }>(await db.db.execute(sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type in ('sla_reminder', 'sla_escalated', 'sla_breached', 'reassigned', 'reassign_skipped') group by type order by type`));
-      expect(events).toEqual([{ type: 'reassigned', n: 1 }, { type: 'sla_breached', n: 1 }, { type: 'sla_escalated', n: 1 }, { type: 'sla_reminder', n: 1 }]);
-      const [moved] = rowsOf<{ from: string; to: string }>(await db.db.execute(sql`select data->>'from' as from, data->>'to' as to from events where handoff_id = ${handoffId} and type = 'reassigned'`));
+      const events = rowsOf<{ type: string; n: number }>(
+        await db.db.execute(
+          sql`select type, count(*)::int as n from events where handoff_id = ${handoffId} and type in ('sla_reminder', 'sla_escalated', 'sla_breached', 'reassigned', 'reassign_skipped') group by type order by type`,
+        ),
+      );
+      expect(events).toEqual([
+        { type: 'reassigned', n: 1 },
+        { type: 'sla_breached', n: 1 },
+        { type: 'sla_escalated', n: 1 },
+        { type: 'sla_reminder', n: 1 },
+      ]);
+      const [moved] = rowsOf<{ from: string; to: string }>(
+        await db.db.execute(
+          sql`select data->>'from' as from, data->>'to' as to from events where handoff_id = ${handoffId} and type = 'reassigned'`,
+        ),
+      );
       expect(moved).toEqual({ from: old, to: next });
-      const [row] = rowsOf<{ rep: string; due: string }>(await db.db.execute(sql`select rep_user_id as rep, due_at as due from handoffs where id = ${handoffId}`));
+      const [row] = rowsOf<{ rep: string; due: string }>(
+        await db.db.execute(sql`select rep_user_id as rep, due_at as due from handoffs where id = ${handoffId}`),
+      );
       expect(row!.rep).toBe(next);
       expect(new Date(row!.due).getTime()).toBe(t0 + 160_000);
     } finally {

@@ -22,7 +22,13 @@ const policy = examplePolicy();
 const smb = policy.teams.find((t) => t.id === 'smb')!;
 // Only the assigned rep (and the manager) may decide here, so a former holder's click is refused.
 smb.teamMayDecide = false;
-const env = useBatonWithSlack({ baton: { policy, now: () => clock.toJSDate(), outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: {
+    policy,
+    now: () => clock.toJSDate(),
+    outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 },
+  },
+});
 
 async function at(hhmm: string): Promise<void> {
   const [h, m] = hhmm.split(':').map(Number);
@@ -32,15 +38,38 @@ async function at(hhmm: string): Promise<void> {
 }
 
 const events = async (handoffId: string): Promise<string[]> =>
-  rowsOf<{ type: string }>(await env.baton.database.db.execute(sql`select type from events where handoff_id = ${handoffId} order by id`)).map((r) => r.type);
-const holder = async (handoffId: string): Promise<string> => rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${handoffId}`))[0]!.rep;
+  rowsOf<{ type: string }>(
+    await env.baton.database.db.execute(sql`select type from events where handoff_id = ${handoffId} order by id`),
+  ).map((r) => r.type);
+const holder = async (handoffId: string): Promise<string> =>
+  rowsOf<{ rep: string }>(
+    await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${handoffId}`),
+  )[0]!.rep;
 
-const postsTo = (channel: string, text: RegExp) => env.slack.calls.filter((c: RecordedCall) => c.method === 'chat.postMessage' && c.body.channel === channel && text.test(String(c.body.text)));
+const postsTo = (channel: string, text: RegExp) =>
+  env.slack.calls.filter(
+    (c: RecordedCall) =>
+      c.method === 'chat.postMessage' && c.body.channel === channel && text.test(String(c.body.text)),
+  );
 const click = (kind: HandoffActionKind, handoffId: string, userId: string, messageTs = '1.000001') =>
-  sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind, handoffId }), value: handoffId, userId, teamId: 'T0BATON', channelId: dmChannelFor(userId), messageTs, responseUrl: `${env.slack.responseUrl}/${kind}-${userId}` }));
+  sendInteraction(
+    env.baton.url,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      actionId: encodeAction({ kind, handoffId }),
+      value: handoffId,
+      userId,
+      teamId: 'T0BATON',
+      channelId: dmChannelFor(userId),
+      messageTs,
+      responseUrl: `${env.slack.responseUrl}/${kind}-${userId}`,
+    }),
+  );
 /** What a click was answered (its response_url post), among the calls made since `since`. */
 const answered = async (since: number, text: RegExp): Promise<string> => {
-  const [reply] = await env.slack.waitFor((c) => c.method === 'response_url' && env.slack.calls.indexOf(c) >= since && text.test(String(c.body.text)));
+  const [reply] = await env.slack.waitFor(
+    (c) => c.method === 'response_url' && env.slack.calls.indexOf(c) >= since && text.test(String(c.body.text)),
+  );
   return String(reply!.body.text);
 };
 
@@ -57,11 +86,13 @@ describe('SLA escalation, step by step', () => {
     await at('11:05');
     const reminders = postsTo(dmChannelFor(h.rep), /Reminder/);
     expect(reminders).toHaveLength(1);
-    expect(JSON.stringify(reminders[0]!.body.blocks)).toContain(encodeAction({ kind: 'accept', handoffId: h.handoffId }));
+    expect(JSON.stringify(reminders[0]!.body.blocks)).toContain(
+      encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+    );
     expect((await events(h.handoffId)).filter((e) => e === 'sla_reminder')).toHaveLength(1);
   });
 
-  it('at 100 % tells the manager (Acknowledge, Reassign) and marketing in the lead\'s thread, once each', async () => {
+  it("at 100 % tells the manager (Acknowledge, Reassign) and marketing in the lead's thread, once each", async () => {
     await at('14:00');
     await at('14:01');
     expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(0);
@@ -73,7 +104,9 @@ describe('SLA escalation, step by step', () => {
     expect(blocks).toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
     expect(blocks).toContain(encodeAction({ kind: 'reassign', handoffId: h.handoffId }));
     expect(blocks).toContain(`<@${h.rep}> missed the 4 h SLA at <!date^${start.set({ hour: 14 }).toUnixInteger()}^`);
-    const breach = env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'));
+    const breach = env.slack
+      .messages('C0MARKETING')
+      .filter((m) => m.thread_ts === h.noteTs && m.text.includes('SLA breached'));
     expect(breach).toHaveLength(1);
     // The manager has their DM; the thread does not ping them a second time.
     expect(breach[0]!.text).not.toContain(`<@${smb.manager}>`);
@@ -90,8 +123,15 @@ describe('SLA escalation, step by step', () => {
     expect(await answered(mark, /cknowledged/)).toMatch(/^Acknowledged/);
     // The notice is edited in place: its buttons go, the outcome shows.
     const notice = postsTo(dmChannelFor(smb.manager), /missed the SLA/)[0]!;
-    const [edited] = await env.slack.waitFor((c) => c.method === 'chat.update' && c.body.channel === notice.body.channel && JSON.stringify(c.body.blocks).includes('Acknowledged by you'));
-    expect(JSON.stringify(edited!.body.blocks)).not.toContain(encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }));
+    const [edited] = await env.slack.waitFor(
+      (c) =>
+        c.method === 'chat.update' &&
+        c.body.channel === notice.body.channel &&
+        JSON.stringify(c.body.blocks).includes('Acknowledged by you'),
+    );
+    expect(JSON.stringify(edited!.body.blocks)).not.toContain(
+      encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }),
+    );
     mark = env.slack.calls.length;
     await click('ack_escalation', h.handoffId, smb.manager);
     expect(await answered(mark, /cknowledged/)).toMatch(/^You already acknowledged this lead/);
@@ -100,15 +140,20 @@ describe('SLA escalation, step by step', () => {
     expect((await events(h.handoffId)).filter((e) => e === 'escalation_acknowledged')).toHaveLength(1);
   });
 
-  it('reassigned at 150 % to a teammate who never had it: card updated, new rep told, the old rep\'s click says so', async () => {
+  it("reassigned at 150 % to a teammate who never had it: card updated, new rep told, the old rep's click says so", async () => {
     const next = await holder(h.handoffId);
     expect(next).not.toBe(h.rep);
     expect(smb.reps.filter((r) => r.active).map((r) => r.user)).toContain(next);
     expect((await events(h.handoffId)).filter((e) => e === 'reassigned')).toHaveLength(1);
     expect(postsTo(dmChannelFor(next), /reassigned to you/)).toHaveLength(1);
     // Marketing's thread gets a line for the move.
-    expect(env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes(`to <@${next}>`))).toHaveLength(1);
-    const update = env.slack.callsTo('chat.update').filter((c) => c.body.ts === h.cardTs).at(-1)!;
+    expect(
+      env.slack.messages('C0MARKETING').filter((m) => m.thread_ts === h.noteTs && m.text.includes(`to <@${next}>`)),
+    ).toHaveLength(1);
+    const update = env.slack
+      .callsTo('chat.update')
+      .filter((c) => c.body.ts === h.cardTs)
+      .at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`Assigned to <@${next}>`);
     const mark = env.slack.calls.length;
     await click('accept', h.handoffId, h.rep, h.cardTs);
@@ -124,7 +169,11 @@ describe('SLA escalation, step by step', () => {
     clock = start.plus({ days: 3 });
     await sweepSla(env.baton.context);
     expect(await events(h.handoffId)).toEqual(before);
-    const pending = rowsOf<{ n: number }>(await env.baton.database.db.execute(sql`select count(*)::int as n from sla_steps where handoff_id = ${h.handoffId} and status = 'pending'`));
+    const pending = rowsOf<{ n: number }>(
+      await env.baton.database.db.execute(
+        sql`select count(*)::int as n from sla_steps where handoff_id = ${h.handoffId} and status = 'pending'`,
+      ),
+    );
     expect(pending[0]!.n).toBe(0);
   });
 });
@@ -140,11 +189,15 @@ describe('the manager acts', () => {
     mark = env.slack.calls.length;
     await click('reassign', h.handoffId, smb.manager);
     expect(await answered(mark, /Nobody else/)).toContain('Nobody else in SMB can take this lead');
-    const reassigned = rowsOf<{ reason: string; actor: string }>(await env.baton.database.db.execute(sql`select reason, actor from events where handoff_id = ${h.handoffId} and type = 'reassigned'`));
+    const reassigned = rowsOf<{ reason: string; actor: string }>(
+      await env.baton.database.db.execute(
+        sql`select reason, actor from events where handoff_id = ${h.handoffId} and type = 'reassigned'`,
+      ),
+    );
     expect(reassigned).toEqual([{ reason: 'manager', actor: smb.manager }]);
   });
 
-  it('the overdue digest lists the team\'s late leads oldest first with Reassign buttons, or says nothing is overdue', async () => {
+  it("the overdue digest lists the team's late leads oldest first with Reassign buttons, or says nothing is overdue", async () => {
     clock = start.plus({ days: 1, hours: 2 });
     const now = clock.toJSDate();
     await queueTeamDigest(env.baton.context, smb, now);
@@ -154,7 +207,11 @@ describe('the manager acts', () => {
     await env.baton.outbox.idle();
     const digests = postsTo(dmChannelFor(smb.manager), /^Overdue in SMB/);
     expect(digests).toHaveLength(1);
-    const overdue = rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' and due_at <= ${now.toISOString()}::timestamptz order by due_at`)).map((r) => r.id);
+    const overdue = rowsOf<{ id: string }>(
+      await env.baton.database.db.execute(
+        sql`select id from handoffs where team_id = 'smb' and status = 'pending' and due_at <= ${now.toISOString()}::timestamptz order by due_at`,
+      ),
+    ).map((r) => r.id);
     expect(overdue.length).toBeGreaterThan(0);
     const blocks = JSON.stringify(digests[0]!.body.blocks);
     const positions = overdue.map((id) => blocks.indexOf(encodeAction({ kind: 'reassign', handoffId: id })));
@@ -166,17 +223,42 @@ describe('the manager acts', () => {
   it('a rep going away hands their undecided leads to a teammate, and keeps their round-robin share', async () => {
     clock = start;
     const h = await postedHandoff(env);
-    const counts = async () => Object.fromEntries(rowsOf<{ rep: string; n: number }>(await env.baton.database.db.execute(sql`select rep_user_id as rep, assigned as n from round_robin where team_id = 'smb'`)).map((r) => [r.rep, r.n]));
+    const counts = async () =>
+      Object.fromEntries(
+        rowsOf<{ rep: string; n: number }>(
+          await env.baton.database.db.execute(
+            sql`select rep_user_id as rep, assigned as n from round_robin where team_id = 'smb'`,
+          ),
+        ).map((r) => [r.rep, r.n]),
+      );
     const before = await counts();
-    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'away', user_id: h.rep, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/away` });
+    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+      command: '/baton',
+      text: 'away',
+      user_id: h.rep,
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/away`,
+    });
     expect(JSON.stringify(res.json)).toMatch(/undecided leads? (was|were) handed to teammates/);
     const next = await holder(h.handoffId);
     expect(next).not.toBe(h.rep);
     const after = await counts();
     expect(after[h.rep]).toBe(before[h.rep]! - 1);
     expect(after[next]).toBe(before[next]! + 1);
-    const reasons = rowsOf<{ reason: string }>(await env.baton.database.db.execute(sql`select reason from events where handoff_id = ${h.handoffId} and type = 'reassigned'`));
+    const reasons = rowsOf<{ reason: string }>(
+      await env.baton.database.db.execute(
+        sql`select reason from events where handoff_id = ${h.handoffId} and type = 'reassigned'`,
+      ),
+    );
     expect(reasons).toEqual([{ reason: 'away' }]);
-    await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'back', user_id: h.rep, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/back` });
+    await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+      command: '/baton',
+      text: 'back',
+      user_id: h.rep,
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/back`,
+    });
   });
 });

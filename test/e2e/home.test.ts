@@ -8,7 +8,9 @@ import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js'
 import { blockActionsPayload, sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
-const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
+});
 beforeEach(async () => {
   await env.baton.outbox.idle();
   // Only the record of calls: the cards must stay, or editing one would find it deleted and repost it.
@@ -23,11 +25,37 @@ function openHome(user: string, tab: 'home' | 'messages' = 'home') {
     token: 'verification-token',
     team_id: 'T0BATON',
     api_app_id: 'A0BATON',
-    event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab, event_ts: `${Date.now() / 1000}`, ...(tab === 'home' ? { view: { id: 'V0HOME', team_id: 'T0BATON', type: 'home', blocks: [], private_metadata: '', callback_id: '', hash: '1.1', root_view_id: 'V0HOME', app_id: 'A0BATON', external_id: '', app_installed_team_id: 'T0BATON', bot_id: 'B0BATON' } } : {}) },
+    event: {
+      type: 'app_home_opened',
+      user,
+      channel: `D${user.slice(1)}`,
+      tab,
+      event_ts: `${Date.now() / 1000}`,
+      ...(tab === 'home'
+        ? {
+            view: {
+              id: 'V0HOME',
+              team_id: 'T0BATON',
+              type: 'home',
+              blocks: [],
+              private_metadata: '',
+              callback_id: '',
+              hash: '1.1',
+              root_view_id: 'V0HOME',
+              app_id: 'A0BATON',
+              external_id: '',
+              app_installed_team_id: 'T0BATON',
+              bot_id: 'B0BATON',
+            },
+          }
+        : {}),
+    },
     type: 'event_callback',
     event_id: `Ev0HOME${eventSeq}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T0BATON', user_id: 'U0BATONBOT', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: 'T0BATON', user_id: 'U0BATONBOT', is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
   });
 }
@@ -42,21 +70,67 @@ function clickOnHome(kind: 'accept' | 'reject', handoffId: string, userId: strin
     token: 'verification_token',
     container: { type: 'view', view_id: 'V0HOME' },
     trigger_id: `${Date.now()}.1234.abcdef`,
-    view: { id: 'V0HOME', team_id: 'T0BATON', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: '1.1', clear_on_close: false, notify_on_close: false, close: null, submit: null, previous_view_id: null, root_view_id: 'V0HOME', app_id: 'A0BATON', external_id: '', app_installed_team_id: 'T0BATON', bot_id: 'B0BATON' },
-    actions: [{ type: 'button', block_id: `home:${handoffId}`, action_id: encodeAction({ kind, handoffId }), text: { type: 'plain_text', text: 'Accept', emoji: true }, value: handoffId, action_ts: `${Date.now() / 1000}` }],
+    view: {
+      id: 'V0HOME',
+      team_id: 'T0BATON',
+      type: 'home',
+      blocks: [],
+      private_metadata: '',
+      callback_id: '',
+      state: { values: {} },
+      hash: '1.1',
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: 'V0HOME',
+      app_id: 'A0BATON',
+      external_id: '',
+      app_installed_team_id: 'T0BATON',
+      bot_id: 'B0BATON',
+    },
+    actions: [
+      {
+        type: 'button',
+        block_id: `home:${handoffId}`,
+        action_id: encodeAction({ kind, handoffId }),
+        text: { type: 'plain_text', text: 'Accept', emoji: true },
+        value: handoffId,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   });
 }
 
-type Block = { type: string; text?: { text: string }; elements?: { action_id?: string; text?: string | { text: string } }[] };
+type Block = {
+  type: string;
+  text?: { text: string };
+  elements?: { action_id?: string; text?: string | { text: string } }[];
+};
 const blocksOf = (call: RecordedCall): Block[] => (call.body.view as { blocks: Block[] }).blocks;
-const textOf = (call: RecordedCall): string => blocksOf(call).flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? '')))]).join('\n');
+const textOf = (call: RecordedCall): string =>
+  blocksOf(call)
+    .flatMap((b) => [
+      b.text?.text ?? '',
+      ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? ''))),
+    ])
+    .join('\n');
 /** The handoffs a Home offers Accept for, in the order shown. */
-const acceptable = (call: RecordedCall): string[] => blocksOf(call).flatMap((b) => (b.elements ?? []).flatMap((e) => { const a = e.action_id ? parseAction(e.action_id) : undefined; return a?.kind === 'accept' ? [a.handoffId] : []; }));
+const acceptable = (call: RecordedCall): string[] =>
+  blocksOf(call).flatMap((b) =>
+    (b.elements ?? []).flatMap((e) => {
+      const a = e.action_id ? parseAction(e.action_id) : undefined;
+      return a?.kind === 'accept' ? [a.handoffId] : [];
+    }),
+  );
 
 async function homeOf(user: string): Promise<RecordedCall> {
   const before = env.slack.callsTo('views.publish').filter((c) => c.body.user_id === user).length;
   expect((await openHome(user)).status).toBe(200);
-  const published = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === user, { count: before + 1 });
+  const published = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === user, {
+    count: before + 1,
+  });
   const call = published.at(-1)!;
   expect((call.body.view as { type: string }).type).toBe('home');
   expect(blocksOf(call).length).toBeLessThanOrEqual(100);
@@ -64,13 +138,17 @@ async function homeOf(user: string): Promise<RecordedCall> {
 }
 
 async function pendingOf(rep: string): Promise<string[]> {
-  return rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where rep_user_id = ${rep} and status = 'pending' order by due_at, id`)).map((r) => r.id);
+  return rowsOf<{ id: string }>(
+    await env.baton.database.db.execute(
+      sql`select id from handoffs where rep_user_id = ${rep} and status = 'pending' order by due_at, id`,
+    ),
+  ).map((r) => r.id);
 }
 
 describe('App Home', () => {
   const posted: PostedHandoff[] = [];
 
-  it("a rep sees their open leads, soonest due first, with Accept and Reject, times in their zone", async () => {
+  it('a rep sees their open leads, soonest due first, with Accept and Reject, times in their zone', async () => {
     for (let i = 0; i < 4; i++) posted.push(await postedHandoff(env));
     const rep = posted[0]!.rep;
     const home = await homeOf(rep);
@@ -90,12 +168,25 @@ describe('App Home', () => {
   it("a manager sees the team's queue with overdue leads first, each lead's rep, and who is away", async () => {
     // A lead that stays where it is when Filip goes away below.
     const late = posted.find((p) => p.rep !== 'U0FILIP')!;
-    await env.baton.database.db.execute(sql`update handoffs set due_at = now() - interval '2 hours' where id = ${late.handoffId}`);
-    const away = await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'away', user_id: 'U0FILIP', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/away` });
+    await env.baton.database.db.execute(
+      sql`update handoffs set due_at = now() - interval '2 hours' where id = ${late.handoffId}`,
+    );
+    const away = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+      command: '/baton',
+      text: 'away',
+      user_id: 'U0FILIP',
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/away`,
+    });
     expect(away.status).toBe(200);
     const home = await homeOf('U0SMBMGR');
     const text = textOf(home);
-    const queue = rowsOf<{ id: string }>(await env.baton.database.db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' order by due_at, id`)).map((r) => r.id);
+    const queue = rowsOf<{ id: string }>(
+      await env.baton.database.db.execute(
+        sql`select id from handoffs where team_id = 'smb' and status = 'pending' order by due_at, id`,
+      ),
+    ).map((r) => r.id);
     expect(acceptable(home)).toEqual(queue);
     expect(acceptable(home)[0]).toBe(late.handoffId);
     expect(text).toContain(`SMB queue (${queue.length})`);
@@ -124,13 +215,19 @@ describe('App Home', () => {
 
   it('Accept on the Home tab decides, updates the card, refreshes the Home; a late click and an outsider are told by DM', async () => {
     // Filip went away above: his leads are his teammates' now.
-    for (const p of posted) p.rep = rowsOf<{ rep: string }>(await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${p.handoffId}`))[0]!.rep;
+    for (const p of posted)
+      p.rep = rowsOf<{ rep: string }>(
+        await env.baton.database.db.execute(sql`select rep_user_id as rep from handoffs where id = ${p.handoffId}`),
+      )[0]!.rep;
     const h = posted[1]!;
     const reply = await clickOnHome('accept', h.handoffId, h.rep);
     // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt itself.
     expect(reply.status).toBe(200);
     // This card's update: other cards of the suite may be edited meanwhile (escalation states).
-    const [update] = await env.slack.waitFor((c) => c.method === 'chat.update' && c.body.ts === h.cardTs && JSON.stringify(c.body.blocks).includes('Accepted by'));
+    const [update] = await env.slack.waitFor(
+      (c) =>
+        c.method === 'chat.update' && c.body.ts === h.cardTs && JSON.stringify(c.body.blocks).includes('Accepted by'),
+    );
     expect(update!.body).toMatchObject({ channel: 'C0SMB', ts: h.cardTs });
     expect(JSON.stringify(update!.body.blocks)).toContain(`Accepted by <@${h.rep}>`);
     const [refreshed] = await env.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === h.rep);
@@ -138,12 +235,18 @@ describe('App Home', () => {
     expect(acceptable(refreshed!)).toEqual(await pendingOf(h.rep));
     // Accepted, the lead stays on the rep's Home until they qualify it.
     expect(textOf(await homeOf(h.rep))).toMatch(/Accepted, waiting for Qualify \([1-9]\d*\)/);
-    const decided = rowsOf<{ status: string; by: string; accepted: number }>(await env.baton.database.db.execute(sql`select h.status, h.decided_by as by, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h where h.id = ${h.handoffId}`))[0];
+    const decided = rowsOf<{ status: string; by: string; accepted: number }>(
+      await env.baton.database.db.execute(
+        sql`select h.status, h.decided_by as by, (select count(*)::int from events e where e.handoff_id = h.id and e.type = 'accepted') as accepted from handoffs h where h.id = ${h.handoffId}`,
+      ),
+    )[0];
     expect(decided).toEqual({ status: 'accepted', by: h.rep, accepted: 1 });
 
     // No response_url on the Home tab: the manager's late click is answered in a DM.
     await clickOnHome('accept', h.handoffId, 'U0SMBMGR');
-    const [late] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Already accepted'));
+    const [late] = await env.slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Already accepted'),
+    );
     expect(String(late!.body.text)).toContain(`Already accepted by <@${h.rep}> on `);
     const [opened] = env.slack.callsTo('conversations.open').filter((c) => c.body.users === 'U0SMBMGR');
     expect(opened).toBeDefined();
@@ -151,9 +254,15 @@ describe('App Home', () => {
 
     const other = posted[2]!;
     await clickOnHome('accept', other.handoffId, 'U0ANA');
-    const [refusal] = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Only '));
+    const [refusal] = await env.slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Only '),
+    );
     expect(String(refusal!.body.text)).toContain(`Only <@${other.rep}> or their manager can decide this lead`);
-    expect(rowsOf<{ status: string }>(await env.baton.database.db.execute(sql`select status from handoffs where id = ${other.handoffId}`))[0]).toEqual({ status: 'pending' });
+    expect(
+      rowsOf<{ status: string }>(
+        await env.baton.database.db.execute(sql`select status from handoffs where id = ${other.handoffId}`),
+      )[0],
+    ).toEqual({ status: 'pending' });
     expect(env.slack.callsTo('response_url')).toHaveLength(0);
   });
 
@@ -168,43 +277,97 @@ describe('App Home', () => {
   it('leads waiting for the manager come first, acknowledged or not: nobody else could take one, no rep was available for another', async () => {
     const db = env.baton.database.db;
     const stuck = posted[0]!.handoffId;
-    const holderOf = async (id: string): Promise<string> => rowsOf<{ rep: string }>(await db.execute(sql`select rep_user_id as rep from handoffs where id = ${id}`))[0]!.rep;
+    const holderOf = async (id: string): Promise<string> =>
+      rowsOf<{ rep: string }>(await db.execute(sql`select rep_user_id as rep from handoffs where id = ${id}`))[0]!.rep;
     const rep = await holderOf(stuck);
     // An hour overdue (later than the lead made two hours overdue above), and its steps due: the
     // sweep finds nobody to reassign it to (Filip is away, Gus inactive, the lead has been Eva's).
     await db.execute(sql`update handoffs set due_at = now() - interval '1 hour' where id = ${stuck}`);
-    await db.execute(sql`update sla_steps set due_at = now() - interval '1 second' where handoff_id = ${stuck} and status = 'pending'`);
+    await db.execute(
+      sql`update sla_steps set due_at = now() - interval '1 second' where handoff_id = ${stuck} and status = 'pending'`,
+    );
     for (let i = 0; ; i++) {
       await sweepSla(env.baton.context);
-      const skipped = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from events where handoff_id = ${stuck} and type = 'reassign_skipped'`))[0]!.n;
+      const skipped = rowsOf<{ n: number }>(
+        await db.execute(
+          sql`select count(*)::int as n from events where handoff_id = ${stuck} and type = 'reassign_skipped'`,
+        ),
+      )[0]!.n;
       if (skipped === 1) break;
       if (i > 50) throw new Error('the sweep did not find the lead stuck');
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await holderOf(stuck)).toBe(rep);
     // Eva goes away too: a new lead finds no rep and goes to the manager's queue.
-    expect((await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'away', user_id: rep, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/away-${rep}` })).status).toBe(200);
-    for (let i = 0; rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from rep_status where user_id = ${rep} and away`))[0]!.n === 0; i++) {
+    expect(
+      (
+        await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+          command: '/baton',
+          text: 'away',
+          user_id: rep,
+          channel_id: 'C0SMB',
+          team_id: 'T0BATON',
+          response_url: `${env.slack.responseUrl}/away-${rep}`,
+        })
+      ).status,
+    ).toBe(200);
+    for (
+      let i = 0;
+      rowsOf<{ n: number }>(
+        await db.execute(sql`select count(*)::int as n from rep_status where user_id = ${rep} and away`),
+      )[0]!.n === 0;
+      i++
+    ) {
       if (i > 50) throw new Error('the rep did not go away');
       await new Promise((r) => setTimeout(r, 100));
     }
     const unrouted = await postMql(env);
     await env.baton.outbox.idle();
-    expect(rowsOf<{ rep: string; via: string }>(await db.execute(sql`select rep_user_id as rep, assigned_via as via from handoffs where id = ${unrouted}`))[0]).toEqual({ rep: 'U0SMBMGR', via: 'manager_fallback' });
+    expect(
+      rowsOf<{ rep: string; via: string }>(
+        await db.execute(sql`select rep_user_id as rep, assigned_via as via from handoffs where id = ${unrouted}`),
+      )[0],
+    ).toEqual({ rep: 'U0SMBMGR', via: 'manager_fallback' });
 
-    const byDue = rowsOf<{ id: string }>(await db.execute(sql`select id from handoffs where team_id = 'smb' and status = 'pending' and id not in (${stuck}, ${unrouted}) order by due_at, id`)).map((r) => r.id);
+    const byDue = rowsOf<{ id: string }>(
+      await db.execute(
+        sql`select id from handoffs where team_id = 'smb' and status = 'pending' and id not in (${stuck}, ${unrouted}) order by due_at, id`,
+      ),
+    ).map((r) => r.id);
     const managerHome = async (): Promise<void> => {
       const home = await homeOf('U0SMBMGR');
       // Both before every other open lead, though one is due later than some of them.
       expect(acceptable(home)).toEqual([stuck, unrouted, ...byDue]);
       const text = textOf(home);
-      expect(text).toMatch(new RegExp(`:hourglass: \\*Overdue — waiting for you\\*: nobody else in the team can take it · since .* · <@${rep}>`));
+      expect(text).toMatch(
+        new RegExp(
+          `:hourglass: \\*Overdue — waiting for you\\*: nobody else in the team can take it · since .* · <@${rep}>`,
+        ),
+      );
       expect(text).toMatch(/:hourglass: \*Waiting for you\*: no rep was available · decide by .* · <@U0SMBMGR>/);
     };
     await managerHome();
     // Acknowledging the escalation decides nothing: the lead still waits for the manager.
-    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'ack_escalation', handoffId: stuck }), value: stuck, userId: 'U0SMBMGR', teamId: 'T0BATON', channelId: 'D0SMBMGR', messageTs: '1.000001', responseUrl: `${env.slack.responseUrl}/ack` }));
-    for (let i = 0; rowsOf<{ by: string | null }>(await db.execute(sql`select escalation_acked_by as by from handoffs where id = ${stuck}`))[0]!.by === null; i++) {
+    await sendInteraction(
+      env.baton.url,
+      SIGNING_SECRET,
+      blockActionsPayload({
+        actionId: encodeAction({ kind: 'ack_escalation', handoffId: stuck }),
+        value: stuck,
+        userId: 'U0SMBMGR',
+        teamId: 'T0BATON',
+        channelId: 'D0SMBMGR',
+        messageTs: '1.000001',
+        responseUrl: `${env.slack.responseUrl}/ack`,
+      }),
+    );
+    for (
+      let i = 0;
+      rowsOf<{ by: string | null }>(
+        await db.execute(sql`select escalation_acked_by as by from handoffs where id = ${stuck}`),
+      )[0]!.by === null;
+      i++
+    ) {
       if (i > 50) throw new Error('the acknowledgement did not land');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -213,8 +376,12 @@ describe('App Home', () => {
     // The rep who holds it sees it first too, naming the manager it waits for.
     const repHome = await homeOf(rep);
     expect(acceptable(repHome)[0]).toBe(stuck);
-    expect(textOf(repHome)).toMatch(/:hourglass: \*Overdue — waiting for the manager <@U0SMBMGR>\*: nobody else in the team can take it/);
+    expect(textOf(repHome)).toMatch(
+      /:hourglass: \*Overdue — waiting for the manager <@U0SMBMGR>\*: nobody else in the team can take it/,
+    );
     // Marketing's overdue list starts with it.
-    expect(textOf(await homeOf('U0MARKETER'))).toMatch(/\*Overdue now \(\d+\)\*\n:hourglass: \*waiting for the manager\* · \*Flo L\d+\* · <@U0[A-Z]+> · due/);
+    expect(textOf(await homeOf('U0MARKETER'))).toMatch(
+      /\*Overdue now \(\d+\)\*\n:hourglass: \*waiting for the manager\* · \*Flo L\d+\* · <@U0[A-Z]+> · due/,
+    );
   });
 });

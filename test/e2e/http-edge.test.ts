@@ -26,12 +26,22 @@ interface Answer {
 }
 
 /** One request on a connection of its own (closed after), so no pooled connection outlives a test. */
-function send(port: number, method: string, pathname: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  pathname: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path: pathname, headers, agent: false }, (res) => {
       let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }); });
+      res.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+      });
     });
     req.on('error', reject);
     req.end(body);
@@ -41,7 +51,9 @@ function send(port: number, method: string, pathname: string, headers: Record<st
 /** Opens a raw connection and resolves once it is connected. */
 function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => { resolve(socket); });
+    const socket = connect(port, '127.0.0.1', () => {
+      resolve(socket);
+    });
     socket.once('error', reject);
   });
 }
@@ -50,9 +62,13 @@ function openSocket(port: number): Promise<Socket> {
 function untilClosed(socket: Socket): Promise<{ data: string; closedAt: number }> {
   return new Promise((resolve) => {
     let data = '';
-    socket.on('data', (d: Buffer) => { data += d.toString(); });
+    socket.on('data', (d: Buffer) => {
+      data += d.toString();
+    });
     socket.on('error', () => undefined);
-    socket.on('close', () => { resolve({ data, closedAt: Date.now() }); });
+    socket.on('close', () => {
+      resolve({ data, closedAt: Date.now() });
+    });
   });
 }
 
@@ -110,13 +126,24 @@ describe('every request gets an answer and the process survives (child process)'
     expect((await send(port, 'GET', '/healthz')).status).toBe(200);
   };
 
-  it.each(['GET', 'PUT', 'DELETE', 'PATCH'])('%s /slack/events is 405 with Allow and the error envelope', async (method) => {
-    const answer = await send(port, method, '/slack/events', { 'content-type': 'application/json' }, method === 'GET' ? undefined : '{}');
-    expect(answer.status).toBe(405);
-    expect(answer.headers.allow).toBe('POST, OPTIONS');
-    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'method_not_allowed', message: 'Use POST, OPTIONS for /slack/events.' } });
-    await alive();
-  });
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH'])(
+    '%s /slack/events is 405 with Allow and the error envelope',
+    async (method) => {
+      const answer = await send(
+        port,
+        method,
+        '/slack/events',
+        { 'content-type': 'application/json' },
+        method === 'GET' ? undefined : '{}',
+      );
+      expect(answer.status).toBe(405);
+      expect(answer.headers.allow).toBe('POST, OPTIONS');
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: 'method_not_allowed', message: 'Use POST, OPTIONS for /slack/events.' },
+      });
+      await alive();
+    },
+  );
 
   it('HEAD /slack/events is 405 (no body, as HEAD has none); OPTIONS is 204 with Allow', async () => {
     const head = await send(port, 'HEAD', '/slack/events');
@@ -145,7 +172,9 @@ describe('every request gets an answer and the process survives (child process)'
   ])('%s %s is %i with the error envelope', async (method, pathname, status) => {
     const answer = await send(port, method, pathname);
     expect(answer.status).toBe(status);
-    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: status === 404 ? 'not_found' : 'method_not_allowed' } });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      error: { code: status === 404 ? 'not_found' : 'method_not_allowed' },
+    });
     if (status === 405) expect(answer.headers.allow).toMatch(/OPTIONS$/);
     await alive();
   });
@@ -163,7 +192,9 @@ describe('every request gets an answer and the process survives (child process)'
       const socket = await openSocket(port);
       const closed = untilClosed(socket);
       const started = Date.now();
-      socket.write(`POST ${pathname} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INTAKE_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"source": "web", "email": "`);
+      socket.write(
+        `POST ${pathname} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INTAKE_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"source": "web", "email": "`,
+      );
       const { data, closedAt } = await closed;
       // Node answers 408 unless the handler already answered; either way the connection is closed.
       if (data !== '') expect(data).toMatch(/^HTTP\/1\.1 408/);
@@ -194,7 +225,9 @@ describe('every request gets an answer and the process survives (child process)'
     await alive();
     // The operator hears of it, once for the burst; on a busy machine the health check above can
     // arrive before the held sockets are closed on the server's side and be counted with it.
-    await expect.poll(() => baton.output(), { timeout: 10_000 }).toMatch(/"dropped":[12],"maxConnections":4,"msg":"connections refused: HTTP_MAX_CONNECTIONS were open"/);
+    await expect
+      .poll(() => baton.output(), { timeout: 10_000 })
+      .toMatch(/"dropped":[12],"maxConnections":4,"msg":"connections refused: HTTP_MAX_CONNECTIONS were open"/);
   });
 });
 
@@ -209,24 +242,50 @@ describe('a handler that throws', () => {
     });
     const server = createHttpServer({
       routes: [
-        { method: 'GET', path: '/throws', handle: () => { throw new Error('sync boom'); } },
+        {
+          method: 'GET',
+          path: '/throws',
+          handle: () => {
+            throw new Error('sync boom');
+          },
+        },
         { method: 'GET', path: '/rejects', handle: () => Promise.reject(new Error('async boom')) },
         { method: 'GET', path: '/fine', handle: () => Promise.resolve({ status: 200, json: { ok: true } }) },
       ],
-      mounts: [{ path: '/mounted', methods: ['POST'], listener: () => { throw new Error('listener boom'); } }],
+      mounts: [
+        {
+          path: '/mounted',
+          methods: ['POST'],
+          listener: () => {
+            throw new Error('listener boom');
+          },
+        },
+      ],
       limits: DEFAULT_HTTP_LIMITS,
       logger: createLogger('warn', sink),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', () => {
+        resolve();
+      }),
+    );
     const { port } = server.address() as { port: number };
     try {
-      for (const [method, pathname] of [['GET', '/throws'], ['GET', '/rejects'], ['POST', '/mounted']] as const) {
+      for (const [method, pathname] of [
+        ['GET', '/throws'],
+        ['GET', '/rejects'],
+        ['POST', '/mounted'],
+      ] as const) {
         const answer = await send(port, method, pathname);
         expect(answer.status).toBe(500);
-        expect(JSON.parse(answer.body)).toEqual({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' } });
+        expect(JSON.parse(answer.body)).toEqual({
+          error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' },
+        });
       }
       expect((await send(port, 'GET', '/fine')).status).toBe(200);
-      const failures = logs.map((l) => JSON.parse(l) as { msg: string; err?: { message: string } }).filter((l) => l.msg === 'request failed');
+      const failures = logs
+        .map((l) => JSON.parse(l) as { msg: string; err?: { message: string } })
+        .filter((l) => l.msg === 'request failed');
       expect(failures.map((l) => l.err?.message)).toEqual(['sync boom', 'async boom', 'listener boom']);
     } finally {
       await new Promise((resolve) => server.close(resolve));

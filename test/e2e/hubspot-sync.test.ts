@@ -12,11 +12,17 @@ import type { RecordedCall } from '../helpers/slack-standin.js';
 const policy = examplePolicy();
 // Ana's e-mail is in the policy; Carl's only Slack knows.
 policy.teams.find((t) => t.id === 'enterprise')!.reps.find((r) => r.user === 'U0ANA')!.email = 'ana@example.com';
-const env = useBatonWithHubspot({ policy, slack: { users: { U0CARL: { real_name: 'Carl Carter', tz: 'America/New_York', email: 'carl@example.com' } } } });
+const env = useBatonWithHubspot({
+  policy,
+  slack: { users: { U0CARL: { real_name: 'Carl Carter', tz: 'America/New_York', email: 'carl@example.com' } } },
+});
 
-const isCard = (c: RecordedCall): boolean => c.method === 'chat.postMessage' && (c.body.metadata as { event_type?: string } | undefined)?.event_type === 'baton_card';
+const isCard = (c: RecordedCall): boolean =>
+  c.method === 'chat.postMessage' &&
+  (c.body.metadata as { event_type?: string } | undefined)?.event_type === 'baton_card';
 const cards = (): RecordedCall[] => env.slack.calls.filter(isCard);
-const leadOf = (contactId: string) => findLeadForIntake(env.baton.database.db, env.baton.context.workspaceId, { source: 'hubspot', externalId: contactId });
+const leadOf = (contactId: string) =>
+  findLeadForIntake(env.baton.database.db, env.baton.context.workspaceId, { source: 'hubspot', externalId: contactId });
 
 /** Every webhook delivered and every stored event processed. */
 async function settled(): Promise<void> {
@@ -26,12 +32,30 @@ async function settled(): Promise<void> {
 }
 
 function contact(owner: string | undefined, stage: string, name: string): string {
-  const company = env.hubspot.addCompany({ name: `${name} AB`, domain: `${name.toLowerCase()}.se`, numberofemployees: '4000', industry: 'COMPUTER_SOFTWARE', country: 'Sweden' });
-  return env.hubspot.createContact({ email: `${name.toLowerCase()}@${name.toLowerCase()}.se`, firstname: name, lastname: 'Lind', jobtitle: 'Head of Sales', country: 'Sweden', hs_analytics_source: 'PAID_SEARCH', lifecyclestage: stage, ...(owner !== undefined ? { hubspot_owner_id: owner } : {}) }, { companyId: company });
+  const company = env.hubspot.addCompany({
+    name: `${name} AB`,
+    domain: `${name.toLowerCase()}.se`,
+    numberofemployees: '4000',
+    industry: 'COMPUTER_SOFTWARE',
+    country: 'Sweden',
+  });
+  return env.hubspot.createContact(
+    {
+      email: `${name.toLowerCase()}@${name.toLowerCase()}.se`,
+      firstname: name,
+      lastname: 'Lind',
+      jobtitle: 'Head of Sales',
+      country: 'Sweden',
+      hs_analytics_source: 'PAID_SEARCH',
+      lifecyclestage: stage,
+      ...(owner !== undefined ? { hubspot_owner_id: owner } : {}),
+    },
+    { companyId: company },
+  );
 }
 
 describe('HubSpot contacts becoming MQLs', () => {
-  it('reads the contact, its company and its owner, and routes its one card to the rep with the owner\'s e-mail from the policy', async () => {
+  it("reads the contact, its company and its owner, and routes its one card to the rep with the owner's e-mail from the policy", async () => {
     const ana = env.hubspot.addOwner({ email: 'ana@example.com', firstName: 'Ana', lastName: 'Andersson' });
     const id = contact(ana, 'lead', 'Lena');
     await settled();
@@ -43,8 +67,25 @@ describe('HubSpot contacts becoming MQLs', () => {
     await env.slack.waitFor(isCard);
     expect(cards()).toHaveLength(1);
     const lead = (await leadOf(id))!;
-    expect(lead).toMatchObject({ source: 'hubspot', externalId: id, email: 'lena@lena.se', firstName: 'Lena', title: 'Head of Sales', company: 'Lena AB', employees: 4000, industry: 'computer_software', country: 'SE', channel: 'paid_search', ownerHint: 'U0ANA', stage: 'mql' });
-    expect(await pendingHandoffForLead(env.baton.database.db, lead.id)).toMatchObject({ repUserId: 'U0ANA', assignedVia: 'owner_hint', teamId: 'enterprise' });
+    expect(lead).toMatchObject({
+      source: 'hubspot',
+      externalId: id,
+      email: 'lena@lena.se',
+      firstName: 'Lena',
+      title: 'Head of Sales',
+      company: 'Lena AB',
+      employees: 4000,
+      industry: 'computer_software',
+      country: 'SE',
+      channel: 'paid_search',
+      ownerHint: 'U0ANA',
+      stage: 'mql',
+    });
+    expect(await pendingHandoffForLead(env.baton.database.db, lead.id)).toMatchObject({
+      repUserId: 'U0ANA',
+      assignedVia: 'owner_hint',
+      teamId: 'enterprise',
+    });
     expect(cards()[0]!.body.channel).toBe('C0ENTERPRISE');
     // The policy named Ana's e-mail: Slack was not asked.
     expect(env.slack.callsTo('users.lookupByEmail')).toHaveLength(0);
@@ -81,7 +122,10 @@ describe('HubSpot contacts becoming MQLs', () => {
     await settled();
     expect(cards()).toHaveLength(before + 1);
     expect(await leadOf(other)).toBeUndefined();
-    const outcomes = await env.baton.database.db.select({ eventId: hubspotEvents.eventId, outcome: hubspotEvents.outcome }).from(hubspotEvents).where(inArray(hubspotEvents.eventId, [String(replay.eventId), String(late.eventId)]));
+    const outcomes = await env.baton.database.db
+      .select({ eventId: hubspotEvents.eventId, outcome: hubspotEvents.outcome })
+      .from(hubspotEvents)
+      .where(inArray(hubspotEvents.eventId, [String(replay.eventId), String(late.eventId)]));
     expect(outcomes.map((o) => o.outcome)).toEqual(['already_handed_off', 'already_handed_off']);
   });
 
@@ -91,7 +135,12 @@ describe('HubSpot contacts becoming MQLs', () => {
     env.hubspot.failNext('POST /crm/v3/objects/contacts/batch/read', { status: 429, retryAfterSeconds: 1 });
     const id = contact(undefined, 'marketingqualifiedlead', 'Rut');
     await env.slack.waitFor(isCard, { count: before + 1, timeoutMs: 20_000 });
-    expect(env.hubspot.callsTo('POST /crm/v3/objects/contacts/batch/read').slice(-4).map((c) => c.status)).toEqual([503, 503, 429, 200]);
+    expect(
+      env.hubspot
+        .callsTo('POST /crm/v3/objects/contacts/batch/read')
+        .slice(-4)
+        .map((c) => c.status),
+    ).toEqual([503, 503, 429, 200]);
     expect(await leadOf(id)).toMatchObject({ stage: 'mql' });
     await settled();
     expect(cards()).toHaveLength(before + 1);

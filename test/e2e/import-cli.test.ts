@@ -16,25 +16,43 @@ let file: string;
 let target: Awaited<ReturnType<typeof scratchServerDatabase>>;
 let database: Database;
 
-function runCli(args: readonly string[], opts: { onStart?(kill: () => void): void } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runCli(
+  args: readonly string[],
+  opts: { onStart?(kill: () => void): void } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', DATABASE_URL: target.url, POLICY_FILE: path.join(REPO, 'policy.example.yml') } });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), ...args], {
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: target.url,
+        POLICY_FILE: path.join(REPO, 'policy.example.yml'),
+      },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code, signal) => { resolve({ code, signal, stdout, stderr }); });
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal, stdout, stderr });
+    });
     opts.onStart?.(() => child.kill('SIGKILL'));
   });
 }
 
-const count = async (query: string): Promise<number> => rowsOf<{ n: number }>(await database.db.execute(sql.raw(query)))[0]!.n;
+const count = async (query: string): Promise<number> =>
+  rowsOf<{ n: number }>(await database.db.execute(sql.raw(query)))[0]!.n;
 
 describe.runIf(hasServer)('npm run import (issue 17)', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'baton-import-cli-'));
     file = path.join(scratch, 'leads.ndjson');
-    writeFileSync(file, [...importLines(LEADS, { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), seed: 7 })].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    writeFileSync(
+      file,
+      [...importLines(LEADS, { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), seed: 7 })]
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n',
+    );
     target = await scratchServerDatabase('baton_import_cli');
     database = await openDatabase({ kind: 'postgres', url: target.url });
     await database.migrate();
@@ -67,18 +85,33 @@ describe.runIf(hasServer)('npm run import (issue 17)', () => {
 
     const rerun = await runCli([file]);
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(new RegExp(`imported ${(LEADS - partial).toLocaleString('en-US')}, skipped ${partial.toLocaleString('en-US')} \\(already there\\), failed 0`));
+    expect(rerun.stdout).toMatch(
+      new RegExp(
+        `imported ${(LEADS - partial).toLocaleString('en-US')}, skipped ${partial.toLocaleString('en-US')} \\(already there\\), failed 0`,
+      ),
+    );
     expect(await count('select count(distinct external_id)::int as n from leads')).toBe(LEADS);
     expect(await count('select count(*)::int as n from leads')).toBe(LEADS);
     // Each lead's history once: one created event per lead, and no handoff number twice.
     expect(await count(`select count(*)::int as n from events where type = 'created'`)).toBe(LEADS);
-    expect(await count('select count(*)::int as n from (select lead_id, seq from handoffs group by lead_id, seq having count(*) > 1) d')).toBe(0);
-    expect(await count('select count(*)::int as n from leads l where not exists (select 1 from events e where e.lead_id = l.id)')).toBe(0);
+    expect(
+      await count(
+        'select count(*)::int as n from (select lead_id, seq from handoffs group by lead_id, seq having count(*) > 1) d',
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        'select count(*)::int as n from leads l where not exists (select 1 from events e where e.lead_id = l.id)',
+      ),
+    ).toBe(0);
   }, 300_000);
 
   it('exit codes: 1 with the failed lines written to a file (a dry run too, writing nothing), 0 when every line is in, 2 for a wrong call, 3 when stopped', async () => {
     const bad = path.join(scratch, 'bad.ndjson');
-    writeFileSync(bad, `${JSON.stringify({ externalId: 'cli-ok', source: 'cli', createdAt: '2026-01-05T10:00:00Z' })}\nnot json\n${JSON.stringify({ externalId: 'cli-bad', source: 'cli', createdAt: '1900-01-01T00:00:00Z' })}\n`);
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ externalId: 'cli-ok', source: 'cli', createdAt: '2026-01-05T10:00:00Z' })}\nnot json\n${JSON.stringify({ externalId: 'cli-bad', source: 'cli', createdAt: '1900-01-01T00:00:00Z' })}\n`,
+    );
     const dry = await runCli([bad, '--dry-run']);
     expect(dry.code).toBe(1);
     expect(dry.stdout).toMatch(/^dry run: 3 leads .*valid 1, skipped 0 \(already there\), failed 2/);
@@ -86,9 +119,17 @@ describe.runIf(hasServer)('npm run import (issue 17)', () => {
 
     const res = await runCli([bad]);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/imported 1, skipped 0 \(already there\), failed 2 \(see .*bad\.ndjson\.failed\.ndjson\)/);
-    const failed = readFileSync(`${bad}.failed.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number; externalId?: string });
-    expect(failed.map((f) => [f.index, f.externalId])).toEqual([[1, undefined], [2, 'cli-bad']]);
+    expect(res.stdout).toMatch(
+      /imported 1, skipped 0 \(already there\), failed 2 \(see .*bad\.ndjson\.failed\.ndjson\)/,
+    );
+    const failed = readFileSync(`${bad}.failed.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { index: number; externalId?: string });
+    expect(failed.map((f) => [f.index, f.externalId])).toEqual([
+      [1, undefined],
+      [2, 'cli-bad'],
+    ]);
     expect(await count(`select count(*)::int as n from leads where source = 'cli'`)).toBe(1);
 
     const again = await runCli([path.join(scratch, 'leads.ndjson')]);

@@ -13,17 +13,29 @@ let slack: SlackStandIn | undefined;
 let baton: BatonProcess | undefined;
 let port: number;
 let database: Awaited<ReturnType<typeof scratchServerDatabase>> | undefined;
-const rssBytes = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const rssBytes = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
 /** Streams `LINE_MB` of one line with no newline, then a good lead, at the pace the server reads. */
 function postHugeLine(good: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/leads/import', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/leads/import',
+        headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
     req.on('error', reject);
     const filler = Buffer.alloc(MB, 'a');
     let sent = 0;
@@ -49,7 +61,15 @@ describe.runIf(hasServer)('POST /api/leads/import: memory stays bounded whatever
     database = await scratchServerDatabase('baton_import_memory');
     slack = await startSlackStandIn();
     port = await freePort();
-    baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: database.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' });
+    baton = spawnBaton({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: database.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
   }, 90_000);
   afterAll(async () => {
@@ -63,12 +83,22 @@ describe.runIf(hasServer)('POST /api/leads/import: memory stays bounded whatever
     const pid = baton!.child.pid!;
     const before = rssBytes(pid);
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssBytes(pid)); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssBytes(pid));
+    }, 20);
     try {
-      const good = JSON.stringify({ externalId: 'after-huge', source: 'crm', email: 'after@acme.io', createdAt: '2026-09-01T08:00:00Z' });
+      const good = JSON.stringify({
+        externalId: 'after-huge',
+        source: 'crm',
+        email: 'after@acme.io',
+        createdAt: '2026-09-01T08:00:00Z',
+      });
       const res = await postHugeLine(good);
       expect(res.status).toBe(200);
-      const body = JSON.parse(res.body) as { imported: number; failed: { index: number; problems: { message: string }[] }[] };
+      const body = JSON.parse(res.body) as {
+        imported: number;
+        failed: { index: number; problems: { message: string }[] }[];
+      };
       expect(body.imported).toBe(1);
       expect(body.failed).toHaveLength(1);
       expect(body.failed[0]!.index).toBe(0);

@@ -7,13 +7,28 @@ import { postedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 
 // Logging at info, to check the email never reaches the logs there.
-const env = useBatonWithSlack({ baton: { config: { logLevel: 'info' }, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: {
+    config: { logLevel: 'info' },
+    outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 },
+  },
+});
 
 let seq = 0;
-async function lead(user: string, text: string): Promise<{ status: number; body: string; reply: Record<string, unknown> }> {
+async function lead(
+  user: string,
+  text: string,
+): Promise<{ status: number; body: string; reply: Record<string, unknown> }> {
   seq += 1;
   const before = env.slack.callsTo('response_url').length;
-  const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text, user_id: user, channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/lead-${seq}` });
+  const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+    command: '/baton',
+    text,
+    user_id: user,
+    channel_id: 'C0SMB',
+    team_id: 'T0BATON',
+    response_url: `${env.slack.responseUrl}/lead-${seq}`,
+  });
   const replies = await env.slack.waitFor('response_url', { count: before + 1 });
   return { status: res.status, body: res.body, reply: replies.at(-1)!.body };
 }
@@ -21,8 +36,24 @@ async function lead(user: string, text: string): Promise<{ status: number; body:
 describe('/baton lead EMAIL', () => {
   it("shows the lead's card and its history in order, times in the asker's zone, only to the asker", async () => {
     const h = await postedHandoff(env);
-    const email = rowsOf<{ email: string }>(await env.baton.database.db.execute(sql`select l.email from leads l join handoffs h on h.lead_id = l.id where h.id = ${h.handoffId}`))[0]!.email;
-    await sendInteraction(env.baton.url, SIGNING_SECRET, blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/click` }));
+    const email = rowsOf<{ email: string }>(
+      await env.baton.database.db.execute(
+        sql`select l.email from leads l join handoffs h on h.lead_id = l.id where h.id = ${h.handoffId}`,
+      ),
+    )[0]!.email;
+    await sendInteraction(
+      env.baton.url,
+      SIGNING_SECRET,
+      blockActionsPayload({
+        actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+        value: h.handoffId,
+        userId: h.rep,
+        teamId: 'T0BATON',
+        channelId: 'C0SMB',
+        messageTs: h.cardTs,
+        responseUrl: `${env.slack.responseUrl}/click`,
+      }),
+    );
     await env.slack.waitFor('chat.update');
     await env.baton.outbox.idle();
 
@@ -37,18 +68,38 @@ describe('/baton lead EMAIL', () => {
     expect(blocks).toContain(`Accepted by <@${h.rep}>`);
     // Carl works in New York: the history is in his zone.
     expect(blocks).toContain('times in America/New_York');
-    const history = (reply.blocks as { type: string; text?: { text: string } }[]).map((b) => b.text?.text ?? '').find((t) => t.includes('*Accepted*'))!;
+    const history = (reply.blocks as { type: string; text?: { text: string } }[])
+      .map((b) => b.text?.text ?? '')
+      .find((t) => t.includes('*Accepted*'))!;
     const lines = history.split('\n');
-    const types = rowsOf<{ type: string }>(await env.baton.database.db.execute(sql`select e.type from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} order by e.at, e.id`)).map((r) => r.type);
+    const types = rowsOf<{ type: string }>(
+      await env.baton.database.db.execute(
+        sql`select e.type from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} order by e.at, e.id`,
+      ),
+    ).map((r) => r.type);
     expect(types.slice(0, 2)).toEqual(['created', 'handoff_started']);
     expect(lines).toHaveLength(types.length);
     // Every line in people's words: no internal ids such as "by baton: _score_threshold_".
-    expect(lines[1]).toContain('*Handed to sales* lead → MQL by Baton, automatically: _the score reached the MQL threshold_');
+    expect(lines[1]).toContain(
+      '*Handed to sales* lead → MQL by Baton, automatically: _the score reached the MQL threshold_',
+    );
     expect(history).not.toMatch(/score_threshold|handoff_started|by baton\b|→ sal\b/);
     expect(lines.at(-1)).toContain(`*Accepted* MQL → accepted by <@${h.rep}>`);
-    const events = rowsOf<{ at: Date | string }>(await env.baton.database.db.execute(sql`select e.at from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} and e.type = 'accepted'`));
+    const events = rowsOf<{ at: Date | string }>(
+      await env.baton.database.db.execute(
+        sql`select e.at from events e join handoffs h on h.lead_id = e.lead_id where h.id = ${h.handoffId} and e.type = 'accepted'`,
+      ),
+    );
     const acceptedAt = new Date(events[0]!.at);
-    const inNewYork = new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(acceptedAt);
+    const inNewYork = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(acceptedAt);
     expect(lines.at(-1)).toContain(`\`${inNewYork}\``);
     expect(env.baton.logs.join('\n').toLowerCase()).not.toContain(email.toLowerCase());
   });
@@ -62,7 +113,14 @@ describe('/baton lead EMAIL', () => {
   });
 
   it('the usage names the command', async () => {
-    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, { command: '/baton', text: 'lead', user_id: 'U0EVA', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/usage` });
+    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+      command: '/baton',
+      text: 'lead',
+      user_id: 'U0EVA',
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/usage`,
+    });
     expect(JSON.stringify(res.json)).toContain('/baton lead EMAIL');
   });
   it('is refused to someone the policy does not name, without revealing whether the lead exists', async () => {

@@ -3,17 +3,23 @@ import { isLoopback } from '../../src/http/routes/metrics.js';
 import { INTAKE_TOKEN, useBatonWithSlack } from '../helpers/app.js';
 
 /** A Prometheus text exposition, as sample name + labels → value. */
-function parse(text: string): { value(name: string, labels?: Record<string, string>): number; sum(name: string, labels?: Record<string, string>): number } {
+function parse(text: string): {
+  value(name: string, labels?: Record<string, string>): number;
+  sum(name: string, labels?: Record<string, string>): number;
+} {
   const samples = text
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((line) => {
       const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
       if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      const labels = Object.fromEntries(
+        [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
+      );
       return { name: m[1]!, labels, value: Number(m[3]) };
     });
-  const matching = (name: string, labels: Record<string, string>) => samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  const matching = (name: string, labels: Record<string, string>) =>
+    samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   return {
     value(name, labels = {}) {
       const found = matching(name, labels);
@@ -25,11 +31,26 @@ function parse(text: string): { value(name: string, labels?: Record<string, stri
 }
 
 const lead = (i: number, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ externalId: `metrics-${i}`, source: 'web', email: `m${i}@acme.io`, firstName: 'Mia', lastName: `Metric ${i}`, title: 'VP Sales', company: 'Acme', mql: true, ...extra });
+  JSON.stringify({
+    externalId: `metrics-${i}`,
+    source: 'web',
+    email: `m${i}@acme.io`,
+    firstName: 'Mia',
+    lastName: `Metric ${i}`,
+    title: 'VP Sales',
+    company: 'Acme',
+    mql: true,
+    ...extra,
+  });
 
 describe('GET /metrics', () => {
   let offsetMs = 0;
-  const env = useBatonWithSlack({ baton: { now: () => new Date(Date.now() + offsetMs), outboxTuning: { channelRate: 100, pollMs: 50, maxBackoffMs: 200 } } });
+  const env = useBatonWithSlack({
+    baton: {
+      now: () => new Date(Date.now() + offsetMs),
+      outboxTuning: { channelRate: 100, pollMs: 50, maxBackoffMs: 200 },
+    },
+  });
 
   async function scrape(): Promise<ReturnType<typeof parse>> {
     const res = await fetch(`${env.baton.url}/metrics`);
@@ -45,16 +66,25 @@ describe('GET /metrics', () => {
     // The first post of the three MQLs' six messages is refused for good.
     env.slack.failNext('chat.postMessage', { ok: false, error: 'invalid_blocks' });
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${env.baton.url}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body: lead(i) });
+      const res = await fetch(`${env.baton.url}/api/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+        body: lead(i),
+      });
       expect(res.status).toBe(202);
     }
-    const bad = await fetch(`${env.baton.url}/api/leads`, { method: 'POST', headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'no-source@acme.io' }) });
+    const bad = await fetch(`${env.baton.url}/api/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'no-source@acme.io' }),
+    });
     expect(bad.status).toBe(400);
     await env.slack.waitFor('chat.postMessage', { count: 6, timeoutMs: 20_000 });
     await env.baton.outbox.idle();
 
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string> = {}) => after.sum(name, labels) - before.sum(name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      after.sum(name, labels) - before.sum(name, labels);
     expect(delta('baton_http_requests_total', { route: '/api/leads', method: 'POST', status: '202' })).toBe(3);
     expect(delta('baton_http_requests_total', { route: '/api/leads', method: 'POST', status: '400' })).toBe(1);
     expect(delta('baton_http_request_duration_seconds_count', { route: '/api/leads' })).toBe(4);
@@ -94,7 +124,9 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
 
   it('answers the bearer of the token only', async () => {
     expect((await fetch(`${env.baton.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${env.baton.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await fetch(`${env.baton.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     const res = await fetch(`${env.baton.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('baton_handoffs_open 0');

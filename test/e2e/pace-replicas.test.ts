@@ -35,7 +35,15 @@ describe.runIf(hasServer)('Slack pace across three replicas (server)', () => {
 
   const start = async (): Promise<void> => {
     const port = await freePort();
-    const process = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, INTAKE_TOKEN, PORT: String(port), LOG_LEVEL: 'warn' });
+    const process = spawnBaton({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: scratch.url,
+      INTAKE_TOKEN,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
     replicas.push({ process, url: `http://127.0.0.1:${port}` });
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
   };
@@ -65,7 +73,18 @@ describe.runIf(hasServer)('Slack pace across three replicas (server)', () => {
         const res = await fetch(`${replicas[i % replicas.length]!.url}/api/leads`, {
           method: 'POST',
           headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ externalId: `pace-${stamp}-${i}`, source: 'web', email: `pace${i}.${stamp}@acme.io`, firstName: 'Pia', lastName: `P${i}`, title: 'VP Sales', country: 'SE', employees: 40, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
+          body: JSON.stringify({
+            externalId: `pace-${stamp}-${i}`,
+            source: 'web',
+            email: `pace${i}.${stamp}@acme.io`,
+            firstName: 'Pia',
+            lastName: `P${i}`,
+            title: 'VP Sales',
+            country: 'SE',
+            employees: 40,
+            channel: 'referral',
+            activities: [{ type: 'demo_request', at: new Date().toISOString() }],
+          }),
         });
         expect(res.status).toBe(202);
       }),
@@ -73,7 +92,9 @@ describe.runIf(hasServer)('Slack pace across three replicas (server)', () => {
 
     const deadline = Date.now() + 90_000;
     for (;;) {
-      const [row] = await sql<{ pending: number; handoffs: number }[]>`select (select count(*)::int from outbox where status <> 'done') as pending, (select count(*)::int from handoffs) as handoffs`;
+      const [row] = await sql<
+        { pending: number; handoffs: number }[]
+      >`select (select count(*)::int from outbox where status <> 'done') as pending, (select count(*)::int from handoffs) as handoffs`;
       if (row!.pending === 0 && row!.handoffs === LEADS) break;
       if (Date.now() > deadline) throw new Error(`deliveries not finished in time: ${JSON.stringify(row)}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -82,12 +103,19 @@ describe.runIf(hasServer)('Slack pace across three replicas (server)', () => {
     expect(slack.messages('C0SMB')).toHaveLength(LEADS);
     expect(slack.messages('C0MARKETING')).toHaveLength(LEADS);
     const posts = new Map<string, number[]>();
-    for (const c of slack.callsTo('chat.postMessage')) posts.set(String(c.body.channel), [...(posts.get(String(c.body.channel)) ?? []), c.at.getTime()]);
+    for (const c of slack.callsTo('chat.postMessage'))
+      posts.set(String(c.body.channel), [...(posts.get(String(c.body.channel)) ?? []), c.at.getTime()]);
     expect([...posts.keys()].sort()).toEqual(['C0MARKETING', 'C0SMB']);
     for (const [channel, times] of posts) {
       expect({ channel, posts: times.length }).toEqual({ channel, posts: LEADS });
-      expect({ channel, busiestSecond: busiestWindow(times, 1_000) }).toEqual({ channel, busiestSecond: expect.toBeOneOf(range(1, burst + rate)) as number });
-      expect({ channel, busiestTenSeconds: busiestWindow(times, 10_000) }).toEqual({ channel, busiestTenSeconds: expect.toBeOneOf(range(1, burst + 10 * rate)) as number });
+      expect({ channel, busiestSecond: busiestWindow(times, 1_000) }).toEqual({
+        channel,
+        busiestSecond: expect.toBeOneOf(range(1, burst + rate)) as number,
+      });
+      expect({ channel, busiestTenSeconds: busiestWindow(times, 10_000) }).toEqual({
+        channel,
+        busiestTenSeconds: expect.toBeOneOf(range(1, burst + 10 * rate)) as number,
+      });
     }
   }, 150_000);
 });

@@ -6,7 +6,9 @@ import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { postedHandoff } from '../helpers/flows.js';
 import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 
-const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } } });
+const env = useBatonWithSlack({
+  baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
+});
 
 async function decisions(handoffId: string): Promise<{ status: string; events: number; outbox: number }> {
   return rowsOf<{ status: string; events: number; outbox: number }>(
@@ -19,7 +21,15 @@ async function decisions(handoffId: string): Promise<{ status: string; events: n
 describe('replayed and forged Slack requests', () => {
   it('the same signed click sent again (same body, same timestamp) decides nothing twice', async () => {
     const h = await postedHandoff(env);
-    const payload = blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/replay` });
+    const payload = blockActionsPayload({
+      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+      value: h.handoffId,
+      userId: h.rep,
+      teamId: 'T0BATON',
+      channelId: 'C0SMB',
+      messageTs: h.cardTs,
+      responseUrl: `${env.slack.responseUrl}/replay`,
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     // Within Slack's 5-minute window the replay carries a valid signature, so it is let in:
     // only the conditional update in Postgres keeps it from deciding again.
@@ -34,9 +44,25 @@ describe('replayed and forged Slack requests', () => {
 
   it('a replay older than five minutes, or signed with another secret, is refused and changes nothing', async () => {
     const h = await postedHandoff(env);
-    const payload = blockActionsPayload({ actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }), value: h.handoffId, userId: h.rep, teamId: 'T0BATON', channelId: 'C0SMB', messageTs: h.cardTs, responseUrl: `${env.slack.responseUrl}/old` });
-    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, payload, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
-    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, payload, { forgeWith: 'f'.repeat(32) })).status).toBe(401);
+    const payload = blockActionsPayload({
+      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
+      value: h.handoffId,
+      userId: h.rep,
+      teamId: 'T0BATON',
+      channelId: 'C0SMB',
+      messageTs: h.cardTs,
+      responseUrl: `${env.slack.responseUrl}/old`,
+    });
+    expect(
+      (
+        await sendInteraction(env.baton.url, SIGNING_SECRET, payload, {
+          timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+        })
+      ).status,
+    ).toBe(401);
+    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, payload, { forgeWith: 'f'.repeat(32) })).status).toBe(
+      401,
+    );
     await env.baton.outbox.idle();
     expect(await decisions(h.handoffId)).toEqual({ status: 'pending', events: 0, outbox: 0 });
   });

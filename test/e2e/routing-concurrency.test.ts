@@ -27,8 +27,17 @@ describe.runIf(hasServer)('round robin with several replicas and concurrent clie
   beforeAll(async () => {
     slack = await startSlackStandIn();
     db = await freshDatabase({ server: true });
-    replicas = [await startTestBaton({ slackApiUrl: slack.url, policy, db }), await startTestBaton({ slackApiUrl: slack.url, policy, db })];
-    await setAway(db.db, { workspaceId: replicas[0]!.identity.workspaceId, userId: 'U0AWAY', away: true, awayUntil: null, setBy: 'U0SMBMGR' });
+    replicas = [
+      await startTestBaton({ slackApiUrl: slack.url, policy, db }),
+      await startTestBaton({ slackApiUrl: slack.url, policy, db }),
+    ];
+    await setAway(db.db, {
+      workspaceId: replicas[0]!.identity.workspaceId,
+      userId: 'U0AWAY',
+      away: true,
+      awayUntil: null,
+      setBy: 'U0SMBMGR',
+    });
   });
   afterAll(async () => {
     for (const r of replicas) await r.close();
@@ -46,7 +55,18 @@ describe.runIf(hasServer)('round robin with several replicas and concurrent clie
           method: 'POST',
           headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
           // Each lead its own company: no account owner steers them.
-          body: JSON.stringify({ externalId: `${prefix}-${i}`, source: 'bench', email: `${prefix}${i}@${prefix}${i}.io`, firstName: 'R', lastName: `R${i}`, title: 'VP Sales', country, employees: 50, channel: 'referral', activities: [{ type: 'demo_request', at: new Date().toISOString() }] }),
+          body: JSON.stringify({
+            externalId: `${prefix}-${i}`,
+            source: 'bench',
+            email: `${prefix}${i}@${prefix}${i}.io`,
+            firstName: 'R',
+            lastName: `R${i}`,
+            title: 'VP Sales',
+            country,
+            employees: 50,
+            channel: 'referral',
+            activities: [{ type: 'demo_request', at: new Date().toISOString() }],
+          }),
         });
         expect(res.status).toBe(202);
       }
@@ -58,7 +78,11 @@ describe.runIf(hasServer)('round robin with several replicas and concurrent clie
     const TOTAL = 1000;
     await postFromEightClients(TOTAL, 'rr', 'SE');
 
-    const rows = rowsOf<{ rep: string; n: number }>(await db.db.execute(sql`select rep_user_id as rep, count(*)::int as n from handoffs where team_id = 'smb' group by rep_user_id order by rep_user_id`));
+    const rows = rowsOf<{ rep: string; n: number }>(
+      await db.db.execute(
+        sql`select rep_user_id as rep, count(*)::int as n from handoffs where team_id = 'smb' group by rep_user_id order by rep_user_id`,
+      ),
+    );
     const byRep = Object.fromEntries(rows.map((r) => [r.rep, r.n]));
     expect(Object.values(byRep).reduce((a, b) => a + b, 0)).toBe(TOTAL);
     expect(byRep.U0AWAY).toBeUndefined();
@@ -68,16 +92,24 @@ describe.runIf(hasServer)('round robin with several replicas and concurrent clie
     expect(Math.abs(byRep.U0FILIP! - 400)).toBeLessThanOrEqual(1);
   }, 120_000);
 
-  it('caps hold under 8 clients and 2 replicas: no rep above their cap, the rest in the manager\'s queue as capacity', async () => {
+  it("caps hold under 8 clients and 2 replicas: no rep above their cap, the rest in the manager's queue as capacity", async () => {
     await postFromEightClients(200, 'cap', 'US');
-    const rows = rowsOf<{ rep: string; via: string; n: number }>(await db.db.execute(sql`select rep_user_id as rep, assigned_via as via, count(*)::int as n from handoffs where team_id = 'north-america' group by 1, 2 order by 1, 2`));
+    const rows = rowsOf<{ rep: string; via: string; n: number }>(
+      await db.db.execute(
+        sql`select rep_user_id as rep, assigned_via as via, count(*)::int as n from handoffs where team_id = 'north-america' group by 1, 2 order by 1, 2`,
+      ),
+    );
     expect(rows).toEqual([
       { rep: 'U0CARL', via: 'round_robin', n: 30 },
       { rep: 'U0DANA', via: 'round_robin', n: 50 },
       { rep: 'U0NAMGR', via: 'capacity_fallback', n: 120 },
     ]);
     // Until Carl was full, the two took turns: his 30 were spread over the first 60 or so leads.
-    const order = rowsOf<{ rep: string }>(await db.db.execute(sql`select e.data->>'rep' as rep from events e join handoffs h on h.id = e.handoff_id where e.type = 'assigned' and h.team_id = 'north-america' order by e.id`)).map((r) => r.rep);
+    const order = rowsOf<{ rep: string }>(
+      await db.db.execute(
+        sql`select e.data->>'rep' as rep from events e join handoffs h on h.id = e.handoff_id where e.type = 'assigned' and h.team_id = 'north-america' order by e.id`,
+      ),
+    ).map((r) => r.rep);
     const firstSixty = order.slice(0, 60);
     expect(Math.abs(firstSixty.filter((r) => r === 'U0CARL').length - 30)).toBeLessThanOrEqual(1);
   }, 120_000);

@@ -7,8 +7,20 @@ import { examplePolicy } from '../helpers/app.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 /* The sandbox's HubSpot panel, through its HTTP API: a contact made an MQL in the built-in HubSpot gets a card, and its owner back. */
-interface Contact { id: string; name: string; email: string; lifecyclestage: string; leadStatus: string; owner: string; notes: string[] }
-interface Panel { version: number; stages: string[]; contacts: Contact[] }
+interface Contact {
+  id: string;
+  name: string;
+  email: string;
+  lifecyclestage: string;
+  leadStatus: string;
+  owner: string;
+  notes: string[];
+}
+interface Panel {
+  version: number;
+  stages: string[];
+  contacts: Contact[];
+}
 
 let db: TestDatabase;
 let baton: Baton;
@@ -16,7 +28,13 @@ let baton: Baton;
 beforeAll(async () => {
   db = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'warn', PORT: '0' });
-  baton = await startSandboxBaton({ config, policy: examplePolicy(), logger: createLogger('warn'), database: db, outboxTuning: { pollMs: 50 } });
+  baton = await startSandboxBaton({
+    config,
+    policy: examplePolicy(),
+    logger: createLogger('warn'),
+    database: db,
+    outboxTuning: { pollMs: 50 },
+  });
 });
 afterAll(async () => {
   await baton.stop();
@@ -24,7 +42,8 @@ afterAll(async () => {
 });
 
 const url = (path: string): string => `http://127.0.0.1:${String(baton.port)}${path}`;
-const post = (path: string, body: unknown = {}): Promise<Response> => fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown = {}): Promise<Response> =>
+  fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const panel = async (): Promise<Panel> => (await (await fetch(url('/sandbox/hubspot'))).json()) as Panel;
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -54,8 +73,12 @@ describe('sandbox HubSpot panel', () => {
     expect((await polled).contacts[0]!.lifecyclestage).toBe('marketingqualifiedlead');
 
     const cardsFor = async (): Promise<number> => {
-      const state = (await (await fetch(url('/sandbox/state'))).json()) as { messages: Record<string, { text: string; blocks: unknown[]; metadata?: { event_type?: string } }[]> };
-      return Object.values(state.messages).flat().filter((m) => m.metadata?.event_type === 'baton_card' && JSON.stringify(m.blocks).includes(name)).length;
+      const state = (await (await fetch(url('/sandbox/state'))).json()) as {
+        messages: Record<string, { text: string; blocks: unknown[]; metadata?: { event_type?: string } }[]>;
+      };
+      return Object.values(state.messages)
+        .flat()
+        .filter((m) => m.metadata?.event_type === 'baton_card' && JSON.stringify(m.blocks).includes(name)).length;
     };
     await until(cardsFor, (n) => n >= 1);
     const after = await until(panel, (p) => p.contacts[0]!.owner !== '');

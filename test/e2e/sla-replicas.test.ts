@@ -46,7 +46,20 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
 
   const start = async (): Promise<BatonProcess> => {
     const port = await freePort();
-    const p = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, DATABASE_URL: scratch.url, PORT: String(port), LOG_LEVEL: 'warn', OUTBOX_CHANNEL_RATE: '1000', BATON_TEST_CLOCK_FILE: clockFile }, [], 'clocked');
+    const p = spawnBaton(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        DATABASE_URL: scratch.url,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        OUTBOX_CHANNEL_RATE: '1000',
+        BATON_TEST_CLOCK_FILE: clockFile,
+      },
+      [],
+      'clocked',
+    );
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
     return p;
   };
@@ -59,14 +72,20 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
   };
   const keyOf = (m: StoredMessage): string => (m.metadata as { event_payload: { key: string } }).event_payload.key;
 
-  it('2,000 handoffs due at once: each step performed once, none lost, a killed replica\'s share finished by the others; every notice and breach note names the rep who breached', async () => {
+  it("2,000 handoffs due at once: each step performed once, none lost, a killed replica's share finished by the others; every notice and breach note names the rep who breached", async () => {
     // A notice window's start, ahead of the real time (deliveries queued with the database's clock are then due).
     const t0 = Math.ceil((Date.now() + 10 * 60_000) / NOTICE_WINDOW_MS) * NOTICE_WINDOW_MS;
     const seeded = new Date(t0 + 3_000);
     setClock(clockFile, new Date(t0));
     // Migrations first (one process), then the steps, then the replicas.
     const first = await start();
-    await seedOpenHandoffs(sql, { total: TOTAL, due: TOTAL, dueFrom: new Date(t0 + 1_000), dueSpreadMs: 1_000, escalated: ESCALATED });
+    await seedOpenHandoffs(sql, {
+      total: TOTAL,
+      due: TOTAL,
+      dueFrom: new Date(t0 + 1_000),
+      dueSpreadMs: 1_000,
+      escalated: ESCALATED,
+    });
     const replicas = [first, await start(), await start()];
     // From here the clock runs as real time does: a killed replica's claims lapse as they would.
     setClock(clockFile, seeded, { running: true });
@@ -74,14 +93,38 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
     const appNow = (): Date => new Date(seeded.getTime() + Date.now() - runningSince);
     try {
       // Kill the first replica once the sweep is under way.
-      await until('the sweep starts', async () => (await sql<{ n: number }[]>`select count(*)::int as n from sla_steps where status = 'done'`)[0]!.n > 0);
+      await until(
+        'the sweep starts',
+        async () =>
+          (await sql<{ n: number }[]>`select count(*)::int as n from sla_steps where status = 'done'`)[0]!.n > 0,
+      );
       first.child.kill('SIGKILL');
       await first.exited;
-      await until('every due step performed', async () => (await sql<{ n: number }[]>`select count(*)::int as n from sla_steps where status = 'pending' and due_at <= ${seeded}`)[0]!.n === 0);
-      await until('every delivery due made', async () => (await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'pending' and not_before <= ${appNow()}`)[0]!.n === 0);
+      await until(
+        'every due step performed',
+        async () =>
+          (
+            await sql<
+              { n: number }[]
+            >`select count(*)::int as n from sla_steps where status = 'pending' and due_at <= ${seeded}`
+          )[0]!.n === 0,
+      );
+      await until(
+        'every delivery due made',
+        async () =>
+          (
+            await sql<
+              { n: number }[]
+            >`select count(*)::int as n from outbox where status = 'pending' and not_before <= ${appNow()}`
+          )[0]!.n === 0,
+      );
       // Nothing is in flight: the notices' window ends (the next one too, should the sweep have run into it).
       setClock(clockFile, new Date(t0 + 2 * NOTICE_WINDOW_MS + 1_000), { running: true });
-      await until('every delivery made', async () => (await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'pending'`)[0]!.n === 0);
+      await until(
+        'every delivery made',
+        async () =>
+          (await sql<{ n: number }[]>`select count(*)::int as n from outbox where status = 'pending'`)[0]!.n === 0,
+      );
     } finally {
       for (const r of replicas.slice(1)) {
         r.child.kill('SIGTERM');
@@ -90,9 +133,13 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
     }
 
     // Each seeded step once: the reminders, and the escalated handoffs' other three.
-    const [steps] = await sql<{ done: number; other: number }[]>`select count(*) filter (where status = 'done')::int as done, count(*) filter (where status <> 'done')::int as other from sla_steps where due_at <= ${seeded}`;
+    const [steps] = await sql<
+      { done: number; other: number }[]
+    >`select count(*) filter (where status = 'done')::int as done, count(*) filter (where status <> 'done')::int as other from sla_steps where due_at <= ${seeded}`;
     expect(steps).toEqual({ done: TOTAL + 3 * ESCALATED, other: 0 });
-    const events = await sql<{ type: string; n: number; handoffs: number }[]>`select type, count(*)::int as n, count(distinct handoff_id)::int as handoffs from events where type in ('sla_reminder', 'sla_escalated', 'sla_breached', 'reassigned', 'reassign_skipped') group by type order by type`;
+    const events = await sql<
+      { type: string; n: number; handoffs: number }[]
+    >`select type, count(*)::int as n, count(distinct handoff_id)::int as handoffs from events where type in ('sla_reminder', 'sla_escalated', 'sla_breached', 'reassigned', 'reassign_skipped') group by type order by type`;
     expect(events).toEqual([
       { type: 'reassigned', n: ESCALATED, handoffs: ESCALATED },
       { type: 'sla_breached', n: ESCALATED, handoffs: ESCALATED },
@@ -103,7 +150,9 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
     expect(dead!.n).toBe(0);
 
     // What Slack saw. The reps: one reminder per handoff they still held, none for a lead that moved on, and one "reassigned to you" per lead they got.
-    const escalated = await sql<{ id: string; name: string; from: string; to: string; deadline: Date; remind: string; breach: string }[]>`
+    const escalated = await sql<
+      { id: string; name: string; from: string; to: string; deadline: Date; remind: string; breach: string }[]
+    >`
       select h.id, 'Seed ' || l.last_name as name, e.data->>'from' as from, e.data->>'to' as to,
         (select due_at from sla_steps s where s.handoff_id = h.id and s.action = 'notify_marketing') as deadline,
         (select 'sla_step:' || s.id from sla_steps s where s.handoff_id = h.id and s.action = 'remind_rep' and s.rep_user_id = e.data->>'from') as remind,
@@ -126,7 +175,11 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
     const noticeSections = slack
       .messages(dmChannelFor(MANAGER))
       .filter((m) => m.text.includes('missed the SLA'))
-      .flatMap((m) => (m.blocks as { type: string; text?: { text: string } }[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : [])));
+      .flatMap((m) =>
+        (m.blocks as { type: string; text?: { text: string } }[]).flatMap((b) =>
+          b.type === 'section' && b.text ? [b.text.text] : [],
+        ),
+      );
     const breachNotes = slack.messages('C0MARKETING').filter((m) => m.text.includes('SLA breached'));
     expect(breachNotes).toHaveLength(ESCALATED);
     for (const h of escalated) {

@@ -2,15 +2,30 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { sendEvent, sendInteraction, sendSlashCommand, blockActionsPayload, type SlashCommandFields } from '../helpers/slack-sign.js';
+import {
+  sendEvent,
+  sendInteraction,
+  sendSlashCommand,
+  blockActionsPayload,
+  type SlashCommandFields,
+} from '../helpers/slack-sign.js';
 
 const env = useBatonWithSlack();
 
-const command = (text: string): SlashCommandFields => ({ command: '/baton', text, user_id: 'U0ANA', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/cmd` });
+const command = (text: string): SlashCommandFields => ({
+  command: '/baton',
+  text,
+  user_id: 'U0ANA',
+  channel_id: 'C0SMB',
+  team_id: 'T0BATON',
+  response_url: `${env.slack.responseUrl}/cmd`,
+});
 
 async function rowCounts(): Promise<Record<string, number>> {
   const rows = rowsOf<{ t: string; n: number }>(
-    await env.baton.database.db.execute(sql`select 'events' as t, count(*)::int as n from events union all select 'outbox', count(*)::int from outbox union all select 'leads', count(*)::int from leads`),
+    await env.baton.database.db.execute(
+      sql`select 'events' as t, count(*)::int as n from events union all select 'outbox', count(*)::int from outbox union all select 'leads', count(*)::int from leads`,
+    ),
   );
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
@@ -21,13 +36,18 @@ describe('requests to /slack/events', () => {
     // 200 is Bolt's acknowledgement: a listener that does not ack within 3 s gets a 404 from Bolt
     // itself. How fast acks are is measured by `npm run bench:ack`, not here.
     expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/baton help') as unknown });
+    expect(reply.json).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/baton help') as unknown,
+    });
   });
 
   it('unknown input gets usage help, not silence', async () => {
     const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, command('frobnicate'));
     expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ text: expect.stringMatching(/does not know `frobnicate`[\s\S]*\/baton help/) as unknown });
+    expect(reply.json).toMatchObject({
+      text: expect.stringMatching(/does not know `frobnicate`[\s\S]*\/baton help/) as unknown,
+    });
   });
 
   it.each([
@@ -47,13 +67,35 @@ describe('requests to /slack/events', () => {
   });
 
   it('a forged button click and a forged event get 401 too', async () => {
-    const click = blockActionsPayload({ actionId: 'baton:v1:accept:00000000-0000-4000-8000-000000000000', userId: 'U0ANA', teamId: 'T0BATON', channelId: 'C0SMB', messageTs: '1.2', responseUrl: `${env.slack.responseUrl}/x` });
-    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, click, { forgeWith: '0'.repeat(32) })).status).toBe(401);
-    expect((await sendEvent(env.baton.url, SIGNING_SECRET, { type: 'event_callback', event: { type: 'app_home_opened', user: 'U0ANA', tab: 'home' } }, { unsigned: true })).status).toBe(401);
+    const click = blockActionsPayload({
+      actionId: 'baton:v1:accept:00000000-0000-4000-8000-000000000000',
+      userId: 'U0ANA',
+      teamId: 'T0BATON',
+      channelId: 'C0SMB',
+      messageTs: '1.2',
+      responseUrl: `${env.slack.responseUrl}/x`,
+    });
+    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, click, { forgeWith: '0'.repeat(32) })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await sendEvent(
+          env.baton.url,
+          SIGNING_SECRET,
+          { type: 'event_callback', event: { type: 'app_home_opened', user: 'U0ANA', tab: 'home' } },
+          { unsigned: true },
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it("answers Slack's URL verification challenge", async () => {
-    const reply = await sendEvent(env.baton.url, SIGNING_SECRET, { type: 'url_verification', challenge: 'c-123', token: 't' });
+    const reply = await sendEvent(env.baton.url, SIGNING_SECRET, {
+      type: 'url_verification',
+      challenge: 'c-123',
+      token: 't',
+    });
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ challenge: 'c-123' });
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BOT_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 
-const env = useBatonWithSlack({ standIn: { appToken: 'xapp-1-test' }, baton: { config: { slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: 'xapp-1-test', apiUrl: undefined } } } });
+const env = useBatonWithSlack({
+  standIn: { appToken: 'xapp-1-test' },
+  baton: {
+    config: {
+      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: 'xapp-1-test', apiUrl: undefined },
+    },
+  },
+});
 
 describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   it('connects out to Slack through SLACK_API_URL with the app token', async () => {
@@ -11,8 +18,19 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
 
   it('answers a slash command that arrives over the socket', async () => {
     await env.slack.socketConnected();
-    const ack = await env.slack.sendEnvelope('slash_commands', { command: '/baton', text: 'help', user_id: 'U0ANA', channel_id: 'C0SMB', team_id: 'T0BATON', response_url: `${env.slack.responseUrl}/s`, trigger_id: '1.2.3' });
-    expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/baton help') as unknown });
+    const ack = await env.slack.sendEnvelope('slash_commands', {
+      command: '/baton',
+      text: 'help',
+      user_id: 'U0ANA',
+      channel_id: 'C0SMB',
+      team_id: 'T0BATON',
+      response_url: `${env.slack.responseUrl}/s`,
+      trigger_id: '1.2.3',
+    });
+    expect(ack.payload).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/baton help') as unknown,
+    });
   });
 
   it('keeps serving health and readiness on HTTP, and takes no Slack traffic there', async () => {

@@ -49,10 +49,16 @@ describe('npm start', { timeout: 120_000 }, () => {
 
   it('with no Slack settings at all starts the sandbox: gets ready, says where, stops cleanly', async () => {
     const port = await freePort();
-    const baton = spawnBaton({ PORT: String(port), DATA_DIR: path.join(scratch, `db-${Math.random().toString(36).slice(2)}`) });
+    const baton = spawnBaton({
+      PORT: String(port),
+      DATA_DIR: path.join(scratch, `db-${Math.random().toString(36).slice(2)}`),
+    });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, READY_DEADLINE_MS);
-      const sandboxLines = baton.output().split('\n').filter((l) => l.includes('Sandbox mode'));
+      const sandboxLines = baton
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('Sandbox mode'));
       expect(sandboxLines).toHaveLength(1);
       expect(sandboxLines[0]).toContain(`http://localhost:${port}/sandbox`);
       expect(sandboxLines[0]).toContain('set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
@@ -60,7 +66,9 @@ describe('npm start', { timeout: 120_000 }, () => {
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(await page.text()).toContain('/sandbox/app.js');
       // The stand-in answered auth.test: the workspace is the sandbox's.
-      expect(await (await fetch(`http://127.0.0.1:${port}/sandbox/state`)).json()).toMatchObject({ teamId: 'T0SANDBOX' });
+      expect(await (await fetch(`http://127.0.0.1:${port}/sandbox/state`)).json()).toMatchObject({
+        teamId: 'T0SANDBOX',
+      });
       baton.child.kill('SIGTERM');
       expect(await baton.exited).toEqual({ code: 0, signal: null });
     } finally {
@@ -72,7 +80,13 @@ describe('npm start', { timeout: 120_000 }, () => {
     const badPolicy = path.join(scratch, 'bad-policy.yml');
     writeFileSync(badPolicy, 'reportingTimeZone: Mars/Olympus\n');
     // A bot token without its signing secret is a half-configured workspace, not the sandbox.
-    const baton = spawnBaton({ SLACK_BOT_TOKEN: 'xoxb-test', LOG_LEVEL: 'loud', PORT: 'eighty', POLICY_FILE: badPolicy, DATA_DIR: path.join(scratch, 'unused') });
+    const baton = spawnBaton({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      LOG_LEVEL: 'loud',
+      PORT: 'eighty',
+      POLICY_FILE: badPolicy,
+      DATA_DIR: path.join(scratch, 'unused'),
+    });
     const { code } = await baton.exited;
     expect(code).toBe(1);
     const lines = baton.output().trim().split('\n');
@@ -82,7 +96,9 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(problems.some((l) => l.startsWith('config error: PORT: must be a port number'))).toBe(true);
     expect(problems.some((l) => l.includes('bad-policy.yml: reportingTimeZone: is not an IANA time zone'))).toBe(true);
     expect(problems.some((l) => l.includes('bad-policy.yml: teams: '))).toBe(true);
-    expect(lines.at(-1)).toBe(`Baton did not start: ${problems.length} configuration problems. See README.md, "Configuration".`);
+    expect(lines.at(-1)).toBe(
+      `Baton did not start: ${problems.length} configuration problems. See README.md, "Configuration".`,
+    );
     // One line per problem: no stack traces.
     expect(lines).toHaveLength(problems.length + 1);
   });
@@ -97,19 +113,33 @@ describe('npm start', { timeout: 120_000 }, () => {
   it('a port already in use says which variable to set, without a stack trace', async () => {
     const port = await freePort();
     const taken = net.createServer();
-    await new Promise<void>((resolve) => taken.listen(port, () => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      taken.listen(port, () => {
+        resolve();
+      }),
+    );
     try {
       const baton = spawnBaton({ ...baseEnv(), PORT: String(port) });
       expect((await baton.exited).code).toBe(1);
-      expect(baton.output()).toMatch(new RegExp(`^config error: PORT: port ${port} is already in use .* Set PORT to a free port`, 'm'));
+      expect(baton.output()).toMatch(
+        new RegExp(`^config error: PORT: port ${port} is already in use .* Set PORT to a free port`, 'm'),
+      );
       expect(baton.output()).not.toMatch(/EADDRINUSE|\n\s+at /);
     } finally {
-      await new Promise<void>((resolve) => taken.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        taken.close(() => {
+          resolve();
+        }),
+      );
     }
   }, 90_000);
 
   it('a missing policy file is named', async () => {
-    const baton = spawnBaton({ ...baseEnv(), POLICY_FILE: path.join(scratch, 'nowhere.yml'), PORT: String(await freePort()) });
+    const baton = spawnBaton({
+      ...baseEnv(),
+      POLICY_FILE: path.join(scratch, 'nowhere.yml'),
+      PORT: String(await freePort()),
+    });
     expect((await baton.exited).code).toBe(1);
     expect(baton.output()).toMatch(/^config error: POLICY_FILE: cannot read .*nowhere\.yml \(ENOENT\)$/m);
   });

@@ -22,7 +22,9 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   return new Map(
     files.map((file) => {
       const imported = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName);
-      const local = imported.filter((name) => name.startsWith('.')).map((name) => path.resolve(path.dirname(file), name.replace(/\.js$/, '.ts')));
+      const local = imported
+        .filter((name) => name.startsWith('.'))
+        .map((name) => path.resolve(path.dirname(file), name.replace(/\.js$/, '.ts')));
       return [file, local.filter((f) => existsSync(f))];
     }),
   );
@@ -71,9 +73,26 @@ describe('the import graph of src/', () => {
   });
 
   it('finds a circle when there is one', () => {
-    expect(circles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
+    expect(
+      circles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
     expect(circles(new Map([['a', ['a']]]))).toEqual([['a']]);
-    expect(circles(new Map([['a', ['b']], ['b', []], ['c', ['a', 'b']]]))).toEqual([]);
+    expect(
+      circles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+          ['c', ['a', 'b']],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('has no circle', () => {

@@ -23,11 +23,13 @@ if (folder === undefined) {
   console.error('usage: tsx test/harness/slack-schema.ts <schema folder>');
   process.exit(2);
 }
-const load = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Record<string, unknown>;
+const load = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Record<string, unknown>;
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
-for (const version of ['1.0.0', '2.0.0']) ajv.addSchema(load(`manifest.schema.${version}.json`), `${REMOTE}manifest.schema.${version}.json`);
+for (const version of ['1.0.0', '2.0.0'])
+  ajv.addSchema(load(`manifest.schema.${version}.json`), `${REMOTE}manifest.schema.${version}.json`);
 const validate = ajv.compile(load('manifest.schema.json'));
 
 // A schema that accepts anything would pass every manifest: make sure it refuses a nameless app.

@@ -7,19 +7,32 @@ import { dmChannelFor, startSlackStandIn, type SlackStandIn } from '../helpers/s
 const { WebClient } = webApi;
 
 let slack: SlackStandIn;
-beforeAll(async () => { slack = await startSlackStandIn(); });
-afterAll(async () => { await slack.close(); });
-beforeEach(() => { slack.reset(); });
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(() => {
+  slack.reset();
+});
 
 const client = () => new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
-const modal = (title: string) => ({ type: 'modal' as const, title: { type: 'plain_text' as const, text: title }, blocks: [] });
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const modal = (title: string) => ({
+  type: 'modal' as const,
+  title: { type: 'plain_text' as const, text: title },
+  blocks: [],
+});
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('Slack stand-in: per-person screens', () => {
   it('keeps chat.postEphemeral per user and grows its version on every change', async () => {
     const before = slack.version();
     let heard = 0;
-    const off = slack.onChange(() => { heard += 1; });
+    const off = slack.onChange(() => {
+      heard += 1;
+    });
     await client().chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'only you' });
     off();
     expect(slack.ephemeral('U1')).toMatchObject([{ channel: 'C1', user: 'U1', text: 'only you' }]);
@@ -49,14 +62,19 @@ describe('Slack stand-in: per-person screens', () => {
     slack.applyViewResponse('U1', b.view?.id ?? '', undefined);
     expect(slack.modals('U1').map((v) => v.id)).toEqual([a.view?.id]);
     slack.applyViewResponse('U1', a.view?.id ?? '', { response_action: 'update', view: modal('A2') });
-    expect(slack.modals('U1').map((v) => [v.id, (v.view.title as { text: string }).text])).toEqual([[a.view?.id, 'A2']]);
+    expect(slack.modals('U1').map((v) => [v.id, (v.view.title as { text: string }).text])).toEqual([
+      [a.view?.id, 'A2'],
+    ]);
     slack.applyViewResponse('U1', a.view?.id ?? '', { response_action: 'clear' });
     expect(slack.modals('U1')).toEqual([]);
   });
 
   it('publishes one App Home per user, keeping its view id', async () => {
     const first = await client().views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } });
-    const again = await client().views.publish({ user_id: 'U1', view: { type: 'home', blocks: [{ type: 'divider' }] } });
+    const again = await client().views.publish({
+      user_id: 'U1',
+      view: { type: 'home', blocks: [{ type: 'divider' }] },
+    });
     expect(again.view?.id).toBe(first.view?.id);
     expect(slack.home('U1')?.view.blocks).toEqual([{ type: 'divider' }]);
     expect(slack.home('U2')).toBeUndefined();

@@ -1,6 +1,13 @@
 import webApi from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn, type StandInChanges, type StandInStore, type StoredFile, type StoredMessage } from '../helpers/slack-standin.js';
+import {
+  startSlackStandIn,
+  type SlackStandIn,
+  type StandInChanges,
+  type StandInStore,
+  type StoredFile,
+  type StoredMessage,
+} from '../helpers/slack-standin.js';
 
 const { WebClient } = webApi;
 
@@ -10,13 +17,21 @@ const { WebClient } = webApi;
  */
 
 /** A store in memory, keeping what the sandbox's database would; `fail` refuses the next save. */
-function memoryStore(): StandInStore & { kept: { messages: Map<string, StoredMessage>; files: Map<string, StoredFile> }; saves: StandInChanges[]; fail: boolean } {
+function memoryStore(): StandInStore & {
+  kept: { messages: Map<string, StoredMessage>; files: Map<string, StoredFile> };
+  saves: StandInChanges[];
+  fail: boolean;
+} {
   const kept = { messages: new Map<string, StoredMessage>(), files: new Map<string, StoredFile>() };
   const store = {
     kept,
     saves: [] as StandInChanges[],
     fail: false,
-    load: () => Promise.resolve({ messages: [...kept.messages.values()].map((m) => structuredClone(m)), files: [...kept.files.values()] }),
+    load: () =>
+      Promise.resolve({
+        messages: [...kept.messages.values()].map((m) => structuredClone(m)),
+        files: [...kept.files.values()],
+      }),
     save(changes: StandInChanges): Promise<void> {
       if (store.fail) {
         store.fail = false;
@@ -44,7 +59,11 @@ async function start(store: StandInStore): Promise<{ slack: SlackStandIn; client
 }
 
 async function upload(slack: SlackStandIn, client: InstanceType<typeof WebClient>, bytes: Buffer): Promise<string> {
-  const url = await client.files.getUploadURLExternal({ filename: 'chart.png', length: bytes.length, alt_text: 'a chart' });
+  const url = await client.files.getUploadURLExternal({
+    filename: 'chart.png',
+    length: bytes.length,
+    alt_text: 'a chart',
+  });
   await fetch(url.upload_url ?? '', { method: 'POST', body: bytes });
   await client.files.completeUploadExternal({ files: [{ id: url.file_id ?? '', title: 'Funnel' }], channel_id: 'D1' });
   return url.file_id ?? '';
@@ -61,7 +80,11 @@ describe('Slack stand-in with a store', () => {
     await client.chat.update({ channel: 'C1', ts: card.ts ?? '', text: 'card, accepted' });
     expect(store.kept.messages.get(`C1/${card.ts ?? ''}`)).toMatchObject({ text: 'card, accepted', edited: true });
     const gone = await client.chat.postMessage({ channel: 'C1', text: 'deleted by its author' });
-    await fetch(slack.responseUrlFor('U1', 'C1', gone.ts), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete_original: true }) });
+    await fetch(slack.responseUrlFor('U1', 'C1', gone.ts), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delete_original: true }),
+    });
     expect(store.kept.messages.has(`C1/${gone.ts ?? ''}`)).toBe(false);
     const id = await upload(slack, client, Buffer.from('png bytes'));
     expect(store.kept.files.get(id)?.bytes?.toString()).toBe('png bytes');
@@ -84,7 +107,9 @@ describe('Slack stand-in with a store', () => {
     expect(await (await fetch(shared?.files?.[0]?.url_private ?? '')).text()).toBe('first chart');
     expect(before.D1[0]?.files?.[0]?.url_private).not.toBe(shared?.files?.[0]?.url_private);
     // The card is still there to edit, and a new upload does not take the kept file's id.
-    await expect(second.client.chat.update({ channel: 'C1', ts: card.ts ?? '', text: 'edited after the restart' })).resolves.toMatchObject({ ok: true });
+    await expect(
+      second.client.chat.update({ channel: 'C1', ts: card.ts ?? '', text: 'edited after the restart' }),
+    ).resolves.toMatchObject({ ok: true });
     expect(await upload(second.slack, second.client, Buffer.from('second chart'))).not.toBe(fileId);
     // New messages get a ts after every kept one.
     const later = await second.client.chat.postMessage({ channel: 'C1', text: 'later' });

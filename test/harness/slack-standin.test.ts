@@ -5,9 +5,15 @@ import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.j
 const { WebClient, ErrorCode } = webApi;
 
 let slack: SlackStandIn;
-beforeAll(async () => { slack = await startSlackStandIn(); });
-afterAll(async () => { await slack.close(); });
-beforeEach(() => { slack.reset(); });
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(() => {
+  slack.reset();
+});
 
 const client = (opts: ConstructorParameters<typeof WebClient>[1] = {}, token = 'xoxb-test') =>
   new WebClient(token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, ...opts });
@@ -15,12 +21,24 @@ const client = (opts: ConstructorParameters<typeof WebClient>[1] = {}, token = '
 describe('Slack stand-in, driven by the real WebClient', () => {
   it('answers auth.test and refuses an unknown token like Slack', async () => {
     expect(await client().auth.test()).toMatchObject({ ok: true, team_id: 'T0BATON', bot_id: 'B0BATON' });
-    await expect(client({}, 'xoxb-wrong').auth.test()).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'invalid_auth' } });
+    await expect(client({}, 'xoxb-wrong').auth.test()).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: { error: 'invalid_auth' },
+    });
   });
 
   it('records posts with JSON fields decoded, and returns metadata only when asked', async () => {
-    const posted = await client().chat.postMessage({ channel: 'C1', text: 'hi', blocks: [{ type: 'divider' }], metadata: { event_type: 'baton_card', event_payload: { handoff_id: 'h1' } } });
-    expect(slack.callsTo('chat.postMessage')[0]!.body).toMatchObject({ channel: 'C1', blocks: [{ type: 'divider' }], metadata: { event_type: 'baton_card' } });
+    const posted = await client().chat.postMessage({
+      channel: 'C1',
+      text: 'hi',
+      blocks: [{ type: 'divider' }],
+      metadata: { event_type: 'baton_card', event_payload: { handoff_id: 'h1' } },
+    });
+    expect(slack.callsTo('chat.postMessage')[0]!.body).toMatchObject({
+      channel: 'C1',
+      blocks: [{ type: 'divider' }],
+      metadata: { event_type: 'baton_card' },
+    });
     const plain = await client().conversations.history({ channel: 'C1' });
     expect(plain.messages?.[0]).not.toHaveProperty('metadata');
     const withMeta = await client().conversations.history({ channel: 'C1', include_all_metadata: true });
@@ -31,25 +49,37 @@ describe('Slack stand-in, driven by the real WebClient', () => {
     const parent = await client().chat.postMessage({ channel: 'C2', text: 'parent' });
     await client().chat.postMessage({ channel: 'C2', text: 'reply', thread_ts: parent.ts! });
     await client().chat.update({ channel: 'C2', ts: parent.ts!, text: 'edited' });
-    expect(slack.messages('C2').map((m) => [m.text, m.thread_ts ?? null, m.edited ?? false])).toEqual([['edited', null, true], ['reply', parent.ts, false]]);
+    expect(slack.messages('C2').map((m) => [m.text, m.thread_ts ?? null, m.edited ?? false])).toEqual([
+      ['edited', null, true],
+      ['reply', parent.ts, false],
+    ]);
   });
 
   it('answers 429 with Retry-After, which the client reports as a rate limit', async () => {
     slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 7 });
-    await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
+    await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 7,
+    });
     await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).resolves.toMatchObject({ ok: true });
   });
 
   it('answers 5xx, which the client reports as an HTTP error', async () => {
     slack.failNext('*', { status: 503 });
-    await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
+    await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.HTTPError,
+      statusCode: 503,
+    });
   });
 
   it('hangs until the client gives up', async () => {
     slack.failNext('chat.postMessage', { hang: true });
     const calls = slack.callsTo('chat.postMessage').length;
     // The client's own timeout ends it (the request reached the stand-in, which never answered).
-    await expect(client({ timeout: 300 }).chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RequestError, original: { name: 'TimeoutError' } });
+    await expect(client({ timeout: 300 }).chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+      original: { name: 'TimeoutError' },
+    });
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls + 1);
   });
 
@@ -57,7 +87,13 @@ describe('Slack stand-in, driven by the real WebClient', () => {
     const outcomes = async (): Promise<string> => {
       slack.failRandomly('chat.postMessage', { rate: 0.5, failures: [{ status: 500 }], seed: 7 });
       let s = '';
-      for (let i = 0; i < 20; i++) s += await client().chat.postMessage({ channel: 'C1', text: 'x' }).then(() => '.', () => 'x');
+      for (let i = 0; i < 20; i++)
+        s += await client()
+          .chat.postMessage({ channel: 'C1', text: 'x' })
+          .then(
+            () => '.',
+            () => 'x',
+          );
       slack.stopFailing();
       return s;
     };

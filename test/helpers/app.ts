@@ -47,7 +47,14 @@ export interface TestBaton extends Baton {
 }
 
 /** The real app, in this process, on a fresh database, talking to the Slack stand-in at `slackApiUrl`. */
-export async function startTestBaton(opts: { slackApiUrl: string; policy?: Policy; config?: Partial<Config>; db?: TestDatabase; outboxTuning?: Partial<OutboxTuning>; now?: () => Date }): Promise<TestBaton> {
+export async function startTestBaton(opts: {
+  slackApiUrl: string;
+  policy?: Policy;
+  config?: Partial<Config>;
+  db?: TestDatabase;
+  outboxTuning?: Partial<OutboxTuning>;
+  now?: () => Date;
+}): Promise<TestBaton> {
   const db = opts.db ?? (await freshDatabase());
   const logs: string[] = [];
   const sink = new Writable({
@@ -59,7 +66,14 @@ export async function startTestBaton(opts: { slackApiUrl: string; policy?: Polic
   const config = testConfig(opts.slackApiUrl, opts.config);
   // An override of the Slack settings still talks to this stand-in unless it names another.
   config.slack.apiUrl ??= opts.slackApiUrl;
-  const baton = await startBaton({ config, policy: opts.policy ?? examplePolicy(), logger: createLogger(config.logLevel, sink, configSecrets(config)), database: db, ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const baton = await startBaton({
+    config,
+    policy: opts.policy ?? examplePolicy(),
+    logger: createLogger(config.logLevel, sink, configSecrets(config)),
+    database: db,
+    ...(opts.outboxTuning ? { outboxTuning: opts.outboxTuning } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   return {
     ...baton,
     db,
@@ -80,7 +94,9 @@ export interface BatonWithSlack {
  * The usual suite set-up: a Slack stand-in and the real app talking to it, started before the
  * suite and closed after it. Read the fields inside tests (they are set in beforeAll).
  */
-export function useBatonWithSlack(opts: { standIn?: StandInOptions; baton?: Omit<Parameters<typeof startTestBaton>[0], 'slackApiUrl'> } = {}): BatonWithSlack {
+export function useBatonWithSlack(
+  opts: { standIn?: StandInOptions; baton?: Omit<Parameters<typeof startTestBaton>[0], 'slackApiUrl'> } = {},
+): BatonWithSlack {
   const ctx = {} as BatonWithSlack;
   beforeAll(async () => {
     ctx.slack = await startSlackStandIn(opts.standIn);

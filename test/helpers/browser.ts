@@ -11,7 +11,12 @@ import { chromium, type Browser } from 'playwright-core';
  * It has no build for macOS or ARM; there a system Chromium is used: CHROMIUM_PATH, else the
  * usual install locations.
  */
-const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const SYSTEM_CHROMIUMS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 export async function launchChromium(): Promise<Browser> {
   if (process.platform === 'linux' && process.arch === 'x64') {
@@ -23,6 +28,9 @@ export async function launchChromium(): Promise<Browser> {
   const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : SYSTEM_CHROMIUMS;
   const executablePath = candidates.find((p) => existsSync(p));
   // No silent skip: say what is missing.
-  if (executablePath === undefined) throw new Error(`@sparticuz/chromium has no build for ${process.platform}/${process.arch}: install Chromium and set CHROMIUM_PATH (looked in ${candidates.join(', ')})`);
+  if (executablePath === undefined)
+    throw new Error(
+      `@sparticuz/chromium has no build for ${process.platform}/${process.arch}: install Chromium and set CHROMIUM_PATH (looked in ${candidates.join(', ')})`,
+    );
   return chromium.launch({ executablePath, args: ['--headless', '--disable-background-networking'] });
 }

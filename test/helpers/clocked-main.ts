@@ -41,8 +41,12 @@ async function main(): Promise<void> {
   const baton = await startBaton({ config, policy, logger, now: () => readClock(clockFile) });
   process.on('SIGTERM', () => {
     baton.stop().then(
-      () => { process.exit(0); },
-      () => { process.exit(1); },
+      () => {
+        process.exit(0);
+      },
+      () => {
+        process.exit(1);
+      },
     );
   });
 }

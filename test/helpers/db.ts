@@ -38,7 +38,10 @@ export async function freshDatabase(opts: { server?: boolean } = {}): Promise<Te
  * A new, empty database on the server (`serverUrl`, else TEST_DATABASE_URL): for child processes
  * that migrate it themselves, and benchmarks. `drop` removes it, cutting any connection left.
  */
-export async function scratchServerDatabase(prefix: string, serverUrl = SERVER_URL): Promise<{ url: string; drop(): Promise<void> }> {
+export async function scratchServerDatabase(
+  prefix: string,
+  serverUrl = SERVER_URL,
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (serverUrl === undefined || serverUrl === '') throw new Error('a server database needs TEST_DATABASE_URL');
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });

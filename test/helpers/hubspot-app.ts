@@ -17,7 +17,9 @@ export interface BatonWithHubspot {
  * The real app with the HubSpot connector on, talking to the Slack and HubSpot stand-ins; the
  * HubSpot stand-in sends its webhooks to the app, signed, as HubSpot would.
  */
-export function useBatonWithHubspot(opts: { policy?: Policy; slack?: StandInOptions; hubspot?: HubspotStandInOptions } = {}): BatonWithHubspot {
+export function useBatonWithHubspot(
+  opts: { policy?: Policy; slack?: StandInOptions; hubspot?: HubspotStandInOptions } = {},
+): BatonWithHubspot {
   const ctx = {} as BatonWithHubspot;
   beforeAll(async () => {
     ctx.slack = await startSlackStandIn(opts.slack);
@@ -25,7 +27,15 @@ export function useBatonWithHubspot(opts: { policy?: Policy; slack?: StandInOpti
     ctx.baton = await startTestBaton({
       slackApiUrl: ctx.slack.url,
       ...(opts.policy ? { policy: opts.policy } : {}),
-      config: { hubspot: { accessToken: HUBSPOT_TOKEN, clientSecret: HUBSPOT_SECRET, publicUrl: undefined, apiUrl: ctx.hubspot.url, rateLimit: 100 } },
+      config: {
+        hubspot: {
+          accessToken: HUBSPOT_TOKEN,
+          clientSecret: HUBSPOT_SECRET,
+          publicUrl: undefined,
+          apiUrl: ctx.hubspot.url,
+          rateLimit: 100,
+        },
+      },
     });
     ctx.hubspot.subscribe({ url: `${ctx.baton.url}/hubspot/webhooks`, clientSecret: HUBSPOT_SECRET });
   });

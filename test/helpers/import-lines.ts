@@ -1,6 +1,10 @@
 import { prng } from '../../src/sandbox/prng.js';
 
-const TEAMS: Record<string, string[]> = { enterprise: ['U0ANA', 'U0BO'], 'north-america': ['U0CARL', 'U0DANA'], smb: ['U0EVA', 'U0FILIP'] };
+const TEAMS: Record<string, string[]> = {
+  enterprise: ['U0ANA', 'U0BO'],
+  'north-america': ['U0CARL', 'U0DANA'],
+  smb: ['U0EVA', 'U0FILIP'],
+};
 const REJECT = ['not-icp', 'no-budget', 'bad-timing', 'wrong-contact', 'bad-data', 'duplicate', 'existing-customer'];
 const LOST = ['price', 'competitor', 'no-decision'];
 const CHANNELS = ['paid_search', 'referral', 'webinar', 'organic', 'events'];
@@ -42,7 +46,13 @@ export function* importLines(count: number, opts: ImportLineOptions): Generator<
         return 'accepted';
       }
       const reason = pick(REJECT);
-      history.push({ stage: 'rejected', at: next(30), by: owner, reason, note: reason === 'bad-timing' ? 'call again next quarter' : undefined });
+      history.push({
+        stage: 'rejected',
+        at: next(30),
+        by: owner,
+        reason,
+        note: reason === 'bad-timing' ? 'call again next quarter' : undefined,
+      });
       return ['not-icp', 'bad-data', 'duplicate', 'existing-customer'].includes(reason) ? 'disqualified' : 'nurture';
     };
     if (rand() < 0.4) {
@@ -52,7 +62,9 @@ export function* importLines(count: number, opts: ImportLineOptions): Generator<
         history.push({ stage: 'sql', at: next(200) });
         if (rand() < 0.5) {
           history.push({ stage: 'opportunity', at: next(300) });
-          history.push(rand() < 0.5 ? { stage: 'customer', at: next(700) } : { stage: 'lost', at: next(700), reason: pick(LOST) });
+          history.push(
+            rand() < 0.5 ? { stage: 'customer', at: next(700) } : { stage: 'lost', at: next(700), reason: pick(LOST) },
+          );
         }
       }
     }

@@ -13,7 +13,10 @@ export const MANIFEST_FILE = path.resolve(import.meta.dirname, '../../manifest.y
  * refused too, so adopting one means describing it here first. Rules that span fields are
  * checked by test/harness/manifest.test.ts.
  */
-const url = z.string().max(3000).regex(/^https?:\/\//, 'must be an http(s) URL');
+const url = z
+  .string()
+  .max(3000)
+  .regex(/^https?:\/\//, 'must be an http(s) URL');
 
 const slashCommand = z.strictObject({
   command: z.string().min(2).max(32).regex(/^\//, 'must start with /'),
@@ -24,35 +27,56 @@ const slashCommand = z.strictObject({
 });
 
 export const manifestSchema = z.strictObject({
-  _metadata: z.strictObject({ major_version: z.literal(1), minor_version: z.number().int().nonnegative().optional() }).optional(),
+  _metadata: z
+    .strictObject({ major_version: z.literal(1), minor_version: z.number().int().nonnegative().optional() })
+    .optional(),
   display_information: z.strictObject({
     name: z.string().min(1).max(35),
     description: z.string().min(1).max(140).optional(),
     long_description: z.string().min(175).max(4000).optional(),
-    background_color: z.string().regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'must be a hex colour like #1d3557').optional(),
+    background_color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'must be a hex colour like #1d3557')
+      .optional(),
   }),
-  features: z.strictObject({
-    app_home: z.strictObject({
-      home_tab_enabled: z.boolean().optional(),
-      messages_tab_enabled: z.boolean().optional(),
-      messages_tab_read_only_enabled: z.boolean().optional(),
-    }).optional(),
-    bot_user: z.strictObject({ display_name: z.string().min(1).max(80), always_online: z.boolean().optional() }).optional(),
-    slash_commands: z.array(slashCommand).min(1).max(50).optional(),
-  }).optional(),
-  oauth_config: z.strictObject({
-    scopes: z.strictObject({ bot: z.array(z.string().min(1).max(50)).max(255).optional() }).optional(),
-  }).optional(),
-  settings: z.strictObject({
-    event_subscriptions: z.strictObject({
-      request_url: url.max(3500).optional(),
-      bot_events: z.array(z.string().min(1).max(50)).max(100).refine((events) => new Set(events).size === events.length, 'must not repeat an event').optional(),
-    }).optional(),
-    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: url.max(3500).optional() }).optional(),
-    org_deploy_enabled: z.boolean().optional(),
-    socket_mode_enabled: z.boolean().optional(),
-    token_rotation_enabled: z.boolean().optional(),
-  }).optional(),
+  features: z
+    .strictObject({
+      app_home: z
+        .strictObject({
+          home_tab_enabled: z.boolean().optional(),
+          messages_tab_enabled: z.boolean().optional(),
+          messages_tab_read_only_enabled: z.boolean().optional(),
+        })
+        .optional(),
+      bot_user: z
+        .strictObject({ display_name: z.string().min(1).max(80), always_online: z.boolean().optional() })
+        .optional(),
+      slash_commands: z.array(slashCommand).min(1).max(50).optional(),
+    })
+    .optional(),
+  oauth_config: z
+    .strictObject({
+      scopes: z.strictObject({ bot: z.array(z.string().min(1).max(50)).max(255).optional() }).optional(),
+    })
+    .optional(),
+  settings: z
+    .strictObject({
+      event_subscriptions: z
+        .strictObject({
+          request_url: url.max(3500).optional(),
+          bot_events: z
+            .array(z.string().min(1).max(50))
+            .max(100)
+            .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
+            .optional(),
+        })
+        .optional(),
+      interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: url.max(3500).optional() }).optional(),
+      org_deploy_enabled: z.boolean().optional(),
+      socket_mode_enabled: z.boolean().optional(),
+      token_rotation_enabled: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -14,8 +14,12 @@ import { freePort } from './process.js';
 function findBinaries(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  return versions.map((v) => path.join(root, v, 'bin')).find((bin) => existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'postgres')));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions
+    .map((v) => path.join(root, v, 'bin'))
+    .find((bin) => existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'postgres')));
 }
 
 const BIN = findBinaries();
@@ -24,7 +28,9 @@ export const hasPostgresBinaries = BIN !== undefined;
 /** initdb and postgres refuse to run as root (CI runs as root): then they run as the `postgres` user. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (line === undefined) throw new Error('running as root needs a "postgres" user to run the server as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -46,17 +52,31 @@ export async function createOwnPostgres(): Promise<OwnPostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), 'baton-own-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
-  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'], { ...user, encoding: 'utf8' });
+  const init = spawnSync(
+    path.join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'],
+    { ...user, encoding: 'utf8' },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   let server: { child: ChildProcess; exited: Promise<void> } | undefined;
 
   async function start(): Promise<void> {
     // Its socket lives in the temp folder: nothing is shared with the machine's own server.
-    const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=40'], { ...user, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      path.join(bin, 'postgres'),
+      ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=40'],
+      { ...user, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let log = '';
-    child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+    child.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     server = { child, exited };
     const started = Date.now();
     while (!log.includes('ready to accept connections')) {

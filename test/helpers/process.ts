@@ -24,17 +24,27 @@ const ENTRIES = {
  * does (node dist/main.js); `entry: 'clocked'` the same app on a clock the test sets
  * (test/helpers/clocked-main.ts).
  */
-export function spawnBaton(env: Record<string, string>, nodeArgs: readonly string[] = [], entry: keyof typeof ENTRIES = 'src'): BatonProcess {
+export function spawnBaton(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+  entry: keyof typeof ENTRIES = 'src',
+): BatonProcess {
   const main = ENTRIES[entry];
   const child = spawn(process.execPath, [...nodeArgs, ...main], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => { resolve({ code, signal }); });
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
   });
   return { child, output: () => out, exited };
 }
@@ -61,7 +71,9 @@ export async function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
-      srv.close(() => { resolve(port); });
+      srv.close(() => {
+        resolve(port);
+      });
     });
   });
 }

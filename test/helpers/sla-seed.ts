@@ -10,9 +10,15 @@ import { examplePolicy } from './app.js';
  * their tier's steps at once — reminder, manager, marketing, reassignment — as after downtime, the
  * rep's deadline being that instant. For tests and benchmarks of the sweep at scale.
  */
-export async function seedOpenHandoffs(sql: postgres.Sql, opts: { total: number; due: number; dueFrom: Date; dueSpreadMs: number; escalated?: number; workspaceId?: string }): Promise<void> {
+export async function seedOpenHandoffs(
+  sql: postgres.Sql,
+  opts: { total: number; due: number; dueFrom: Date; dueSpreadMs: number; escalated?: number; workspaceId?: string },
+): Promise<void> {
   const policy = examplePolicy();
-  const plan = freezeTier(policy.sla.tiers.find((t) => t.id === 'demo')!, policy.calendar.hoursPerBusinessDay);
+  const plan = freezeTier(
+    policy.sla.tiers.find((t) => t.id === 'demo')!,
+    policy.calendar.hoursPerBusinessDay,
+  );
   const ws = opts.workspaceId ?? 'T0BATON';
   const reps = ['U0EVA', 'U0FILIP'];
   const from = opts.dueFrom.toISOString();

@@ -7,7 +7,13 @@ export interface SendOptions extends SignOptions {
   path?: string;
 }
 
-function send(baseUrl: string, secret: string, rawBody: string, contentType: string, opts: SendOptions): Promise<SlackReply> {
+function send(
+  baseUrl: string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  opts: SendOptions,
+): Promise<SlackReply> {
   return sendSigned(new URL(opts.path ?? '/slack/events', baseUrl), secret, rawBody, contentType, opts);
 }
 
@@ -38,20 +44,45 @@ export function slashCommandBody(fields: SlashCommandFields): string {
   return new URLSearchParams(full).toString();
 }
 
-export function sendSlashCommand(baseUrl: string, secret: string, fields: SlashCommandFields, opts: SendOptions = {}): Promise<SlackReply> {
+export function sendSlashCommand(
+  baseUrl: string,
+  secret: string,
+  fields: SlashCommandFields,
+  opts: SendOptions = {},
+): Promise<SlackReply> {
   return send(baseUrl, secret, slashCommandBody(fields), FORM_TYPE, opts);
 }
 
-export function sendInteraction(baseUrl: string, secret: string, payload: unknown, opts: SendOptions = {}): Promise<SlackReply> {
+export function sendInteraction(
+  baseUrl: string,
+  secret: string,
+  payload: unknown,
+  opts: SendOptions = {},
+): Promise<SlackReply> {
   return send(baseUrl, secret, interactionBody(payload), FORM_TYPE, opts);
 }
 
-export function sendEvent(baseUrl: string, secret: string, envelope: unknown, opts: SendOptions = {}): Promise<SlackReply> {
+export function sendEvent(
+  baseUrl: string,
+  secret: string,
+  envelope: unknown,
+  opts: SendOptions = {},
+): Promise<SlackReply> {
   return send(baseUrl, secret, JSON.stringify(envelope), 'application/json', opts);
 }
 
 /** A block_actions payload shaped like Slack's for a button in a message (Slack's block_actions payload reference). */
-export function blockActionsPayload(a: { actionId: string; value?: string; userId: string; teamId: string; channelId: string; messageTs: string; responseUrl: string; triggerId?: string; blockId?: string }): Record<string, unknown> {
+export function blockActionsPayload(a: {
+  actionId: string;
+  value?: string;
+  userId: string;
+  teamId: string;
+  channelId: string;
+  messageTs: string;
+  responseUrl: string;
+  triggerId?: string;
+  blockId?: string;
+}): Record<string, unknown> {
   return {
     type: 'block_actions',
     user: { id: a.userId, username: a.userId.toLowerCase(), name: a.userId.toLowerCase(), team_id: a.teamId },
@@ -66,12 +97,27 @@ export function blockActionsPayload(a: { actionId: string; value?: string; userI
     message: { type: 'message', user: 'U0BATONBOT', ts: a.messageTs, text: 'card', bot_id: 'B0BATON' },
     state: { values: {} },
     response_url: a.responseUrl,
-    actions: [{ action_id: a.actionId, block_id: a.blockId ?? 'actions', text: { type: 'plain_text', text: 'button', emoji: true }, value: a.value ?? '', type: 'button', action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        action_id: a.actionId,
+        block_id: a.blockId ?? 'actions',
+        text: { type: 'plain_text', text: 'button', emoji: true },
+        value: a.value ?? '',
+        type: 'button',
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
 }
 
 /** A view_submission payload shaped like Slack's (its view interaction payload reference). */
-export function viewSubmissionPayload(v: { callbackId: string; values: Record<string, Record<string, unknown>>; privateMetadata: string; userId: string; teamId: string }): Record<string, unknown> {
+export function viewSubmissionPayload(v: {
+  callbackId: string;
+  values: Record<string, Record<string, unknown>>;
+  privateMetadata: string;
+  userId: string;
+  teamId: string;
+}): Record<string, unknown> {
   return {
     type: 'view_submission',
     team: { id: v.teamId, domain: 'baton-test' },

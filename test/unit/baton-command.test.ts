@@ -13,9 +13,7 @@ describe('a typed rep name', () => {
   ])('%j → %s', (typed, user) => {
     expect(repByName(policy, typed)).toBe(user);
   });
-  it.each([
-    ['Zed', /Baton knows no rep called "Zed"\. Mention them/],
-  ])('%j is explained', (typed, message) => {
+  it.each([['Zed', /Baton knows no rep called "Zed"\. Mention them/]])('%j is explained', (typed, message) => {
     expect(() => repByName(policy, typed)).toThrow(message);
   });
 });
@@ -26,9 +24,15 @@ describe('/baton text', () => {
     ['HELP', { kind: 'help' }],
     ['away', { kind: 'away', target: undefined, from: undefined, until: undefined }],
     ['away until 2026-12-01', { kind: 'away', target: undefined, from: undefined, until: '2026-12-01' }],
-    ['away <@U0EVA|eva> until 2026-12-01', { kind: 'away', target: { user: 'U0EVA' }, from: undefined, until: '2026-12-01' }],
+    [
+      'away <@U0EVA|eva> until 2026-12-01',
+      { kind: 'away', target: { user: 'U0EVA' }, from: undefined, until: '2026-12-01' },
+    ],
     ['away <@U0EVA>', { kind: 'away', target: { user: 'U0EVA' }, from: undefined, until: undefined }],
-    ['away <@U0EVA> from 2026-12-01 until 2026-12-05', { kind: 'away', target: { user: 'U0EVA' }, from: '2026-12-01', until: '2026-12-05' }],
+    [
+      'away <@U0EVA> from 2026-12-01 until 2026-12-05',
+      { kind: 'away', target: { user: 'U0EVA' }, from: '2026-12-01', until: '2026-12-05' },
+    ],
     ['away FROM 2026-12-01', { kind: 'away', target: undefined, from: '2026-12-01', until: undefined }],
     ['away until 2026-12-05 from 2026-12-01', { kind: 'unknown', input: 'away until 2026-12-05 from 2026-12-01' }],
     ['away from tomorrow', { kind: 'unknown', input: 'away from tomorrow' }],
@@ -39,11 +43,20 @@ describe('/baton text', () => {
     // Without escaping, Slack sends a mention as typed: a name, with or without @, in one or two words.
     ['away @Ana until 2026-12-03', { kind: 'away', target: { name: 'Ana' }, from: undefined, until: '2026-12-03' }],
     ['away @eva', { kind: 'away', target: { name: 'eva' }, from: undefined, until: undefined }],
-    ['away Ana Andersson until 2026-12-03', { kind: 'away', target: { name: 'Ana Andersson' }, from: undefined, until: '2026-12-03' }],
+    [
+      'away Ana Andersson until 2026-12-03',
+      { kind: 'away', target: { name: 'Ana Andersson' }, from: undefined, until: '2026-12-03' },
+    ],
     ['back Filip Falk', { kind: 'back', target: { name: 'Filip Falk' } }],
     ['back <@U0EVA> until 2026-12-01', { kind: 'unknown', input: 'back <@U0EVA> until 2026-12-01' }],
     ['frobnicate', { kind: 'unknown', input: 'frobnicate' }],
-    ['route email=<mailto:ana@acme.io|ana@acme.io> country=SE employees=250 website=<https://acme.io/x>', { kind: 'route', fields: { email: 'ana@acme.io', country: 'SE', employees: '250', website: 'https://acme.io/x' } }],
+    [
+      'route email=<mailto:ana@acme.io|ana@acme.io> country=SE employees=250 website=<https://acme.io/x>',
+      {
+        kind: 'route',
+        fields: { email: 'ana@acme.io', country: 'SE', employees: '250', website: 'https://acme.io/x' },
+      },
+    ],
     ['ROUTE activity=demo_request,webinar', { kind: 'route', fields: { activity: 'demo_request,webinar' } }],
     ['route', { kind: 'unknown', input: 'route' }],
     ['route country SE', { kind: 'unknown', input: 'route country SE' }],

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { WEEKDAYS, type CalendarPolicy, type Weekday } from '../../src/config/policy.js';
-import { addBusinessMinutes, businessDaysInRange, businessMinutesBetween, durationToMinutes, isOpen, nextOpening } from '../../src/domain/calendar.js';
+import {
+  addBusinessMinutes,
+  businessDaysInRange,
+  businessMinutesBetween,
+  durationToMinutes,
+  isOpen,
+  nextOpening,
+} from '../../src/domain/calendar.js';
 
 type Windows = { start: number; end: number }[];
 
@@ -12,10 +19,22 @@ const hm = (s: string): { start: number; end: number } => {
   return { start: m(a), end: m(b) };
 };
 function cal(timeZone: string, week: Partial<Record<Weekday, string[]>>, holidays: string[] = []): CalendarPolicy {
-  return { timeZone, hoursPerBusinessDay: 8, holidays, week: Object.fromEntries(WEEKDAYS.map((d) => [d, (week[d] ?? []).map(hm)])) as Record<Weekday, Windows> };
+  return {
+    timeZone,
+    hoursPerBusinessDay: 8,
+    holidays,
+    week: Object.fromEntries(WEEKDAYS.map((d) => [d, (week[d] ?? []).map(hm)])) as Record<Weekday, Windows>,
+  };
 }
-const weekdays = (windows: string[]): Partial<Record<Weekday, string[]>> => ({ mon: windows, tue: windows, wed: windows, thu: windows, fri: windows });
-const everyDay = (windows: string[]): Partial<Record<Weekday, string[]>> => Object.fromEntries(WEEKDAYS.map((d) => [d, windows]));
+const weekdays = (windows: string[]): Partial<Record<Weekday, string[]>> => ({
+  mon: windows,
+  tue: windows,
+  wed: windows,
+  thu: windows,
+  fri: windows,
+});
+const everyDay = (windows: string[]): Partial<Record<Weekday, string[]>> =>
+  Object.fromEntries(WEEKDAYS.map((d) => [d, windows]));
 /** A local wall time in the zone; DST tests use UTC instants instead, where local times repeat or are skipped. */
 const local = (iso: string, zone: string): Date => DateTime.fromISO(iso, { zone }).toJSDate();
 const utc = (iso: string): Date => new Date(`${iso}Z`);
@@ -47,7 +66,13 @@ describe('business minutes between two instants', () => {
     ['a holiday is zero', STHLM, '2026-12-24T00:00', '2026-12-25T23:59', 0],
     ['end before start is zero', STHLM, '2026-11-23T12:00', '2026-11-23T10:00', 0],
     ['an empty range is zero', STHLM, '2026-11-23T10:00', '2026-11-23T10:00', 0],
-    ['a window ending at 24:00 runs into the next day’s 00:00 window', SPLIT_MIDNIGHT, '2026-11-23T23:00', '2026-11-24T01:30', 150],
+    [
+      'a window ending at 24:00 runs into the next day’s 00:00 window',
+      SPLIT_MIDNIGHT,
+      '2026-11-23T23:00',
+      '2026-11-24T01:30',
+      150,
+    ],
     ['New York DST weekend (8 March) changes nothing on weekdays', NY, '2026-03-06T16:00', '2026-03-09T10:00', 120],
     ['New York fall back (1 November)', NY, '2026-10-30T16:00', '2026-11-02T10:00', 120],
   ])('%s', (_name, c, from, to, minutes) => {
@@ -56,21 +81,93 @@ describe('business minutes between two instants', () => {
 
   // Instants in UTC: the local hours these windows cover are skipped or repeated.
   it.each<[string, CalendarPolicy, string, string, number]>([
-    ['Stockholm spring forward: 00:00-06:00 on 29 March holds 5 real hours', NIGHT, '2026-03-28T12:00', '2026-03-29T12:00', 5 * 60],
-    ['Stockholm fall back: 00:00-06:00 on 25 October holds 7 real hours', NIGHT, '2026-10-24T12:00', '2026-10-25T12:00', 7 * 60],
-    ['Stockholm spring forward: 01:00-04:00 holds 2 real hours', SMALL_HOURS, '2026-03-28T12:00', '2026-03-29T12:00', 2 * 60],
-    ['Stockholm fall back: 01:00-04:00 holds 4 real hours', SMALL_HOURS, '2026-10-24T12:00', '2026-10-25T12:00', 4 * 60],
-    ['a window opening at a skipped wall time opens at the jump (03:00)', SKIPPED_OPENING, '2026-03-28T12:00', '2026-03-29T12:00', 2 * 60],
+    [
+      'Stockholm spring forward: 00:00-06:00 on 29 March holds 5 real hours',
+      NIGHT,
+      '2026-03-28T12:00',
+      '2026-03-29T12:00',
+      5 * 60,
+    ],
+    [
+      'Stockholm fall back: 00:00-06:00 on 25 October holds 7 real hours',
+      NIGHT,
+      '2026-10-24T12:00',
+      '2026-10-25T12:00',
+      7 * 60,
+    ],
+    [
+      'Stockholm spring forward: 01:00-04:00 holds 2 real hours',
+      SMALL_HOURS,
+      '2026-03-28T12:00',
+      '2026-03-29T12:00',
+      2 * 60,
+    ],
+    [
+      'Stockholm fall back: 01:00-04:00 holds 4 real hours',
+      SMALL_HOURS,
+      '2026-10-24T12:00',
+      '2026-10-25T12:00',
+      4 * 60,
+    ],
+    [
+      'a window opening at a skipped wall time opens at the jump (03:00)',
+      SKIPPED_OPENING,
+      '2026-03-28T12:00',
+      '2026-03-29T12:00',
+      2 * 60,
+    ],
     ['a window inside the repeated hour is open twice', REPEATED_HALF_HOUR, '2026-10-24T12:00', '2026-10-25T12:00', 60],
     ['a 24-hour Stockholm Sunday in March has 23 hours', ALWAYS_STHLM, '2026-03-28T23:00', '2026-03-29T22:00', 23 * 60],
-    ['a 24-hour Stockholm Sunday in October has 25 hours', ALWAYS_STHLM, '2026-10-24T22:00', '2026-10-25T23:00', 25 * 60],
+    [
+      'a 24-hour Stockholm Sunday in October has 25 hours',
+      ALWAYS_STHLM,
+      '2026-10-24T22:00',
+      '2026-10-25T23:00',
+      25 * 60,
+    ],
     ['a 24-hour New York Sunday on 8 March has 23 hours', ALWAYS_NY, '2026-03-08T05:00', '2026-03-09T04:00', 23 * 60],
-    ['a 24-hour New York Sunday on 1 November has 25 hours', ALWAYS_NY, '2026-11-01T04:00', '2026-11-02T05:00', 25 * 60],
-    ['New York spring forward: 01:00-03:00 holds 1 real hour', NY_SMALL_HOURS, '2026-03-07T12:00', '2026-03-08T12:00', 60],
-    ['New York fall back: 01:00-03:00 holds 3 real hours', NY_SMALL_HOURS, '2026-10-31T12:00', '2026-11-01T12:00', 3 * 60],
-    ['Santiago falls back at midnight: Saturday 22:00-24:00 holds 3 hours', SANTIAGO, '2026-04-04T12:00', '2026-04-05T04:00', 3 * 60],
-    ['Santiago springs forward at midnight: Sunday 00:00-02:00 holds 1 hour', SANTIAGO, '2026-09-06T04:00', '2026-09-06T12:00', 60],
-    ['Lord Howe falls back half an hour: 01:00-03:00 holds 2.5 hours', LORD_HOWE, '2026-04-04T00:00', '2026-04-05T00:00', 150],
+    [
+      'a 24-hour New York Sunday on 1 November has 25 hours',
+      ALWAYS_NY,
+      '2026-11-01T04:00',
+      '2026-11-02T05:00',
+      25 * 60,
+    ],
+    [
+      'New York spring forward: 01:00-03:00 holds 1 real hour',
+      NY_SMALL_HOURS,
+      '2026-03-07T12:00',
+      '2026-03-08T12:00',
+      60,
+    ],
+    [
+      'New York fall back: 01:00-03:00 holds 3 real hours',
+      NY_SMALL_HOURS,
+      '2026-10-31T12:00',
+      '2026-11-01T12:00',
+      3 * 60,
+    ],
+    [
+      'Santiago falls back at midnight: Saturday 22:00-24:00 holds 3 hours',
+      SANTIAGO,
+      '2026-04-04T12:00',
+      '2026-04-05T04:00',
+      3 * 60,
+    ],
+    [
+      'Santiago springs forward at midnight: Sunday 00:00-02:00 holds 1 hour',
+      SANTIAGO,
+      '2026-09-06T04:00',
+      '2026-09-06T12:00',
+      60,
+    ],
+    [
+      'Lord Howe falls back half an hour: 01:00-03:00 holds 2.5 hours',
+      LORD_HOWE,
+      '2026-04-04T00:00',
+      '2026-04-05T00:00',
+      150,
+    ],
   ])('%s', (_name, c, from, to, minutes) => {
     expect(businessMinutesBetween(c, utc(from), utc(to))).toBe(minutes);
   });
@@ -81,7 +178,9 @@ describe('business minutes between two instants', () => {
     const to = local('2026-11-23T16:00', 'Europe/Stockholm');
     expect(businessMinutesBetween(STHLM, from, to)).toBe(120);
     expect(businessMinutesBetween(STHLM, from, to, 'America/New_York')).toBe(60);
-    expect(businessMinutesBetween(STHLM, utc('2026-12-23T00:00'), utc('2026-12-24T00:00'), 'America/New_York')).toBe(7 * 60);
+    expect(businessMinutesBetween(STHLM, utc('2026-12-23T00:00'), utc('2026-12-24T00:00'), 'America/New_York')).toBe(
+      7 * 60,
+    );
     expect(businessMinutesBetween(STHLM, utc('2026-12-24T00:00'), utc('2026-12-26T12:00'), 'America/New_York')).toBe(0);
   });
 
@@ -109,14 +208,40 @@ describe('adding business time', () => {
     ['fractions of a minute are kept', STHLM, '2026-11-23T09:00', 22.5, '2026-11-23T09:22:30'],
     ['through midnight on windows ending at 24:00', SPLIT_MIDNIGHT, '2026-11-23T23:00', 120, '2026-11-24T01:00'],
   ])('%s', (_name, c, start, minutes, expected) => {
-    expect(addBusinessMinutes(c, local(start, c.timeZone), minutes).toISOString()).toBe(local(expected, c.timeZone).toISOString());
+    expect(addBusinessMinutes(c, local(start, c.timeZone), minutes).toISOString()).toBe(
+      local(expected, c.timeZone).toISOString(),
+    );
   });
 
   it.each<[string, CalendarPolicy, string, number, string]>([
-    ['through a Stockholm spring-forward night: 5 hours end at 06:00 CEST', NIGHT, '2026-03-28T23:00', 5 * 60, '2026-03-29T04:00'],
-    ['through a Stockholm fall-back night: 7 hours end at 06:00 CET', NIGHT, '2026-10-24T22:00', 7 * 60, '2026-10-25T05:00'],
-    ['the first pass of a repeated half hour, then the second', REPEATED_HALF_HOUR, '2026-10-25T00:30', 45, '2026-10-25T01:45'],
-    ['New York: Friday 16:00 plus 2 hours over the spring-forward weekend', NY, '2026-03-06T21:00', 120, '2026-03-09T14:00'],
+    [
+      'through a Stockholm spring-forward night: 5 hours end at 06:00 CEST',
+      NIGHT,
+      '2026-03-28T23:00',
+      5 * 60,
+      '2026-03-29T04:00',
+    ],
+    [
+      'through a Stockholm fall-back night: 7 hours end at 06:00 CET',
+      NIGHT,
+      '2026-10-24T22:00',
+      7 * 60,
+      '2026-10-25T05:00',
+    ],
+    [
+      'the first pass of a repeated half hour, then the second',
+      REPEATED_HALF_HOUR,
+      '2026-10-25T00:30',
+      45,
+      '2026-10-25T01:45',
+    ],
+    [
+      'New York: Friday 16:00 plus 2 hours over the spring-forward weekend',
+      NY,
+      '2026-03-06T21:00',
+      120,
+      '2026-03-09T14:00',
+    ],
     ['New York: Friday 16:00 plus 2 hours over the fall-back weekend', NY, '2026-10-30T20:00', 120, '2026-11-02T15:00'],
   ])('%s', (_name, c, start, minutes, expected) => {
     expect(addBusinessMinutes(c, utc(start), minutes).toISOString()).toBe(utc(expected).toISOString());
@@ -125,7 +250,9 @@ describe('adding business time', () => {
   it("can run on a rep's own zone", () => {
     // Monday 16:00 in Stockholm is 10:00 in New York: 6 hours there that day (lunch 12-13), 2 on Tuesday.
     const start = local('2026-11-23T16:00', 'Europe/Stockholm');
-    expect(addBusinessMinutes(STHLM, start, 8 * 60, 'America/New_York').toISOString()).toBe(local('2026-11-24T11:00', 'America/New_York').toISOString());
+    expect(addBusinessMinutes(STHLM, start, 8 * 60, 'America/New_York').toISOString()).toBe(
+      local('2026-11-24T11:00', 'America/New_York').toISOString(),
+    );
   });
 
   // How long this takes is `npm run bench:calendar`'s figure, not an assertion here.
@@ -135,7 +262,11 @@ describe('adding business time', () => {
     const total = businessMinutesBetween(STHLM, start, end);
     expect(total).toBe(10_000 * 60);
     let sum = 0;
-    for (let day = DateTime.fromJSDate(start, { zone: STHLM.timeZone }); day.toJSDate() < end; day = day.plus({ days: 1 })) {
+    for (
+      let day = DateTime.fromJSDate(start, { zone: STHLM.timeZone });
+      day.toJSDate() < end;
+      day = day.plus({ days: 1 })
+    ) {
       const next = day.plus({ days: 1 }).toJSDate();
       sum += businessMinutesBetween(STHLM, day.toJSDate(), next < end ? next : end);
     }
@@ -150,8 +281,18 @@ describe('opening hours', () => {
     ['Friday night: Monday 09:00', STHLM, '2026-11-27T20:00:00Z', '2026-11-30T08:00:00Z'],
     ['on Christmas Eve: the 28th', STHLM, '2026-12-24T09:00:00Z', '2026-12-28T08:00:00Z'],
     ['closing time is closed', STHLM, '2026-11-23T16:00:00Z', '2026-11-24T08:00:00Z'],
-    ['an opening at a skipped wall time (02:30) is the jump to 03:00 CEST', SKIPPED_OPENING, '2026-03-28T20:00:00Z', '2026-03-29T01:00:00Z'],
-    ['between the two passes of a repeated half hour', REPEATED_HALF_HOUR, '2026-10-25T01:00:00Z', '2026-10-25T01:30:00Z'],
+    [
+      'an opening at a skipped wall time (02:30) is the jump to 03:00 CEST',
+      SKIPPED_OPENING,
+      '2026-03-28T20:00:00Z',
+      '2026-03-29T01:00:00Z',
+    ],
+    [
+      'between the two passes of a repeated half hour',
+      REPEATED_HALF_HOUR,
+      '2026-10-25T01:00:00Z',
+      '2026-10-25T01:30:00Z',
+    ],
   ])('%s', (_name, c, at, expected) => {
     expect(nextOpening(c, new Date(at)).toISOString()).toBe(new Date(expected).toISOString());
   });
@@ -172,22 +313,43 @@ describe('opening hours', () => {
   });
 
   it('nextOpening in a rep’s own zone', () => {
-    expect(nextOpening(STHLM, utc('2026-11-23T12:00'), 'America/New_York').toISOString()).toBe(local('2026-11-23T09:00', 'America/New_York').toISOString());
+    expect(nextOpening(STHLM, utc('2026-11-23T12:00'), 'America/New_York').toISOString()).toBe(
+      local('2026-11-23T09:00', 'America/New_York').toISOString(),
+    );
   });
 });
 
 describe('broken calendars fail loudly instead of hanging', () => {
-  const mondays = Array.from({ length: 120 }, (_, i) => DateTime.fromISO('2026-11-23', { zone: 'utc' }).plus({ weeks: i }).toISODate() ?? '');
+  const mondays = Array.from(
+    { length: 120 },
+    (_, i) => DateTime.fromISO('2026-11-23', { zone: 'utc' }).plus({ weeks: i }).toISODate() ?? '',
+  );
   const neverOpen = cal('UTC', { mon: ['09:00-10:00'] }, mondays);
 
   it.each<[string, () => unknown, RegExp]>([
-    ['adding time with every opening a holiday for two years', () => addBusinessMinutes(neverOpen, utc('2026-11-22T00:00'), 1), /no open hours/],
-    ['the next opening with every opening a holiday for two years', () => nextOpening(neverOpen, utc('2026-11-22T00:00')), /no open hours/],
-    ['a calendar with no hours at all', () => businessMinutesBetween(cal('UTC', {}), utc('2026-11-22T00:00'), utc('2026-11-23T00:00')), /no business hours/],
+    [
+      'adding time with every opening a holiday for two years',
+      () => addBusinessMinutes(neverOpen, utc('2026-11-22T00:00'), 1),
+      /no open hours/,
+    ],
+    [
+      'the next opening with every opening a holiday for two years',
+      () => nextOpening(neverOpen, utc('2026-11-22T00:00')),
+      /no open hours/,
+    ],
+    [
+      'a calendar with no hours at all',
+      () => businessMinutesBetween(cal('UTC', {}), utc('2026-11-22T00:00'), utc('2026-11-23T00:00')),
+      /no business hours/,
+    ],
     ['an unknown zone', () => isOpen(STHLM, utc('2026-11-22T00:00'), 'Mars/Olympus_Mons'), /not an IANA time zone/],
     ['negative time', () => addBusinessMinutes(STHLM, utc('2026-11-22T00:00'), -5), /Cannot add/],
     ['an invalid date', () => nextOpening(STHLM, new Date(Number.NaN)), /not a valid date/],
-    ['an impossible holiday', () => businessDaysInRange(cal('UTC', weekdays(['09:00-17:00']), ['2026-02-30']), '2026-02-01', '2026-02-28'), /not a date/],
+    [
+      'an impossible holiday',
+      () => businessDaysInRange(cal('UTC', weekdays(['09:00-17:00']), ['2026-02-30']), '2026-02-01', '2026-02-28'),
+      /not a date/,
+    ],
   ])('%s', (_name, run, message) => {
     expect(run).toThrow(message);
   });
@@ -234,11 +396,28 @@ describe('business days and durations', () => {
  * local date is not a holiday.
  */
 const formats = new Map<string, Intl.DateTimeFormat>();
-const SHORT_DAYS: Record<string, Weekday> = { Mon: 'mon', Tue: 'tue', Wed: 'wed', Thu: 'thu', Fri: 'fri', Sat: 'sat', Sun: 'sun' };
+const SHORT_DAYS: Record<string, Weekday> = {
+  Mon: 'mon',
+  Tue: 'tue',
+  Wed: 'wed',
+  Thu: 'thu',
+  Fri: 'fri',
+  Sat: 'sat',
+  Sun: 'sun',
+};
 function isOpenBrute(c: CalendarPolicy, zone: string, t: number): boolean {
   let f = formats.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+    });
     formats.set(zone, f);
   }
   const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, x.value]));
@@ -274,7 +453,12 @@ describe('property: agrees with a minute-by-minute count', { timeout: 120_000 },
       for (let i = 0; i + 1 < sorted.length; i += 2) out.push({ start: sorted[i]! * GRID, end: sorted[i + 1]! * GRID });
       return out;
     }),
-    fc.constantFrom<Windows>([hm('00:00-24:00')], [hm('01:00-04:00')], [hm('02:00-03:00'), hm('22:00-24:00')], [hm('09:00-12:00'), hm('13:00-17:00')]),
+    fc.constantFrom<Windows>(
+      [hm('00:00-24:00')],
+      [hm('01:00-04:00')],
+      [hm('02:00-03:00'), hm('22:00-24:00')],
+      [hm('09:00-12:00'), hm('13:00-17:00')],
+    ),
   );
   const scenario = fc
     .record({
@@ -291,7 +475,12 @@ describe('property: agrees with a minute-by-minute count', { timeout: 120_000 },
       const day = DateTime.fromISO(dates[s.anchor % dates.length] ?? '', { zone: 'utc' });
       const week = Object.fromEntries(WEEKDAYS.map((d, i) => [d, s.week[i] ?? []])) as Record<Weekday, Windows>;
       if (WEEKDAYS.every((d) => week[d].length === 0)) week.wed = [hm('09:00-17:00')];
-      const c: CalendarPolicy = { timeZone: calZone, hoursPerBusinessDay: 8, week, holidays: s.holidayOffsets.map((o) => day.plus({ days: o }).toISODate() ?? '') };
+      const c: CalendarPolicy = {
+        timeZone: calZone,
+        hoursPerBusinessDay: 8,
+        week,
+        holidays: s.holidayOffsets.map((o) => day.plus({ days: o }).toISODate() ?? ''),
+      };
       const from = day.toMillis() + s.startMinute * 60_000;
       return { c, zone: s.override ?? undefined, from, to: from + s.lengthMinutes * 60_000 };
     });
@@ -299,7 +488,9 @@ describe('property: agrees with a minute-by-minute count', { timeout: 120_000 },
   it('businessMinutesBetween equals the brute-force count', () => {
     fc.assert(
       fc.property(scenario, ({ c, zone, from, to }) => {
-        expect(businessMinutesBetween(c, new Date(from), new Date(to), zone)).toBe(bruteForce(c, zone ?? c.timeZone, from, to));
+        expect(businessMinutesBetween(c, new Date(from), new Date(to), zone)).toBe(
+          bruteForce(c, zone ?? c.timeZone, from, to),
+        );
       }),
       { numRuns: 80 },
     );
@@ -318,7 +509,9 @@ describe('property: agrees with a minute-by-minute count', { timeout: 120_000 },
         const part = Math.floor(total * share);
         const mid = addBusinessMinutes(c, new Date(from), part, zone);
         expect(businessMinutesBetween(c, new Date(from), mid, zone)).toBe(part);
-        expect(businessMinutesBetween(c, new Date(from), mid, zone) + businessMinutesBetween(c, mid, new Date(to), zone)).toBe(total);
+        expect(
+          businessMinutesBetween(c, new Date(from), mid, zone) + businessMinutesBetween(c, mid, new Date(to), zone),
+        ).toBe(total);
       }),
       { numRuns: 150 },
     );

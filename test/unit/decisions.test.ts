@@ -13,7 +13,12 @@ describe('who may decide a handoff', () => {
     ['an inactive teammate, even there', { teamId: 'smb', repUserId: 'U0EVA' }, 'U0GUS', false],
     ["another team's manager", { teamId: 'smb', repUserId: 'U0EVA' }, 'U0ENTMGR', false],
     ['a marketer', { teamId: 'smb', repUserId: 'U0EVA' }, 'U0MARKETER', false],
-    ['anyone, on a team no longer in the policy, except the rep', { teamId: 'gone', repUserId: 'U0EVA' }, 'U0SMBMGR', false],
+    [
+      'anyone, on a team no longer in the policy, except the rep',
+      { teamId: 'gone', repUserId: 'U0EVA' },
+      'U0SMBMGR',
+      false,
+    ],
   ])('%s: %s', (_name, handoff, user, allowed) => {
     expect(mayDecide(policy, handoff, user)).toBe(allowed);
   });

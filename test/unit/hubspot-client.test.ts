@@ -12,7 +12,12 @@ describe('HubSpot answers', () => {
     [500, {}, {}, { kind: 'transient' }],
     [503, {}, {}, { kind: 'transient' }],
     [404, {}, {}, { kind: 'not_found' }],
-    [400, {}, { message: 'Property values were not valid' }, { kind: 'permanent', error: 'update contact: HubSpot answered 400: Property values were not valid' }],
+    [
+      400,
+      {},
+      { message: 'Property values were not valid' },
+      { kind: 'permanent', error: 'update contact: HubSpot answered 400: Property values were not valid' },
+    ],
   ])('%i %o %o is %o', (status, headers, body, expected) => {
     expect(classifyHubspotAnswer('update contact', status, headers, body, now)).toMatchObject(expected);
   });

@@ -12,7 +12,12 @@ describe('group commit: which waiting leads go in the next batch', () => {
   });
 
   it('never puts two leads sharing a key (a replay, the same email) in one batch', () => {
-    const waiting = [lead('a', 'src:1', 'ana@x.io'), lead('replay', 'src:1'), lead('b', 'src:2', 'bo@x.io'), lead('same-email', 'src:3', 'ana@x.io')];
+    const waiting = [
+      lead('a', 'src:1', 'ana@x.io'),
+      lead('replay', 'src:1'),
+      lead('b', 'src:2', 'bo@x.io'),
+      lead('same-email', 'src:3', 'ana@x.io'),
+    ];
     expect(names(takeBatch(waiting, new Set(), 10))).toEqual(['a', 'b']);
     // Neither shares a key with the other: they go together.
     expect(names(takeBatch(waiting, new Set(), 10))).toEqual(['replay', 'same-email']);

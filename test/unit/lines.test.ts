@@ -16,7 +16,8 @@ describe('boundedLines', () => {
     const bytes = Buffer.from(text);
     for (let cut = 1; cut < bytes.length; cut++) {
       const parts: unknown[] = [];
-      for await (const line of boundedLines(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]), 1024)) parts.push(line);
+      for await (const line of boundedLines(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]), 1024))
+        parts.push(line);
       expect(parts).toEqual(['first', 'second å', 'third 🙂 line', 'last without newline']);
     }
   });

@@ -35,7 +35,9 @@ describe('the pause between claims', () => {
     try {
       const pause = new Pause();
       let over = false;
-      const waited = pause.for(500).then(() => { over = true; });
+      const waited = pause.for(500).then(() => {
+        over = true;
+      });
       await vi.advanceTimersByTimeAsync(499);
       expect(over).toBe(false);
       await vi.advanceTimersByTimeAsync(1);

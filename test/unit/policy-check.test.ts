@@ -16,15 +16,30 @@ describe('npm run policy:check', () => {
       [3, 'cy@gmail.com', -20, true, 'north-america', 'standard', 'Carl', 'round-robin'],
       [4, 'di@smallco.io', 20, true, 'smb', 'standard', 'Filip', 'CRM owner'],
       [5, 'ed@smallco.io', 0, true, 'enterprise', 'standard', 'Ana', 'account owner (CRM)'],
-      [6, '—', null, null, '—', '—', '—', 'invalid: employees must be a number of employees, like 250 (a JSON number, not "250" or a range such as "50-200")'],
+      [
+        6,
+        '—',
+        null,
+        null,
+        '—',
+        '—',
+        '—',
+        'invalid: employees must be a number of employees, like 250 (a JSON number, not "250" or a range such as "50-200")',
+      ],
     ]);
   });
 
   it('caps fill as the file goes: with every lead still open, the overflow goes to the manager', () => {
     const policy = examplePolicy();
     policy.teams.find((t) => t.id === 'north-america')!.maxOpenPerRep = 1;
-    const us = Array.from({ length: 3 }, (_, i) => JSON.stringify({ email: `u${i}@us${i}.com`, country: 'US', mql: true })).join('\n');
-    expect(checkLeads(policy, us, NOW).map((r) => `${r.rep}: ${r.why}`)).toEqual(['Carl: round-robin', 'Dana: round-robin: Carl at cap', "Nina Northam (manager): manager's queue, every rep away or at cap: Carl at cap, Dana at cap"]);
+    const us = Array.from({ length: 3 }, (_, i) =>
+      JSON.stringify({ email: `u${i}@us${i}.com`, country: 'US', mql: true }),
+    ).join('\n');
+    expect(checkLeads(policy, us, NOW).map((r) => `${r.rep}: ${r.why}`)).toEqual([
+      'Carl: round-robin',
+      'Dana: round-robin: Carl at cap',
+      "Nina Northam (manager): manager's queue, every rep away or at cap: Carl at cap, Dana at cap",
+    ]);
   });
 
   it('prints a table that reviews as a diff: one lead a line, columns aligned', () => {

@@ -20,26 +20,92 @@ describe('periods in the reporting zone, each with the previous period of the sa
   // Wednesday 28 Oct 2026, 13:00 in Stockholm: summer time ended on Sunday 25 Oct (UTC+2 → UTC+1).
   const AFTER_DST = new Date('2026-10-28T12:00:00Z');
   it.each<[string, Date, string, string, string, string]>([
-    ['week', WED, '2026-11-22T23:00:00.000Z', '2026-11-25T13:00:00.000Z', '2026-11-15T23:00:00.000Z', '2026-11-18T13:00:00.000Z'],
+    [
+      'week',
+      WED,
+      '2026-11-22T23:00:00.000Z',
+      '2026-11-25T13:00:00.000Z',
+      '2026-11-15T23:00:00.000Z',
+      '2026-11-18T13:00:00.000Z',
+    ],
     // Monday 00:00 was UTC+1 this week and UTC+2 the week before; "same moment last week" is Wednesday 13:00 UTC+2.
-    ['week', AFTER_DST, '2026-10-25T23:00:00.000Z', '2026-10-28T12:00:00.000Z', '2026-10-18T22:00:00.000Z', '2026-10-21T11:00:00.000Z'],
+    [
+      'week',
+      AFTER_DST,
+      '2026-10-25T23:00:00.000Z',
+      '2026-10-28T12:00:00.000Z',
+      '2026-10-18T22:00:00.000Z',
+      '2026-10-21T11:00:00.000Z',
+    ],
     // The week of the change holds 169 real hours.
-    ['last-week', AFTER_DST, '2026-10-18T22:00:00.000Z', '2026-10-25T23:00:00.000Z', '2026-10-11T22:00:00.000Z', '2026-10-18T22:00:00.000Z'],
-    ['month', WED, '2026-10-31T23:00:00.000Z', '2026-11-25T13:00:00.000Z', '2026-09-30T22:00:00.000Z', '2026-10-25T13:00:00.000Z'],
-    ['last-month', WED, '2026-09-30T22:00:00.000Z', '2026-10-31T23:00:00.000Z', '2026-08-31T22:00:00.000Z', '2026-09-30T22:00:00.000Z'],
-    ['quarter', WED, '2026-09-30T22:00:00.000Z', '2026-11-25T13:00:00.000Z', '2026-06-30T22:00:00.000Z', '2026-08-25T12:00:00.000Z'],
-    ['last-quarter', WED, '2026-06-30T22:00:00.000Z', '2026-09-30T22:00:00.000Z', '2026-03-31T22:00:00.000Z', '2026-06-30T22:00:00.000Z'],
+    [
+      'last-week',
+      AFTER_DST,
+      '2026-10-18T22:00:00.000Z',
+      '2026-10-25T23:00:00.000Z',
+      '2026-10-11T22:00:00.000Z',
+      '2026-10-18T22:00:00.000Z',
+    ],
+    [
+      'month',
+      WED,
+      '2026-10-31T23:00:00.000Z',
+      '2026-11-25T13:00:00.000Z',
+      '2026-09-30T22:00:00.000Z',
+      '2026-10-25T13:00:00.000Z',
+    ],
+    [
+      'last-month',
+      WED,
+      '2026-09-30T22:00:00.000Z',
+      '2026-10-31T23:00:00.000Z',
+      '2026-08-31T22:00:00.000Z',
+      '2026-09-30T22:00:00.000Z',
+    ],
+    [
+      'quarter',
+      WED,
+      '2026-09-30T22:00:00.000Z',
+      '2026-11-25T13:00:00.000Z',
+      '2026-06-30T22:00:00.000Z',
+      '2026-08-25T12:00:00.000Z',
+    ],
+    [
+      'last-quarter',
+      WED,
+      '2026-06-30T22:00:00.000Z',
+      '2026-09-30T22:00:00.000Z',
+      '2026-03-31T22:00:00.000Z',
+      '2026-06-30T22:00:00.000Z',
+    ],
     // Seven inclusive days; the seven before them start at local midnight in summer time.
-    ['2026-11-01..2026-11-07', WED, '2026-10-31T23:00:00.000Z', '2026-11-07T23:00:00.000Z', '2026-10-24T22:00:00.000Z', '2026-10-31T23:00:00.000Z'],
+    [
+      '2026-11-01..2026-11-07',
+      WED,
+      '2026-10-31T23:00:00.000Z',
+      '2026-11-07T23:00:00.000Z',
+      '2026-10-24T22:00:00.000Z',
+      '2026-10-31T23:00:00.000Z',
+    ],
   ])('%s at %s', (text, now, start, end, prevStart, prevEnd) => {
     const spec = parsePeriod(text)!;
     const p = resolvePeriod(spec, now, ZONE);
-    expect([iso(p.current.start), iso(p.current.end), iso(p.previous.start), iso(p.previous.end)]).toEqual([start, end, prevStart, prevEnd]);
+    expect([iso(p.current.start), iso(p.current.end), iso(p.previous.start), iso(p.previous.end)]).toEqual([
+      start,
+      end,
+      prevStart,
+      prevEnd,
+    ]);
   });
 
   it('local dates and labels', () => {
     const p = resolvePeriod({ kind: 'week' }, WED, ZONE);
-    expect([p.current.firstDay, p.current.lastDay, p.current.label, p.previous.label]).toEqual(['2026-11-23', '2026-11-25', 'week 48 2026 to date', 'week 47 2026, same days']);
+    expect([p.current.firstDay, p.current.lastDay, p.current.label, p.previous.label]).toEqual([
+      '2026-11-23',
+      '2026-11-25',
+      'week 48 2026 to date',
+      'week 47 2026, same days',
+    ]);
   });
 
   it.each<[string, PeriodSpec | undefined]>([
@@ -99,26 +165,91 @@ describe('business timeline (what velocity measures thousands of decisions with)
 });
 
 describe('velocity figures', () => {
-  const d = (group: string, businessMinutes: number, wallMinutes: number, slaTargetMinutes = 240, slaClock: 'business' | 'wall' = 'business'): Decision & { group: string } => ({ group, businessMinutes, wallMinutes, slaClock, slaTargetMinutes });
-  it('median and p90 by nearest rank, compliance on each handoff\'s own clock', () => {
-    const list = [d('ana', 60, 60), d('ana', 120, 1_000), d('bo', 30, 30), d('bo', 600, 2_000), d('bo', 240, 240), d('bo', 0, 90, 60, 'wall')];
+  const d = (
+    group: string,
+    businessMinutes: number,
+    wallMinutes: number,
+    slaTargetMinutes = 240,
+    slaClock: 'business' | 'wall' = 'business',
+  ): Decision & { group: string } => ({ group, businessMinutes, wallMinutes, slaClock, slaTargetMinutes });
+  it("median and p90 by nearest rank, compliance on each handoff's own clock", () => {
+    const list = [
+      d('ana', 60, 60),
+      d('ana', 120, 1_000),
+      d('bo', 30, 30),
+      d('bo', 600, 2_000),
+      d('bo', 240, 240),
+      d('bo', 0, 90, 60, 'wall'),
+    ];
     // business sorted: 0 30 60 120 240 600 → median rank ⌈3⌉ = 60 min, p90 rank ⌈5.4⌉ = 6 → 600 min.
     // wall sorted: 30 60 90 240 1000 2000 → median 90 min, p90 2000 min.
     // Within SLA: 60, 120, 30, 240 (≤ 240 business); 600 is late; the wall tier took 90 > 60 real minutes: 4 / 6.
-    expect(velocityFigures(list)).toEqual({ decisions: 6, medianBusinessHours: 1, p90BusinessHours: 10, medianWallHours: 1.5, p90WallHours: 2000 / 60, withinSla: 4, takenForBreach: 0, slaCompliance: 4 / 6 });
+    expect(velocityFigures(list)).toEqual({
+      decisions: 6,
+      medianBusinessHours: 1,
+      p90BusinessHours: 10,
+      medianWallHours: 1.5,
+      p90WallHours: 2000 / 60,
+      withinSla: 4,
+      takenForBreach: 0,
+      slaCompliance: 4 / 6,
+    });
   });
   it('no decisions: no figures, no NaN', () => {
     const f = velocityFigures([]);
-    expect(f).toEqual({ decisions: 0, medianBusinessHours: undefined, p90BusinessHours: undefined, medianWallHours: undefined, p90WallHours: undefined, withinSla: 0, takenForBreach: 0, slaCompliance: undefined });
+    expect(f).toEqual({
+      decisions: 0,
+      medianBusinessHours: undefined,
+      p90BusinessHours: undefined,
+      medianWallHours: undefined,
+      p90WallHours: undefined,
+      withinSla: 0,
+      takenForBreach: 0,
+      slaCompliance: undefined,
+    });
   });
   it('groups: slowest median first; a rep with only overdue handoffs is listed', () => {
-    const groups = velocityGroups([d('ana', 60, 60), d('bo', 600, 600), d('bo', 30, 30)], (x) => x.group, new Map([['cy', 2], ['ana', 1]]));
-    expect(groups.map((g) => [g.key, g.decisions, g.medianBusinessHours, g.overdueNow])).toEqual([['ana', 1, 1, 1], ['bo', 2, 0.5, 0], ['cy', 0, undefined, 2]]);
+    const groups = velocityGroups(
+      [d('ana', 60, 60), d('bo', 600, 600), d('bo', 30, 30)],
+      (x) => x.group,
+      new Map([
+        ['cy', 2],
+        ['ana', 1],
+      ]),
+    );
+    expect(groups.map((g) => [g.key, g.decisions, g.medianBusinessHours, g.overdueNow])).toEqual([
+      ['ana', 1, 1, 1],
+      ['bo', 2, 0.5, 0],
+      ['cy', 0, undefined, 2],
+    ]);
   });
-  it.each<[string, Decision[], { decisions: number; takenForBreach: number; medianBusinessHours: number | undefined; slaCompliance: number | undefined }]>([
-    ['a holding taken for breach is a miss, not a decision', [{ ...d('ana', 60, 60), taken: true }], { decisions: 0, takenForBreach: 1, medianBusinessHours: undefined, slaCompliance: 0 }],
-    ['a miss weighs on compliance, not on the median', [d('ana', 60, 60), { ...d('ana', 600, 600), taken: true }], { decisions: 1, takenForBreach: 1, medianBusinessHours: 1, slaCompliance: 0.5 }],
-    ['decisions alone', [d('ana', 60, 60), d('ana', 120, 120)], { decisions: 2, takenForBreach: 0, medianBusinessHours: 1, slaCompliance: 1 }],
+  it.each<
+    [
+      string,
+      Decision[],
+      {
+        decisions: number;
+        takenForBreach: number;
+        medianBusinessHours: number | undefined;
+        slaCompliance: number | undefined;
+      },
+    ]
+  >([
+    [
+      'a holding taken for breach is a miss, not a decision',
+      [{ ...d('ana', 60, 60), taken: true }],
+      { decisions: 0, takenForBreach: 1, medianBusinessHours: undefined, slaCompliance: 0 },
+    ],
+    [
+      'a miss weighs on compliance, not on the median',
+      [d('ana', 60, 60), { ...d('ana', 600, 600), taken: true }],
+      { decisions: 1, takenForBreach: 1, medianBusinessHours: 1, slaCompliance: 0.5 },
+    ],
+    [
+      'decisions alone',
+      [d('ana', 60, 60), d('ana', 120, 120)],
+      { decisions: 2, takenForBreach: 0, medianBusinessHours: 1, slaCompliance: 1 },
+    ],
   ])('holdings: %s', (_name, holdings, expected) => {
     expect(velocityFigures(holdings)).toMatchObject(expected);
   });
@@ -135,15 +266,24 @@ describe('reverse funnel', () => {
     ]);
   });
   it('leads and visits from their rates, rounding up at every step', () => {
-    const steps = reverseFunnel({ revenue: 1_000_001, deal: 50_000, close: 0.3, sql: 0.15, mql: 0.1, visit: 0.02, months: 1 }, 20);
+    const steps = reverseFunnel(
+      { revenue: 1_000_001, deal: 50_000, close: 0.3, sql: 0.15, mql: 0.1, visit: 0.02, months: 1 },
+      20,
+    );
     // ⌈20.00002⌉ = 21 deals; ⌈70⌉ = 70 SQLs; ⌈466.7⌉ = 467 MQLs; 4,670 leads; 233,500 visits.
-    expect(steps.map((s) => [s.stage, s.total])).toEqual([['deals', 21], ['sqls', 70], ['mqls', 467], ['leads', 4670], ['visits', 233_500]]);
+    expect(steps.map((s) => [s.stage, s.total])).toEqual([
+      ['deals', 21],
+      ['sqls', 70],
+      ['mqls', 467],
+      ['leads', 4670],
+      ['visits', 233_500],
+    ]);
   });
 });
 
 describe('leads per business day and pace', () => {
   const cal = policy.calendar;
-  it('December 2026 with Christmas and New Year\'s Eve holidays', () => {
+  it("December 2026 with Christmas and New Year's Eve holidays", () => {
     // 23 weekdays, less 24, 25 and 31 Dec (26 Dec is a Saturday) = 20; by Tuesday 15 Dec, 11 have begun.
     const inMonth = businessDaysInRange(cal, '2026-12-01', '2026-12-31');
     const elapsed = businessDaysInRange(cal, '2026-12-01', '2026-12-15');
@@ -161,31 +301,77 @@ describe('leads per business day and pace', () => {
   });
   it('a month that has not had a business day yet, and no goal: no figures, no NaN', () => {
     const p = paceFigures({ mqls: 0, businessDays: 0 }, 22, { mqls: 0, businessDays: 21 }, undefined);
-    expect([p.leadsPerBusinessDay.value, p.leadsPerBusinessDay.previous, p.leadsPerBusinessDay.change, p.expectedByNow, p.pace]).toEqual([undefined, 0, undefined, undefined, undefined]);
+    expect([
+      p.leadsPerBusinessDay.value,
+      p.leadsPerBusinessDay.previous,
+      p.leadsPerBusinessDay.change,
+      p.expectedByNow,
+      p.pace,
+    ]).toEqual([undefined, 0, undefined, undefined, undefined]);
     expect(paceFigures({ mqls: 0, businessDays: 0 }, 22, { mqls: 0, businessDays: 21 }, 400).pace).toBeUndefined();
   });
 });
 
 describe('funnel figures', () => {
   const empty: FunnelInputs = {
-    flow: { leadsCreated: 0, handoffsStarted: 0, accepted: 0, rejected: 0, sql: 0, opportunity: 0, customer: 0, lost: 0, customersFromMarketing: 0 },
-    cohort: { started: 0, pending: 0, accepted: 0, rejected: 0, reachedSql: 0, reachedOpportunity: 0, reachedCustomer: 0 },
+    flow: {
+      leadsCreated: 0,
+      handoffsStarted: 0,
+      accepted: 0,
+      rejected: 0,
+      sql: 0,
+      opportunity: 0,
+      customer: 0,
+      lost: 0,
+      customersFromMarketing: 0,
+    },
+    cohort: {
+      started: 0,
+      pending: 0,
+      accepted: 0,
+      rejected: 0,
+      reachedSql: 0,
+      reachedOpportunity: 0,
+      reachedCustomer: 0,
+    },
     leadCohort: { created: 0, customers: 0 },
     rejections: [],
     groups: [],
   };
   it('an empty period divides by nothing', () => {
     const f = funnelFigures(empty, empty, (id) => id);
-    expect(f.steps.map((s) => [s.count.value, s.count.change, s.conversion?.value])).toEqual([[0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined], [0, undefined, undefined]]);
-    expect([f.acceptanceRate.value, f.mqlToSql.value, f.leadToCustomer.value, f.marketingSourcedShare.value]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(f.steps.map((s) => [s.count.value, s.count.change, s.conversion?.value])).toEqual([
+      [0, undefined, undefined],
+      [0, undefined, undefined],
+      [0, undefined, undefined],
+      [0, undefined, undefined],
+      [0, undefined, undefined],
+      [0, undefined, undefined],
+    ]);
+    expect([f.acceptanceRate.value, f.mqlToSql.value, f.leadToCustomer.value, f.marketingSourcedShare.value]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(JSON.stringify(f)).not.toMatch(/NaN|null/);
   });
   it.each<[string, Partial<FunnelInputs['cohort']>, Partial<FunnelInputs['flow']>, (number | undefined)[]]>([
     // 6 SQLs entered this week from 1 handoff started in it: the flow count stays 6, the conversion is 1 of 1.
-    ['SQLs from earlier handoffs', { started: 1, accepted: 1, reachedSql: 1 }, { handoffsStarted: 1, accepted: 9, sql: 6, opportunity: 9 }, [undefined, undefined, 1, 1, 0, 0]],
-    ['a cohort half way', { started: 4, accepted: 2, rejected: 1, pending: 1, reachedSql: 1, reachedOpportunity: 1 }, { handoffsStarted: 4, sql: 2 }, [undefined, undefined, 0.5, 0.25, 0.25, 0]],
+    [
+      'SQLs from earlier handoffs',
+      { started: 1, accepted: 1, reachedSql: 1 },
+      { handoffsStarted: 1, accepted: 9, sql: 6, opportunity: 9 },
+      [undefined, undefined, 1, 1, 0, 0],
+    ],
+    [
+      'a cohort half way',
+      { started: 4, accepted: 2, rejected: 1, pending: 1, reachedSql: 1, reachedOpportunity: 1 },
+      { handoffsStarted: 4, sql: 2 },
+      [undefined, undefined, 0.5, 0.25, 0.25, 0],
+    ],
     ['no handoffs started', {}, { sql: 3 }, [undefined, undefined, undefined, undefined, undefined, undefined]],
-  ])('conversion beside a step is the cohort\'s, never over 100 %%: %s', (_name, cohort, flow, expected) => {
+  ])("conversion beside a step is the cohort's, never over 100 %%: %s", (_name, cohort, flow, expected) => {
     const cur: FunnelInputs = { ...empty, flow: { ...empty.flow, ...flow }, cohort: { ...empty.cohort, ...cohort } };
     const f = funnelFigures(cur, empty, (id) => id);
     expect(f.steps.map((s) => s.conversion?.value)).toEqual(expected);
@@ -193,33 +379,112 @@ describe('funnel figures', () => {
   });
   it('rates, changes and reasons', () => {
     const cur: FunnelInputs = {
-      flow: { leadsCreated: 40, handoffsStarted: 10, accepted: 6, rejected: 3, sql: 3, opportunity: 2, customer: 2, lost: 1, customersFromMarketing: 1 },
-      cohort: { started: 10, pending: 2, accepted: 6, rejected: 2, reachedSql: 3, reachedOpportunity: 2, reachedCustomer: 1 },
+      flow: {
+        leadsCreated: 40,
+        handoffsStarted: 10,
+        accepted: 6,
+        rejected: 3,
+        sql: 3,
+        opportunity: 2,
+        customer: 2,
+        lost: 1,
+        customersFromMarketing: 1,
+      },
+      cohort: {
+        started: 10,
+        pending: 2,
+        accepted: 6,
+        rejected: 2,
+        reachedSql: 3,
+        reachedOpportunity: 2,
+        reachedCustomer: 1,
+      },
       leadCohort: { created: 40, customers: 1 },
-      rejections: [{ reason: 'no-budget', count: 1 }, { reason: 'not-icp', count: 2 }],
-      groups: [{ key: 'webinar', started: 4, pending: 0, accepted: 3, rejected: 1, reachedSql: 1, reachedOpportunity: 1, reachedCustomer: 0 }, { key: null, started: 6, pending: 2, accepted: 3, rejected: 1, reachedSql: 2, reachedOpportunity: 1, reachedCustomer: 1 }],
+      rejections: [
+        { reason: 'no-budget', count: 1 },
+        { reason: 'not-icp', count: 2 },
+      ],
+      groups: [
+        {
+          key: 'webinar',
+          started: 4,
+          pending: 0,
+          accepted: 3,
+          rejected: 1,
+          reachedSql: 1,
+          reachedOpportunity: 1,
+          reachedCustomer: 0,
+        },
+        {
+          key: null,
+          started: 6,
+          pending: 2,
+          accepted: 3,
+          rejected: 1,
+          reachedSql: 2,
+          reachedOpportunity: 1,
+          reachedCustomer: 1,
+        },
+      ],
     };
-    const prev: FunnelInputs = { ...empty, flow: { ...empty.flow, handoffsStarted: 8 }, cohort: { started: 8, pending: 0, accepted: 4, rejected: 4, reachedSql: 2, reachedOpportunity: 0, reachedCustomer: 0 } };
+    const prev: FunnelInputs = {
+      ...empty,
+      flow: { ...empty.flow, handoffsStarted: 8 },
+      cohort: {
+        started: 8,
+        pending: 0,
+        accepted: 4,
+        rejected: 4,
+        reachedSql: 2,
+        reachedOpportunity: 0,
+        reachedCustomer: 0,
+      },
+    };
     const f = funnelFigures(cur, prev, (id) => `label ${id}`);
     // A count changes in percent; MQLs are the cohort itself, so no conversion stands beside them.
-    expect(f.steps[1]).toEqual({ stage: 'mqls', count: { value: 10, previous: 8, change: 25, changeUnit: 'percent' }, conversion: undefined });
+    expect(f.steps[1]).toEqual({
+      stage: 'mqls',
+      count: { value: 10, previous: 8, change: 25, changeUnit: 'percent' },
+      conversion: undefined,
+    });
     // 6 / (6 + 2) now against 4 / 8: a rate changes in points (+25), not in percent (+50 %); MQL→SQL 3 / 10 against 2 / 8.
     expect(f.acceptanceRate).toEqual({ value: 0.75, previous: 0.5, change: 25, changeUnit: 'points' });
-    expect(f.mqlToSql).toEqual({ value: 0.3, previous: 0.25, change: expect.closeTo(5, 10) as unknown, changeUnit: 'points' });
+    expect(f.mqlToSql).toEqual({
+      value: 0.3,
+      previous: 0.25,
+      change: expect.closeTo(5, 10) as unknown,
+      changeUnit: 'points',
+    });
     // The cohort carries its previous values: 10 started against 8.
     expect(f.cohort.started).toEqual({ value: 10, previous: 8, change: 25, changeUnit: 'percent' });
     expect(f.cohort.reachedSql).toMatchObject({ value: 3, previous: 2 });
     expect(f.leadToCustomer.value).toBe(1 / 40);
     expect(f.marketingSourcedShare.value).toBe(0.5);
-    expect(f.rejectionReasons).toEqual([{ reason: 'not-icp', label: 'label not-icp', count: 2, share: 2 / 3 }, { reason: 'no-budget', label: 'label no-budget', count: 1, share: 1 / 3 }]);
-    expect(f.breakdown?.map((b) => [b.key, b.handoffs, b.acceptanceRate, b.mqlToSql])).toEqual([['(none)', 6, 0.75, 2 / 6], ['webinar', 4, 0.75, 0.25]]);
+    expect(f.rejectionReasons).toEqual([
+      { reason: 'not-icp', label: 'label not-icp', count: 2, share: 2 / 3 },
+      { reason: 'no-budget', label: 'label no-budget', count: 1, share: 1 / 3 },
+    ]);
+    expect(f.breakdown?.map((b) => [b.key, b.handoffs, b.acceptanceRate, b.mqlToSql])).toEqual([
+      ['(none)', 6, 0.75, 2 / 6],
+      ['webinar', 4, 0.75, 0.25],
+    ]);
   });
 });
 
 describe('business timeline on DST nights', () => {
   // Windows across the changes themselves: 01:00-04:00 holds 2 real hours on the spring-forward
   // night and 4 on the fall-back night; a window opening at 02:30, a time the clocks skip, opens at 03:00.
-  const night = (windows: string[]) => ({ ...policy.calendar, holidays: [], week: { ...policy.calendar.week, sun: windows.map((w) => ({ start: Number(w.slice(0, 2)) * 60 + Number(w.slice(3, 5)), end: Number(w.slice(6, 8)) * 60 + Number(w.slice(9, 11)) })) } });
+  const night = (windows: string[]) => ({
+    ...policy.calendar,
+    holidays: [],
+    week: {
+      ...policy.calendar.week,
+      sun: windows.map((w) => ({
+        start: Number(w.slice(0, 2)) * 60 + Number(w.slice(3, 5)),
+        end: Number(w.slice(6, 8)) * 60 + Number(w.slice(9, 11)),
+      })),
+    },
+  });
   it.each<[string, string[], number]>([
     ['2026-03-29', ['01:00-04:00'], 120],
     ['2026-10-25', ['01:00-04:00'], 240],
@@ -240,7 +505,13 @@ describe('report command arguments', () => {
     ['', { ok: true, value: { period: { kind: 'week' }, by: undefined, chart: false } }],
     ['month by Channel', { ok: true, value: { period: { kind: 'month' }, by: 'channel', chart: false } }],
     ['by rep', { ok: true, value: { period: { kind: 'week' }, by: 'rep', chart: false } }],
-    ['2026-01-01..2026-03-31 by team', { ok: true, value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team', chart: false } }],
+    [
+      '2026-01-01..2026-03-31 by team',
+      {
+        ok: true,
+        value: { period: { kind: 'range', from: '2026-01-01', to: '2026-03-31' }, by: 'team', chart: false },
+      },
+    ],
     ['month chart', { ok: true, value: { period: { kind: 'month' }, by: undefined, chart: true } }],
     ['chart quarter by rep', { ok: true, value: { period: { kind: 'quarter' }, by: 'rep', chart: true } }],
     ['month by', { ok: false, problem: '"by" takes one of channel, persona, source, team, rep.' }],
@@ -248,17 +519,42 @@ describe('report command arguments', () => {
     ['weak', { ok: false, problem: '"weak" is not a period. Did you mean "week"?' }],
     ['lastweek by rep', { ok: false, problem: '"lastweek" is not a period. Did you mean "last-week"?' }],
     ['quater', { ok: false, problem: '"quater" is not a period. Did you mean "quarter"?' }],
-    ['fortnight', { ok: false, problem: '"fortnight" is not a period (a range is two real dates in order, at most two years apart).' }],
+    [
+      'fortnight',
+      {
+        ok: false,
+        problem: '"fortnight" is not a period (a range is two real dates in order, at most two years apart).',
+      },
+    ],
   ])('/funnel %j', (text, expected) => {
     expect(parsePeriodAndGroup(text, DIMENSIONS)).toEqual(expected);
   });
 
   it.each<[string, unknown]>([
-    ['revenue=10,000,000 deal=50k close=25% sql=20%', { ok: true, value: { revenue: 10_000_000, deal: 50_000, close: 0.25, sql: 0.2, months: 12 } }],
-    ['revenue=1.5m deal=50000 close=25 sql=20% mql=10% visit=2.5% months=6', { ok: true, value: { revenue: 1_500_000, deal: 50_000, close: 0.25, sql: 0.2, mql: 0.1, visit: 0.025, months: 6 } }],
-    ['revenue=1m deal=0 close=0% sql=20% months=0', { ok: false, problem: 'Check the arguments: deal must be more than 0; close must be more than 0 %; months must be at least 1.' }],
+    [
+      'revenue=10,000,000 deal=50k close=25% sql=20%',
+      { ok: true, value: { revenue: 10_000_000, deal: 50_000, close: 0.25, sql: 0.2, months: 12 } },
+    ],
+    [
+      'revenue=1.5m deal=50000 close=25 sql=20% mql=10% visit=2.5% months=6',
+      {
+        ok: true,
+        value: { revenue: 1_500_000, deal: 50_000, close: 0.25, sql: 0.2, mql: 0.1, visit: 0.025, months: 6 },
+      },
+    ],
+    [
+      'revenue=1m deal=0 close=0% sql=20% months=0',
+      {
+        ok: false,
+        problem:
+          'Check the arguments: deal must be more than 0; close must be more than 0 %; months must be at least 1.',
+      },
+    ],
     ['revenue 1m', { ok: false, problem: '"revenue" is not a key=value pair.' }],
-    ['revenue=-5 deal=50k close=-25% sql=20%', { ok: false, problem: 'Check the arguments: revenue must be more than 0; close must be more than 0 %.' }],
+    [
+      'revenue=-5 deal=50k close=-25% sql=20%',
+      { ok: false, problem: 'Check the arguments: revenue must be more than 0; close must be more than 0 %.' },
+    ],
   ])('/leadgoal %j', (text, expected) => {
     expect(parseLeadGoal(text)).toEqual(expected);
   });

@@ -4,7 +4,7 @@ import { isFromTheFuture } from '../../src/slack/request-time.js';
 const NOW_MS = 1_796_000_000_500;
 const now = Math.floor(NOW_MS / 1000);
 
-describe("Slack request timestamps ahead of our clock", () => {
+describe('Slack request timestamps ahead of our clock', () => {
   it.each([
     ['now', String(now), false],
     ['five minutes ahead exactly', String(now + 300), false],

@@ -2,7 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, type TeamPolicy } from '../../src/config/policy.js';
 import type { LeadProfile } from '../../src/domain/lead.js';
-import { accountDomainOf, creditBack, describeRouting, findRep, pickRep, routeLead, selectTeam, shortRepName, teamsInvolved, type RepTally, type RoutingFacts, type RoutingWhy } from '../../src/domain/routing.js';
+import {
+  accountDomainOf,
+  creditBack,
+  describeRouting,
+  findRep,
+  pickRep,
+  routeLead,
+  selectTeam,
+  shortRepName,
+  teamsInvolved,
+  type RepTally,
+  type RoutingFacts,
+  type RoutingWhy,
+} from '../../src/domain/routing.js';
 import { examplePolicy } from '../helpers/app.js';
 
 const policy = examplePolicy();
@@ -38,7 +51,13 @@ describe('team selection', () => {
     const p = policyWithTeams(`
   - { id: fin, name: Fin, channel: C0A, manager: U0M, reps: [{ user: U0A, name: A }], match: { industry: [fintech], persona: [cfo], source: [hubspot], channel: [paid_search], activity: [demo_request], minScore: 40 } }
   - { id: other, name: Other, channel: C0B, manager: U0M, default: true, reps: [{ user: U0B, name: B }] }`);
-    const full = lead({ industry: 'FinTech', persona: 'cfo', source: 'hubspot', channel: 'paid_search', activities: [{ type: 'demo_request', at: new Date() }] });
+    const full = lead({
+      industry: 'FinTech',
+      persona: 'cfo',
+      source: 'hubspot',
+      channel: 'paid_search',
+      activities: [{ type: 'demo_request', at: new Date() }],
+    });
     expect(selectTeam(p, full, 40).id).toBe('fin');
     expect(selectTeam(p, full, 39).id).toBe('other');
     expect(selectTeam(p, { ...full, persona: 'intern' }, 50).id).toBe('other');
@@ -105,44 +124,194 @@ interface Case {
   name: string;
   lead: Partial<LeadProfile>;
   facts?: { away?: string[]; open?: Record<string, number>; owners?: Record<string, string> };
-  expect: { team: string; rep: string; rule: RoutingWhy['rule']; skipped?: RoutingWhy['skipped']; account?: RoutingWhy['account'] };
+  expect: {
+    team: string;
+    rep: string;
+    rule: RoutingWhy['rule'];
+    skipped?: RoutingWhy['skipped'];
+    account?: RoutingWhy['account'];
+  };
 }
 
-const route = (c: Pick<Case, 'lead' | 'facts'>, counters: Record<string, Record<string, RepTally>> = { big: {}, small: {}, closed: {} }) => {
-  const facts = { away: new Set(c.facts?.away ?? []), open: { ...c.facts?.open }, accountOwners: new Map(Object.entries(c.facts?.owners ?? {})) };
+const route = (
+  c: Pick<Case, 'lead' | 'facts'>,
+  counters: Record<string, Record<string, RepTally>> = { big: {}, small: {}, closed: {} },
+) => {
+  const facts = {
+    away: new Set(c.facts?.away ?? []),
+    open: { ...c.facts?.open },
+    accountOwners: new Map(Object.entries(c.facts?.owners ?? {})),
+  };
   return { decision: routeLead(rules, { profile: lead(c.lead), score: 50 }, facts, counters), facts, counters };
 };
 
 describe('routing rules, in order', () => {
   const BIG = { employees: 5000 };
   it.each<Case>([
-    { name: 'round robin in the matched team', lead: BIG, expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [] } },
-    { name: 'the CRM owner of the contact, in any team', lead: { ...BIG, ownerHint: 'eva e' }, expect: { team: 'small', rep: 'U0EVA', rule: 'owner_hint', skipped: [] } },
-    { name: 'the CRM owner away: skipped, said so', lead: { ...BIG, ownerHint: 'U0BO' }, facts: { away: ['U0BO'] }, expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [{ user: 'U0BO', reason: 'away', as: 'owner_hint' }] } },
-    { name: 'an inactive CRM owner: skipped', lead: { ownerHint: 'U0GUS' }, expect: { team: 'small', rep: 'U0EVA', rule: 'round_robin', skipped: [{ user: 'U0GUS', reason: 'inactive', as: 'owner_hint' }] } },
-    { name: 'the rep who accepted the company before', lead: { ...BIG, accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0BO' } }, expect: { team: 'big', rep: 'U0BO', rule: 'account_owner', skipped: [], account: { domain: 'acme.io', source: 'accepted' } } },
-    { name: 'the CRM names the account owner', lead: { ...BIG, accountDomain: 'acme.io', accountOwner: 'Bo B' }, facts: { owners: { 'acme.io': 'U0ANA' } }, expect: { team: 'big', rep: 'U0BO', rule: 'account_owner', skipped: [], account: { domain: 'acme.io', source: 'crm' } } },
-    { name: 'the contact owner comes before the account owner', lead: { ...BIG, accountDomain: 'acme.io', ownerHint: 'U0ANA' }, facts: { owners: { 'acme.io': 'U0BO' } }, expect: { team: 'big', rep: 'U0ANA', rule: 'owner_hint', skipped: [] } },
-    { name: 'account owner at cap: round robin, said so', lead: { ...BIG, accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0BO' }, open: { U0BO: 1 } }, expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [{ user: 'U0BO', reason: 'at_cap', as: 'account_owner' }] } },
-    { name: 'account owner in another team: not across teams', lead: { ...BIG, accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0EVA' } }, expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [] } },
-    { name: 'account owner in another team: across teams when the matched team allows it', lead: { accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0ANA' } }, expect: { team: 'big', rep: 'U0ANA', rule: 'account_owner', skipped: [], account: { domain: 'acme.io', source: 'accepted' } } },
-    { name: 'a team without account matching', lead: { country: 'NO', accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0NILS' } }, expect: { team: 'closed', rep: 'U0NILS', rule: 'round_robin', skipped: [] } },
-    { name: 'a former owner who is no rep any more', lead: { accountDomain: 'acme.io' }, facts: { owners: { 'acme.io': 'U0GONE' } }, expect: { team: 'small', rep: 'U0EVA', rule: 'round_robin', skipped: [] } },
-    { name: 'a rep at the team cap is skipped', lead: BIG, facts: { open: { U0ANA: 3 } }, expect: { team: 'big', rep: 'U0BO', rule: 'round_robin', skipped: [{ user: 'U0ANA', reason: 'at_cap' }] } },
-    { name: 'every rep away or at cap: the manager, as capacity', lead: BIG, facts: { away: ['U0ANA'], open: { U0BO: 1 } }, expect: { team: 'big', rep: 'U0BIGMGR', rule: 'capacity_fallback', skipped: [{ user: 'U0ANA', reason: 'away' }, { user: 'U0BO', reason: 'at_cap' }] } },
-    { name: 'every rep away or inactive: the manager', lead: {}, facts: { away: ['U0EVA', 'U0FIL'] }, expect: { team: 'small', rep: 'U0SMALLMGR', rule: 'manager_fallback', skipped: [{ user: 'U0EVA', reason: 'away' }, { user: 'U0FIL', reason: 'away' }] } },
+    {
+      name: 'round robin in the matched team',
+      lead: BIG,
+      expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [] },
+    },
+    {
+      name: 'the CRM owner of the contact, in any team',
+      lead: { ...BIG, ownerHint: 'eva e' },
+      expect: { team: 'small', rep: 'U0EVA', rule: 'owner_hint', skipped: [] },
+    },
+    {
+      name: 'the CRM owner away: skipped, said so',
+      lead: { ...BIG, ownerHint: 'U0BO' },
+      facts: { away: ['U0BO'] },
+      expect: {
+        team: 'big',
+        rep: 'U0ANA',
+        rule: 'round_robin',
+        skipped: [{ user: 'U0BO', reason: 'away', as: 'owner_hint' }],
+      },
+    },
+    {
+      name: 'an inactive CRM owner: skipped',
+      lead: { ownerHint: 'U0GUS' },
+      expect: {
+        team: 'small',
+        rep: 'U0EVA',
+        rule: 'round_robin',
+        skipped: [{ user: 'U0GUS', reason: 'inactive', as: 'owner_hint' }],
+      },
+    },
+    {
+      name: 'the rep who accepted the company before',
+      lead: { ...BIG, accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0BO' } },
+      expect: {
+        team: 'big',
+        rep: 'U0BO',
+        rule: 'account_owner',
+        skipped: [],
+        account: { domain: 'acme.io', source: 'accepted' },
+      },
+    },
+    {
+      name: 'the CRM names the account owner',
+      lead: { ...BIG, accountDomain: 'acme.io', accountOwner: 'Bo B' },
+      facts: { owners: { 'acme.io': 'U0ANA' } },
+      expect: {
+        team: 'big',
+        rep: 'U0BO',
+        rule: 'account_owner',
+        skipped: [],
+        account: { domain: 'acme.io', source: 'crm' },
+      },
+    },
+    {
+      name: 'the contact owner comes before the account owner',
+      lead: { ...BIG, accountDomain: 'acme.io', ownerHint: 'U0ANA' },
+      facts: { owners: { 'acme.io': 'U0BO' } },
+      expect: { team: 'big', rep: 'U0ANA', rule: 'owner_hint', skipped: [] },
+    },
+    {
+      name: 'account owner at cap: round robin, said so',
+      lead: { ...BIG, accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0BO' }, open: { U0BO: 1 } },
+      expect: {
+        team: 'big',
+        rep: 'U0ANA',
+        rule: 'round_robin',
+        skipped: [{ user: 'U0BO', reason: 'at_cap', as: 'account_owner' }],
+      },
+    },
+    {
+      name: 'account owner in another team: not across teams',
+      lead: { ...BIG, accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0EVA' } },
+      expect: { team: 'big', rep: 'U0ANA', rule: 'round_robin', skipped: [] },
+    },
+    {
+      name: 'account owner in another team: across teams when the matched team allows it',
+      lead: { accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0ANA' } },
+      expect: {
+        team: 'big',
+        rep: 'U0ANA',
+        rule: 'account_owner',
+        skipped: [],
+        account: { domain: 'acme.io', source: 'accepted' },
+      },
+    },
+    {
+      name: 'a team without account matching',
+      lead: { country: 'NO', accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0NILS' } },
+      expect: { team: 'closed', rep: 'U0NILS', rule: 'round_robin', skipped: [] },
+    },
+    {
+      name: 'a former owner who is no rep any more',
+      lead: { accountDomain: 'acme.io' },
+      facts: { owners: { 'acme.io': 'U0GONE' } },
+      expect: { team: 'small', rep: 'U0EVA', rule: 'round_robin', skipped: [] },
+    },
+    {
+      name: 'a rep at the team cap is skipped',
+      lead: BIG,
+      facts: { open: { U0ANA: 3 } },
+      expect: { team: 'big', rep: 'U0BO', rule: 'round_robin', skipped: [{ user: 'U0ANA', reason: 'at_cap' }] },
+    },
+    {
+      name: 'every rep away or at cap: the manager, as capacity',
+      lead: BIG,
+      facts: { away: ['U0ANA'], open: { U0BO: 1 } },
+      expect: {
+        team: 'big',
+        rep: 'U0BIGMGR',
+        rule: 'capacity_fallback',
+        skipped: [
+          { user: 'U0ANA', reason: 'away' },
+          { user: 'U0BO', reason: 'at_cap' },
+        ],
+      },
+    },
+    {
+      name: 'every rep away or inactive: the manager',
+      lead: {},
+      facts: { away: ['U0EVA', 'U0FIL'] },
+      expect: {
+        team: 'small',
+        rep: 'U0SMALLMGR',
+        rule: 'manager_fallback',
+        skipped: [
+          { user: 'U0EVA', reason: 'away' },
+          { user: 'U0FIL', reason: 'away' },
+        ],
+      },
+    },
   ])('$name', (c) => {
     const { decision } = route(c);
-    expect({ team: decision.team.id, rep: decision.repUserId, rule: decision.rule, skipped: decision.skipped, ...(decision.account ? { account: decision.account } : {}) }).toEqual({ skipped: [], ...c.expect });
+    expect({
+      team: decision.team.id,
+      rep: decision.repUserId,
+      rule: decision.rule,
+      skipped: decision.skipped,
+      ...(decision.account ? { account: decision.account } : {}),
+    }).toEqual({ skipped: [], ...c.expect });
   });
 
   it('the teams a lead may move the counters of are the ones it is routed in', () => {
     const owners = new Map([['acme.io', 'U0ANA']]);
-    expect(teamsInvolved(rules, { profile: lead({ accountDomain: 'acme.io', ownerHint: 'U0NILS' }), score: 50 }, owners).map((t) => t.id)).toEqual(['small', 'closed', 'big']);
-    expect(teamsInvolved(rules, { profile: lead({ employees: 5000, accountDomain: 'acme.io' }), score: 50 }, new Map([['acme.io', 'U0EVA']])).map((t) => t.id)).toEqual(['big']);
+    expect(
+      teamsInvolved(rules, { profile: lead({ accountDomain: 'acme.io', ownerHint: 'U0NILS' }), score: 50 }, owners).map(
+        (t) => t.id,
+      ),
+    ).toEqual(['small', 'closed', 'big']);
+    expect(
+      teamsInvolved(
+        rules,
+        { profile: lead({ employees: 5000, accountDomain: 'acme.io' }), score: 50 },
+        new Map([['acme.io', 'U0EVA']]),
+      ).map((t) => t.id),
+    ).toEqual(['big']);
   });
 
-  it('an account lead counts as the owner\'s turn only where the policy says so', () => {
+  it("an account lead counts as the owner's turn only where the policy says so", () => {
     // Small: counts as the turn (the default). Big: on top of the owner's share.
     const inSmall = route({ lead: { accountDomain: 'x.io' }, facts: { owners: { 'x.io': 'U0FIL' } } });
     expect(inSmall.counters.small!.U0FIL!.assigned).toBe(1);
@@ -152,10 +321,16 @@ describe('routing rules, in order', () => {
     expect(inBig.facts.open.U0BO).toBe(1);
   });
 
-  it('leads routed together see each other\'s open leads: a cap holds within a batch', () => {
+  it("leads routed together see each other's open leads: a cap holds within a batch", () => {
     const counters: Record<string, Record<string, RepTally>> = { big: {}, small: {}, closed: {} };
-    const facts: RoutingFacts & { open: Record<string, number> } = { away: new Set(), open: {}, accountOwners: new Map() };
-    const reps = Array.from({ length: 6 }, () => routeLead(rules, { profile: lead({ employees: 5000 }), score: 50 }, facts, counters));
+    const facts: RoutingFacts & { open: Record<string, number> } = {
+      away: new Set(),
+      open: {},
+      accountOwners: new Map(),
+    };
+    const reps = Array.from({ length: 6 }, () =>
+      routeLead(rules, { profile: lead({ employees: 5000 }), score: 50 }, facts, counters),
+    );
     expect(reps.map((d) => d.repUserId)).toEqual(['U0ANA', 'U0BO', 'U0ANA', 'U0ANA', 'U0BIGMGR', 'U0BIGMGR']);
     expect(reps.map((d) => d.rule).slice(-2)).toEqual(['capacity_fallback', 'capacity_fallback']);
   });
@@ -169,21 +344,68 @@ describe('why this rep, in one line', () => {
   const name = (u: string): string => shortRepName(rules, u);
   it.each<[string, RoutingWhy, string]>([
     ['CRM owner', { rule: 'owner_hint', skipped: [] }, 'CRM owner'],
-    ['account owner from history', { rule: 'account_owner', skipped: [], account: { domain: 'acme.io', source: 'accepted' } }, 'account owner of acme.io'],
-    ['account owner from the CRM', { rule: 'account_owner', skipped: [], account: { domain: null, source: 'crm' } }, 'account owner (CRM)'],
+    [
+      'account owner from history',
+      { rule: 'account_owner', skipped: [], account: { domain: 'acme.io', source: 'accepted' } },
+      'account owner of acme.io',
+    ],
+    [
+      'account owner from the CRM',
+      { rule: 'account_owner', skipped: [], account: { domain: null, source: 'crm' } },
+      'account owner (CRM)',
+    ],
     ['round robin, nobody skipped', { rule: 'round_robin', skipped: [] }, 'round-robin'],
-    ['round robin past the away and the full', { rule: 'round_robin', skipped: [{ user: 'U0BO', reason: 'away' }, { user: 'U0ANA', reason: 'at_cap' }] }, 'round-robin: Bo was away, Ana at cap'],
-    ['an owner skipped is named as such', { rule: 'round_robin', skipped: [{ user: 'U0ANA', reason: 'at_cap', as: 'account_owner' }] }, 'round-robin: Ana (account owner) at cap'],
-    ['an inactive owner', { rule: 'manager_fallback', skipped: [{ user: 'U0GUS', reason: 'inactive', as: 'owner_hint' }, { user: 'U0EVA', reason: 'away' }] }, "manager's queue, no rep available: Gus (CRM owner) inactive, Eva was away"],
-    ['capacity', { rule: 'capacity_fallback', skipped: [{ user: 'U0BO', reason: 'at_cap' }] }, "manager's queue, every rep away or at cap: Bo at cap"],
-    ['a rep no longer in the policy', { rule: 'round_robin', skipped: [{ user: 'U0GONE', reason: 'away' }] }, 'round-robin: U0GONE was away'],
+    [
+      'round robin past the away and the full',
+      {
+        rule: 'round_robin',
+        skipped: [
+          { user: 'U0BO', reason: 'away' },
+          { user: 'U0ANA', reason: 'at_cap' },
+        ],
+      },
+      'round-robin: Bo was away, Ana at cap',
+    ],
+    [
+      'an owner skipped is named as such',
+      { rule: 'round_robin', skipped: [{ user: 'U0ANA', reason: 'at_cap', as: 'account_owner' }] },
+      'round-robin: Ana (account owner) at cap',
+    ],
+    [
+      'an inactive owner',
+      {
+        rule: 'manager_fallback',
+        skipped: [
+          { user: 'U0GUS', reason: 'inactive', as: 'owner_hint' },
+          { user: 'U0EVA', reason: 'away' },
+        ],
+      },
+      "manager's queue, no rep available: Gus (CRM owner) inactive, Eva was away",
+    ],
+    [
+      'capacity',
+      { rule: 'capacity_fallback', skipped: [{ user: 'U0BO', reason: 'at_cap' }] },
+      "manager's queue, every rep away or at cap: Bo at cap",
+    ],
+    [
+      'a rep no longer in the policy',
+      { rule: 'round_robin', skipped: [{ user: 'U0GONE', reason: 'away' }] },
+      'round-robin: U0GONE was away',
+    ],
   ])('%s', (_name, why, line) => {
     expect(describeRouting(why, name)).toBe(line);
   });
 });
 
 describe('weighted round robin', () => {
-  const team = { ...smb, reps: [{ user: 'U0A', name: 'A', weight: 3, active: true }, { user: 'U0B', name: 'B', weight: 2, active: true }, { user: 'U0C', name: 'C', weight: 1, active: true }] };
+  const team = {
+    ...smb,
+    reps: [
+      { user: 'U0A', name: 'A', weight: 3, active: true },
+      { user: 'U0B', name: 'B', weight: 2, active: true },
+      { user: 'U0C', name: 'C', weight: 1, active: true },
+    ],
+  };
   const assigned = (state: Record<string, RepTally>, user: string): number => state[user]?.assigned ?? 0;
 
   it('keeps every rep within one lead of its weighted share after every one of 1,000 picks', () => {
@@ -233,7 +455,10 @@ describe('weighted round robin', () => {
    * away while the rest must take the leads), and this one stays within 1.5.
    */
   const repsArb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 });
-  const teamOf = (weights: number[]): TeamPolicy => ({ ...smb, reps: weights.map((weight, i) => ({ user: `U0R${i}`, name: `R${i}`, weight, active: true })) });
+  const teamOf = (weights: number[]): TeamPolicy => ({
+    ...smb,
+    reps: weights.map((weight, i) => ({ user: `U0R${i}`, name: `R${i}`, weight, active: true })),
+  });
 
   it('property: with the same reps eligible throughout, every rep within one lead of its share', () => {
     fc.assert(
@@ -250,7 +475,12 @@ describe('weighted round robin', () => {
   });
 
   it('property: with away periods and caps changing between picks, only eligible reps get leads, each near its share', () => {
-    const step = fc.record({ away: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), caps: fc.array(fc.option(fc.integer({ min: 0, max: 4 })), { minLength: 6, maxLength: 6 }), decided: fc.nat(3), leads: fc.integer({ min: 1, max: 8 }) });
+    const step = fc.record({
+      away: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+      caps: fc.array(fc.option(fc.integer({ min: 0, max: 4 })), { minLength: 6, maxLength: 6 }),
+      decided: fc.nat(3),
+      leads: fc.integer({ min: 1, max: 8 }),
+    });
     fc.assert(
       fc.property(repsArb, fc.array(step, { minLength: 1, maxLength: 40 }), (weights, steps) => {
         const t = teamOf(weights);
@@ -259,19 +489,37 @@ describe('weighted round robin', () => {
         for (const s of steps) {
           // Each rep decides some of their open leads between bursts, which frees their cap.
           for (const r of t.reps) open[r.user] = Math.max(0, (open[r.user] ?? 0) - s.decided);
-          const team = { ...t, reps: t.reps.map((r, i) => ({ ...r, ...(s.caps[i] !== null && s.caps[i] !== undefined ? { maxOpen: s.caps[i] } : {}) })) };
-          const facts = { away: new Set(team.reps.filter((_, i) => s.away[i]).map((r) => r.user)), open, accountOwners: new Map<string, string>() };
+          const team = {
+            ...t,
+            reps: t.reps.map((r, i) => ({
+              ...r,
+              ...(s.caps[i] !== null && s.caps[i] !== undefined ? { maxOpen: s.caps[i] } : {}),
+            })),
+          };
+          const facts = {
+            away: new Set(team.reps.filter((_, i) => s.away[i]).map((r) => r.user)),
+            open,
+            accountOwners: new Map<string, string>(),
+          };
           for (let k = 0; k < s.leads; k++) {
             const counters = { [team.id]: state };
-            const eligibleNow = team.reps.filter((r) => !facts.away.has(r.user) && (r.maxOpen === undefined || (open[r.user] ?? 0) < r.maxOpen)).map((r) => r.user);
-            const d = routeLead({ ...rules, teams: [{ ...team, default: true }] }, { profile: lead({}), score: 0 }, facts, counters);
+            const eligibleNow = team.reps
+              .filter((r) => !facts.away.has(r.user) && (r.maxOpen === undefined || (open[r.user] ?? 0) < r.maxOpen))
+              .map((r) => r.user);
+            const d = routeLead(
+              { ...rules, teams: [{ ...team, default: true }] },
+              { profile: lead({}), score: 0 },
+              facts,
+              counters,
+            );
             if (eligibleNow.length === 0) {
               expect(d.repUserId).toBe(team.manager);
               continue;
             }
             expect(eligibleNow).toContain(d.repUserId);
             state = counters[team.id]!;
-            for (const r of team.reps) expect(Math.abs((state[r.user]?.entitled ?? 0) - assigned(state, r.user))).toBeLessThan(1.5);
+            for (const r of team.reps)
+              expect(Math.abs((state[r.user]?.entitled ?? 0) - assigned(state, r.user))).toBeLessThan(1.5);
           }
         }
       }),

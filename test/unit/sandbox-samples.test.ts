@@ -5,7 +5,12 @@ import { examplePolicy } from '../helpers/app.js';
 /* The sandbox's demo quarter has to look like a real one to someone meeting Baton. */
 describe('demo history', () => {
   const now = new Date('2026-11-25T13:00:00Z');
-  const leads = demoHistory(examplePolicy(), now) as { company: string; email: string; mql?: boolean; history: { stage: string }[] }[];
+  const leads = demoHistory(examplePolicy(), now) as {
+    company: string;
+    email: string;
+    mql?: boolean;
+    history: { stage: string }[];
+  }[];
   const stages = (l: (typeof leads)[number]): string[] => l.history.map((h) => h.stage);
 
   it('most leads never qualify; of the MQLs some are rejected, some recycled and handed over again, few become customers', () => {

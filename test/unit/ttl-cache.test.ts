@@ -5,13 +5,20 @@ describe('ttlCache', () => {
   it('callers side by side load once; the answer is kept for its own time to live', async () => {
     let clock = 0;
     let loads = 0;
-    const cached = ttlCache<string | undefined>((v) => (v === undefined ? 10 : 100), () => clock);
+    const cached = ttlCache<string | undefined>(
+      (v) => (v === undefined ? 10 : 100),
+      () => clock,
+    );
     const load = (value: string | undefined) => async () => {
       loads++;
       await new Promise((r) => setTimeout(r, 5));
       return value;
     };
-    expect(await Promise.all([cached('a', load('A')), cached('a', load('A')), cached('a', load('A'))])).toEqual(['A', 'A', 'A']);
+    expect(await Promise.all([cached('a', load('A')), cached('a', load('A')), cached('a', load('A'))])).toEqual([
+      'A',
+      'A',
+      'A',
+    ]);
     expect(loads).toBe(1);
     clock = 99;
     await cached('a', load('B'));

@@ -23,8 +23,18 @@ describe('escapeMrkdwn neutralises every marker that could format', () => {
     expect(field(input)).toBe(expected);
   });
 
-  it('a company called *bold* cannot end the marketing note\'s bold wrapper', () => {
-    const { text } = renderMarketingNote({ handoffId: 'h', name: '_Ana_', company: '*bold*', score: 60, teamName: 'SMB ~team~', repUserId: 'U0EVA', slaLabel: '2 d', dueAt: new Date('2026-11-24T13:00:00Z'), zone: 'Europe/Stockholm' });
+  it("a company called *bold* cannot end the marketing note's bold wrapper", () => {
+    const { text } = renderMarketingNote({
+      handoffId: 'h',
+      name: '_Ana_',
+      company: '*bold*',
+      score: 60,
+      teamName: 'SMB ~team~',
+      repUserId: 'U0EVA',
+      slaLabel: '2 d',
+      dueAt: new Date('2026-11-24T13:00:00Z'),
+      zone: 'Europe/Stockholm',
+    });
     expect(text).toMatch(/^Handed to sales: \*ˍAnaˍ \(∗bold∗\)\*, score 60 → SMB ∼team∼,/);
     // The only asterisks left are the wrapper's own two.
     expect(text.match(/\*/g)).toHaveLength(2);

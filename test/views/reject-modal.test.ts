@@ -6,8 +6,15 @@ import { examplePolicy } from '../helpers/app.js';
 
 const reasons = examplePolicy().rejectionReasons;
 const HANDOFF = '3f2b8c1e-5d4a-4c3b-9a1f-0e2d3c4b5a69';
-type Input = KnownBlock & { block_id: string; optional?: boolean; dispatch_action?: boolean; label: { text: string }; element: { initial_option?: { value: string }; options?: { value: string }[] } };
-const block = (view: ReturnType<typeof renderRejectModal>, id: string): Input => view.blocks.find((b) => (b as Input).block_id === id) as Input;
+type Input = KnownBlock & {
+  block_id: string;
+  optional?: boolean;
+  dispatch_action?: boolean;
+  label: { text: string };
+  element: { initial_option?: { value: string }; options?: { value: string }[] };
+};
+const block = (view: ReturnType<typeof renderRejectModal>, id: string): Input =>
+  view.blocks.find((b) => (b as Input).block_id === id) as Input;
 
 describe('Reject modal', () => {
   const needsNote = reasons.find((r) => r.noteRequired)!;
@@ -25,13 +32,22 @@ describe('Reject modal', () => {
     expect(block(view, REJECT_BLOCKS.reason).element.initial_option?.value).toBe(picked);
   });
 
-  it('the outcome is a choice that can always be changed back to the reason\'s default', () => {
+  it("the outcome is a choice that can always be changed back to the reason's default", () => {
     const outcome = block(renderRejectModal(reasons, HANDOFF), REJECT_BLOCKS.outcome);
     expect(outcome.optional).toBeUndefined();
     expect(outcome.element.options?.map((o) => o.value)).toEqual(['default', 'nurture', 'disqualify']);
     expect(outcome.element.initial_option?.value).toBe('default');
-    const values = (outcome: string) => ({ [REJECT_BLOCKS.reason]: { value: { selected_option: { value: noNote.id } } }, [REJECT_BLOCKS.outcome]: { value: { selected_option: { value: outcome } } } });
-    expect(parseRejectSubmission(values('default'), modalMeta(HANDOFF), reasons)).toMatchObject({ ok: true, outcome: noNote.outcome });
-    expect(parseRejectSubmission(values('disqualify'), modalMeta(HANDOFF), reasons)).toMatchObject({ ok: true, outcome: 'disqualify' });
+    const values = (outcome: string) => ({
+      [REJECT_BLOCKS.reason]: { value: { selected_option: { value: noNote.id } } },
+      [REJECT_BLOCKS.outcome]: { value: { selected_option: { value: outcome } } },
+    });
+    expect(parseRejectSubmission(values('default'), modalMeta(HANDOFF), reasons)).toMatchObject({
+      ok: true,
+      outcome: noNote.outcome,
+    });
+    expect(parseRejectSubmission(values('disqualify'), modalMeta(HANDOFF), reasons)).toMatchObject({
+      ok: true,
+      outcome: 'disqualify',
+    });
   });
 });

@@ -1,5 +1,15 @@
 import { getTableColumns, getTableName, is, SQL, sql, type AnyColumn } from 'drizzle-orm';
-import { PgBoolean, PgDialect, PgInteger, PgJsonb, PgText, PgTimestamp, PgUUID, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import {
+  PgBoolean,
+  PgDialect,
+  PgInteger,
+  PgJsonb,
+  PgText,
+  PgTimestamp,
+  PgUUID,
+  type PgColumn,
+  type PgTable,
+} from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.js';
 
 /** A write as one SQL statement: run alone, or sent with others as one statement (`writeTogether`). */
@@ -43,7 +53,11 @@ function insertShape(table: PgTable, keys: readonly string[], onConflictDoNothin
   });
   const shape = cols.map(({ col }) => `${quote(col.name)} ${RECORD_TYPE[col.getSQLType()] ?? col.getSQLType()}`);
   const built: InsertShape = {
-    columns: cols.map(({ key, col }) => ({ key, defaultFn: col.defaultFn, constant: is(col.default, SQL) ? null : (col.default ?? null) })),
+    columns: cols.map(({ key, col }) => ({
+      key,
+      defaultFn: col.defaultFn,
+      constant: is(col.default, SQL) ? null : (col.default ?? null),
+    })),
     names: cols.map(({ col }) => col.name),
     head: `insert into ${quote(getTableName(table))} (${cols.map(({ col }) => quote(col.name)).join(', ')}) select ${values.join(', ')} from jsonb_to_recordset(`,
     tail: `::jsonb) as x(${shape.join(', ')})${onConflictDoNothing ? ' on conflict do nothing' : ''}`,
@@ -59,7 +73,11 @@ function insertShape(table: PgTable, keys: readonly string[], onConflictDoNothin
  * A value a row leaves out takes the column's default, as it would in an ordinary insert; a column
  * no row sets is left to the database altogether.
  */
-export function rowsInsert<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][], opts: { onConflictDoNothing?: boolean } = {}): Write | undefined {
+export function rowsInsert<T extends PgTable>(
+  table: T,
+  rows: readonly T['$inferInsert'][],
+  opts: { onConflictDoNothing?: boolean } = {},
+): Write | undefined {
   if (rows.length === 0) return undefined;
   const records = rows as readonly Record<string, unknown>[];
   const keys = Object.keys(getTableColumns(table)).filter((key) => records.some((r) => r[key] !== undefined));
@@ -89,7 +107,12 @@ export async function writeTogether(db: DbOrTx, writes: readonly (Write | undefi
     await db.execute(present[0]!);
     return;
   }
-  await db.execute(sql`with ${sql.join(present.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`), sql`, `)} select 1`);
+  await db.execute(
+    sql`with ${sql.join(
+      present.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`),
+      sql`, `,
+    )} select 1`,
+  );
 }
 
 /**
@@ -115,7 +138,8 @@ type CopyEncode = (value: unknown) => string;
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_SPECIALS = /[\\\n\r\t]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-const escapeCopy = (text: string): string => (COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : text);
+const escapeCopy = (text: string): string =>
+  COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
 
 const DAY_MS = 86_400_000;
 /** Instants from 1970 to 9999 (all Baton stores): their ISO text has a four-digit year. */
@@ -151,7 +175,8 @@ function copyEncoder(column: PgColumn): CopyEncode {
   if (is(column, PgText)) return (value) => escapeCopy(value as string);
   if (is(column, PgTimestamp)) return (value) => isoInstant(value as Date);
   if (is(column, PgJsonb)) return (value) => escapeCopy(JSON.stringify(value));
-  if (is(column, PgUUID) || is(column, PgInteger) || is(column, PgBoolean)) return (value) => (value === true ? 't' : value === false ? 'f' : String(value));
+  if (is(column, PgUUID) || is(column, PgInteger) || is(column, PgBoolean))
+    return (value) => (value === true ? 't' : value === false ? 'f' : String(value));
   return (value) => {
     const driver: unknown = column.mapToDriverValue(value);
     return escapeCopy(typeof driver === 'boolean' ? (driver ? 't' : 'f') : String(driver));
@@ -166,7 +191,10 @@ function copyEncoder(column: PgColumn): CopyEncode {
  * default, so a new column is one more key on the rows. COPY has no DEFAULT keyword, so a column
  * whose default is SQL (now()) must be set by every row or left out.
  */
-export function copyFormat<T extends PgTable>(table: T, leaveOut: readonly (keyof T['$inferInsert'] & string)[] = []): CopyFormat<T['$inferInsert']> {
+export function copyFormat<T extends PgTable>(
+  table: T,
+  leaveOut: readonly (keyof T['$inferInsert'] & string)[] = [],
+): CopyFormat<T['$inferInsert']> {
   const name = getTableName(table);
   const columns = Object.entries(getTableColumns(table))
     .filter(([key]) => !(leaveOut as readonly string[]).includes(key))
@@ -174,14 +202,18 @@ export function copyFormat<T extends PgTable>(table: T, leaveOut: readonly (keyo
       const encode = copyEncoder(column);
       const constant: unknown = column.default;
       const { defaultFn } = column;
-      const constantText = constant === null || constant === undefined ? '\\N' : is(constant, SQL) ? undefined : encode(constant);
+      const constantText =
+        constant === null || constant === undefined ? '\\N' : is(constant, SQL) ? undefined : encode(constant);
       // The text for a row that leaves the column out (or sets null): its default.
       const missing = (): string => {
         if (defaultFn !== undefined) {
           const value: unknown = defaultFn();
           return value === null || value === undefined ? '\\N' : encode(value);
         }
-        if (constantText === undefined) throw new Error(`${name}.${column.name}: a row leaves it to the database's default, which COPY cannot apply; set it on every row or leave the column out`);
+        if (constantText === undefined)
+          throw new Error(
+            `${name}.${column.name}: a row leaves it to the database's default, which COPY cannot apply; set it on every row or leave the column out`,
+          );
         return constantText;
       };
       return { key, name: column.name, missing, encode };

@@ -16,14 +16,22 @@ export function eventsInsert(rows: readonly NewEvent[]): Write | undefined {
 
 /** The data of a handoff's first assignment: the routing decision and why it was made. */
 export async function routingDecision(db: DbOrTx, handoffId: string): Promise<unknown> {
-  const rows = await db.select({ data: events.data }).from(events).where(and(eq(events.handoffId, handoffId), eq(events.type, 'assigned'))).orderBy(asc(events.id)).limit(1);
+  const rows = await db
+    .select({ data: events.data })
+    .from(events)
+    .where(and(eq(events.handoffId, handoffId), eq(events.type, 'assigned')))
+    .orderBy(asc(events.id))
+    .limit(1);
   return rows[0]?.data;
 }
 
 const PROGRESS_EVENTS = ['qualified', 'opportunity', 'won', 'lost', 'nurtured'];
 
 /** The latest step after acceptance recorded for a handoff, for its card. */
-export async function latestProgress(db: DbOrTx, handoffId: string): Promise<{ stage: string; by: string; reason: string | null } | undefined> {
+export async function latestProgress(
+  db: DbOrTx,
+  handoffId: string,
+): Promise<{ stage: string; by: string; reason: string | null } | undefined> {
   const rows = await db
     .select({ stage: events.toStage, by: events.actor, reason: events.reason })
     .from(events)

@@ -3,7 +3,11 @@ import type { DbOrTx } from '../client.js';
 import { events, handoffs, leads } from '../schema.js';
 
 /** The most recently created lead with this email (case-insensitive), with its latest handoff's id. */
-export async function leadByEmail(db: DbOrTx, workspaceId: string, email: string): Promise<{ leadId: string; handoffId: string | null } | undefined> {
+export async function leadByEmail(
+  db: DbOrTx,
+  workspaceId: string,
+  email: string,
+): Promise<{ leadId: string; handoffId: string | null } | undefined> {
   const rows = await db
     .select({ leadId: leads.id })
     .from(leads)
@@ -12,7 +16,12 @@ export async function leadByEmail(db: DbOrTx, workspaceId: string, email: string
     .limit(1);
   const lead = rows[0];
   if (!lead) return undefined;
-  const latest = await db.select({ id: handoffs.id }).from(handoffs).where(eq(handoffs.leadId, lead.leadId)).orderBy(desc(handoffs.seq)).limit(1);
+  const latest = await db
+    .select({ id: handoffs.id })
+    .from(handoffs)
+    .where(eq(handoffs.leadId, lead.leadId))
+    .orderBy(desc(handoffs.seq))
+    .limit(1);
   return { leadId: lead.leadId, handoffId: latest[0]?.id ?? null };
 }
 
@@ -29,7 +38,15 @@ export interface LeadEventRow {
 /** A lead's whole history, oldest first (ties in insertion order). */
 export async function leadEvents(db: DbOrTx, leadId: string): Promise<LeadEventRow[]> {
   return db
-    .select({ type: events.type, fromStage: events.fromStage, toStage: events.toStage, at: events.at, actor: events.actor, reason: events.reason, data: events.data })
+    .select({
+      type: events.type,
+      fromStage: events.fromStage,
+      toStage: events.toStage,
+      at: events.at,
+      actor: events.actor,
+      reason: events.reason,
+      data: events.data,
+    })
     .from(events)
     .where(eq(events.leadId, leadId))
     .orderBy(asc(events.at), asc(events.id));

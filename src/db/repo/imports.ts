@@ -39,7 +39,12 @@ const formats = {
  * costs the collector far less than objects that live on.
  */
 export function encodeImported(rows: ImportedRows): EncodedLead {
-  return { lead: [formats.lead.line(rows.lead)], handoffs: rows.handoffs.map((h) => formats.handoffs.line(h)), events: rows.events.map((e) => formats.events.line(e)), activities: rows.activities.map((a) => formats.activities.line(a)) };
+  return {
+    lead: [formats.lead.line(rows.lead)],
+    handoffs: rows.handoffs.map((h) => formats.handoffs.line(h)),
+    events: rows.events.map((e) => formats.events.line(e)),
+    activities: rows.activities.map((a) => formats.activities.line(a)),
+  };
 }
 
 /**
@@ -57,7 +62,8 @@ export async function writeImported(tx: Tx, chunk: readonly EncodedLead[]): Prom
   await tx.execute(sql`select set_config('plan_cache_mode', 'auto', true)`);
   for (const table of ['lead', 'handoffs', 'events', 'activities'] as const) {
     const lines = chunk.flatMap((l) => l[table]);
-    if (lines.length > 0) await copyIn(tx, { table: formats[table].table, columns: formats[table].columns, data: `${lines.join('\n')}\n` });
+    if (lines.length > 0)
+      await copyIn(tx, { table: formats[table].table, columns: formats[table].columns, data: `${lines.join('\n')}\n` });
   }
 }
 

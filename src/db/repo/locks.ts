@@ -11,5 +11,7 @@ export async function lockKeys(tx: Tx, keys: readonly string[]): Promise<void> {
   if (sorted.length === 0) return;
   // One round trip; ORDER BY keeps the sorted locking order inside the statement, and the keys
   // travel as one parameter so the statement is the same however many there are.
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from jsonb_array_elements_text(${JSON.stringify(sorted)}::jsonb) as k order by k`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from jsonb_array_elements_text(${JSON.stringify(sorted)}::jsonb) as k order by k`,
+  );
 }

@@ -20,7 +20,14 @@ export interface OperationalState {
 export async function operationalState(db: DbOrTx, workspaceId: string, now: Date): Promise<OperationalState> {
   // Raw SQL binds no Date through postgres.js: instants go in as ISO text.
   const at = sql`${now.toISOString()}::timestamptz`;
-  const rows = rowsOf<{ open: number; overdue: number; pending: number; dead: number; oldest: number | null; lag: number | null }>(
+  const rows = rowsOf<{
+    open: number;
+    overdue: number;
+    pending: number;
+    dead: number;
+    oldest: number | null;
+    lag: number | null;
+  }>(
     await db.execute(sql`select
       (select count(*) from handoffs where workspace_id = ${workspaceId} and status = 'pending')::int as open,
       (select count(*) from handoffs where workspace_id = ${workspaceId} and status = 'pending' and due_at < ${at})::int as overdue,

@@ -4,7 +4,10 @@ import { rowsInsert, writeTogether, type Write } from './bulk.js';
 import { channelPace, outbox } from '../schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
-export type NewOutboxRow = Pick<typeof outbox.$inferInsert, 'workspaceId' | 'dedupeKey' | 'kind' | 'handoffId' | 'channel' | 'payload' | 'notBefore'>;
+export type NewOutboxRow = Pick<
+  typeof outbox.$inferInsert,
+  'workspaceId' | 'dedupeKey' | 'kind' | 'handoffId' | 'channel' | 'payload' | 'notBefore'
+>;
 
 /** Queues deliveries; a key already queued (a replay) is ignored. */
 export async function enqueue(db: DbOrTx, rows: readonly NewOutboxRow[]): Promise<void> {
@@ -26,7 +29,11 @@ export function outboxInsert(rows: readonly NewOutboxRow[]): Write | undefined {
  * only until `perChannel` rows qualify. (Ranking every pending row made each claim read the whole
  * backlog, which under a burst of intake grows by thousands of rows a minute.)
  */
-export async function claimDue(db: DbOrTx, now: Date, opts: { limit: number; leaseMs: number; perChannel: number; busyChannels: readonly string[] }): Promise<OutboxRow[]> {
+export async function claimDue(
+  db: DbOrTx,
+  now: Date,
+  opts: { limit: number; leaseMs: number; perChannel: number; busyChannels: readonly string[] },
+): Promise<OutboxRow[]> {
   // Raw SQL binds no Date through postgres.js: instants go in as ISO text.
   const at = sql`${now.toISOString()}::timestamptz`;
   const claimable = sql`o.status = 'pending' and o.not_before <= ${at} and (o.locked_until is null or o.locked_until < ${at})
@@ -61,17 +68,38 @@ export async function claimDue(db: DbOrTx, now: Date, opts: { limit: number; lea
 /** Gives claimed rows back untried (a worker shutting down, a channel's pace too far off): claimable again from `notBefore`. */
 export async function releaseDeliveries(db: DbOrTx, ids: readonly number[], notBefore: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(outbox).set({ lockedUntil: null, notBefore: sql`greatest(${outbox.notBefore}, ${notBefore.toISOString()}::timestamptz)`, attempts: sql`${outbox.attempts} - 1` }).where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')));
+  await db
+    .update(outbox)
+    .set({
+      lockedUntil: null,
+      notBefore: sql`greatest(${outbox.notBefore}, ${notBefore.toISOString()}::timestamptz)`,
+      attempts: sql`${outbox.attempts} - 1`,
+    })
+    .where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')));
 }
 
 export async function completeDelivery(db: DbOrTx, id: number, result: unknown): Promise<void> {
-  await db.update(outbox).set({ status: 'done', doneAt: sql`now()`, lockedUntil: null, result }).where(eq(outbox.id, id));
-}
-
-export async function retryDelivery(db: DbOrTx, id: number, notBefore: Date, error: string, countAttempt = true): Promise<void> {
   await db
     .update(outbox)
-    .set({ notBefore, lockedUntil: null, lastError: error, ...(countAttempt ? {} : { attempts: sql`${outbox.attempts} - 1` }) })
+    .set({ status: 'done', doneAt: sql`now()`, lockedUntil: null, result })
+    .where(eq(outbox.id, id));
+}
+
+export async function retryDelivery(
+  db: DbOrTx,
+  id: number,
+  notBefore: Date,
+  error: string,
+  countAttempt = true,
+): Promise<void> {
+  await db
+    .update(outbox)
+    .set({
+      notBefore,
+      lockedUntil: null,
+      lastError: error,
+      ...(countAttempt ? {} : { attempts: sql`${outbox.attempts} - 1` }),
+    })
     .where(eq(outbox.id, id));
 }
 
@@ -115,14 +143,21 @@ export async function takePaceToken(db: DbOrTx, channel: string, pace: Pace): Pr
  * After a 429 on a channel, nothing else for that channel is tried before Slack's Retry-After:
  * neither queued rows nor rows another replica has already claimed (its bucket is empty until then).
  */
-export async function holdChannel(db: DbOrTx, channel: string, hold: { now: Date; retryAfterMs: number }, pace: Pace): Promise<void> {
+export async function holdChannel(
+  db: DbOrTx,
+  channel: string,
+  hold: { now: Date; retryAfterMs: number },
+  pace: Pace,
+): Promise<void> {
   const until = new Date(hold.now.getTime() + hold.retryAfterMs);
   await db
     .update(outbox)
     .set({ notBefore: until })
     .where(and(eq(outbox.status, 'pending'), eq(outbox.channel, channel), lt(outbox.notBefore, until)));
   const fullAt = sql`clock_timestamp() + (${hold.retryAfterMs}::float8 * interval '1 millisecond') + ${tolerance(pace)}`;
-  await db.execute(sql`insert into ${channelPace} as p (channel, full_at) values (${channel}, ${fullAt}) on conflict (channel) do update set full_at = greatest(p.full_at, excluded.full_at)`);
+  await db.execute(
+    sql`insert into ${channelPace} as p (channel, full_at) values (${channel}, ${fullAt}) on conflict (channel) do update set full_at = greatest(p.full_at, excluded.full_at)`,
+  );
 }
 
 /** Deliveries that can never succeed as they stand, oldest first: what an operator looks at. */
@@ -148,6 +183,12 @@ export async function redriveDead(db: DbOrTx, now: Date, ids: readonly number[] 
  * is deleting; returns how many went. Done rows are the oldest ids, so the scan stops early.
  */
 export async function purgeDoneDeliveries(db: DbOrTx, before: Date, limit: number): Promise<number> {
-  const batch = db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'done'), lt(outbox.doneAt, before))).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+  const batch = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.status, 'done'), lt(outbox.doneAt, before)))
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
   return (await db.delete(outbox).where(inArray(outbox.id, batch)).returning({ id: outbox.id })).length;
 }

@@ -29,7 +29,18 @@ const waitingForManager = sql<WaitingForManager | null>`case
   when ${handoffs.assignedVia} = 'manager_fallback' then 'no_rep_available'
 end`;
 
-const rowColumns = { handoffId: handoffs.id, teamId: handoffs.teamId, repUserId: handoffs.repUserId, dueAt: handoffs.dueAt, firstName: leads.firstName, lastName: leads.lastName, email: leads.email, company: leads.company, score: leads.score, waitingForManager };
+const rowColumns = {
+  handoffId: handoffs.id,
+  teamId: handoffs.teamId,
+  repUserId: handoffs.repUserId,
+  dueAt: handoffs.dueAt,
+  firstName: leads.firstName,
+  lastName: leads.lastName,
+  email: leads.email,
+  company: leads.company,
+  score: leads.score,
+  waitingForManager,
+};
 
 /**
  * Undecided handoffs of some reps or teams, those waiting for the manager first, then soonest due
@@ -37,8 +48,16 @@ const rowColumns = { handoffId: handoffs.id, teamId: handoffs.teamId, repUserId:
  * first and counts the rest. Ordered here rather than after reading, so that a long queue never
  * pushes a lead waiting for the manager past the limit.
  */
-export async function openHandoffs(db: DbOrTx, workspaceId: string, of: { reps?: readonly string[]; teams?: readonly string[] }, limit: number): Promise<{ rows: OpenHandoffRow[]; total: number }> {
-  const who = or(of.reps && of.reps.length > 0 ? inArray(handoffs.repUserId, [...of.reps]) : undefined, of.teams && of.teams.length > 0 ? inArray(handoffs.teamId, [...of.teams]) : undefined);
+export async function openHandoffs(
+  db: DbOrTx,
+  workspaceId: string,
+  of: { reps?: readonly string[]; teams?: readonly string[] },
+  limit: number,
+): Promise<{ rows: OpenHandoffRow[]; total: number }> {
+  const who = or(
+    of.reps && of.reps.length > 0 ? inArray(handoffs.repUserId, [...of.reps]) : undefined,
+    of.teams && of.teams.length > 0 ? inArray(handoffs.teamId, [...of.teams]) : undefined,
+  );
   if (who === undefined) return { rows: [], total: 0 };
   const where = and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.status, 'pending'), who);
   const rows = await db
@@ -48,17 +67,37 @@ export async function openHandoffs(db: DbOrTx, workspaceId: string, of: { reps?:
     .where(where)
     .orderBy(sql`${waitingForManager} is null`, asc(handoffs.dueAt), asc(handoffs.id))
     .limit(limit);
-  const total = rows.length < limit ? rows.length : ((await db.select({ n: sql<number>`count(*)::int` }).from(handoffs).where(where))[0]?.n ?? rows.length);
+  const total =
+    rows.length < limit
+      ? rows.length
+      : ((
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(handoffs)
+            .where(where)
+        )[0]?.n ?? rows.length);
   return { rows, total };
 }
 
 /** A rep's accepted handoffs whose lead still waits to be qualified (stage `sal`), oldest decision first. */
-export async function acceptedAwaitingQualify(db: DbOrTx, workspaceId: string, rep: string, limit: number): Promise<OpenHandoffRow[]> {
+export async function acceptedAwaitingQualify(
+  db: DbOrTx,
+  workspaceId: string,
+  rep: string,
+  limit: number,
+): Promise<OpenHandoffRow[]> {
   return db
     .select(rowColumns)
     .from(handoffs)
     .innerJoin(leads, eq(leads.id, handoffs.leadId))
-    .where(and(eq(handoffs.workspaceId, workspaceId), eq(handoffs.repUserId, rep), eq(handoffs.status, 'accepted'), eq(leads.stage, 'sal')))
+    .where(
+      and(
+        eq(handoffs.workspaceId, workspaceId),
+        eq(handoffs.repUserId, rep),
+        eq(handoffs.status, 'accepted'),
+        eq(leads.stage, 'sal'),
+      ),
+    )
     .orderBy(asc(handoffs.decidedAt), asc(handoffs.id))
     .limit(limit);
 }
@@ -73,7 +112,13 @@ export interface RecentHandoffRow extends OpenHandoffRow {
 /** The latest handoffs to sales, newest first: what marketing sees of its leads on the Home tab. */
 export async function recentHandoffs(db: DbOrTx, workspaceId: string, limit: number): Promise<RecentHandoffRow[]> {
   return db
-    .select({ ...rowColumns, status: handoffs.status, startedAt: handoffs.startedAt, rejectReason: handoffs.rejectReason, stage: leads.stage })
+    .select({
+      ...rowColumns,
+      status: handoffs.status,
+      startedAt: handoffs.startedAt,
+      rejectReason: handoffs.rejectReason,
+      stage: leads.stage,
+    })
     .from(handoffs)
     .innerJoin(leads, eq(leads.id, handoffs.leadId))
     .where(eq(handoffs.workspaceId, workspaceId))

@@ -15,7 +15,8 @@ export interface Span {
 export type GroupKey = 'channel' | 'persona' | 'source' | 'team' | 'rep';
 
 const iso = (d: Date): string => d.toISOString();
-const within = (column: SQL, span: Span): SQL => sql`${column} >= ${iso(span.start)}::timestamptz and ${column} < ${iso(span.end)}::timestamptz`;
+const within = (column: SQL, span: Span): SQL =>
+  sql`${column} >= ${iso(span.start)}::timestamptz and ${column} < ${iso(span.end)}::timestamptz`;
 
 const KEY: Record<GroupKey, SQL> = {
   channel: sql`l.channel`,
@@ -46,7 +47,13 @@ export async function stageEntries(db: DbOrTx, ws: string, span: Span): Promise<
       group by 1`),
   );
   const n = (stage: string): number => rows.find((r) => r.stage === stage)?.n ?? 0;
-  return { sql: n('sql'), opportunity: n('opportunity'), customer: n('customer'), lost: n('lost'), customersFromMarketing: rows.find((r) => r.stage === 'customer')?.marketing ?? 0 };
+  return {
+    sql: n('sql'),
+    opportunity: n('opportunity'),
+    customer: n('customer'),
+    lost: n('lost'),
+    customersFromMarketing: rows.find((r) => r.stage === 'customer')?.marketing ?? 0,
+  };
 }
 
 export interface CohortRow {
@@ -69,7 +76,8 @@ export interface CohortRow {
 export async function cohortCounts(db: DbOrTx, ws: string, span: Span, by: GroupKey | undefined): Promise<CohortRow[]> {
   const key = by === undefined ? sql`null::text` : KEY[by];
   // Joined only when grouping by a lead field: the plain cohort never reads the leads table.
-  const withLead = by === 'channel' || by === 'persona' || by === 'source' ? sql`join leads l on l.id = h.lead_id` : sql``;
+  const withLead =
+    by === 'channel' || by === 'persona' || by === 'source' ? sql`join leads l on l.id = h.lead_id` : sql``;
   const from = iso(span.start);
   return rowsOf<CohortRow>(
     await db.execute(sql`
@@ -104,15 +112,23 @@ export async function cohortCounts(db: DbOrTx, ws: string, span: Span, by: Group
 /** Leads created in the span, and how many are customers now (customer is a final stage). */
 export async function leadCohort(db: DbOrTx, ws: string, span: Span): Promise<{ created: number; customers: number }> {
   const [row] = rowsOf<{ created: number; customers: number }>(
-    await db.execute(sql`select count(*)::int as created, count(*) filter (where stage = 'customer')::int as customers from leads where workspace_id = ${ws} and ${within(sql`created_at`, span)}`),
+    await db.execute(
+      sql`select count(*)::int as created, count(*) filter (where stage = 'customer')::int as customers from leads where workspace_id = ${ws} and ${within(sql`created_at`, span)}`,
+    ),
   );
   return row!;
 }
 
 /** Decisions made in the span by outcome and rejection reason. */
-export async function decisionCounts(db: DbOrTx, ws: string, span: Span): Promise<{ status: 'accepted' | 'rejected'; reason: string | null; count: number }[]> {
+export async function decisionCounts(
+  db: DbOrTx,
+  ws: string,
+  span: Span,
+): Promise<{ status: 'accepted' | 'rejected'; reason: string | null; count: number }[]> {
   return rowsOf<{ status: 'accepted' | 'rejected'; reason: string | null; count: number }>(
-    await db.execute(sql`select status, reject_reason as reason, count(*)::int as count from handoffs where workspace_id = ${ws} and status <> 'pending' and ${within(sql`decided_at`, span)} group by 1, 2`),
+    await db.execute(
+      sql`select status, reject_reason as reason, count(*)::int as count from handoffs where workspace_id = ${ws} and status <> 'pending' and ${within(sql`decided_at`, span)} group by 1, 2`,
+    ),
   );
 }
 
@@ -127,15 +143,24 @@ export interface DecisionBatch {
 }
 
 const ms = (s: number | string): number => Math.round(Number(s) * 1000);
-type BatchRow = Omit<DecisionBatch, 'assigned' | 'decided'> & { assigned: (number | string)[]; decided: (number | string)[] };
-const batches = (rows: BatchRow[]): DecisionBatch[] => rows.map((r) => ({ ...r, assigned: r.assigned.map(ms), decided: r.decided.map(ms) }));
+type BatchRow = Omit<DecisionBatch, 'assigned' | 'decided'> & {
+  assigned: (number | string)[];
+  decided: (number | string)[];
+};
+const batches = (rows: BatchRow[]): DecisionBatch[] =>
+  rows.map((r) => ({ ...r, assigned: r.assigned.map(ms), decided: r.decided.map(ms) }));
 
 /**
  * Decisions made in the span, batched by team, rep and SLA target: few rows however many
  * decisions. Timed from the handoff's first assignment (`handoff`), or from the deciding rep's
  * own assignment (`holder`), which a reassignment restarts.
  */
-export async function decisionsIn(db: DbOrTx, ws: string, span: Span, from: 'handoff' | 'holder' = 'handoff'): Promise<DecisionBatch[]> {
+export async function decisionsIn(
+  db: DbOrTx,
+  ws: string,
+  span: Span,
+  from: 'handoff' | 'holder' = 'handoff',
+): Promise<DecisionBatch[]> {
   const assigned = from === 'handoff' ? sql`first_assigned_at` : sql`assigned_at`;
   return batches(
     rowsOf<BatchRow>(
@@ -170,13 +195,23 @@ export async function breachTakesIn(db: DbOrTx, ws: string, span: Span): Promise
 }
 
 /** Undecided handoffs past their due time at `now`, per team and rep. */
-export async function overdueAt(db: DbOrTx, ws: string, now: Date): Promise<{ team: string; rep: string; count: number }[]> {
+export async function overdueAt(
+  db: DbOrTx,
+  ws: string,
+  now: Date,
+): Promise<{ team: string; rep: string; count: number }[]> {
   return rowsOf<{ team: string; rep: string; count: number }>(
-    await db.execute(sql`select team_id as team, rep_user_id as rep, count(*)::int as count from handoffs where workspace_id = ${ws} and status = 'pending' and due_at < ${iso(now)}::timestamptz group by 1, 2`),
+    await db.execute(
+      sql`select team_id as team, rep_user_id as rep, count(*)::int as count from handoffs where workspace_id = ${ws} and status = 'pending' and due_at < ${iso(now)}::timestamptz group by 1, 2`,
+    ),
   );
 }
 
 export async function handoffsStarted(db: DbOrTx, ws: string, span: Span): Promise<number> {
-  const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from handoffs where workspace_id = ${ws} and ${within(sql`started_at`, span)}`));
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(
+      sql`select count(*)::int as n from handoffs where workspace_id = ${ws} and ${within(sql`started_at`, span)}`,
+    ),
+  );
   return row!.n;
 }

@@ -24,15 +24,30 @@ export interface SandboxSlackChanges {
 }
 
 /** Everything kept for the workspace: messages in posting order, then files. */
-export async function sandboxSlackRecords(db: DbOrTx, workspaceId: string): Promise<{ messages: SandboxMessageRow[]; files: SandboxFileRow[] }> {
+export async function sandboxSlackRecords(
+  db: DbOrTx,
+  workspaceId: string,
+): Promise<{ messages: SandboxMessageRow[]; files: SandboxFileRow[] }> {
   const messages = await db
-    .select({ channel: sandboxSlackMessages.channel, ts: sandboxSlackMessages.ts, message: sandboxSlackMessages.message })
+    .select({
+      channel: sandboxSlackMessages.channel,
+      ts: sandboxSlackMessages.ts,
+      message: sandboxSlackMessages.message,
+    })
     .from(sandboxSlackMessages)
     .where(eq(sandboxSlackMessages.workspaceId, workspaceId))
     // A ts is "seconds.micros": ordered as a number, not as text.
     .orderBy(asc(sql`${sandboxSlackMessages.ts}::numeric`));
   const files = await db.select().from(sandboxSlackFiles).where(eq(sandboxSlackFiles.workspaceId, workspaceId));
-  return { messages, files: files.map((f) => ({ id: f.id, filename: f.filename, altText: f.altText, bytes: Buffer.from(f.bytes, 'base64') })) };
+  return {
+    messages,
+    files: files.map((f) => ({
+      id: f.id,
+      filename: f.filename,
+      altText: f.altText,
+      bytes: Buffer.from(f.bytes, 'base64'),
+    })),
+  };
 }
 
 /** Applies one batch of the stand-in's changes, all or nothing. */
@@ -42,16 +57,35 @@ export async function saveSandboxSlack(db: DbOrTx, workspaceId: string, changes:
       await tx
         .insert(sandboxSlackMessages)
         .values(changes.messages.map((m) => ({ workspaceId, channel: m.channel, ts: m.ts, message: m.message })))
-        .onConflictDoUpdate({ target: [sandboxSlackMessages.workspaceId, sandboxSlackMessages.channel, sandboxSlackMessages.ts], set: { message: sql`excluded.message` } });
+        .onConflictDoUpdate({
+          target: [sandboxSlackMessages.workspaceId, sandboxSlackMessages.channel, sandboxSlackMessages.ts],
+          set: { message: sql`excluded.message` },
+        });
     }
     // Rare (a response_url's delete_original): one statement each.
     for (const r of changes.removed) {
-      await tx.delete(sandboxSlackMessages).where(and(eq(sandboxSlackMessages.workspaceId, workspaceId), eq(sandboxSlackMessages.channel, r.channel), eq(sandboxSlackMessages.ts, r.ts)));
+      await tx
+        .delete(sandboxSlackMessages)
+        .where(
+          and(
+            eq(sandboxSlackMessages.workspaceId, workspaceId),
+            eq(sandboxSlackMessages.channel, r.channel),
+            eq(sandboxSlackMessages.ts, r.ts),
+          ),
+        );
     }
     if (changes.files.length > 0) {
       await tx
         .insert(sandboxSlackFiles)
-        .values(changes.files.map((f) => ({ workspaceId, id: f.id, filename: f.filename, altText: f.altText, bytes: f.bytes.toString('base64') })))
+        .values(
+          changes.files.map((f) => ({
+            workspaceId,
+            id: f.id,
+            filename: f.filename,
+            altText: f.altText,
+            bytes: f.bytes.toString('base64'),
+          })),
+        )
         .onConflictDoNothing();
     }
   });

@@ -2,7 +2,10 @@ import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { slaNotices } from '../schema.js';
 
-export type NewSlaNotice = Pick<typeof slaNotices.$inferInsert, 'workspaceId' | 'batchKey' | 'recipient' | 'handoffId' | 'story'>;
+export type NewSlaNotice = Pick<
+  typeof slaNotices.$inferInsert,
+  'workspaceId' | 'batchKey' | 'recipient' | 'handoffId' | 'story'
+>;
 export type SlaNoticeRow = typeof slaNotices.$inferSelect;
 
 /**
@@ -14,30 +17,61 @@ export async function addNotices(tx: DbOrTx, rows: readonly NewSlaNotice[]): Pro
   await tx
     .insert(slaNotices)
     .values([...rows])
-    .onConflictDoUpdate({ target: [slaNotices.workspaceId, slaNotices.batchKey, slaNotices.handoffId], set: { story: sql`${slaNotices.story} || excluded.story` } });
+    .onConflictDoUpdate({
+      target: [slaNotices.workspaceId, slaNotices.batchKey, slaNotices.handoffId],
+      set: { story: sql`${slaNotices.story} || excluded.story` },
+    });
 }
 
 /** A batch's leads in the order they joined it. */
 export async function noticeBatch(db: DbOrTx, workspaceId: string, batchKey: string): Promise<SlaNoticeRow[]> {
-  return db.select().from(slaNotices).where(and(eq(slaNotices.workspaceId, workspaceId), eq(slaNotices.batchKey, batchKey))).orderBy(asc(slaNotices.id));
+  return db
+    .select()
+    .from(slaNotices)
+    .where(and(eq(slaNotices.workspaceId, workspaceId), eq(slaNotices.batchKey, batchKey)))
+    .orderBy(asc(slaNotices.id));
 }
 
 /** Where a batch's message was posted, so later edits find it. */
-export async function recordNoticePosted(db: DbOrTx, workspaceId: string, batchKey: string, posted: { channel: string; ts: string }): Promise<void> {
-  await db.update(slaNotices).set(posted).where(and(eq(slaNotices.workspaceId, workspaceId), eq(slaNotices.batchKey, batchKey)));
+export async function recordNoticePosted(
+  db: DbOrTx,
+  workspaceId: string,
+  batchKey: string,
+  posted: { channel: string; ts: string },
+): Promise<void> {
+  await db
+    .update(slaNotices)
+    .set(posted)
+    .where(and(eq(slaNotices.workspaceId, workspaceId), eq(slaNotices.batchKey, batchKey)));
 }
 
 /** The posted batches that list a handoff: the messages to edit when someone acts on it. */
-export async function postedBatchesOf(db: DbOrTx, handoffId: string): Promise<{ batchKey: string; recipient: string; channel: string; ts: string }[]> {
+export async function postedBatchesOf(
+  db: DbOrTx,
+  handoffId: string,
+): Promise<{ batchKey: string; recipient: string; channel: string; ts: string }[]> {
   const rows = await db
-    .selectDistinct({ batchKey: slaNotices.batchKey, recipient: slaNotices.recipient, channel: slaNotices.channel, ts: slaNotices.ts })
+    .selectDistinct({
+      batchKey: slaNotices.batchKey,
+      recipient: slaNotices.recipient,
+      channel: slaNotices.channel,
+      ts: slaNotices.ts,
+    })
     .from(slaNotices)
     .where(and(eq(slaNotices.handoffId, handoffId), isNotNull(slaNotices.ts)));
-  return rows.flatMap((r) => (r.channel !== null && r.ts !== null ? [{ batchKey: r.batchKey, recipient: r.recipient, channel: r.channel, ts: r.ts }] : []));
+  return rows.flatMap((r) =>
+    r.channel !== null && r.ts !== null
+      ? [{ batchKey: r.batchKey, recipient: r.recipient, channel: r.channel, ts: r.ts }]
+      : [],
+  );
 }
 
 /** Whether any notice lists the handoff (only then is there a message to keep up to date). */
 export async function hasNotices(db: DbOrTx, handoffId: string): Promise<boolean> {
-  const rows = await db.select({ id: slaNotices.id }).from(slaNotices).where(eq(slaNotices.handoffId, handoffId)).limit(1);
+  const rows = await db
+    .select({ id: slaNotices.id })
+    .from(slaNotices)
+    .where(eq(slaNotices.handoffId, handoffId))
+    .limit(1);
   return rows.length > 0;
 }

@@ -43,7 +43,11 @@ export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limi
     .orderBy(asc(slaSteps.dueAt))
     .limit(limit * CANDIDATE_STEPS_PER_CLAIM)
     .as('earliest');
-  const candidates = sql`array(${tx.select({ id: earliest.handoffId }).from(earliest).groupBy(earliest.handoffId).orderBy(sql`min(${earliest.dueAt})`, earliest.handoffId)})`;
+  const candidates = sql`array(${tx
+    .select({ id: earliest.handoffId })
+    .from(earliest)
+    .groupBy(earliest.handoffId)
+    .orderBy(sql`min(${earliest.dueAt})`, earliest.handoffId)})`;
   const locked = await tx
     .select()
     .from(handoffs)
@@ -57,20 +61,46 @@ export async function claimDueSteps(tx: Tx, workspaceId: string, now: Date, limi
     .select()
     .from(slaSteps)
     .where(and(inArray(slaSteps.handoffId, [...byId.keys()]), due));
-  return steps.map((step) => ({ step, handoff: byId.get(step.handoffId)! })).sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
+  return steps
+    .map((step) => ({ step, handoff: byId.get(step.handoffId)! }))
+    .sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime() || a.step.id - b.step.id);
 }
 
-export async function finishSteps(tx: DbOrTx, done: readonly number[], cancelled: readonly number[], at: Date): Promise<void> {
-  if (done.length > 0) await tx.update(slaSteps).set({ status: 'done', doneAt: at }).where(inArray(slaSteps.id, [...done]));
-  if (cancelled.length > 0) await tx.update(slaSteps).set({ status: 'cancelled', doneAt: at }).where(inArray(slaSteps.id, [...cancelled]));
+export async function finishSteps(
+  tx: DbOrTx,
+  done: readonly number[],
+  cancelled: readonly number[],
+  at: Date,
+): Promise<void> {
+  if (done.length > 0)
+    await tx
+      .update(slaSteps)
+      .set({ status: 'done', doneAt: at })
+      .where(inArray(slaSteps.id, [...done]));
+  if (cancelled.length > 0)
+    await tx
+      .update(slaSteps)
+      .set({ status: 'cancelled', doneAt: at })
+      .where(inArray(slaSteps.id, [...cancelled]));
 }
 
 /** Cancels a handoff's pending steps: all of them (a decision), or one action's (an acknowledged escalation). */
-export async function cancelPendingSteps(tx: DbOrTx, handoffId: string, at: Date, only?: { action: SlaStepRow['action'] }): Promise<void> {
+export async function cancelPendingSteps(
+  tx: DbOrTx,
+  handoffId: string,
+  at: Date,
+  only?: { action: SlaStepRow['action'] },
+): Promise<void> {
   await tx
     .update(slaSteps)
     .set({ status: 'cancelled', doneAt: at })
-    .where(and(eq(slaSteps.handoffId, handoffId), eq(slaSteps.status, 'pending'), only ? eq(slaSteps.action, only.action) : undefined));
+    .where(
+      and(
+        eq(slaSteps.handoffId, handoffId),
+        eq(slaSteps.status, 'pending'),
+        only ? eq(slaSteps.action, only.action) : undefined,
+      ),
+    );
 }
 
 /** Cancels the steps of every rep but `repUserId`: their clock stopped when the handoff moved on. */
@@ -83,6 +113,12 @@ export async function cancelStepsOfOthers(tx: DbOrTx, handoffId: string, repUser
 
 /** Deletes up to `limit` done steps performed before `before`, skipping rows another replica is deleting; returns how many went. */
 export async function purgeDoneSteps(db: DbOrTx, before: Date, limit: number): Promise<number> {
-  const batch = db.select({ id: slaSteps.id }).from(slaSteps).where(and(eq(slaSteps.status, 'done'), lt(slaSteps.doneAt, before))).orderBy(asc(slaSteps.id)).limit(limit).for('update', { skipLocked: true });
+  const batch = db
+    .select({ id: slaSteps.id })
+    .from(slaSteps)
+    .where(and(eq(slaSteps.status, 'done'), lt(slaSteps.doneAt, before)))
+    .orderBy(asc(slaSteps.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
   return (await db.delete(slaSteps).where(inArray(slaSteps.id, batch)).returning({ id: slaSteps.id })).length;
 }

@@ -75,45 +75,103 @@ export interface FunnelFigures {
   readonly mqlToSql: Compared;
   readonly leadToCustomer: Compared;
   readonly marketingSourcedShare: Compared;
-  readonly rejectionReasons: readonly { readonly reason: string; readonly label: string; readonly count: number; readonly share: number | undefined }[];
+  readonly rejectionReasons: readonly {
+    readonly reason: string;
+    readonly label: string;
+    readonly count: number;
+    readonly share: number | undefined;
+  }[];
   readonly breakdown: readonly BreakdownRow[] | undefined;
 }
 
-export const acceptanceRate = (c: Pick<CohortCounts, 'accepted' | 'rejected'>): number | undefined => ratio(c.accepted, c.accepted + c.rejected);
-export const mqlToSqlRate = (c: Pick<CohortCounts, 'reachedSql' | 'started'>): number | undefined => ratio(c.reachedSql, c.started);
+export const acceptanceRate = (c: Pick<CohortCounts, 'accepted' | 'rejected'>): number | undefined =>
+  ratio(c.accepted, c.accepted + c.rejected);
+export const mqlToSqlRate = (c: Pick<CohortCounts, 'reachedSql' | 'started'>): number | undefined =>
+  ratio(c.reachedSql, c.started);
 
 const NONE = '(none)';
 
-const COHORT_KEYS = ['started', 'pending', 'accepted', 'rejected', 'reachedSql', 'reachedOpportunity', 'reachedCustomer'] as const satisfies readonly (keyof CohortCounts)[];
+const COHORT_KEYS = [
+  'started',
+  'pending',
+  'accepted',
+  'rejected',
+  'reachedSql',
+  'reachedOpportunity',
+  'reachedCustomer',
+] as const satisfies readonly (keyof CohortCounts)[];
 
 /** The cohort count behind each step's conversion. */
-const STEP_COHORT: Record<FunnelStep['stage'], keyof CohortCounts | undefined> = { leads: undefined, mqls: undefined, accepted: 'accepted', sqls: 'reachedSql', opportunities: 'reachedOpportunity', customers: 'reachedCustomer' };
+const STEP_COHORT: Record<FunnelStep['stage'], keyof CohortCounts | undefined> = {
+  leads: undefined,
+  mqls: undefined,
+  accepted: 'accepted',
+  sqls: 'reachedSql',
+  opportunities: 'reachedOpportunity',
+  customers: 'reachedCustomer',
+};
 
-export function funnelFigures(cur: FunnelInputs, prev: FunnelInputs, reasonLabel: (id: string) => string): FunnelFigures {
-  const counts = (f: FlowCounts): number[] => [f.leadsCreated, f.handoffsStarted, f.accepted, f.sql, f.opportunity, f.customer];
+export function funnelFigures(
+  cur: FunnelInputs,
+  prev: FunnelInputs,
+  reasonLabel: (id: string) => string,
+): FunnelFigures {
+  const counts = (f: FlowCounts): number[] => [
+    f.leadsCreated,
+    f.handoffsStarted,
+    f.accepted,
+    f.sql,
+    f.opportunity,
+    f.customer,
+  ];
   const now = counts(cur.flow);
   const before = counts(prev.flow);
   const stages: FunnelStep['stage'][] = ['leads', 'mqls', 'accepted', 'sqls', 'opportunities', 'customers'];
   const share = (c: CohortCounts, k: keyof CohortCounts): number | undefined => ratio(c[k], c.started);
   const steps = stages.map((stage, i) => {
     const k = STEP_COHORT[stage];
-    return { stage, count: comparedCount(now[i], before[i]), conversion: k === undefined ? undefined : comparedRate(share(cur.cohort, k), share(prev.cohort, k)) };
+    return {
+      stage,
+      count: comparedCount(now[i], before[i]),
+      conversion: k === undefined ? undefined : comparedRate(share(cur.cohort, k), share(prev.cohort, k)),
+    };
   });
   const totalRejected = cur.rejections.reduce((s, r) => s + r.count, 0);
   return {
     steps,
     rejectedInPeriod: comparedCount(cur.flow.rejected, prev.flow.rejected),
     lostInPeriod: comparedCount(cur.flow.lost, prev.flow.lost),
-    cohort: Object.fromEntries(COHORT_KEYS.map((k) => [k, comparedCount(cur.cohort[k], prev.cohort[k])])) as FunnelFigures['cohort'],
+    cohort: Object.fromEntries(
+      COHORT_KEYS.map((k) => [k, comparedCount(cur.cohort[k], prev.cohort[k])]),
+    ) as FunnelFigures['cohort'],
     acceptanceRate: comparedRate(acceptanceRate(cur.cohort), acceptanceRate(prev.cohort)),
     mqlToSql: comparedRate(mqlToSqlRate(cur.cohort), mqlToSqlRate(prev.cohort)),
-    leadToCustomer: comparedRate(ratio(cur.leadCohort.customers, cur.leadCohort.created), ratio(prev.leadCohort.customers, prev.leadCohort.created)),
-    marketingSourcedShare: comparedRate(ratio(cur.flow.customersFromMarketing, cur.flow.customer), ratio(prev.flow.customersFromMarketing, prev.flow.customer)),
+    leadToCustomer: comparedRate(
+      ratio(cur.leadCohort.customers, cur.leadCohort.created),
+      ratio(prev.leadCohort.customers, prev.leadCohort.created),
+    ),
+    marketingSourcedShare: comparedRate(
+      ratio(cur.flow.customersFromMarketing, cur.flow.customer),
+      ratio(prev.flow.customersFromMarketing, prev.flow.customer),
+    ),
     rejectionReasons: [...cur.rejections]
       .sort((a, b) => b.count - a.count || (a.reason ?? '').localeCompare(b.reason ?? ''))
-      .map((r) => ({ reason: r.reason ?? NONE, label: r.reason === null ? 'No reason given' : reasonLabel(r.reason), count: r.count, share: ratio(r.count, totalRejected) })),
+      .map((r) => ({
+        reason: r.reason ?? NONE,
+        label: r.reason === null ? 'No reason given' : reasonLabel(r.reason),
+        count: r.count,
+        share: ratio(r.count, totalRejected),
+      })),
     breakdown: cur.groups
-      ?.map((g) => ({ key: g.key ?? NONE, handoffs: g.started, accepted: g.accepted, rejected: g.rejected, pending: g.pending, acceptanceRate: acceptanceRate(g), mqlToSql: mqlToSqlRate(g) }))
+      ?.map((g) => ({
+        key: g.key ?? NONE,
+        handoffs: g.started,
+        accepted: g.accepted,
+        rejected: g.rejected,
+        pending: g.pending,
+        acceptanceRate: acceptanceRate(g),
+        mqlToSql: mqlToSqlRate(g),
+      }))
       .sort((a, b) => b.handoffs - a.handoffs || a.key.localeCompare(b.key)),
   };
 }

@@ -29,9 +29,18 @@ export function reverseFunnel(input: LeadGoalInput, businessDaysPerMonth: number
   const deals = up(input.revenue / input.deal);
   const sqls = up(deals / input.close);
   const mqls = up(sqls / input.sql);
-  const totals: [LeadGoalStep['stage'], number][] = [['deals', deals], ['sqls', sqls], ['mqls', mqls]];
+  const totals: [LeadGoalStep['stage'], number][] = [
+    ['deals', deals],
+    ['sqls', sqls],
+    ['mqls', mqls],
+  ];
   const leads = input.mql !== undefined ? up(mqls / input.mql) : undefined;
   if (leads !== undefined) totals.push(['leads', leads]);
   if (input.visit !== undefined) totals.push(['visits', up((leads ?? mqls) / input.visit)]);
-  return totals.map(([stage, total]) => ({ stage, total, perMonth: up(total / input.months), perBusinessDay: up(total / input.months / businessDaysPerMonth) }));
+  return totals.map(([stage, total]) => ({
+    stage,
+    total,
+    perMonth: up(total / input.months),
+    perBusinessDay: up(total / input.months / businessDaysPerMonth),
+  }));
 }

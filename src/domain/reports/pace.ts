@@ -23,13 +23,22 @@ export interface PaceFigures {
   readonly pace: number | undefined;
 }
 
-export function paceFigures(current: MonthFlow, businessDaysInMonth: number, previous: MonthFlow, goal: number | undefined): PaceFigures {
-  const expected = goal !== undefined && businessDaysInMonth > 0 ? (goal * current.businessDays) / businessDaysInMonth : undefined;
+export function paceFigures(
+  current: MonthFlow,
+  businessDaysInMonth: number,
+  previous: MonthFlow,
+  goal: number | undefined,
+): PaceFigures {
+  const expected =
+    goal !== undefined && businessDaysInMonth > 0 ? (goal * current.businessDays) / businessDaysInMonth : undefined;
   return {
     mqls: current.mqls,
     businessDaysElapsed: current.businessDays,
     businessDaysInMonth,
-    leadsPerBusinessDay: comparedCount(ratio(current.mqls, current.businessDays), ratio(previous.mqls, previous.businessDays)),
+    leadsPerBusinessDay: comparedCount(
+      ratio(current.mqls, current.businessDays),
+      ratio(previous.mqls, previous.businessDays),
+    ),
     goal,
     expectedByNow: expected,
     pace: expected === undefined ? undefined : ratio(current.mqls, expected),

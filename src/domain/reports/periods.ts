@@ -47,7 +47,8 @@ function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     row = next;
   }
   return row[b.length]!;
@@ -73,7 +74,13 @@ type Unit = 'week' | 'month' | 'quarter';
 function period(start: DateTime, end: DateTime, label: string): Period {
   // The last day is the local date of the last instant inside [start, end).
   const lastDay = end.minus({ milliseconds: 1 }).toISODate() ?? '';
-  return { start: start.toJSDate(), end: end.toJSDate(), label, firstDay: start.toISODate() ?? '', lastDay: end > start ? lastDay : (start.toISODate() ?? '') };
+  return {
+    start: start.toJSDate(),
+    end: end.toJSDate(),
+    label,
+    firstDay: start.toISODate() ?? '',
+    lastDay: end > start ? lastDay : (start.toISODate() ?? ''),
+  };
 }
 
 function unitLabel(unit: Unit, start: DateTime): string {
@@ -88,13 +95,18 @@ function unitLabel(unit: Unit, start: DateTime): string {
 }
 
 function named(kind: NamedPeriod, now: DateTime): PeriodPair {
-  const unit: Unit = kind === 'week' || kind === 'last-week' ? 'week' : kind === 'month' || kind === 'last-month' ? 'month' : 'quarter';
+  const unit: Unit =
+    kind === 'week' || kind === 'last-week' ? 'week' : kind === 'month' || kind === 'last-month' ? 'month' : 'quarter';
   const step = unit === 'week' ? { weeks: 1 } : unit === 'month' ? { months: 1 } : { quarters: 1 };
   const thisStart = now.startOf(unit);
   if (kind.startsWith('last-')) {
     const start = thisStart.minus(step);
     const before = start.minus(step);
-    return { spec: kind, current: period(start, thisStart, unitLabel(unit, start)), previous: period(before, start, unitLabel(unit, before)) };
+    return {
+      spec: kind,
+      current: period(start, thisStart, unitLabel(unit, start)),
+      previous: period(before, start, unitLabel(unit, before)),
+    };
   }
   const prevStart = thisStart.minus(step);
   // Wall-clock arithmetic in the zone: "the same moment last week" across a DST change too.
@@ -117,7 +129,11 @@ export function resolvePeriod(spec: PeriodSpec, now: Date, zone: string): Period
   return {
     spec: periodText(spec),
     current: period(start, end, `${spec.from} – ${spec.to}`),
-    previous: period(prevStart, start, `${prevStart.toISODate() ?? ''} – ${start.minus({ days: 1 }).toISODate() ?? ''}`),
+    previous: period(
+      prevStart,
+      start,
+      `${prevStart.toISODate() ?? ''} – ${start.minus({ days: 1 }).toISODate() ?? ''}`,
+    ),
   };
 }
 
@@ -136,5 +152,8 @@ export function monthsAround(now: Date, zone: string): { current: Period; previo
 /** This month and the eleven after it, as local dates: what a yearly goal is spread over. */
 export function nextTwelveMonths(now: Date, zone: string): { firstDay: string; lastDay: string } {
   const start = DateTime.fromJSDate(now, { zone }).startOf('month');
-  return { firstDay: start.toISODate() ?? '', lastDay: start.plus({ months: 12 }).minus({ days: 1 }).toISODate() ?? '' };
+  return {
+    firstDay: start.toISODate() ?? '',
+    lastDay: start.plus({ months: 12 }).minus({ days: 1 }).toISODate() ?? '',
+  };
 }

@@ -27,10 +27,16 @@ export interface Compared {
 }
 
 export function comparedCount(value: number | undefined, previous: number | undefined): Compared {
-  const change = value === undefined || previous === undefined || previous === 0 ? undefined : ((value - previous) / previous) * 100;
+  const change =
+    value === undefined || previous === undefined || previous === 0 ? undefined : ((value - previous) / previous) * 100;
   return { value, previous, change, changeUnit: 'percent' };
 }
 
 export function comparedRate(value: number | undefined, previous: number | undefined): Compared {
-  return { value, previous, change: value === undefined || previous === undefined ? undefined : (value - previous) * 100, changeUnit: 'points' };
+  return {
+    value,
+    previous,
+    change: value === undefined || previous === undefined ? undefined : (value - previous) * 100,
+    changeUnit: 'points',
+  };
 }

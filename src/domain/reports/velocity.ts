@@ -44,7 +44,8 @@ export function velocityFigures(holdings: readonly Decision[]): VelocityFigures 
   const business = Float64Array.from(decisions, (d) => d.businessMinutes).sort();
   const wall = Float64Array.from(decisions, (d) => d.wallMinutes).sort();
   let withinSla = 0;
-  for (const d of decisions) if ((d.slaClock === 'wall' ? d.wallMinutes : d.businessMinutes) <= d.slaTargetMinutes) withinSla++;
+  for (const d of decisions)
+    if ((d.slaClock === 'wall' ? d.wallMinutes : d.businessMinutes) <= d.slaTargetMinutes) withinSla++;
   return {
     decisions: decisions.length,
     medianBusinessHours: hours(nearestRank(business, 0.5)),
@@ -58,7 +59,11 @@ export function velocityFigures(holdings: readonly Decision[]): VelocityFigures 
 }
 
 /** Per group (rep or team), slowest median first; a group with only overdue handoffs is listed too. */
-export function velocityGroups<D extends Decision>(decisions: readonly D[], groupOf: (d: D) => string, overdue: ReadonlyMap<string, number>): VelocityGroup[] {
+export function velocityGroups<D extends Decision>(
+  decisions: readonly D[],
+  groupOf: (d: D) => string,
+  overdue: ReadonlyMap<string, number>,
+): VelocityGroup[] {
   const by = new Map<string, D[]>();
   for (const d of decisions) {
     const key = groupOf(d);
@@ -69,5 +74,10 @@ export function velocityGroups<D extends Decision>(decisions: readonly D[], grou
   for (const key of overdue.keys()) if (!by.has(key)) by.set(key, []);
   return [...by.entries()]
     .map(([key, list]) => ({ key, overdueNow: overdue.get(key) ?? 0, ...velocityFigures(list) }))
-    .sort((a, b) => (b.medianBusinessHours ?? -1) - (a.medianBusinessHours ?? -1) || b.overdueNow - a.overdueNow || a.key.localeCompare(b.key));
+    .sort(
+      (a, b) =>
+        (b.medianBusinessHours ?? -1) - (a.medianBusinessHours ?? -1) ||
+        b.overdueNow - a.overdueNow ||
+        a.key.localeCompare(b.key),
+    );
 }

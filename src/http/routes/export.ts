@@ -15,7 +15,11 @@ export function exportRoutes(ctx: ServiceContext, reportsToken: string | undefin
       path: '/api/leads/export',
       handle(req) {
         requireBearer(req, reportsToken, 'REPORTS_TOKEN');
-        return Promise.resolve({ status: 200, contentType: 'application/x-ndjson; charset=utf-8', stream: ndjson(exportLeads(ctx)) });
+        return Promise.resolve({
+          status: 200,
+          contentType: 'application/x-ndjson; charset=utf-8',
+          stream: ndjson(exportLeads(ctx)),
+        });
       },
     },
   ];

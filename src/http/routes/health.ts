@@ -13,7 +13,9 @@ export function healthRoutes(ready: ReadinessCheck, logger: Logger): Route[] {
       handle: async () => {
         const state = await ready();
         if (!state.ok && state.error !== undefined) logger.warn({ err: state.error }, 'readiness check failed');
-        return state.ok ? { status: 200, json: { ok: true } } : { status: 503, json: { ok: false, reason: state.reason } };
+        return state.ok
+          ? { status: 200, json: { ok: true } }
+          : { status: 503, json: { ok: false, reason: state.reason } };
       },
     },
   ];

@@ -28,19 +28,44 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 /** POST /hubspot/webhooks: HubSpot's signed event batches, stored before any work (docs/hubspot.md). */
-export function hubspotRoutes(ctx: ServiceContext, settings: HubspotSettings | undefined, onStored: () => void): Route[] {
+export function hubspotRoutes(
+  ctx: ServiceContext,
+  settings: HubspotSettings | undefined,
+  onStored: () => void,
+): Route[] {
   return [
     {
       method: 'POST',
       path: '/hubspot/webhooks',
       async handle(req, url) {
-        if (settings === undefined) throw new HttpError(503, 'not_configured', 'The HubSpot connector is off: set HUBSPOT_ACCESS_TOKEN and HUBSPOT_CLIENT_SECRET to enable it.');
+        if (settings === undefined)
+          throw new HttpError(
+            503,
+            'not_configured',
+            'The HubSpot connector is off: set HUBSPOT_ACCESS_TOKEN and HUBSPOT_CLIENT_SECRET to enable it.',
+          );
         requireJson(req);
         const body = await readBody(req, ONE_MEGABYTE);
-        const check = checkSignatureV3({ method: req.method ?? 'POST', uri: calledUri(req, url, settings.publicUrl), body, timestamp: header(req, 'x-hubspot-request-timestamp') ?? '' }, header(req, 'x-hubspot-signature-v3'), settings.clientSecret, Date.now());
+        const check = checkSignatureV3(
+          {
+            method: req.method ?? 'POST',
+            uri: calledUri(req, url, settings.publicUrl),
+            body,
+            timestamp: header(req, 'x-hubspot-request-timestamp') ?? '',
+          },
+          header(req, 'x-hubspot-signature-v3'),
+          settings.clientSecret,
+          Date.now(),
+        );
         if (!check.ok) {
           ctx.logger.warn({ reason: check.reason }, 'HubSpot webhook refused: signature not valid');
-          throw new HttpError(401, 'unauthorized', check.reason === 'stale' ? 'X-HubSpot-Request-Timestamp is more than 5 minutes away from now.' : 'X-HubSpot-Signature-v3 does not match: check HUBSPOT_CLIENT_SECRET and PUBLIC_URL.');
+          throw new HttpError(
+            401,
+            'unauthorized',
+            check.reason === 'stale'
+              ? 'X-HubSpot-Request-Timestamp is more than 5 minutes away from now.'
+              : 'X-HubSpot-Signature-v3 does not match: check HUBSPOT_CLIENT_SECRET and PUBLIC_URL.',
+          );
         }
         let json: unknown;
         try {
@@ -49,7 +74,13 @@ export function hubspotRoutes(ctx: ServiceContext, settings: HubspotSettings | u
           throw new HttpError(400, 'validation_failed', 'The body is not valid JSON.');
         }
         const parsed = hubspotBatchSchema.safeParse(json);
-        if (!parsed.success) throw new HttpError(400, 'validation_failed', 'The body is not a batch of HubSpot webhook events.', validationDetails(parsed.error.issues));
+        if (!parsed.success)
+          throw new HttpError(
+            400,
+            'validation_failed',
+            'The body is not a batch of HubSpot webhook events.',
+            validationDetails(parsed.error.issues),
+          );
         const result = await receiveHubspotEvents(ctx, parsed.data);
         ctx.logger.info({ received: result.received, stored: result.stored }, 'HubSpot webhook batch stored');
         if (result.stored > 0) onStored();

@@ -13,7 +13,9 @@ type Summary = { imported: number; skipped: number; failed: ImportFailure[] };
  * failure once streaming has begun can only cut the stream, so a client that does not see the
  * summary knows the import stopped (what was committed stays; sending the file again resumes).
  */
-async function* progressLines(run: (onProgress: (c: ImportCounts) => void) => Promise<Summary>): AsyncGenerator<string> {
+async function* progressLines(
+  run: (onProgress: (c: ImportCounts) => void) => Promise<Summary>,
+): AsyncGenerator<string> {
   const queue: string[] = [];
   let wake: (() => void) | undefined;
   let finished = false;
@@ -21,7 +23,9 @@ async function* progressLines(run: (onProgress: (c: ImportCounts) => void) => Pr
     queue.push(`${JSON.stringify(value)}\n`);
     wake?.();
   };
-  const done = run((c) => { push({ progress: c }); }).then(
+  const done = run((c) => {
+    push({ progress: c });
+  }).then(
     (summary) => {
       push(summary);
       return undefined;
@@ -58,7 +62,10 @@ export function importRoutes(ctx: ServiceContext, intakeToken: string | undefine
         const source = req as AsyncIterable<Buffer>;
         const run = async (onProgress?: (c: ImportCounts) => void): Promise<Summary> => {
           const failed: ImportFailure[] = [];
-          const counts = await runImport(ctx, type === 'application/json' ? arrayItems(source) : ndjsonItems(source), { onFailure: (f) => failed.push(f), ...(onProgress ? { onProgress } : {}) });
+          const counts = await runImport(ctx, type === 'application/json' ? arrayItems(source) : ndjsonItems(source), {
+            onFailure: (f) => failed.push(f),
+            ...(onProgress ? { onProgress } : {}),
+          });
           failed.sort((a, b) => a.index - b.index);
           return { imported: counts.imported, skipped: counts.skipped, failed };
         };

@@ -18,7 +18,13 @@ export function leadRoutes(intake: IntakeQueue, intakeToken: string | undefined,
         if (result.handoffId !== undefined) onHandoff();
         return {
           status: 202,
-          json: { id: result.leadId, stage: result.stage, score: result.score, handoffId: result.handoffId ?? null, created: result.created },
+          json: {
+            id: result.leadId,
+            stage: result.stage,
+            score: result.score,
+            handoffId: result.handoffId ?? null,
+            created: result.created,
+          },
         };
       },
     },

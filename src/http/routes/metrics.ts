@@ -19,11 +19,19 @@ function requireScraper(req: IncomingMessage, metricsToken: string | undefined):
     requireBearer(req, metricsToken, 'METRICS_TOKEN');
     return;
   }
-  if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'not_allowed', 'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere.');
+  if (!isLoopback(req.socket.remoteAddress))
+    throw new HttpError(
+      403,
+      'not_allowed',
+      'Metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere.',
+    );
 }
 
 /** GET /metrics: Prometheus text format (README, "Metrics"). */
-export function metricsRoutes(scrape: () => Promise<{ contentType: string; text: string }>, metricsToken: string | undefined): Route[] {
+export function metricsRoutes(
+  scrape: () => Promise<{ contentType: string; text: string }>,
+  metricsToken: string | undefined,
+): Route[] {
   return [
     {
       method: 'GET',

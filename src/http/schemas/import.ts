@@ -8,8 +8,18 @@ const user = requiredText(50);
 export const historyEntrySchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('mql'), at: instant, team: requiredText(100), owner: user }),
   z.object({ stage: z.literal('sal'), at: instant, by: user }),
-  z.object({ stage: z.literal('rejected'), at: instant, by: user, reason: optionalText(100), note: optionalText(3000) }),
-  z.object({ stage: z.enum(['nurture', 'disqualified', 'sql', 'opportunity', 'customer']), at: instant, by: optionalText(50) }),
+  z.object({
+    stage: z.literal('rejected'),
+    at: instant,
+    by: user,
+    reason: optionalText(100),
+    note: optionalText(3000),
+  }),
+  z.object({
+    stage: z.enum(['nurture', 'disqualified', 'sql', 'opportunity', 'customer']),
+    at: instant,
+    by: optionalText(50),
+  }),
   z.object({ stage: z.literal('lost'), at: instant, reason: requiredText(100), by: optionalText(50) }),
 ]);
 export type HistoryEntry = z.output<typeof historyEntrySchema>;
@@ -23,7 +33,12 @@ export const importLeadSchema = leadFieldsSchema
   .superRefine((lead, ctx) => {
     let previous = lead.createdAt.getTime();
     lead.history.forEach((entry, i) => {
-      if (entry.at.getTime() < previous) ctx.addIssue({ code: 'custom', path: ['history', i, 'at'], message: 'is earlier than the entry before it (or createdAt): history must be in time order' });
+      if (entry.at.getTime() < previous)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['history', i, 'at'],
+          message: 'is earlier than the entry before it (or createdAt): history must be in time order',
+        });
       previous = Math.max(previous, entry.at.getTime());
     });
   });

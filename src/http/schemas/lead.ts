@@ -20,7 +20,10 @@ export const leadFieldsSchema = z.object({
     .optional(),
   industry: optionalText(100),
   country: optionalText(100)
-    .refine((s) => s === undefined || /^[A-Za-z]{2}$/.test(s), 'must be an ISO 3166 two-letter country code, like SE or US (not the country\'s name)')
+    .refine(
+      (s) => s === undefined || /^[A-Za-z]{2}$/.test(s),
+      "must be an ISO 3166 two-letter country code, like SE or US (not the country's name)",
+    )
     .transform((s) => s?.toUpperCase()),
   phone: optionalText(50),
   persona: optionalText(100),
@@ -30,12 +33,18 @@ export const leadFieldsSchema = z.object({
   accountOwner: optionalText(100),
   domain: optionalText(255),
   website: optionalText(2000),
-  activities: z.array(z.object({ type: requiredText(100), at: instant })).max(1000).default([]),
+  activities: z
+    .array(z.object({ type: requiredText(100), at: instant }))
+    .max(1000)
+    .default([]),
   mql: z.boolean().optional(),
   score: z.number().optional(),
 });
 
 /** The lead marketing automation posts (README.md, "POST /api/leads"). */
-export const leadPayloadSchema = leadFieldsSchema.refine((l) => l.externalId !== undefined || l.email !== undefined, { message: 'needs an externalId or an email (not blank) to be recognised when it is sent again', path: ['externalId'] });
+export const leadPayloadSchema = leadFieldsSchema.refine((l) => l.externalId !== undefined || l.email !== undefined, {
+  message: 'needs an externalId or an email (not blank) to be recognised when it is sent again',
+  path: ['externalId'],
+});
 
 export type LeadPayload = z.output<typeof leadPayloadSchema>;

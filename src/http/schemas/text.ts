@@ -28,7 +28,8 @@ export const optionalText = (max: number) =>
     .optional();
 
 /** Trimmed text that must be given (blank is not). */
-export const requiredText = (max: number, error = 'is required') => checked(z.string({ error }).trim().min(1, error).max(max));
+export const requiredText = (max: number, error = 'is required') =>
+  checked(z.string({ error }).trim().min(1, error).max(max));
 
 /** An email address; blank means "not given". */
 export const optionalEmail = z.preprocess(
@@ -41,4 +42,7 @@ export const MIN_YEAR = 1970;
 export const instant = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 instant with a zone, e.g. 2026-11-02T09:30:00Z' })
   .transform((s) => new Date(s))
-  .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= 9999, `must be in the years ${MIN_YEAR}–9999`);
+  .refine(
+    (d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= 9999,
+    `must be in the years ${MIN_YEAR}–9999`,
+  );

@@ -5,16 +5,22 @@ const $ = (sel) => document.querySelector(sel);
 const ui = { person: '', channel: '', view: 'channel', state: null, modalKey: '', modalErrors: {} };
 
 async function post(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   const json = await res.json().catch(() => ({}));
   // Baton's error envelope is {error: {code, message}}: show the message, never "[object Object]".
-  if (!res.ok) throw new Error(json.error?.message ?? json.message ?? `The server answered ${res.status}; its log says more.`);
+  if (!res.ok)
+    throw new Error(json.error?.message ?? json.message ?? `The server answered ${res.status}; its log says more.`);
   return json;
 }
 
 // ---------- mrkdwn ----------
 
-const escapeHtml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s) =>
+  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function nameOf(id) {
   const p = ui.state?.people.find((x) => x.id === id);
@@ -45,30 +51,70 @@ const unescapeSlack = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').repla
 function special(inner) {
   const [target, label] = inner.split('|');
   if (target.startsWith('@')) return `<span class="mention">@${escapeHtml(label ?? nameOf(target.slice(1)))}</span>`;
-  if (target.startsWith('#')) return `<span class="mention">#${escapeHtml(label ?? channelNameOf(target.slice(1)))}</span>`;
-  if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(label ?? target.slice(1).split('^')[0])}</span>`;
+  if (target.startsWith('#'))
+    return `<span class="mention">#${escapeHtml(label ?? channelNameOf(target.slice(1)))}</span>`;
+  if (target.startsWith('!'))
+    return `<span class="mention">@${escapeHtml(label ?? target.slice(1).split('^')[0])}</span>`;
   const safe = /^(https?:|mailto:)/.test(target) ? target : '#';
   return `<a href="${escapeHtml(safe)}" target="_blank" rel="noreferrer">${escapeHtml(label ?? target)}</a>`;
 }
 
 function emphasis(html) {
-  return html
-    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
-    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
-    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
-    .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
-    // A shortcode the table lacks still shows as a symbol, named on hover, rather than as ":name:".
-    .replace(/:([a-z][a-z0-9_+-]*):/g, (all, name) => EMOJI[name] ?? `<span class="emoji" title=":${name}:">•</span>`)
-    .split('\n')
-    .map((line) => (line.startsWith('&gt; ') ? `<span class="quote">${line.slice(5)}</span>` : line))
-    .join('<br>');
+  return (
+    html
+      .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+      .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
+      .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
+      .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
+      // A shortcode the table lacks still shows as a symbol, named on hover, rather than as ":name:".
+      .replace(/:([a-z][a-z0-9_+-]*):/g, (all, name) => EMOJI[name] ?? `<span class="emoji" title=":${name}:">•</span>`)
+      .split('\n')
+      .map((line) => (line.startsWith('&gt; ') ? `<span class="quote">${line.slice(5)}</span>` : line))
+      .join('<br>')
+  );
 }
 
 // Symbols from the basic plane: they show even where no colour-emoji font is installed.
-const EMOJI = { red_circle: '●', large_orange_circle: '●', large_green_circle: '●', palm_tree: '☀', leftwards_arrow_with_hook: '↩', email: '✉', envelope: '✉', briefcase: '▣', mag: '⌕', calendar: '▦', clipboard: '▤', white_check_mark: '✔', heavy_check_mark: '✔', no_entry_sign: '⊘', no_entry: '⊘', warning: '⚠', alarm_clock: '⏰', rotating_light: '⚠', bell: '♪', tada: '★', hourglass: '⌛', hourglass_flowing_sand: '⌛', chart_with_upwards_trend: '↗', inbox_tray: '↓', x: '✖', arrows_counterclockwise: '↻', trophy: '★', handshake: '⇄', house: '⌂', star: '★' };
+const EMOJI = {
+  red_circle: '●',
+  large_orange_circle: '●',
+  large_green_circle: '●',
+  palm_tree: '☀',
+  leftwards_arrow_with_hook: '↩',
+  email: '✉',
+  envelope: '✉',
+  briefcase: '▣',
+  mag: '⌕',
+  calendar: '▦',
+  clipboard: '▤',
+  white_check_mark: '✔',
+  heavy_check_mark: '✔',
+  no_entry_sign: '⊘',
+  no_entry: '⊘',
+  warning: '⚠',
+  alarm_clock: '⏰',
+  rotating_light: '⚠',
+  bell: '♪',
+  tada: '★',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⌛',
+  chart_with_upwards_trend: '↗',
+  inbox_tray: '↓',
+  x: '✖',
+  arrows_counterclockwise: '↻',
+  trophy: '★',
+  handshake: '⇄',
+  house: '⌂',
+  star: '★',
+};
 
 function mrkdwn(text) {
-  return String(text).split(/```/).map((chunk, i) => (i % 2 === 1 ? `<pre>${escapeHtml(unescapeSlack(chunk.replace(/^\n/, '')))}</pre>` : inline(chunk))).join('');
+  return String(text)
+    .split(/```/)
+    .map((chunk, i) =>
+      i % 2 === 1 ? `<pre>${escapeHtml(unescapeSlack(chunk.replace(/^\n/, '')))}</pre>` : inline(chunk),
+    )
+    .join('');
 }
 
 function textObject(t) {
@@ -104,7 +150,12 @@ function renderBlock(b, where) {
       return html('hr', 'b-divider');
     case 'context': {
       const el = html('div', 'b-context');
-      for (const e of b.elements ?? []) el.append(e.type === 'image' ? Object.assign(document.createElement('img'), { src: e.image_url, alt: e.alt_text, width: 16 }) : html('span', '', textObject(e)));
+      for (const e of b.elements ?? [])
+        el.append(
+          e.type === 'image'
+            ? Object.assign(document.createElement('img'), { src: e.image_url, alt: e.alt_text, width: 16 })
+            : html('span', '', textObject(e)),
+        );
       return el;
     }
     case 'section': {
@@ -132,7 +183,11 @@ function renderBlock(b, where) {
       return el;
     }
     case 'image':
-      return Object.assign(document.createElement('img'), { src: b.image_url, alt: b.alt_text, style: 'max-width: 360px' });
+      return Object.assign(document.createElement('img'), {
+        src: b.image_url,
+        alt: b.alt_text,
+        style: 'max-width: 360px',
+      });
     case 'rich_text':
       return html('div', '', escapeHtml(JSON.stringify(b.elements ?? []).replace(/"text":"([^"]*)"|./g, '$1')));
     case 'input':
@@ -155,7 +210,8 @@ function renderElement(e, blockId, where) {
     });
     return btn;
   }
-  if (e.type === 'image') return Object.assign(document.createElement('img'), { src: e.image_url, alt: e.alt_text, width: 48 });
+  if (e.type === 'image')
+    return Object.assign(document.createElement('img'), { src: e.image_url, alt: e.alt_text, width: 48 });
   return null;
 }
 
@@ -178,9 +234,18 @@ function confirmThen(c, go) {
   box.append(html('div', 'body', textObject(c.text)));
   const footer = html('footer');
   const no = html('button', 'btn', textObject(c.deny ?? { type: 'plain_text', text: 'Cancel' }));
-  const yes = html('button', `btn ${c.style === 'danger' ? 'danger' : 'primary'}`, textObject(c.confirm ?? { type: 'plain_text', text: 'Yes' }));
-  no.addEventListener('click', () => { layer.hidden = true; });
-  yes.addEventListener('click', () => { layer.hidden = true; go(); });
+  const yes = html(
+    'button',
+    `btn ${c.style === 'danger' ? 'danger' : 'primary'}`,
+    textObject(c.confirm ?? { type: 'plain_text', text: 'Yes' }),
+  );
+  no.addEventListener('click', () => {
+    layer.hidden = true;
+  });
+  yes.addEventListener('click', () => {
+    layer.hidden = true;
+    go();
+  });
   footer.append(no, yes);
   box.append(footer);
   layer.append(box);
@@ -196,7 +261,11 @@ function renderInput(b, where) {
   wrap.dataset.type = e.type;
   wrap.dataset.actionId = e.action_id;
   const id = `in-${b.block_id}`;
-  const title = html('label', 'title', `${textObject(b.label)}${b.optional ? ' <span class="optional">(optional)</span>' : ''}`);
+  const title = html(
+    'label',
+    'title',
+    `${textObject(b.label)}${b.optional ? ' <span class="optional">(optional)</span>' : ''}`,
+  );
   title.htmlFor = id;
   wrap.append(title);
   let control;
@@ -211,13 +280,21 @@ function renderInput(b, where) {
     control = document.createElement('select');
     control.append(new Option(e.placeholder?.text ?? 'Choose…', ''));
     const groups = e.option_groups ?? [{ options: e.options ?? [] }];
-    for (const g of groups) for (const o of g.options) control.append(new Option(o.text.text, o.value, false, e.initial_option?.value === o.value));
+    for (const g of groups)
+      for (const o of g.options)
+        control.append(new Option(o.text.text, o.value, false, e.initial_option?.value === o.value));
     // dispatch_action: Slack sends the choice at once (Baton redraws the modal from it).
     if (b.dispatch_action && where?.viewId) {
       control.addEventListener('change', () => {
         const o = control.selectedOptions[0];
         if (!o || o.value === '') return;
-        post('/sandbox/click', { user: ui.person, viewId: where.viewId, actionId: e.action_id, blockId: b.block_id, selected: { value: o.value, text: o.text } }).catch(showError);
+        post('/sandbox/click', {
+          user: ui.person,
+          viewId: where.viewId,
+          actionId: e.action_id,
+          blockId: b.block_id,
+          selected: { value: o.value, text: o.text },
+        }).catch(showError);
       });
     }
   } else if (e.type === 'checkboxes' || e.type === 'radio_buttons') {
@@ -254,12 +331,27 @@ function collectValues(root) {
     if (type === 'plain_text_input') v = { type, value: control.value === '' ? null : control.value };
     else if (type === 'static_select') {
       const o = control.selectedOptions[0];
-      v = { type, selected_option: o && o.value !== '' ? { text: { type: 'plain_text', text: o.text, emoji: true }, value: o.value } : null };
+      v = {
+        type,
+        selected_option:
+          o && o.value !== '' ? { text: { type: 'plain_text', text: o.text, emoji: true }, value: o.value } : null,
+      };
     } else if (type === 'checkboxes') {
-      v = { type, selected_options: [...control.querySelectorAll('input:checked')].map((i) => ({ text: { type: 'plain_text', text: i.dataset.label, emoji: true }, value: i.value })) };
+      v = {
+        type,
+        selected_options: [...control.querySelectorAll('input:checked')].map((i) => ({
+          text: { type: 'plain_text', text: i.dataset.label, emoji: true },
+          value: i.value,
+        })),
+      };
     } else if (type === 'radio_buttons') {
       const i = control.querySelector('input:checked');
-      v = { type, selected_option: i ? { text: { type: 'plain_text', text: i.dataset.label, emoji: true }, value: i.value } : null };
+      v = {
+        type,
+        selected_option: i
+          ? { text: { type: 'plain_text', text: i.dataset.label, emoji: true }, value: i.value }
+          : null,
+      };
     } else continue;
     values[blockId] = { [actionId]: v };
   }
@@ -287,7 +379,9 @@ function renderModal() {
   const footer = html('footer');
   const close = html('button', 'btn', textObject(v.close ?? { type: 'plain_text', text: 'Cancel' }));
   close.type = 'button';
-  close.addEventListener('click', () => { post('/sandbox/close', { user: ui.person, viewId: top.id }).catch(showError); });
+  close.addEventListener('click', () => {
+    post('/sandbox/close', { user: ui.person, viewId: top.id }).catch(showError);
+  });
   footer.append(close);
   if (v.submit) {
     const submit = html('button', 'btn primary', textObject(v.submit));
@@ -326,11 +420,16 @@ function renderSidebar() {
   const s = ui.state;
   const picker = $('#person');
   if (picker.options.length === 0) {
-    const roles = [['rep', 'Reps'], ['manager', 'Managers'], ['marketer', 'Marketing']];
+    const roles = [
+      ['rep', 'Reps'],
+      ['manager', 'Managers'],
+      ['marketer', 'Marketing'],
+    ];
     for (const [role, label] of roles) {
       const group = document.createElement('optgroup');
       group.label = label;
-      for (const p of s.people.filter((x) => x.role === role)) group.append(new Option(`${p.name}${p.team ? ` · ${p.team}` : ''}`, p.id));
+      for (const p of s.people.filter((x) => x.role === role))
+        group.append(new Option(`${p.name}${p.team ? ` · ${p.team}` : ''}`, p.id));
       picker.append(group);
     }
     picker.value = ui.person;
@@ -345,12 +444,20 @@ function renderSidebar() {
   for (const [label, list] of groups) {
     nav.append(html('div', 'group', label));
     for (const c of list) {
-      const b = html('button', c.id === ui.channel && ui.view === 'channel' ? 'selected' : '', `${c.kind === 'dm' ? '' : '# '}${escapeHtml(c.name)}${c.kind === 'dm' && c.user === me?.id ? ' (you)' : ''}`);
+      const b = html(
+        'button',
+        c.id === ui.channel && ui.view === 'channel' ? 'selected' : '',
+        `${c.kind === 'dm' ? '' : '# '}${escapeHtml(c.name)}${c.kind === 'dm' && c.user === me?.id ? ' (you)' : ''}`,
+      );
       b.type = 'button';
       b.dataset.channel = c.id;
       const n = (s.messages[c.id] ?? []).length;
       if (n > 0) b.append(html('span', 'count', String(n)));
-      b.addEventListener('click', () => { ui.channel = c.id; ui.view = 'channel'; render(); });
+      b.addEventListener('click', () => {
+        ui.channel = c.id;
+        ui.view = 'channel';
+        render();
+      });
       nav.append(b);
     }
   }
@@ -364,8 +471,18 @@ function messageEl(m, opts = {}) {
   el.append(html('div', 'avatar', escapeHtml(who.slice(0, 1))));
   const body = html('div', 'content');
   // In the policy's zone, like the times Baton writes on its cards, not the browser's.
-  const time = new Date(Number(m.ts) * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: ui.state.timeZone });
-  body.append(html('div', '', `<span class="who">${escapeHtml(who)}</span><span class="when">${time}</span>${m.edited ? '<span class="edited">(edited)</span>' : ''}${opts.ephemeral ? '<span class="only-you">Only visible to you</span>' : ''}`));
+  const time = new Date(Number(m.ts) * 1000).toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: ui.state.timeZone,
+  });
+  body.append(
+    html(
+      'div',
+      '',
+      `<span class="who">${escapeHtml(who)}</span><span class="when">${time}</span>${m.edited ? '<span class="edited">(edited)</span>' : ''}${opts.ephemeral ? '<span class="only-you">Only visible to you</span>' : ''}`,
+    ),
+  );
   const where = opts.ephemeral ? { channel: m.channel, ts: m.ts } : { channel: m.channel, ts: m.ts };
   body.append(m.blocks && m.blocks.length > 0 ? renderBlocks(m.blocks, where) : html('div', 'blocks', mrkdwn(m.text)));
   // Uploaded files (report charts): shown like Slack shows an image, served by the stand-in.
@@ -389,15 +506,20 @@ function renderMessages() {
   if (ui.view === 'home') {
     $('#channel-header').textContent = 'Baton · Home';
     const home = s.homes[ui.person];
-    box.append(home ? renderBlocks(home.view.blocks, { viewId: home.id }) : html('div', 'empty', 'Opening the App Home…'));
+    box.append(
+      home ? renderBlocks(home.view.blocks, { viewId: home.id }) : html('div', 'empty', 'Opening the App Home…'),
+    );
     return;
   }
   $('#channel-header').textContent = `${ui.channel.startsWith('D') ? '' : '# '}${channelNameOf(ui.channel)}`;
   const all = s.messages[ui.channel] ?? [];
   const parents = all.filter((m) => !m.thread_ts || m.thread_ts === m.ts);
-  const mine = (s.ephemeral[ui.person] ?? []).filter((e) => e.channel === ui.channel).map((e) => ({ ...e, ephemeral: true }));
+  const mine = (s.ephemeral[ui.person] ?? [])
+    .filter((e) => e.channel === ui.channel)
+    .map((e) => ({ ...e, ephemeral: true }));
   const timeline = [...parents, ...mine].sort((a, b) => Number(a.ts) - Number(b.ts));
-  if (timeline.length === 0) box.append(html('div', 'empty', 'No messages yet. Send a sample lead, or type a command below.'));
+  if (timeline.length === 0)
+    box.append(html('div', 'empty', 'No messages yet. Send a sample lead, or type a command below.'));
   for (const m of timeline) {
     const el = messageEl(m, { ephemeral: m.ephemeral });
     const replies = all.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
@@ -464,20 +586,27 @@ async function poll() {
 
 function renderHubspot(h) {
   const list = $('#hubspot-contacts');
-  list.replaceChildren(...h.contacts.map((c) => {
-    const li = document.createElement('li');
-    li.dataset.contact = c.id;
-    const facts = [c.email, c.owner && `owner ${c.owner}`, c.leadStatus && `status ${c.leadStatus}`, c.notes.length > 0 && `${c.notes.length} note${c.notes.length > 1 ? 's' : ''}`].filter(Boolean);
-    li.innerHTML = `<strong>${escapeHtml(c.name)}</strong><span class="facts">${escapeHtml(facts.join(' · '))}</span>`;
-    const select = document.createElement('select');
-    select.setAttribute('aria-label', `Lifecycle stage of ${c.name}`);
-    for (const s of ['', ...h.stages]) select.append(new Option(s || '(none)', s, false, s === c.lifecyclestage));
-    select.addEventListener('change', () => {
-      post('/sandbox/hubspot/stage', { contactId: c.id, stage: select.value }).catch(showError);
-    });
-    li.append(select);
-    return li;
-  }));
+  list.replaceChildren(
+    ...h.contacts.map((c) => {
+      const li = document.createElement('li');
+      li.dataset.contact = c.id;
+      const facts = [
+        c.email,
+        c.owner && `owner ${c.owner}`,
+        c.leadStatus && `status ${c.leadStatus}`,
+        c.notes.length > 0 && `${c.notes.length} note${c.notes.length > 1 ? 's' : ''}`,
+      ].filter(Boolean);
+      li.innerHTML = `<strong>${escapeHtml(c.name)}</strong><span class="facts">${escapeHtml(facts.join(' · '))}</span>`;
+      const select = document.createElement('select');
+      select.setAttribute('aria-label', `Lifecycle stage of ${c.name}`);
+      for (const s of ['', ...h.stages]) select.append(new Option(s || '(none)', s, false, s === c.lifecyclestage));
+      select.addEventListener('change', () => {
+        post('/sandbox/hubspot/stage', { contactId: c.id, stage: select.value }).catch(showError);
+      });
+      li.append(select);
+      return li;
+    }),
+  );
 }
 
 /** The HubSpot panel follows the stand-in's contacts with a long poll of its own; absent when a real HubSpot is connected. */
@@ -523,17 +652,20 @@ function wire() {
       showError(err);
     }
   });
-  const tool = (id, path, describe) => $(id).addEventListener('click', async () => {
-    $('#tool-status').textContent = 'Working…';
-    try {
-      $('#tool-status').textContent = describe(await post(path));
-    } catch (err) {
-      $('#tool-status').textContent = err.message;
-    }
-  });
+  const tool = (id, path, describe) =>
+    $(id).addEventListener('click', async () => {
+      $('#tool-status').textContent = 'Working…';
+      try {
+        $('#tool-status').textContent = describe(await post(path));
+      } catch (err) {
+        $('#tool-status').textContent = err.message;
+      }
+    });
   tool('#send-lead', '/sandbox/lead', (r) => `Lead sent: ${r.stage}, score ${r.score}`);
   tool('#load-demo', '/sandbox/demo', (r) => `Imported ${r.imported} leads (${r.skipped} already there)`);
-  $('#hubspot-contact').addEventListener('click', () => { post('/sandbox/hubspot/contact').catch(showError); });
+  $('#hubspot-contact').addEventListener('click', () => {
+    post('/sandbox/hubspot/contact').catch(showError);
+  });
 }
 
 wire();

@@ -11,7 +11,6 @@ import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js
 import { renderRejectModal } from '../views/reject-modal.js';
 import { alreadyDecidedText, formatDue } from '../views/card.js';
 
-
 /** Buttons on the MQL card: acknowledged at once, then decided in Postgres. */
 export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logger): void {
   app.action(ACTION_ID_PATTERN, async ({ ack, action, body, respond, client }) => {
@@ -19,7 +18,9 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
     // A click on the Home tab comes with the view and no response_url: answers go by DM, and the
     // clicker's Home is published again so the lead they just decided leaves their queue.
     const fromHome = 'view' in body && body.view?.type === 'home';
-    const say = fromHome ? (text: string) => tellInDm(client, body.user.id, text) : (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    const say = fromHome
+      ? (text: string) => tellInDm(client, body.user.id, text)
+      : (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const parsed = 'action_id' in action ? parseAction(action.action_id) : undefined;
     if (!parsed) {
       await say('This button belongs to an older version of Baton and no longer works.');
@@ -34,13 +35,25 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
         }
         // trigger_id lives 3 s and works once: modals open before any database round trip.
         case 'reject':
-          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderRejectModal(ctx.policy.rejectionReasons, parsed.handoffId) });
+          if ('trigger_id' in body)
+            await client.views.open({
+              trigger_id: body.trigger_id,
+              view: renderRejectModal(ctx.policy.rejectionReasons, parsed.handoffId),
+            });
           return;
         case 'qualify':
-          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderQualifyModal(ctx.policy.sqlChecklist, parsed.handoffId) });
+          if ('trigger_id' in body)
+            await client.views.open({
+              trigger_id: body.trigger_id,
+              view: renderQualifyModal(ctx.policy.sqlChecklist, parsed.handoffId),
+            });
           return;
         case 'lost':
-          if ('trigger_id' in body) await client.views.open({ trigger_id: body.trigger_id, view: renderLostModal(ctx.policy.lostReasons, parsed.handoffId) });
+          if ('trigger_id' in body)
+            await client.views.open({
+              trigger_id: body.trigger_id,
+              view: renderLostModal(ctx.policy.lostReasons, parsed.handoffId),
+            });
           return;
         case 'opportunity':
         case 'won':
@@ -49,8 +62,12 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
           return;
         case 'ack_escalation': {
           const result = await acknowledge(ctx, parsed.handoffId, body.user.id);
-          if (result.kind === 'acknowledged') await say('Acknowledged: the notices for this lead stop. It is still waiting for a decision.');
-          else await say(`${result.by === body.user.id ? 'You already acknowledged this lead' : `Already acknowledged by <@${result.by}>`} on ${formatDue(result.at, ctx.policy.calendar.timeZone)}.`);
+          if (result.kind === 'acknowledged')
+            await say('Acknowledged: the notices for this lead stop. It is still waiting for a decision.');
+          else
+            await say(
+              `${result.by === body.user.id ? 'You already acknowledged this lead' : `Already acknowledged by <@${result.by}>`} on ${formatDue(result.at, ctx.policy.calendar.timeZone)}.`,
+            );
           return;
         }
         case 'reassign': {
@@ -62,7 +79,10 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
     } catch (err) {
       await say(slackErrorText(err, logger));
     } finally {
-      if (fromHome && parsed.kind === 'accept') await publishHome(ctx, client, body.user.id).catch((err: unknown) => { logger.error({ err }, 'republishing the App Home failed'); });
+      if (fromHome && parsed.kind === 'accept')
+        await publishHome(ctx, client, body.user.id).catch((err: unknown) => {
+          logger.error({ err }, 'republishing the App Home failed');
+        });
     }
   });
 }

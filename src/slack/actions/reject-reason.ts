@@ -13,7 +13,13 @@ export function registerRejectReason(app: App, ctx: ServiceContext, logger: Logg
     if (handoffId === undefined) return;
     // The hash makes Slack refuse the update if the modal changed meanwhile (a submit won the race).
     await client.views
-      .update({ view_id: body.view.id, hash: body.view.hash, view: renderRejectModal(ctx.policy.rejectionReasons, handoffId, action.selected_option.value) })
-      .catch((err: unknown) => { logger.warn({ err }, 'redrawing the Reject modal failed'); });
+      .update({
+        view_id: body.view.id,
+        hash: body.view.hash,
+        view: renderRejectModal(ctx.policy.rejectionReasons, handoffId, action.selected_option.value),
+      })
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'redrawing the Reject modal failed');
+      });
   });
 }

@@ -17,11 +17,19 @@ export function registerShareReport(app: App, ctx: ServiceContext, logger: Logge
     const share = action.type === 'button' ? parseShareReport(action.value ?? '') : undefined;
     const parsed = share ? parseReportCommand(share) : undefined;
     if (!parsed?.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'This report can no longer be shared; run the command again.' });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'This report can no longer be shared; run the command again.',
+      });
       return;
     }
     try {
-      await respond({ response_type: 'in_channel', replace_original: false, ...sharedBy(await renderReport(ctx, parsed.value), body.user.id) });
+      await respond({
+        response_type: 'in_channel',
+        replace_original: false,
+        ...sharedBy(await renderReport(ctx, parsed.value), body.user.id),
+      });
     } catch (err) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: slackErrorText(err, logger) });
     }

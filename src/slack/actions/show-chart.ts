@@ -14,11 +14,18 @@ export function registerShowChart(app: App, ctx: ServiceContext, logger: Logger)
     const parsed = share ? parseReportCommand(share) : undefined;
     const req = parsed?.ok ? parsed.value : undefined;
     if (req?.command !== '/funnel' && req?.command !== '/velocity') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'This report has no chart; run `/funnel` or `/velocity` again.' });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'This report has no chart; run `/funnel` or `/velocity` again.',
+      });
       return;
     }
     try {
-      const text = await sendReportChart(ctx, client, body.user.id, { report: req.command === '/funnel' ? 'funnel' : 'velocity', period: req.period });
+      const text = await sendReportChart(ctx, client, body.user.id, {
+        report: req.command === '/funnel' ? 'funnel' : 'velocity',
+        period: req.period,
+      });
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     } catch (err) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: slackErrorText(err, logger) });

@@ -14,21 +14,31 @@ import { leadDisplayName } from '../../domain/lead.js';
  * shows it, times in the asker's zone) and its history. The email is personal data: it is
  * echoed to the asker only, never logged.
  */
-export async function answerLeadCommand(ctx: ServiceContext, logger: Logger, askerId: string, email: string, io: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>): Promise<void> {
+export async function answerLeadCommand(
+  ctx: ServiceContext,
+  logger: Logger,
+  askerId: string,
+  email: string,
+  io: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>,
+): Promise<void> {
   await io.ack();
   let reply: { text: string; blocks?: ReturnType<typeof renderLeadHistory>['blocks'] };
   try {
     const found = await leadHistory(ctx, askerId, email);
     reply = found
       ? renderLeadHistory({
-          card: found.handoff ? renderLeadCard({ ...cardModel(found.handoff, ctx.policy), zone: found.zone }) : undefined,
+          card: found.handoff
+            ? renderLeadCard({ ...cardModel(found.handoff, ctx.policy), zone: found.zone })
+            : undefined,
           name: leadDisplayName(found.lead),
           stage: found.lead.stage,
           score: found.lead.score,
           entries: found.entries,
           zone: found.zone,
         })
-      : { text: `No lead in Baton has the email ${escapeMrkdwn(email)}. Check the spelling, or look the lead up in your CRM: Baton only knows leads marketing sent it.` };
+      : {
+          text: `No lead in Baton has the email ${escapeMrkdwn(email)}. Check the spelling, or look the lead up in your CRM: Baton only knows leads marketing sent it.`,
+        };
   } catch (err) {
     reply = { text: slackErrorText(err, logger) };
   }

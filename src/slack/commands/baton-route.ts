@@ -10,7 +10,25 @@ import { slackErrorText } from '../errors.js';
 import { durationLabel, renderDryRun } from '../views/route.js';
 
 /** `/baton route` keys and the lead field each sets; `activity` takes a comma-separated list of types, happening now. */
-const KEYS: Record<string, string> = { email: 'email', firstname: 'firstName', lastname: 'lastName', title: 'title', company: 'company', employees: 'employees', industry: 'industry', country: 'country', persona: 'persona', channel: 'channel', source: 'source', owner: 'ownerHint', accountowner: 'accountOwner', domain: 'domain', website: 'website', activity: 'activities', mql: 'mql' };
+const KEYS: Record<string, string> = {
+  email: 'email',
+  firstname: 'firstName',
+  lastname: 'lastName',
+  title: 'title',
+  company: 'company',
+  employees: 'employees',
+  industry: 'industry',
+  country: 'country',
+  persona: 'persona',
+  channel: 'channel',
+  source: 'source',
+  owner: 'ownerHint',
+  accountowner: 'accountOwner',
+  domain: 'domain',
+  website: 'website',
+  activity: 'activities',
+  mql: 'mql',
+};
 
 /** The typed pairs as the intake's lead, validated by the same schema as `POST /api/route`. */
 function leadOf(fields: Record<string, string>, now: Date): ReturnType<typeof routeQuerySchema.parse> {
@@ -24,9 +42,17 @@ function leadOf(fields: Record<string, string>, now: Date): ReturnType<typeof ro
     else if (field === 'activities') raw[field] = value.split(',').map((type) => ({ type, at: now.toISOString() }));
     else raw[field] = value;
   }
-  if (unknown.length > 0) throw new DomainError('validation_failed', `\`/baton route\` does not know ${unknown.map((k) => `\`${k.replace(/[`<>&]/g, '')}\``).join(', ')}. Keys: ${Object.keys(KEYS).join(', ')}.`);
+  if (unknown.length > 0)
+    throw new DomainError(
+      'validation_failed',
+      `\`/baton route\` does not know ${unknown.map((k) => `\`${k.replace(/[`<>&]/g, '')}\``).join(', ')}. Keys: ${Object.keys(KEYS).join(', ')}.`,
+    );
   const parsed = routeQuerySchema.safeParse(raw);
-  if (!parsed.success) throw new DomainError('validation_failed', `That lead has problems: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw new DomainError(
+      'validation_failed',
+      `That lead has problems: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+    );
   return parsed.data;
 }
 
@@ -34,7 +60,12 @@ function leadOf(fields: Record<string, string>, now: Date): ReturnType<typeof ro
  * `/baton route email=… country=… employees=… channel=…`, privately: which team, SLA tier and rep
  * the lead would get now and why, and its score — the dry run a RevOps admin tries a policy with.
  */
-export async function answerRouteCommand(ctx: ServiceContext, logger: Logger, fields: Record<string, string>, io: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>): Promise<void> {
+export async function answerRouteCommand(
+  ctx: ServiceContext,
+  logger: Logger,
+  fields: Record<string, string>,
+  io: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>,
+): Promise<void> {
   await io.ack();
   let reply: { text: string; blocks?: ReturnType<typeof renderDryRun>['blocks'] };
   try {

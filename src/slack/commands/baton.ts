@@ -11,7 +11,14 @@ import { renderBatonHelp } from '../views/help.js';
 /** Whom away/back is for: a mention (a Slack id), or a name as typed (`@Ana`, `Ana Andersson`). */
 export type RepTarget = { user: string } | { name: string };
 
-export type BatonCommand = { kind: 'help' } | { kind: 'away'; target: RepTarget | undefined; from: string | undefined; until: string | undefined } | { kind: 'back'; target: RepTarget | undefined } | { kind: 'pace' } | { kind: 'lead'; email: string } | { kind: 'route'; fields: Record<string, string> } | { kind: 'unknown'; input: string };
+export type BatonCommand =
+  | { kind: 'help' }
+  | { kind: 'away'; target: RepTarget | undefined; from: string | undefined; until: string | undefined }
+  | { kind: 'back'; target: RepTarget | undefined }
+  | { kind: 'pace' }
+  | { kind: 'lead'; email: string }
+  | { kind: 'route'; fields: Record<string, string> }
+  | { kind: 'unknown'; input: string };
 
 const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
 
@@ -44,7 +51,13 @@ export function parseBatonCommand(text: string): BatonCommand {
   if (sub === 'route' && rest.length > 0) {
     // key=value pairs; an email arrives escaped as <mailto:a@b.io|a@b.io>, a URL as <https://…>.
     const pairs = rest.map((w) => /^([A-Za-z]+)=(.+)$/.exec(w));
-    if (pairs.every((p) => p !== null)) return { kind: 'route', fields: Object.fromEntries(pairs.map((p) => [p[1]!, p[2]!.replace(/^<(?:mailto:)?([^|>]+)(\|[^>]*)?>$/, '$1')])) };
+    if (pairs.every((p) => p !== null))
+      return {
+        kind: 'route',
+        fields: Object.fromEntries(
+          pairs.map((p) => [p[1]!, p[2]!.replace(/^<(?:mailto:)?([^|>]+)(\|[^>]*)?>$/, '$1')]),
+        ),
+      };
   }
   if (sub === 'away' && understood) {
     // [from DAY] [until DAY], in that order.
@@ -85,9 +98,20 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
       case 'back': {
         let text: string;
         try {
-          const target = parsed.target === undefined ? command.user_id : 'user' in parsed.target ? parsed.target.user : repByName(ctx.policy, parsed.target.name);
+          const target =
+            parsed.target === undefined
+              ? command.user_id
+              : 'user' in parsed.target
+                ? parsed.target.user
+                : repByName(ctx.policy, parsed.target.name);
           const days = parsed.kind === 'away' ? { from: parsed.from, until: parsed.until } : {};
-          const { from, until, reassigned } = await setRepAway(ctx, command.user_id, target, parsed.kind === 'away', days);
+          const { from, until, reassigned } = await setRepAway(
+            ctx,
+            command.user_id,
+            target,
+            parsed.kind === 'away',
+            days,
+          );
           const who = target === command.user_id ? 'You are' : `<@${target}> is`;
           const later = target === command.user_id ? 'your' : 'their';
           text =
@@ -100,7 +124,8 @@ export function registerBatonCommand(app: App, ctx: ServiceContext, logger: Logg
                   : until
                     ? `${who} away until ${days.until}: no new leads before then.`
                     : `${who} away: no new leads until \`/baton back\`.`;
-          if (reassigned > 0) text += ` ${reassigned} undecided lead${reassigned === 1 ? ' was' : 's were'} handed to teammates.`;
+          if (reassigned > 0)
+            text += ` ${reassigned} undecided lead${reassigned === 1 ? ' was' : 's were'} handed to teammates.`;
         } catch (err) {
           text = slackErrorText(err, logger);
         }

@@ -4,12 +4,25 @@ import { DIMENSIONS, type Dimension } from '../../domain/reports/funnel.js';
 import { closestPeriod, parsePeriod, type PeriodSpec } from '../../domain/reports/periods.js';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
-import { funnelReport, leadGoalReport, paceReport, velocityReport, type VelocityDimension } from '../../services/reports.js';
+import {
+  funnelReport,
+  leadGoalReport,
+  paceReport,
+  velocityReport,
+  type VelocityDimension,
+} from '../../services/reports.js';
 import { sendReportChart } from '../charts.js';
 import type { WebClient } from '../client.js';
 import { slackErrorText } from '../errors.js';
 import type { ShareReport } from '../ids.js';
-import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelocity, type Rendered } from '../views/report-messages.js';
+import {
+  renderFunnel,
+  renderLeadGoal,
+  renderPace,
+  renderReportUsage,
+  renderVelocity,
+  type Rendered,
+} from '../views/report-messages.js';
 
 /*
  * The report commands' arguments, parsed totally (anything not understood becomes a problem
@@ -20,16 +33,28 @@ import { renderFunnel, renderLeadGoal, renderPace, renderReportUsage, renderVelo
 const PERIODS = 'week | last-week | month | last-month | quarter | last-quarter | 2026-01-01..2026-03-31';
 
 export const USAGE: Record<ShareReport['command'], readonly string[]> = {
-  '/funnel': [`Usage: \`/funnel [${PERIODS}] [by channel|persona|source|team|rep] [chart]\``, 'Example: `/funnel month by channel`, or `/funnel month chart` for a picture'],
-  '/velocity': [`Usage: \`/velocity [${PERIODS}] [by rep|team] [chart]\``, 'Example: `/velocity month by rep`, or `/velocity month chart` for a picture'],
-  '/leadgoal': ['Usage: `/leadgoal revenue=AMOUNT deal=AMOUNT close=PCT% sql=PCT% [mql=PCT%] [visit=PCT%] [months=N]`', 'Example: `/leadgoal revenue=10000000 deal=50000 close=25% sql=20% months=12`'],
+  '/funnel': [
+    `Usage: \`/funnel [${PERIODS}] [by channel|persona|source|team|rep] [chart]\``,
+    'Example: `/funnel month by channel`, or `/funnel month chart` for a picture',
+  ],
+  '/velocity': [
+    `Usage: \`/velocity [${PERIODS}] [by rep|team] [chart]\``,
+    'Example: `/velocity month by rep`, or `/velocity month chart` for a picture',
+  ],
+  '/leadgoal': [
+    'Usage: `/leadgoal revenue=AMOUNT deal=AMOUNT close=PCT% sql=PCT% [mql=PCT%] [visit=PCT%] [months=N]`',
+    'Example: `/leadgoal revenue=10000000 deal=50000 close=25% sql=20% months=12`',
+  ],
   '/baton': ['Usage: `/baton pace`'],
 };
 
 /** What a command's text parses to: its arguments, or the one problem to tell the user. */
 export type ParsedArgs<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export function parsePeriodAndGroup<D extends string>(text: string, dims: readonly D[]): ParsedArgs<{ period: PeriodSpec; by: D | undefined; chart: boolean }> {
+export function parsePeriodAndGroup<D extends string>(
+  text: string,
+  dims: readonly D[],
+): ParsedArgs<{ period: PeriodSpec; by: D | undefined; chart: boolean }> {
   const all = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   // "chart" may stand anywhere: `/funnel chart`, `/funnel month chart`.
   const words = all.filter((w) => w !== 'chart');
@@ -40,14 +65,24 @@ export function parsePeriodAndGroup<D extends string>(text: string, dims: readon
     const w = words[i]!;
     if (w === 'by') {
       const dim = words[i + 1];
-      if (dim === undefined || !(dims as readonly string[]).includes(dim)) return { ok: false, problem: `"by" takes one of ${dims.join(', ')}${dim === undefined ? '' : `, not "${dim}"`}.` };
+      if (dim === undefined || !(dims as readonly string[]).includes(dim))
+        return {
+          ok: false,
+          problem: `"by" takes one of ${dims.join(', ')}${dim === undefined ? '' : `, not "${dim}"`}.`,
+        };
       by = dim as D;
       i++;
     } else if (i === 0) {
       const p = parsePeriod(w);
       if (!p) {
         const meant = closestPeriod(w);
-        return { ok: false, problem: meant !== undefined ? `"${w}" is not a period. Did you mean "${meant}"?` : `"${w}" is not a period (a range is two real dates in order, at most two years apart).` };
+        return {
+          ok: false,
+          problem:
+            meant !== undefined
+              ? `"${w}" is not a period. Did you mean "${meant}"?`
+              : `"${w}" is not a period (a range is two real dates in order, at most two years apart).`,
+        };
       }
       period = p;
     } else {
@@ -79,7 +114,12 @@ const leadGoalArgs = z.strictObject({
   sql: rate,
   mql: rate.optional(),
   visit: rate.optional(),
-  months: z.string().regex(/^\d+$/, 'must be a whole number of months').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(120, 'must be at most 120')).default(12),
+  months: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of months')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(120, 'must be at most 120'))
+    .default(12),
 });
 export type LeadGoalArgs = z.output<typeof leadGoalArgs>;
 
@@ -122,7 +162,9 @@ export function parseReportCommand(share: ShareReport): ParsedArgs<ReportRequest
       return p.ok ? { ok: true, value: { command: '/leadgoal', args: p.value } } : p;
     }
     case '/baton':
-      return share.text.trim().toLowerCase() === 'pace' ? { ok: true, value: { command: '/baton' } } : { ok: false, problem: `"${share.text}" is not a report.` };
+      return share.text.trim().toLowerCase() === 'pace'
+        ? { ok: true, value: { command: '/baton' } }
+        : { ok: false, problem: `"${share.text}" is not a report.` };
   }
 }
 
@@ -148,7 +190,13 @@ export async function renderReport(ctx: ServiceContext, req: ReportRequest, shar
  * Answers a report command: bad arguments get the usage in the acknowledgement; otherwise the
  * acknowledgement goes first (Slack's 3 s) and the report follows, ephemeral, on response_url.
  */
-export async function answerReportCommand(ctx: ServiceContext, logger: Logger, share: ShareReport, slack: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>, chartTo?: { client: WebClient; user: string }): Promise<void> {
+export async function answerReportCommand(
+  ctx: ServiceContext,
+  logger: Logger,
+  share: ShareReport,
+  slack: Pick<SlackCommandMiddlewareArgs, 'ack' | 'respond'>,
+  chartTo?: { client: WebClient; user: string },
+): Promise<void> {
   const parsed = parseReportCommand(share);
   if (!parsed.ok) {
     await slack.ack({ response_type: 'ephemeral', ...reportUsage(share.command, parsed.problem) });
@@ -159,13 +207,27 @@ export async function answerReportCommand(ctx: ServiceContext, logger: Logger, s
     await slack.respond({ response_type: 'ephemeral', ...(await renderReport(ctx, parsed.value, share)) });
     const req = parsed.value;
     if ((req.command === '/funnel' || req.command === '/velocity') && req.chart && chartTo) {
-      await slack.respond({ response_type: 'ephemeral', text: await sendReportChart(ctx, chartTo.client, chartTo.user, { report: req.command === '/funnel' ? 'funnel' : 'velocity', period: req.period }) });
+      await slack.respond({
+        response_type: 'ephemeral',
+        text: await sendReportChart(ctx, chartTo.client, chartTo.user, {
+          report: req.command === '/funnel' ? 'funnel' : 'velocity',
+          period: req.period,
+        }),
+      });
     }
   } catch (err) {
     await slack.respond({ response_type: 'ephemeral', text: slackErrorText(err, logger) });
   }
 }
 
-export function reportCommandListener(ctx: ServiceContext, logger: Logger, command: ShareReport['command']): (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void> {
-  return (args) => answerReportCommand(ctx, logger, { command, text: args.command.text.trim() }, args, { client: args.client, user: args.command.user_id });
+export function reportCommandListener(
+  ctx: ServiceContext,
+  logger: Logger,
+  command: ShareReport['command'],
+): (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void> {
+  return (args) =>
+    answerReportCommand(ctx, logger, { command, text: args.command.text.trim() }, args, {
+      client: args.client,
+      user: args.command.user_id,
+    });
 }

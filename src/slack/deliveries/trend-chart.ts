@@ -13,10 +13,16 @@ export const trendChart: SlackSender<'reports_trend_chart'> = async (ctx, client
   const lastDay = payload.period.slice(-10);
   const title = `Baton trend: 12 weeks to ${lastDay}`;
   try {
-    if (row.attempts > 1 && (await findUploaded(client, row.channel, title, row.createdAt))) return { kind: 'done', result: { channel: row.channel, recovered: true } };
+    if (row.attempts > 1 && (await findUploaded(client, row.channel, title, row.createdAt)))
+      return { kind: 'done', result: { channel: row.channel, recovered: true } };
     // The week after the digest's last day: the chart's twelve weeks end with the digest's week.
     const chart = await trendChartFor(ctx, new Date(Date.parse(`${lastDay}T12:00:00Z`) + 86_400_000 * 2));
-    await uploadChart(client, { channel: row.channel, comment: `${chart.title}: MQLs, acceptance and SLA compliance per week`, title }, chart, await renderChartPng(chart.spec));
+    await uploadChart(
+      client,
+      { channel: row.channel, comment: `${chart.title}: MQLs, acceptance and SLA compliance per week`, title },
+      chart,
+      await renderChartPng(chart.spec),
+    );
     return { kind: 'done', result: { channel: row.channel } };
   } catch (err) {
     return failureOutcome(err, ctx, row);

@@ -15,7 +15,12 @@ export function registerRejectSubmission(app: App, ctx: ServiceContext, logger: 
     REJECT_BLOCKS.reason,
     (values, meta) => parseRejectSubmission(values, meta, ctx.policy.rejectionReasons),
     async (p, userId) => {
-      const result = await decide(ctx, p.handoffId, userId, { kind: 'reject', reasonId: p.reasonId, note: p.note, outcome: p.outcome });
+      const result = await decide(ctx, p.handoffId, userId, {
+        kind: 'reject',
+        reasonId: p.reasonId,
+        note: p.note,
+        outcome: p.outcome,
+      });
       return result.kind === 'already_decided' ? alreadyDecidedText(result, ctx.policy.calendar.timeZone) : undefined;
     },
   );

@@ -57,8 +57,24 @@ export interface Progress {
 
 export type CardState =
   | { kind: 'pending' }
-  | { kind: 'accepted'; by: string; at: Date; elapsedLabel: string; withinSla: boolean; stage: string; progress?: Progress | undefined; handedOn?: HandedOn | undefined }
-  | { kind: 'rejected'; by: string; at: Date; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' };
+  | {
+      kind: 'accepted';
+      by: string;
+      at: Date;
+      elapsedLabel: string;
+      withinSla: boolean;
+      stage: string;
+      progress?: Progress | undefined;
+      handedOn?: HandedOn | undefined;
+    }
+  | {
+      kind: 'rejected';
+      by: string;
+      at: Date;
+      reasonLabel: string;
+      note: string | null;
+      outcome: 'nurture' | 'disqualify';
+    };
 
 export interface MarketingNoteModel {
   handoffId: string;
@@ -75,7 +91,8 @@ export interface MarketingNoteModel {
 const SHOWN_ACTIVITIES = 5;
 
 /** The lead as a line of mrkdwn: name (company). */
-const leadLabel = (m: { name: string; company: string | null }): string => `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
+const leadLabel = (m: { name: string; company: string | null }): string =>
+  `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
 
 /** "Tue 14:00 CET" in the reader's zone. */
 /** Locales whose short zone names cover the common zones (CET, EST, JST, IST, AEDT …); en-US alone says "GMT+1". */
@@ -85,7 +102,10 @@ const ZONE_NAME_LOCALES = ['en-US', 'en-GB', 'ja-JP', 'en-IN', 'en-AU', 'ko-KR',
 export function zoneAbbreviation(at: Date, zone: string): string {
   let offset = '';
   for (const locale of ZONE_NAME_LOCALES) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const name =
+      new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+        .formatToParts(at)
+        .find((p) => p.type === 'timeZoneName')?.value ?? '';
     if (/^[A-Z]{2,5}$/.test(name)) return name;
     offset ||= name;
   }
@@ -147,18 +167,31 @@ export function renderLeadCard(m: LeadCardModel): { text: string; blocks: KnownB
       ['Channel / source', `${field(m.channel, 60)} / ${field(m.source, 60)}`],
       ['Email', field(m.email, 320)],
     ]),
-    section(`*Score ${m.score}* — why this is an MQL:\n${m.breakdown.length > 0 ? m.breakdown.map((l) => escapeMrkdwn(l)).join('\n') : '_marked MQL by marketing automation_'}`),
+    section(
+      `*Score ${m.score}* — why this is an MQL:\n${m.breakdown.length > 0 ? m.breakdown.map((l) => escapeMrkdwn(l)).join('\n') : '_marked MQL by marketing automation_'}`,
+    ),
   ];
-  if (shown.length > 0) blocks.push(context(`*Recent activity:* ${shown.map((a) => activityLine(a, m.zone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`));
+  if (shown.length > 0)
+    blocks.push(
+      context(
+        `*Recent activity:* ${shown.map((a) => activityLine(a, m.zone)).join('  ·  ')}${more > 0 ? `  ·  and ${more} more` : ''}`,
+      ),
+    );
   blocks.push(divider(), ...stateBlocks(m));
-  return { text: `${headline(m)} for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${slackDate(m.dueAt, m.zone)}`, blocks };
+  return {
+    text: `${headline(m)} for <@${m.repUserId}>: ${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}, score ${m.score}, decide by ${slackDate(m.dueAt, m.zone)}`,
+    blocks,
+  };
 }
 
 function pendingLine(m: LeadCardModel): string {
-  const from = m.reassignedFrom ? ` · reassigned from <@${m.reassignedFrom.rep}>, ${MOVED_WHY[m.reassignedFrom.reason]}` : '';
+  const from = m.reassignedFrom
+    ? ` · reassigned from <@${m.reassignedFrom.rep}>, ${MOVED_WHY[m.reassignedFrom.reason]}`
+    : '';
   const assigned = `Assigned to <@${m.repUserId}>${m.assignedVia === 'manager_fallback' || m.assignedVia === 'capacity_fallback' ? ' (no rep was available)' : ''}${from}`;
   const due = slackDate(m.dueAt, m.zone);
-  if (m.waitingFor) return `:hourglass: *Overdue — waiting for the manager* <@${m.waitingFor.manager}> to decide: nobody else in the team can take it. ${assigned} · time ran out at ${due} (${m.slaLabel} SLA)`;
+  if (m.waitingFor)
+    return `:hourglass: *Overdue — waiting for the manager* <@${m.waitingFor.manager}> to decide: nobody else in the team can take it. ${assigned} · time ran out at ${due} (${m.slaLabel} SLA)`;
   if (m.overdue) return `:red_circle: *Overdue* since ${due} (${m.slaLabel} SLA) · ${assigned}`;
   return `${assigned} · *decide by ${due}* (${m.slaLabel} SLA)`;
 }
@@ -169,13 +202,18 @@ function stateBlocks(m: LeadCardModel): KnownBlock[] {
       return [
         section(pendingLine(m)),
         ...(m.why !== null ? [context(`Why this rep: ${escapeMrkdwn(m.why)}`)] : []),
-        actions(`card:${m.handoffId}`, [button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger')]),
+        actions(`card:${m.handoffId}`, [
+          button('Accept', { kind: 'accept', handoffId: m.handoffId }, 'primary'),
+          button('Reject…', { kind: 'reject', handoffId: m.handoffId }, 'danger'),
+        ]),
       ];
     case 'accepted': {
       const lines = [`:white_check_mark: ${acceptedLine(m.state, m.slaLabel)} · ${slackDate(m.state.at, m.zone)}`];
       if (m.state.progress) lines.push(progressLine(m.state.progress));
       const next = NEXT_STEPS[m.state.stage] ?? [];
-      const buttons = next.map(([label, kind]) => button(label, { kind, handoffId: m.handoffId }, kind === 'won' ? 'primary' : undefined));
+      const buttons = next.map(([label, kind]) =>
+        button(label, { kind, handoffId: m.handoffId }, kind === 'won' ? 'primary' : undefined),
+      );
       return [section(lines.join('\n')), ...(buttons.length > 0 ? [actions(`next:${m.handoffId}`, buttons)] : [])];
     }
     case 'rejected':
@@ -185,9 +223,19 @@ function stateBlocks(m: LeadCardModel): KnownBlock[] {
 
 /** What a rep can do next, by the lead's stage after acceptance (docs/lifecycle.md). */
 const NEXT_STEPS: Record<string, [string, 'qualify' | 'opportunity' | 'won' | 'lost' | 'return'][]> = {
-  sal: [['Qualify…', 'qualify'], ['Return to marketing', 'return'], ['Lost…', 'lost']],
-  sql: [['Opportunity', 'opportunity'], ['Lost…', 'lost']],
-  opportunity: [['Won', 'won'], ['Lost…', 'lost']],
+  sal: [
+    ['Qualify…', 'qualify'],
+    ['Return to marketing', 'return'],
+    ['Lost…', 'lost'],
+  ],
+  sql: [
+    ['Opportunity', 'opportunity'],
+    ['Lost…', 'lost'],
+  ],
+  opportunity: [
+    ['Won', 'won'],
+    ['Lost…', 'lost'],
+  ],
 };
 
 const PROGRESS_TEXT: Record<string, string> = {
@@ -202,25 +250,47 @@ function progressLine(p: Progress): string {
   return `${PROGRESS_TEXT[p.stage] ?? p.stage} by <@${p.by}>${p.reasonLabel ? `: *${escapeMrkdwn(p.reasonLabel)}*` : ''}`;
 }
 
-function rejectedLine(s: { by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }): string {
+function rejectedLine(s: {
+  by: string;
+  reasonLabel: string;
+  note: string | null;
+  outcome: 'nurture' | 'disqualify';
+}): string {
   const then = s.outcome === 'disqualify' ? 'disqualified' : 'back to marketing (nurture)';
   return `Rejected by <@${s.by}>: *${escapeMrkdwn(s.reasonLabel)}* — ${then}${s.note ? `\n> ${field(s.note, 2000)}` : ''}`;
 }
 
-function acceptedLine(s: { by: string; elapsedLabel: string; withinSla: boolean; handedOn?: HandedOn | undefined }, slaLabel: string): string {
-  if (!s.handedOn) return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
-  const missed = s.handedOn.missedBy.length > 0 ? `, missed by ${s.handedOn.missedBy.map((u) => `<@${u}>`).join(', ')}` : '';
+function acceptedLine(
+  s: { by: string; elapsedLabel: string; withinSla: boolean; handedOn?: HandedOn | undefined },
+  slaLabel: string,
+): string {
+  if (!s.handedOn)
+    return `Accepted by <@${s.by}> in ${s.elapsedLabel} — ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA`;
+  const missed =
+    s.handedOn.missedBy.length > 0 ? `, missed by ${s.handedOn.missedBy.map((u) => `<@${u}>`).join(', ')}` : '';
   return `Accepted by <@${s.by}> ${s.handedOn.ownElapsedLabel} after it reached them — the handoff took ${s.elapsedLabel}, ${s.withinSla ? 'within' : 'outside'} the ${slaLabel} SLA${missed}`;
 }
 
 export type ThreadEvent =
-  | { kind: 'accepted'; by: string; elapsedLabel: string; withinSla: boolean; slaLabel: string; handedOn?: HandedOn | undefined }
+  | {
+      kind: 'accepted';
+      by: string;
+      elapsedLabel: string;
+      withinSla: boolean;
+      slaLabel: string;
+      handedOn?: HandedOn | undefined;
+    }
   | { kind: 'rejected'; by: string; reasonLabel: string; note: string | null; outcome: 'nurture' | 'disqualify' }
   | { kind: 'progress'; progress: Progress };
 
 /** A reply under the lead's marketing note: what sales did with it, and why. */
 export function renderThreadReply(event: ThreadEvent): { text: string; blocks: KnownBlock[] } {
-  const text = event.kind === 'accepted' ? `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.` : event.kind === 'rejected' ? `:no_entry_sign: ${rejectedLine(event)}` : progressLine(event.progress);
+  const text =
+    event.kind === 'accepted'
+      ? `:white_check_mark: ${acceptedLine(event, event.slaLabel)}.`
+      : event.kind === 'rejected'
+        ? `:no_entry_sign: ${rejectedLine(event)}`
+        : progressLine(event.progress);
   return { text, blocks: [section(text)] };
 }
 
@@ -228,16 +298,28 @@ export function renderThreadReply(event: ThreadEvent): { text: string; blocks: K
  * A thread reply posted in the channel because the thread's parent (the handoff note) was
  * deleted: without the thread, the reply must say which lead it is about.
  */
-export function renderUnthreaded(lead: { name: string; company: string | null }, reply: { text: string; blocks: KnownBlock[] }): { text: string; blocks: KnownBlock[] } {
+export function renderUnthreaded(
+  lead: { name: string; company: string | null },
+  reply: { text: string; blocks: KnownBlock[] },
+): { text: string; blocks: KnownBlock[] } {
   const label = leadLabel(lead);
-  return { text: `*${label}*: ${reply.text}`, blocks: [context(`About *${label}* (its handoff note was deleted, so not in a thread)`), ...reply.blocks] };
+  return {
+    text: `*${label}*: ${reply.text}`,
+    blocks: [context(`About *${label}* (its handoff note was deleted, so not in a thread)`), ...reply.blocks],
+  };
 }
 
 /** The handoff note in the marketing channel: the thread every later decision and breach replies under. */
 export function renderMarketingNote(m: MarketingNoteModel): { text: string; blocks: KnownBlock[] } {
   const lead = `${field(m.name, 100)}${m.company ? ` (${field(m.company, 100)})` : ''}`;
   const text = `Handed to sales: *${lead}*, score ${m.score} → ${escapeMrkdwn(m.teamName)}, <@${m.repUserId}> · ${m.slaLabel} SLA, due ${slackDate(m.dueAt, m.zone)}`;
-  return { text, blocks: [section(text), context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.')] };
+  return {
+    text,
+    blocks: [
+      section(text),
+      context('Decisions, rejection reasons and SLA breaches for this lead are posted in this thread.'),
+    ],
+  };
 }
 
 /** What a clicker is told when someone else decided first. */

@@ -39,5 +39,7 @@ export function plain(value: string | null | undefined, max: number): string {
 /** Truncates text that is already escaped mrkdwn without leaving half an entity (`&am…`) behind. */
 export function truncateMrkdwn(text: string, max: number): string {
   if (Array.from(text).length <= max) return text;
-  return `${truncate(text, max).slice(0, -1).replace(/&[a-z]{0,4}$/, '')}…`;
+  return `${truncate(text, max)
+    .slice(0, -1)
+    .replace(/&[a-z]{0,4}$/, '')}…`;
 }

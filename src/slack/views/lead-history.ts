@@ -42,7 +42,18 @@ const EVENT_WORDS: Record<string, string> = {
   reassign_skipped: 'Could not reassign',
   escalation_acknowledged: 'Escalation acknowledged',
 };
-const STAGE_WORDS: Record<string, string> = { lead: 'lead', mql: 'MQL', sal: 'accepted', sql: 'SQL', opportunity: 'opportunity', customer: 'customer', rejected: 'rejected', nurture: 'nurture', disqualified: 'disqualified', lost: 'lost' };
+const STAGE_WORDS: Record<string, string> = {
+  lead: 'lead',
+  mql: 'MQL',
+  sal: 'accepted',
+  sql: 'SQL',
+  opportunity: 'opportunity',
+  customer: 'customer',
+  rejected: 'rejected',
+  nurture: 'nurture',
+  disqualified: 'disqualified',
+  lost: 'lost',
+};
 const ACTOR_WORDS: Record<string, string> = { baton: 'Baton, automatically', import: 'the history import' };
 const REASON_WORDS: Record<string, string> = {
   score_threshold: 'the score reached the MQL threshold',
@@ -56,8 +67,18 @@ const words = (table: Record<string, string>, id: string): string => table[id] ?
 
 function entryLine(e: HistoryEntry, zone: string): string {
   const stage = (s: string): string => field(words(STAGE_WORDS, s), 40);
-  const move = e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage ? ` ${stage(e.fromStage)} → ${stage(e.toStage)}` : e.toStage !== null && e.fromStage === null ? ` → ${stage(e.toStage)}` : '';
-  const actor = e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor) ? ` by <@${e.actor}>` : e.actor !== null ? ` by ${field(words(ACTOR_WORDS, e.actor), 60)}` : '';
+  const move =
+    e.fromStage !== null && e.toStage !== null && e.fromStage !== e.toStage
+      ? ` ${stage(e.fromStage)} → ${stage(e.toStage)}`
+      : e.toStage !== null && e.fromStage === null
+        ? ` → ${stage(e.toStage)}`
+        : '';
+  const actor =
+    e.actor !== null && /^[UW][A-Z0-9]+$/.test(e.actor)
+      ? ` by <@${e.actor}>`
+      : e.actor !== null
+        ? ` by ${field(words(ACTOR_WORDS, e.actor), 60)}`
+        : '';
   const reason = e.reason !== null ? `: _${escapeMrkdwn(words(REASON_WORDS, e.reason))}_` : '';
   const detail = e.detail ? ` → ${field(e.detail, 300)}` : '';
   return `\`${DateTime.fromJSDate(e.at, { zone }).toFormat('yyyy-LL-dd HH:mm')}\` *${field(words(EVENT_WORDS, e.type), 40)}*${move}${actor}${reason}${detail}`;
@@ -82,7 +103,12 @@ function packLines(lines: readonly string[]): { sections: string[]; dropped: num
 
 /** `/baton lead`: the card, then every event of the lead in order, in the reader's zone. */
 export function renderLeadHistory(m: LeadHistoryModel): { text: string; blocks: KnownBlock[] } {
-  const top: KnownBlock[] = m.card ? m.card.blocks : [header(`Lead: ${plain(m.name, 100)}`), section(`Stage *${field(m.stage, 40)}* · score ${m.score} · never handed to sales`)];
+  const top: KnownBlock[] = m.card
+    ? m.card.blocks
+    : [
+        header(`Lead: ${plain(m.name, 100)}`),
+        section(`Stage *${field(m.stage, 40)}* · score ${m.score} · never handed to sales`),
+      ];
   const { sections, dropped } = packLines(m.entries.map((e) => entryLine(e, m.zone)));
   const history: KnownBlock[] = [
     divider(),
@@ -90,5 +116,8 @@ export function renderLeadHistory(m: LeadHistoryModel): { text: string; blocks: 
     ...(dropped > 0 ? [context(`${dropped} earlier events not shown`)] : []),
     ...sections.map((s) => section(s)),
   ];
-  return { text: `${m.card?.text ?? `Lead ${field(m.name, 100)}: stage ${m.stage}, score ${m.score}`} — ${m.entries.length} events`, blocks: [...top, ...history] };
+  return {
+    text: `${m.card?.text ?? `Lead ${field(m.name, 100)}: stage ${m.stage}, score ${m.score}`} — ${m.entries.length} events`,
+    blocks: [...top, ...history],
+  };
 }

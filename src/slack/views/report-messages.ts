@@ -2,7 +2,14 @@ import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { BreakdownRow, FunnelStep } from '../../domain/reports/funnel.js';
 import type { Compared } from '../../domain/reports/stats.js';
 import type { VelocityGroup } from '../../domain/reports/velocity.js';
-import type { FunnelReport, LeadGoalReport, Named, PaceReport, PeriodInfo, VelocityReport } from '../../services/reports.js';
+import type {
+  FunnelReport,
+  LeadGoalReport,
+  Named,
+  PaceReport,
+  PeriodInfo,
+  VelocityReport,
+} from '../../services/reports.js';
 import { encodeShareReport, SHARE_REPORT_ACTION_ID, SHOW_CHART_ACTION_ID, type ShareReport } from '../ids.js';
 import { context, header, LIMITS, section } from './blocks.js';
 import { escapeMrkdwn, truncate } from './escape.js';
@@ -21,12 +28,15 @@ export interface Rendered {
 const DASH = '—';
 const int = (n: number | undefined): string => (n === undefined ? DASH : Math.round(n).toLocaleString('en-US'));
 export const pct = (x: number | undefined): string => (x === undefined ? DASH : `${(x * 100).toFixed(1)} %`);
-const hrs = (h: number | undefined): string => (h === undefined ? DASH : h < 10 ? `${h.toFixed(1)} h` : `${Math.round(h).toLocaleString('en-US')} h`);
+const hrs = (h: number | undefined): string =>
+  h === undefined ? DASH : h < 10 ? `${h.toFixed(1)} h` : `${Math.round(h).toLocaleString('en-US')} h`;
 
 /** Change against the previous period: a count in percent (▲ 12 %), a rate in points (▲ 3.1 pts). */
 export function change(c: Compared): string {
-  if (c.change === undefined) return c.changeUnit === 'percent' && c.previous === 0 && (c.value ?? 0) > 0 ? 'new' : DASH;
-  if (c.changeUnit === 'points') return Math.abs(c.change) < 0.05 ? '= 0 pts' : `${c.change > 0 ? '▲' : '▼'} ${Math.abs(c.change).toFixed(1)} pts`;
+  if (c.change === undefined)
+    return c.changeUnit === 'percent' && c.previous === 0 && (c.value ?? 0) > 0 ? 'new' : DASH;
+  if (c.changeUnit === 'points')
+    return Math.abs(c.change) < 0.05 ? '= 0 pts' : `${c.change > 0 ? '▲' : '▼'} ${Math.abs(c.change).toFixed(1)} pts`;
   const p = Math.round(c.change);
   return p === 0 ? '= 0 %' : `${p > 0 ? '▲' : '▼'} ${Math.abs(p)} %`;
 }
@@ -42,7 +52,12 @@ type Align = 'l' | 'r';
  * A monospace table in a code block, cut to fit one section. Cells are escaped (mrkdwn still
  * reads entities inside code) and cut to `width` characters.
  */
-export function table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], opts: { width?: number; budget?: number } = {}): string {
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+  opts: { width?: number; budget?: number } = {},
+): string {
   const width = opts.width ?? 22;
   const cut = (s: string): string => truncate(s, width);
   const all = [head, ...rows].map((r) => r.map(cut));
@@ -77,11 +92,42 @@ function periodLine(p: PeriodInfo): string {
 function shareButton(share: ShareReport | undefined): ActionsBlock[] {
   if (share === undefined) return [];
   const value = truncate(encodeShareReport(share), 2000);
-  const chart = share.command === '/funnel' || share.command === '/velocity' ? [{ type: 'button' as const, text: { type: 'plain_text' as const, text: 'Show chart', emoji: true }, action_id: SHOW_CHART_ACTION_ID, value }] : [];
-  return [{ type: 'actions', block_id: 'report_share', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Share in channel', emoji: true }, action_id: SHARE_REPORT_ACTION_ID, value }, ...chart] }];
+  const chart =
+    share.command === '/funnel' || share.command === '/velocity'
+      ? [
+          {
+            type: 'button' as const,
+            text: { type: 'plain_text' as const, text: 'Show chart', emoji: true },
+            action_id: SHOW_CHART_ACTION_ID,
+            value,
+          },
+        ]
+      : [];
+  return [
+    {
+      type: 'actions',
+      block_id: 'report_share',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Share in channel', emoji: true },
+          action_id: SHARE_REPORT_ACTION_ID,
+          value,
+        },
+        ...chart,
+      ],
+    },
+  ];
 }
 
-const STEP_NAMES: Record<FunnelStep['stage'], string> = { leads: 'Leads created', mqls: 'MQLs (handoffs)', accepted: 'Accepted', sqls: 'SQLs', opportunities: 'Opportunities', customers: 'Customers' };
+const STEP_NAMES: Record<FunnelStep['stage'], string> = {
+  leads: 'Leads created',
+  mqls: 'MQLs (handoffs)',
+  accepted: 'Accepted',
+  sqls: 'SQLs',
+  opportunities: 'Opportunities',
+  customers: 'Customers',
+};
 
 function breakdownTable(rows: readonly Named<BreakdownRow>[], by: string): string {
   const max = Math.max(0, ...rows.map((r) => r.handoffs));
@@ -97,7 +143,14 @@ export function renderFunnel(r: FunnelReport, share?: ShareReport): Rendered {
   const max = Math.max(0, ...r.steps.map((s) => s.count.value ?? 0));
   const steps = table(
     ['step', 'count', '', 'vs prev.', 'of MQLs', 'vs prev.'],
-    r.steps.map((s) => [STEP_NAMES[s.stage], int(s.count.value), bar(s.count.value ?? 0, max), change(s.count), s.conversion === undefined ? '' : pct(s.conversion.value), s.conversion === undefined ? '' : change(s.conversion)]),
+    r.steps.map((s) => [
+      STEP_NAMES[s.stage],
+      int(s.count.value),
+      bar(s.count.value ?? 0, max),
+      change(s.count),
+      s.conversion === undefined ? '' : pct(s.conversion.value),
+      s.conversion === undefined ? '' : change(s.conversion),
+    ]),
     ['l', 'r', 'l', 'r', 'r', 'r'],
   );
   const c = r.cohort;
@@ -110,7 +163,15 @@ export function renderFunnel(r: FunnelReport, share?: ShareReport): Rendered {
   const cohort = `Of the ${int(c.started.value)} MQLs handed over in the period (${change(c.started)}): ${int(c.accepted.value)} accepted, ${int(c.rejected.value)} rejected, ${int(c.pending.value)} still pending; ${int(c.reachedSql.value)} reached SQL. "of MQLs" beside a step is this cohort's share that reached it by now. Rejected in the period: ${int(r.rejectedInPeriod.value)} (${change(r.rejectedInPeriod)}), lost: ${int(r.lostInPeriod.value)}.`;
   const top = r.rejectionReasons.slice(0, 5);
   const topMax = Math.max(0, ...top.map((t) => t.count));
-  const reasons = top.length === 0 ? '_No rejections in the period._' : table(['reason', 'count', '', 'share'], top.map((t) => [t.label, int(t.count), bar(t.count, topMax, 10), pct(t.share)]), ['l', 'r', 'l', 'r'], { width: 30 });
+  const reasons =
+    top.length === 0
+      ? '_No rejections in the period._'
+      : table(
+          ['reason', 'count', '', 'share'],
+          top.map((t) => [t.label, int(t.count), bar(t.count, topMax, 10), pct(t.share)]),
+          ['l', 'r', 'l', 'r'],
+          { width: 30 },
+        );
   const blocks: KnownBlock[] = [
     header(`Funnel · ${r.period.current.label}`),
     context(periodLine(r.period)),
@@ -120,7 +181,11 @@ export function renderFunnel(r: FunnelReport, share?: ShareReport): Rendered {
     section(`*Top rejection reasons*\n${reasons}`),
   ];
   if (r.breakdown !== undefined && r.by !== undefined) {
-    blocks.push(section(`*By ${r.by}*${r.breakdown.length === 0 ? '\n_No handoffs in the period._' : `\n${breakdownTable(r.breakdown, r.by)}`}`));
+    blocks.push(
+      section(
+        `*By ${r.by}*${r.breakdown.length === 0 ? '\n_No handoffs in the period._' : `\n${breakdownTable(r.breakdown, r.by)}`}`,
+      ),
+    );
   }
   blocks.push(...shareButton(share));
   const mqls = r.steps[1]!.count;
@@ -132,7 +197,15 @@ function velocityTable(groups: readonly Named<VelocityGroup>[], by: string): str
   const max = Math.max(0, ...groups.map((g) => g.medianBusinessHours ?? 0));
   return table(
     [by, 'decided', 'median bh', '', 'p90 bh', 'in SLA', 'overdue'],
-    groups.map((g) => [g.name, int(g.decisions), hrs(g.medianBusinessHours), bar(g.medianBusinessHours ?? 0, max, 10), hrs(g.p90BusinessHours), pct(g.slaCompliance), int(g.overdueNow)]),
+    groups.map((g) => [
+      g.name,
+      int(g.decisions),
+      hrs(g.medianBusinessHours),
+      bar(g.medianBusinessHours ?? 0, max, 10),
+      hrs(g.p90BusinessHours),
+      pct(g.slaCompliance),
+      int(g.overdueNow),
+    ]),
     ['l', 'r', 'r', 'l', 'r', 'r', 'r'],
   );
 }
@@ -150,18 +223,37 @@ export function renderVelocity(r: VelocityReport, share?: ShareReport): Rendered
     ['l', 'r', 'r', 'r'],
   );
   const compliance = `*Decisions* ${int(o.decisions)} (${change(r.changes.decisions)}) · *Within SLA* ${pct(o.slaCompliance)} (${change(r.changes.slaCompliance)}) · *Overdue now* ${int(o.overdueNow)}`;
-  const blocks: KnownBlock[] = [header(`Velocity · ${r.period.current.label}`), context(periodLine(r.period)), section(`*Time to decision*\n${summary}`), section(compliance)];
+  const blocks: KnownBlock[] = [
+    header(`Velocity · ${r.period.current.label}`),
+    context(periodLine(r.period)),
+    section(`*Time to decision*\n${summary}`),
+    section(compliance),
+  ];
   if (r.groups !== undefined && r.by !== undefined) {
-    blocks.push(section(`*By ${r.by}*${r.groups.length === 0 ? '\n_No decisions in the period._' : `\n${velocityTable(r.groups, r.by)}`}`));
+    blocks.push(
+      section(
+        `*By ${r.by}*${r.groups.length === 0 ? '\n_No decisions in the period._' : `\n${velocityTable(r.groups, r.by)}`}`,
+      ),
+    );
   } else {
-    blocks.push(section(`*Slowest reps*${r.slowestReps.length === 0 ? '\n_No decisions in the period._' : `\n${velocityTable(r.slowestReps, 'rep')}`}`));
+    blocks.push(
+      section(
+        `*Slowest reps*${r.slowestReps.length === 0 ? '\n_No decisions in the period._' : `\n${velocityTable(r.slowestReps, 'rep')}`}`,
+      ),
+    );
   }
   blocks.push(...shareButton(share));
   const text = `Velocity ${r.period.current.label}: median ${hrs(o.medianBusinessHours)} business, ${pct(o.slaCompliance)} within SLA, ${int(o.overdueNow)} overdue now`;
   return { text, blocks };
 }
 
-const GOAL_NAMES: Record<LeadGoalReport['steps'][number]['stage'], string> = { deals: 'Deals', sqls: 'SQLs', mqls: 'MQLs', leads: 'Leads', visits: 'Visits' };
+const GOAL_NAMES: Record<LeadGoalReport['steps'][number]['stage'], string> = {
+  deals: 'Deals',
+  sqls: 'SQLs',
+  mqls: 'MQLs',
+  leads: 'Leads',
+  visits: 'Visits',
+};
 
 /** `/leadgoal`: the reverse funnel with per-month and per-business-day targets. */
 export function renderLeadGoal(r: LeadGoalReport, share?: ShareReport): Rendered {
@@ -169,18 +261,34 @@ export function renderLeadGoal(r: LeadGoalReport, share?: ShareReport): Rendered
   const max = Math.max(0, ...r.steps.map((s) => s.total));
   const t = table(
     ['', 'total', '', `per month`, 'per bus. day'],
-    r.steps.map((s) => [GOAL_NAMES[s.stage], int(s.total), bar(s.total, max, 12), int(s.perMonth), int(s.perBusinessDay)]),
+    r.steps.map((s) => [
+      GOAL_NAMES[s.stage],
+      int(s.total),
+      bar(s.total, max, 12),
+      int(s.perMonth),
+      int(s.perBusinessDay),
+    ]),
     ['l', 'r', 'l', 'r', 'r'],
   );
-  const rates = [`close ${pct(i.close)}`, `MQL→SQL ${pct(i.sql)}`, ...(i.mql !== undefined ? [`lead→MQL ${pct(i.mql)}`] : []), ...(i.visit !== undefined ? [`visit→lead ${pct(i.visit)}`] : [])].join(', ');
+  const rates = [
+    `close ${pct(i.close)}`,
+    `MQL→SQL ${pct(i.sql)}`,
+    ...(i.mql !== undefined ? [`lead→MQL ${pct(i.mql)}`] : []),
+    ...(i.visit !== undefined ? [`visit→lead ${pct(i.visit)}`] : []),
+  ].join(', ');
   const blocks: KnownBlock[] = [
     header('Lead goal'),
-    context(`Revenue ${int(i.revenue)} over ${i.months} month${i.months === 1 ? '' : 's'} at ${int(i.deal)} a deal; ${rates}; ${r.businessDaysPerMonth} business days a month. Every step rounds up.`),
+    context(
+      `Revenue ${int(i.revenue)} over ${i.months} month${i.months === 1 ? '' : 's'} at ${int(i.deal)} a deal; ${rates}; ${r.businessDaysPerMonth} business days a month. Every step rounds up.`,
+    ),
     section(t),
     ...shareButton(share),
   ];
   const mqls = r.steps.find((s) => s.stage === 'mqls')!;
-  return { text: `Lead goal: ${int(r.steps[0]!.total)} deals need ${int(mqls.total)} MQLs (${int(mqls.perMonth)} a month)`, blocks };
+  return {
+    text: `Lead goal: ${int(r.steps[0]!.total)} deals need ${int(mqls.total)} MQLs (${int(mqls.perMonth)} a month)`,
+    blocks,
+  };
 }
 
 const perDay = (x: number | undefined): string => (x === undefined ? DASH : x.toFixed(1));
@@ -196,10 +304,15 @@ export function renderPace(r: PaceReport, share?: ShareReport): Rendered {
   } else {
     const filled = r.pace === undefined ? 0 : Math.min(20, Math.round(r.pace * 20));
     lines.push(`*Goal* ${int(r.goal)} a month · expected by today ${int(r.expectedByNow)} · *pace ${pct(r.pace)}*`);
-    lines.push(`\`${'█'.repeat(filled)}${'░'.repeat(20 - filled)}\`${r.pace !== undefined && r.pace > 1 ? ' ahead of goal' : ''}`);
+    lines.push(
+      `\`${'█'.repeat(filled)}${'░'.repeat(20 - filled)}\`${r.pace !== undefined && r.pace > 1 ? ' ahead of goal' : ''}`,
+    );
   }
   const blocks: KnownBlock[] = [section(lines.join('\n')), ...shareButton(share)];
-  return { text: `Pace: ${int(r.mqls)} MQLs this month${r.pace === undefined ? '' : `, ${pct(r.pace)} of the goal's pace`}`, blocks };
+  return {
+    text: `Pace: ${int(r.mqls)} MQLs this month${r.pace === undefined ? '' : `, ${pct(r.pace)} of the goal's pace`}`,
+    blocks,
+  };
 }
 
 /** A report posted in a channel says who shared it, first. */
@@ -217,17 +330,38 @@ export function renderReportUsage(problem: string, usage: readonly string[]): Re
 export function renderDigest(f: FunnelReport, v: VelocityReport): Rendered {
   const o = v.overall;
   const mqls = f.steps[1]!.count;
-  const funnelSide = [`MQLs ${int(mqls.value)} (${change(mqls)})`, `Acceptance ${pct(f.acceptanceRate.value)} (${change(f.acceptanceRate)})`, `MQL→SQL ${pct(f.mqlToSql.value)} (${change(f.mqlToSql)})`, `Customers ${int(f.steps[5]!.count.value)}`].join('\n');
-  const velocitySide = [`Median ${hrs(o.medianBusinessHours)} business (${hrs(o.medianWallHours)} wall)`, `p90 ${hrs(o.p90BusinessHours)} business`, `Within SLA ${pct(o.slaCompliance)} of ${int(o.decisions)}`, `Overdue now ${int(o.overdueNow)}`].join('\n');
+  const funnelSide = [
+    `MQLs ${int(mqls.value)} (${change(mqls)})`,
+    `Acceptance ${pct(f.acceptanceRate.value)} (${change(f.acceptanceRate)})`,
+    `MQL→SQL ${pct(f.mqlToSql.value)} (${change(f.mqlToSql)})`,
+    `Customers ${int(f.steps[5]!.count.value)}`,
+  ].join('\n');
+  const velocitySide = [
+    `Median ${hrs(o.medianBusinessHours)} business (${hrs(o.medianWallHours)} wall)`,
+    `p90 ${hrs(o.p90BusinessHours)} business`,
+    `Within SLA ${pct(o.slaCompliance)} of ${int(o.decisions)}`,
+    `Overdue now ${int(o.overdueNow)}`,
+  ].join('\n');
   const funnel = renderFunnel(f);
   const steps = funnel.blocks.filter((b) => b.type === 'section').slice(0, 1);
-  const reasons = funnel.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('*Top rejection reasons*'));
+  const reasons = funnel.blocks.filter(
+    (b) => b.type === 'section' && b.text?.text.startsWith('*Top rejection reasons*'),
+  );
   const blocks: KnownBlock[] = [
     header(`Weekly digest · ${f.period.current.label}`),
     context(periodLine(f.period)),
-    { type: 'section', fields: [{ type: 'mrkdwn', text: `*Funnel*\n${funnelSide}` }, { type: 'mrkdwn', text: `*Velocity*\n${velocitySide}` }] },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Funnel*\n${funnelSide}` },
+        { type: 'mrkdwn', text: `*Velocity*\n${velocitySide}` },
+      ],
+    },
     ...steps,
     ...reasons,
   ];
-  return { text: `Weekly digest ${f.period.current.label}: ${int(mqls.value)} MQLs, acceptance ${pct(f.acceptanceRate.value)}, median decision ${hrs(o.medianBusinessHours)}, ${pct(o.slaCompliance)} within SLA`, blocks };
+  return {
+    text: `Weekly digest ${f.period.current.label}: ${int(mqls.value)} MQLs, acceptance ${pct(f.acceptanceRate.value)}, median decision ${hrs(o.medianBusinessHours)}, ${pct(o.slaCompliance)} within SLA`,
+    blocks,
+  };
 }

@@ -38,11 +38,17 @@ export interface NoticeItem extends EscalatedLead {
 type Rendered = { text: string; blocks: KnownBlock[] };
 type Moved = Extract<SlaFact, { kind: 'moved' }>;
 
-const leadLabel = (l: EscalatedLead): string => `*${field(l.name, 100)}*${l.company ? ` (${field(l.company, 100)})` : ''}`;
+const leadLabel = (l: EscalatedLead): string =>
+  `*${field(l.name, 100)}*${l.company ? ` (${field(l.company, 100)})` : ''}`;
 
-const decideButtons = (handoffId: string) => actions(`decide:${handoffId}`, [button('Accept', { kind: 'accept', handoffId }, 'primary'), button('Reject…', { kind: 'reject', handoffId }, 'danger')]);
+const decideButtons = (handoffId: string) =>
+  actions(`decide:${handoffId}`, [
+    button('Accept', { kind: 'accept', handoffId }, 'primary'),
+    button('Reject…', { kind: 'reject', handoffId }, 'danger'),
+  ]);
 
-const ordinal = (n: number): string => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+const ordinal = (n: number): string =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 const MOVE_WHY = { breach: 'SLA missed', manager: "the manager's call", away: 'away' } as const;
 
@@ -52,7 +58,10 @@ function factText(f: SlaFact, previous: SlaFact | undefined, slaLabel: string, z
       return `<@${f.rep}> missed the ${slaLabel} SLA at ${slackDate(new Date(f.deadline), zone)}`;
     case 'moved': {
       // Right after "X missed", the reason goes without saying.
-      const why = f.reason === 'breach' && previous?.kind === 'missed' && previous.rep === f.from ? '' : ` (<@${f.from}>: ${MOVE_WHY[f.reason]})`;
+      const why =
+        f.reason === 'breach' && previous?.kind === 'missed' && previous.rep === f.from
+          ? ''
+          : ` (<@${f.from}>: ${MOVE_WHY[f.reason]})`;
       return `the lead moved from <@${f.from}> to <@${f.to}> at ${slackDate(new Date(f.at), zone)}${why}; <@${f.to}> (${ordinal(f.holder)} rep) decides by ${slackDate(new Date(f.deadline), zone)}`;
     }
     case 'stuck':
@@ -112,7 +121,13 @@ function outcomeText(o: NoticeOutcome, viewer: string, zone: string): string {
 
 function itemButtons(item: NoticeItem): KnownBlock[] {
   const id = item.handoffId;
-  if (item.outcome.kind === 'open') return [actions(`escalation:${id}`, [button('Acknowledge', { kind: 'ack_escalation', handoffId: id }, 'primary'), button('Reassign', { kind: 'reassign', handoffId: id })])];
+  if (item.outcome.kind === 'open')
+    return [
+      actions(`escalation:${id}`, [
+        button('Acknowledge', { kind: 'ack_escalation', handoffId: id }, 'primary'),
+        button('Reassign', { kind: 'reassign', handoffId: id }),
+      ]),
+    ];
   if (item.outcome.kind === 'waiting_for_manager') return [decideButtons(id)];
   return [];
 }
@@ -131,7 +146,10 @@ export function renderNotices(items: readonly NoticeItem[], viewer: string, zone
   const item = (i: NoticeItem): KnownBlock[] => {
     const card = i.cardUrl ? ` · <${i.cardUrl}|card>` : '';
     const outcome = outcomeText(i.outcome, viewer, zone);
-    return [section(`${leadLabel(i)}${card}\n${storyLine(i.story, i.slaLabel, zone)}.${outcome ? `\n${outcome}` : ''}`), ...itemButtons(i)];
+    return [
+      section(`${leadLabel(i)}${card}\n${storyLine(i.story, i.slaLabel, zone)}.${outcome ? `\n${outcome}` : ''}`),
+      ...itemButtons(i),
+    ];
   };
   const more = items.length - shown.length;
   const text = `:rotating_light: ${title}${open < items.length ? ` (${open} still open)` : ''}: ${items.map((i) => field(i.name, 60)).join(', ')}`;
@@ -141,7 +159,9 @@ export function renderNotices(items: readonly NoticeItem[], viewer: string, zone
       header(`${title}${open < items.length ? ` · ${open} open` : ''}`),
       ...shown.flatMap(item),
       ...(more > 0 ? [section(`…and ${more} more: see your overdue digest.`)] : []),
-      context('Acknowledge stops the repeats for a lead; Reassign hands it to the next rep in the round robin now. This message is kept up to date.'),
+      context(
+        'Acknowledge stops the repeats for a lead; Reassign hands it to the next rep in the round robin now. This message is kept up to date.',
+      ),
     ],
   };
 }
@@ -151,16 +171,31 @@ export function renderTeamDigest(teamName: string, leads: readonly DigestLead[],
   const title = `Overdue in ${teamName}`;
   if (leads.length === 0) {
     const text = `${title}: nothing overdue. Every lead is within its SLA.`;
-    return { text, blocks: [header(title), section(':white_check_mark: Nothing overdue: every lead is within its SLA.')] };
+    return {
+      text,
+      blocks: [header(title), section(':white_check_mark: Nothing overdue: every lead is within its SLA.')],
+    };
   }
   const ordered = [...leads.filter((l) => l.stuck), ...leads.filter((l) => !l.stuck)];
   // Header, summary and "more" leave room for this many leads inside Slack's 50 blocks.
   const shown = ordered.slice(0, LIMITS.blocks - 3);
   const item = (l: DigestLead): SectionBlock => ({
-    ...section(`${l.stuck ? ':hourglass: *waiting for you* · ' : ''}${leadLabel(l)} · <@${l.repUserId}> · due ${slackDate(l.dueAt, zone)} · overdue ${formatElapsed((now.getTime() - l.dueAt.getTime()) / 60_000)}`),
-    accessory: l.stuck ? button('Accept', { kind: 'accept', handoffId: l.handoffId }, 'primary') : button('Reassign', { kind: 'reassign', handoffId: l.handoffId }),
+    ...section(
+      `${l.stuck ? ':hourglass: *waiting for you* · ' : ''}${leadLabel(l)} · <@${l.repUserId}> · due ${slackDate(l.dueAt, zone)} · overdue ${formatElapsed((now.getTime() - l.dueAt.getTime()) / 60_000)}`,
+    ),
+    accessory: l.stuck
+      ? button('Accept', { kind: 'accept', handoffId: l.handoffId }, 'primary')
+      : button('Reassign', { kind: 'reassign', handoffId: l.handoffId }),
   });
   const more = leads.length - shown.length;
   const text = `${title}: ${leads.length} lead${leads.length === 1 ? '' : 's'} past due, oldest first.`;
-  return { text, blocks: [header(title), section(escapeMrkdwn(text)), ...shown.map(item), ...(more > 0 ? [context(`…and ${more} more.`)] : [])] };
+  return {
+    text,
+    blocks: [
+      header(title),
+      section(escapeMrkdwn(text)),
+      ...shown.map(item),
+      ...(more > 0 ? [context(`…and ${more} more.`)] : []),
+    ],
+  };
 }
