@@ -55,11 +55,15 @@ describe('npm start', { timeout: 120_000 }, () => {
     });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, READY_DEADLINE_MS);
-      const sandboxLines = baton
-        .output()
-        .split('\n')
-        .filter((l) => l.includes('Sandbox mode'));
-      expect(sandboxLines).toHaveLength(1);
+      // The line is written once the sandbox's stand-ins are up, which on a busy machine can be a
+      // moment after the server first answers.
+      const sandboxLinesNow = (): string[] =>
+        baton
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('Sandbox mode'));
+      await expect.poll(sandboxLinesNow, { timeout: 10_000 }).toHaveLength(1);
+      const sandboxLines = sandboxLinesNow();
       expect(sandboxLines[0]).toContain(`http://localhost:${port}/sandbox`);
       expect(sandboxLines[0]).toContain('set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
       const page = await fetch(`http://127.0.0.1:${port}/sandbox`);
