@@ -38,6 +38,27 @@ export interface LeadFields {
   accountOwner?: string | undefined;
 }
 
+/**
+ * The fields a sender gives and a lead keeps as sent: what the intake merges, and what an export
+ * writes back out (`source` is the key's, the company domain is derived from the e-mail or sent apart).
+ */
+export const SENT_LEAD_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'company',
+  'employees',
+  'industry',
+  'country',
+  'phone',
+  'persona',
+  'channel',
+  'origin',
+  'ownerHint',
+  'accountOwner',
+] as const satisfies readonly (keyof LeadFields)[];
+
 export interface LeadProfile extends LeadFields {
   activities: readonly Activity[];
 }

@@ -1,24 +1,10 @@
 import { historyFromEvents } from '../domain/history.js';
 import { exportPage, type ExportEvent } from '../db/repo/export.js';
 import type { ServiceContext } from './context.js';
+import { SENT_LEAD_FIELDS } from '../domain/lead.js';
 
 const PAGE = 1000;
-const FIELDS = [
-  'externalId',
-  'email',
-  'firstName',
-  'lastName',
-  'title',
-  'company',
-  'employees',
-  'industry',
-  'country',
-  'phone',
-  'persona',
-  'channel',
-  'origin',
-  'ownerHint',
-] as const;
+const FIELDS = ['externalId', ...SENT_LEAD_FIELDS] as const;
 
 function firstReps(events: readonly ExportEvent[]): Map<string, string> {
   const reps = new Map<string, string>();
@@ -57,6 +43,8 @@ export async function* exportLeads(ctx: ServiceContext): AsyncGenerator<Record<s
     for (const lead of page.leads) {
       const line: Record<string, unknown> = { source: lead.source };
       for (const key of FIELDS) if (lead[key] !== null) line[key] = lead[key];
+      // The company domain as the lead has it, so one learnt from a website survives the round trip.
+      if (lead.accountDomain !== null) line.domain = lead.accountDomain;
       line.createdAt = lead.createdAt.toISOString();
       line.activities = (acts.get(lead.id) ?? []).map((a) => ({ type: a.type, at: a.at.toISOString() }));
       line.history = historyFromEvents(

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { uniqueActivities, type Activity, type LeadFields, type LeadProfile } from '../domain/lead.js';
+import {
+  SENT_LEAD_FIELDS,
+  uniqueActivities,
+  type Activity,
+  type LeadFields,
+  type LeadProfile,
+} from '../domain/lead.js';
 import { accountDomainOf } from '../domain/routing.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
@@ -43,23 +49,6 @@ export interface IntakeResult {
   created: boolean;
 }
 
-const MERGED_FIELDS = [
-  'email',
-  'firstName',
-  'lastName',
-  'title',
-  'company',
-  'employees',
-  'industry',
-  'country',
-  'phone',
-  'persona',
-  'channel',
-  'origin',
-  'ownerHint',
-  'accountOwner',
-] as const satisfies readonly (keyof LeadFields)[];
-
 /** Stages from which a fresh qualification starts a new handoff (a recycled lead comes back). */
 const REQUALIFIABLE = new Set(['lead', 'nurture', 'lost']);
 
@@ -73,7 +62,7 @@ function mergedFields(
   personalDomains: ReadonlySet<string>,
 ): Partial<LeadFields> {
   const patch: Record<string, unknown> = {};
-  for (const key of MERGED_FIELDS) {
+  for (const key of SENT_LEAD_FIELDS) {
     const value = input[key];
     if (value === undefined || value === '') continue;
     if (existing === undefined || existing[key] !== value) patch[key] = value;

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { encodeAction } from '../../src/slack/ids.js';
-import { examplePolicy, INTAKE_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { examplePolicy, INTAKE_TOKEN, REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 
 /*
@@ -130,6 +130,35 @@ describe('account owners', () => {
     expect(owners).toEqual([{ domain: 'old-co.io', owner: 'U0FILIP' }]);
     const next = await post({ email: 'new@old-co.io' });
     expect(await routed(next)).toEqual({ rep: 'U0FILIP', via: 'account_owner', team: 'smb' });
+  });
+
+  it('an export keeps what account matching needs: the CRM owner, and a domain learnt from a website', async () => {
+    const line = JSON.stringify({
+      source: 'crm',
+      externalId: 'exp-1',
+      email: 'kim@gmail.com',
+      website: 'https://www.site-co.io/about',
+      accountOwner: 'Ana Andersson',
+      createdAt: '2026-10-01T08:00:00Z',
+    });
+    const res = await fetch(`${env.baton.url}/api/leads/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
+      body: line,
+    });
+    expect(res.status).toBe(200);
+    const exported = await (
+      await fetch(`${env.baton.url}/api/leads/export`, { headers: { authorization: `Bearer ${REPORTS_TOKEN}` } })
+    ).text();
+    const lines = exported
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.externalId === 'exp-1')).toMatchObject({
+      email: 'kim@gmail.com',
+      domain: 'site-co.io',
+      accountOwner: 'Ana Andersson',
+    });
   });
 
   it('a gmail.com lead never goes to an account owner, however many gmail leads were accepted', async () => {
