@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signatureV3 } from '../hubspot/signature.js';
+import { waitForCalls } from './wait-for-calls.js';
 
 /*
  * A stand-in for the HubSpot CRM API on loopback, written from HubSpot's documented request and
@@ -660,24 +661,11 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
         typeof match === 'string'
           ? (c: HubspotCall) => c.endpoint === match && c.status >= 200 && c.status < 300
           : match;
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = calls.filter(test);
-          if (found.length < count) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `HubSpot stand-in: waited ${timeoutMs} ms for ${count} call(s) to ${typeof match === 'string' ? match : 'a match'}, saw ${calls.filter(test).length}`,
-            ),
-          );
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
+      return waitForCalls(calls, waiters, test, {
+        count,
+        timeoutMs,
+        failure: (seen) =>
+          `HubSpot stand-in: waited ${timeoutMs} ms for ${count} call(s) to ${typeof match === 'string' ? match : 'a match'}, saw ${seen}`,
       });
     },
     failNext(endpoint, failure, times = 1) {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { prng } from './prng.js';
+import { waitForCalls } from './wait-for-calls.js';
 
 /*
  * A stand-in for Slack's Web API on loopback: it records every call and answers like Slack for
@@ -712,20 +713,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitFor(match, { count = 1, timeoutMs = 10_000 } = {}) {
       const test = matcher(match);
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = calls.filter(test);
-          if (found.length < count) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`stand-in: waited ${timeoutMs} ms for ${count} call(s), saw ${calls.filter(test).length}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
+      return waitForCalls(calls, waiters, test, {
+        count,
+        timeoutMs,
+        failure: (seen) => `stand-in: waited ${timeoutMs} ms for ${count} call(s), saw ${seen}`,
       });
     },
     failNext(method, failure, times = 1) {
