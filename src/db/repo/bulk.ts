@@ -6,6 +6,7 @@ import {
   PgJsonb,
   PgText,
   PgTimestamp,
+  PgTransaction,
   PgUUID,
   type PgColumn,
   type PgTable,
@@ -82,38 +83,54 @@ export function rowsInsert<T extends PgTable>(
   const records = rows as readonly Record<string, unknown>[];
   const keys = Object.keys(getTableColumns(table)).filter((key) => records.some((r) => r[key] !== undefined));
   const { columns, names, head, tail } = insertShape(table, keys, opts.onConflictDoNothing === true);
-  const json = JSON.stringify(
-    records.map((r) => {
-      const out: Record<string, unknown> = {};
-      columns.forEach(({ key, defaultFn, constant }, i) => {
-        const value = r[key] ?? defaultFn?.();
-        out[names[i]!] = value === undefined || is(value, SQL) ? constant : value;
-      });
-      return out;
-    }),
-  );
-  return sql`${sql.raw(head)}${json}${sql.raw(tail)}`;
+  const out = new Array<Record<string, unknown>>(records.length);
+  for (let j = 0; j < records.length; j++) {
+    const r = records[j]!;
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const { key, defaultFn, constant } = columns[i]!;
+      const value = r[key] ?? defaultFn?.();
+      o[names[i]!] = value === undefined || value instanceof SQL ? constant : value;
+    }
+    out[j] = o;
+  }
+  return sql`${sql.raw(head)}${JSON.stringify(out)}${sql.raw(tail)}`;
 }
 
 /**
  * Several writes as one statement (each a data-modifying WITH clause): one round trip, one
  * parse and one plan however many tables. They share a snapshot and none reads another's rows;
  * foreign keys are checked when the statement ends, so a row may reference one written beside it.
+ *
+ * In a transaction the statement runs with Postgres' plan cache on (`plan_cache_mode=auto`), and
+ * the connection's own setting is restored right after it, in the same round trip. The
+ * connections plan every statement for its values (src/db/client.ts) because a lookup's plan
+ * depends on them; these statements only insert rows given as JSON (or update the small counters
+ * table by its key), and the foreign-key checks Postgres runs for each row are statements too:
+ * planned afresh for every row they cost three times the insert itself (README.md, "Performance":
+ * intake). Their plans never depend on the values. Outside a transaction the three statements
+ * could run on three connections, so the write runs alone there.
  */
 export async function writeTogether(db: DbOrTx, writes: readonly (Write | undefined)[]): Promise<void> {
   const present = writes.filter((w): w is Write => w !== undefined);
   if (present.length === 0) return;
-  if (present.length === 1) {
-    await db.execute(present[0]!);
+  const statement =
+    present.length === 1
+      ? present[0]!
+      : sql`with ${sql.join(
+          present.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`),
+          sql`, `,
+        )} select 1`;
+  if (!(db instanceof PgTransaction)) {
+    await db.execute(statement);
     return;
   }
-  await db.execute(
-    sql`with ${sql.join(
-      present.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`),
-      sql`, `,
-    )} select 1`,
-  );
+  await Promise.all([db.execute(REUSE_PLANS), db.execute(statement), db.execute(RESTORE_PLANNING)]);
 }
+
+const REUSE_PLANS = sql`select set_config('plan_cache_mode', 'auto', true)`;
+// RESET goes back to the value the connection started with, whatever src/db/client.ts chose.
+const RESTORE_PLANNING = sql`reset plan_cache_mode`;
 
 /**
  * `expr = any(<values>)` with the list as one JSON parameter: the statement's text is the same

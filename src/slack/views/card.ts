@@ -98,12 +98,24 @@ const leadLabel = (m: { name: string; company: string | null }): string =>
 /** Locales whose short zone names cover the common zones (CET, EST, JST, IST, AEDT …); en-US alone says "GMT+1". */
 const ZONE_NAME_LOCALES = ['en-US', 'en-GB', 'ja-JP', 'en-IN', 'en-AU', 'ko-KR', 'en-NZ', 'en-SG'];
 
+// Building a formatter costs a hundred times using one, and every card and reminder names a zone.
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+function zoneNameFormat(locale: string, zone: string): Intl.DateTimeFormat {
+  const key = `${locale} ${zone}`;
+  let format = zoneNameFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    zoneNameFormats.set(key, format);
+  }
+  return format;
+}
+
 /** The zone's common abbreviation at that instant (CET in winter, CEST in summer), else its offset. */
 export function zoneAbbreviation(at: Date, zone: string): string {
   let offset = '';
   for (const locale of ZONE_NAME_LOCALES) {
     const name =
-      new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      zoneNameFormat(locale, zone)
         .formatToParts(at)
         .find((p) => p.type === 'timeZoneName')?.value ?? '';
     if (/^[A-Z]{2,5}$/.test(name)) return name;
