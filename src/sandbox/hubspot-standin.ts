@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signatureV3 } from '../hubspot/signature.js';
-import { waitForCalls } from './wait-for-calls.js';
+import { CallLog } from './call-log.js';
 
 /*
  * A stand-in for the HubSpot CRM API on loopback, written from HubSpot's documented request and
@@ -146,7 +146,8 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   const subscribed = new Set(opts.subscribedProperties ?? DEFAULT_SUBSCRIBED);
   const retryMs = opts.webhookRetryMs ?? 1000;
   let webhook = opts.webhook;
-  const calls: HubspotCall[] = [];
+  const log = new CallLog<HubspotCall>();
+  const calls = log.calls;
   const contacts = new Map<string, StandInContact>();
   const companies = new Map<string, { id: string; properties: Record<string, string>; createdAt: Date }>();
   const owners = new Map<
@@ -159,7 +160,6 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   >();
   const scripted = new Map<string, HubspotStandInFailure[]>();
   const hanging = new Set<ServerResponse>();
-  const waiters = new Set<() => void>();
   const changeListeners = new Set<() => void>();
   let changes = 0;
   let nextId = 1001;
@@ -176,9 +176,6 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
   const changed = (): void => {
     changes += 1;
     for (const l of [...changeListeners]) l();
-  };
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
   };
 
   // ----- webhooks, as HubSpot sends them -----
@@ -636,7 +633,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
           : {},
       );
     }
-    notify();
+    log.announce();
   }
 
   const server: Server = createServer((req, res) => {
@@ -661,7 +658,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
         typeof match === 'string'
           ? (c: HubspotCall) => c.endpoint === match && c.status >= 200 && c.status < 300
           : match;
-      return waitForCalls(calls, waiters, test, {
+      return log.waitFor(test, {
         count,
         timeoutMs,
         failure: (seen) =>
