@@ -1,3 +1,5 @@
+import { Waiters } from './waiters.js';
+
 /**
  * What a stand-in was asked, in the order the calls arrived, and a way to wait for calls still to
  * come. The Slack and HubSpot stand-ins each keep one.
@@ -5,7 +7,7 @@
 export class CallLog<T> {
   /** Handed out as the stand-in's `calls`: the same array for the stand-in's whole life. */
   readonly calls: T[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   record(call: T): void {
     this.calls.push(call);
@@ -16,7 +18,7 @@ export class CallLog<T> {
    * whether it matches (HubSpot's `waitFor` counts only 2xx answers) is announced once answered.
    */
   announce(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   matching(test: (call: T) => boolean): T[] {
@@ -31,21 +33,14 @@ export class CallLog<T> {
     test: (call: T) => boolean,
     { count, timeoutMs, failure }: { count: number; timeoutMs: number; failure: (seen: number) => string },
   ): Promise<T[]> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
+    return this.waiters.until(
+      () => {
         const found = this.calls.filter(test);
-        if (found.length < count) return false;
-        this.waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(failure(this.calls.filter(test).length)));
-      }, timeoutMs);
-      if (!check()) this.waiters.add(check);
-    });
+        return found.length >= count ? found : undefined;
+      },
+      timeoutMs,
+      () => failure(this.calls.filter(test).length),
+    );
   }
 
   clear(): void {

@@ -244,9 +244,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       failures,
       crm,
       webhooks,
-      hold: (res) => {
-        loopback.hold(res);
-      },
+      hold: loopback.hold,
       token: opts.token ?? 'pat-test',
       perTenSeconds: opts.perTenSeconds,
     }),

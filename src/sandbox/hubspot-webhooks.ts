@@ -1,4 +1,5 @@
 import { signatureV3 } from '../hubspot/signature.js';
+import { Waiters } from './waiters.js';
 
 export interface WebhookSubscriber {
   url: string;
@@ -38,7 +39,7 @@ export class WebhookSender {
   private failedDeliveries = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private readonly deliveredWaiters = new Set<() => void>();
+  private readonly deliveredWaiters = new Waiters();
 
   constructor(
     private subscriber: WebhookSubscriber | undefined,
@@ -74,11 +75,6 @@ export class WebhookSender {
     }, 5);
   }
 
-  private checkDelivered(): void {
-    if (this.queue.length === 0 && this.inFlight === 0 && this.retryTimers.size === 0)
-      for (const w of [...this.deliveredWaiters]) w();
-  }
-
   private flush(): void {
     this.flushTimer = undefined;
     const target = this.subscriber;
@@ -88,7 +84,7 @@ export class WebhookSender {
       this.inFlight += 1;
       void this.send(target, batch).finally(() => {
         this.inFlight -= 1;
-        this.checkDelivered();
+        this.deliveredWaiters.wake();
       });
     }
   }
@@ -130,7 +126,7 @@ export class WebhookSender {
       this.retryTimers.delete(timer);
       this.queue.push(...again);
       this.flush();
-      this.checkDelivered();
+      this.deliveredWaiters.wake();
     }, this.retryMs);
     this.retryTimers.add(timer);
   }
@@ -146,20 +142,12 @@ export class WebhookSender {
   }
 
   /** Resolves when every queued event has been delivered. */
-  allDelivered(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.deliveredWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.deliveredWaiters.delete(done);
-        reject(new Error('HubSpot stand-in: webhooks still pending'));
-      }, timeoutMs);
-      this.deliveredWaiters.add(done);
-      if (this.flushTimer === undefined) this.checkDelivered();
-    });
+  async allDelivered(timeoutMs: number): Promise<void> {
+    await this.deliveredWaiters.until(
+      () => (this.queue.length === 0 && this.inFlight === 0 && this.retryTimers.size === 0 ? true : undefined),
+      timeoutMs,
+      () => 'HubSpot stand-in: webhooks still pending',
+    );
   }
 
   /** Drops events not yet sent (the stand-in's reset). */

@@ -14,7 +14,7 @@ export interface Loopback {
   /** Answers every request with `handle`; one that throws is answered 500 with the error's text. */
   serve(handle: Handler): void;
   /** Leaves a request unanswered (a hang) until close. */
-  hold(res: ServerResponse): void;
+  hold: (res: ServerResponse) => void;
   /** Drops held requests and open connections, then stops listening. */
   close(): Promise<void>;
 }

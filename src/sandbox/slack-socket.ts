@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { Waiters } from './waiters.js';
 
 /**
  * The Slack stand-in's Socket Mode end: an app that opened a connection (apps.connections.open)
@@ -8,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
  */
 export class SocketModeLink {
   private socket: WebSocket | undefined;
-  private readonly connectedWaiters = new Set<() => void>();
+  private readonly connectedWaiters = new Waiters();
   private readonly acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
   private readonly wss = new WebSocketServer({ noServer: true });
 
@@ -35,24 +36,16 @@ export class SocketModeLink {
         connection_info: { app_id: 'A0BATON' },
       }),
     );
-    for (const w of [...this.connectedWaiters]) w();
+    this.connectedWaiters.wake();
   }
 
   /** Resolves once an app has connected and been greeted. */
-  connected(timeoutMs: number): Promise<void> {
-    if (this.socket) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.connectedWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.connectedWaiters.delete(done);
-        reject(new Error('stand-in: no Socket Mode connection'));
-      }, timeoutMs);
-      this.connectedWaiters.add(done);
-    });
+  async connected(timeoutMs: number): Promise<void> {
+    await this.connectedWaiters.until(
+      () => (this.socket ? true : undefined),
+      timeoutMs,
+      () => 'stand-in: no Socket Mode connection',
+    );
   }
 
   /** Pushes an envelope and resolves with the app's acknowledgement. */

@@ -272,9 +272,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       workspace,
       signal,
       methods,
-      hold: (res) => {
-        loopback.hold(res);
-      },
+      hold: loopback.hold,
       token: opts.token ?? 'xoxb-test',
       appToken: opts.appToken ?? 'xapp-test',
       socketUrl: `ws${base.slice('http'.length)}/link`,
