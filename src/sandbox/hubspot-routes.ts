@@ -3,6 +3,7 @@ import { ONE_MEGABYTE, readJson } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
 import type { HttpResult, Route } from '../http/server.js';
 import { parseOr400 } from '../http/validation.js';
+import { nextChange } from './change-signal.js';
 import { LIFECYCLE_STAGES, type HubspotStandIn } from './hubspot-standin.js';
 import { sampleLead } from './samples.js';
 
@@ -42,20 +43,6 @@ function view(hubspot: HubspotStandIn): unknown {
 }
 
 export function sandboxHubspotRoutes(hubspot: HubspotStandIn, now: () => Date): Route[] {
-  async function waitForChange(since: number): Promise<void> {
-    if (hubspot.version() !== since) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        off();
-        resolve();
-      }, LONG_POLL_MS);
-      const off = hubspot.onChange(() => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
-    });
-  }
   const json = (body: unknown): HttpResult => ({ status: 200, json: body, headers: { 'cache-control': 'no-store' } });
   return [
     {
@@ -63,7 +50,7 @@ export function sandboxHubspotRoutes(hubspot: HubspotStandIn, now: () => Date): 
       path: '/sandbox/hubspot',
       async handle(_req, url) {
         const since = url.searchParams.get('since');
-        if (since !== null && /^\d+$/.test(since)) await waitForChange(Number(since));
+        if (since !== null && /^\d+$/.test(since)) await nextChange(hubspot, Number(since), LONG_POLL_MS);
         return json(view(hubspot));
       },
     },

@@ -1,7 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { signatureV3 } from '../hubspot/signature.js';
-import { waitForCalls } from './wait-for-calls.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CallLog } from './call-log.js';
+import { ChangeSignal } from './change-signal.js';
+import { FailurePlan } from './failure-plan.js';
+import { answerApi, asRecord } from './hubspot-api.js';
+import { BY_A_PERSON, error, HttpAnswer, HubspotCrm, type StandInContact } from './hubspot-crm.js';
+import { WebhookSender, type WebhookSubscriber } from './hubspot-webhooks.js';
+import { listenOnLoopback, type Handler } from './loopback.js';
+
+export { LIFECYCLE_STAGES, type StandInContact } from './hubspot-crm.js';
+export type { WebhookSubscriber } from './hubspot-webhooks.js';
 
 /*
  * A stand-in for the HubSpot CRM API on loopback, written from HubSpot's documented request and
@@ -11,6 +18,10 @@ import { waitForCalls } from './wait-for-calls.js';
  * ten-second limit, and — like HubSpot — sends signed webhook batches to a subscriber when a
  * contact is created or a subscribed property changes, whoever changed it (a person in the CRM or
  * an app through the API), retrying a delivery that fails. The sandbox serves it too.
+ *
+ * Its parts: the CRM (src/sandbox/hubspot-crm.ts) and its endpoints (src/sandbox/hubspot-api.ts),
+ * the webhooks (src/sandbox/hubspot-webhooks.ts), the call log and failure plan it shares with
+ * the Slack stand-in; here, the HTTP side that puts them together, with HubSpot's rate limit.
  */
 
 export interface HubspotCall {
@@ -30,22 +41,6 @@ export type HubspotStandInFailure =
   | { hang: true }
   /** HubSpot acts on the request, then the connection drops before the answer. */
   | { lostAnswer: true };
-
-export interface StandInContact {
-  id: string;
-  properties: Record<string, string>;
-  createdAt: Date;
-  companyIds: string[];
-  noteIds: string[];
-}
-
-export interface WebhookSubscriber {
-  url: string;
-  clientSecret: string;
-  /** What HubSpot's events carry; Baton does not rely on them. */
-  portalId?: number;
-  appId?: number;
-}
 
 export interface HubspotStandInOptions {
   token?: string;
@@ -95,471 +90,63 @@ export interface HubspotStandIn {
   close(): Promise<void>;
 }
 
-/** The default lifecycle stages, in order (docs/hubspot.md); moving backwards needs the value cleared first. */
-export const LIFECYCLE_STAGES = [
-  'subscriber',
-  'lead',
-  'marketingqualifiedlead',
-  'salesqualifiedlead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'other',
-] as const;
 const DEFAULT_SUBSCRIBED = ['lifecyclestage', 'hubspot_owner_id', 'hs_lead_status'];
-/** The association type ids HubSpot defines: contact → company (primary), note → contact. */
-const CONTACT_TO_COMPANY = 1;
-const NOTE_TO_CONTACT = 202;
-
-interface PendingEvent {
-  event: Record<string, unknown>;
-  attempts: number;
-}
-
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-const error = (status: number, category: string, message: string): HttpAnswer =>
-  new HttpAnswer(status, { status: 'error', message, correlationId: '00000000-0000-0000-0000-000000000000', category });
+/** HubSpot's burst window. */
+const TEN_SECONDS = 10_000;
 
 function endpointOf(method: string, path: string): string {
   return `${method} ${path.replace(/\?.*$/, '').replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
 }
 
-function asRecord(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+/** Whether the calls of the last ten seconds before `now` (429s not counted) reached `perTenSeconds`. */
+function overLimit(calls: readonly HubspotCall[], perTenSeconds: number | undefined, now: number): boolean {
+  if (perTenSeconds === undefined) return false;
+  let n = 0;
+  for (let i = calls.length - 1; i >= 0 && calls[i]!.at.getTime() > now - TEN_SECONDS; i--)
+    if (calls[i]!.status !== 429) n++;
+  return n >= perTenSeconds;
 }
 
-/** A property value as a number for comparisons: epoch ms for dates, else the number itself. */
-function comparable(v: string): number {
-  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? Number.NaN : t;
+/** The most calls in any ten seconds. */
+function peakPerTenSeconds(calls: readonly HubspotCall[]): number {
+  let peak = 0;
+  let from = 0;
+  for (let i = 0; i < calls.length; i++) {
+    while (calls[i]!.at.getTime() - calls[from]!.at.getTime() >= TEN_SECONDS) from++;
+    peak = Math.max(peak, i - from + 1);
+  }
+  return peak;
 }
 
-export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Promise<HubspotStandIn> {
-  const token = opts.token ?? 'pat-test';
-  const subscribed = new Set(opts.subscribedProperties ?? DEFAULT_SUBSCRIBED);
-  const retryMs = opts.webhookRetryMs ?? 1000;
-  let webhook = opts.webhook;
-  const calls: HubspotCall[] = [];
-  const contacts = new Map<string, StandInContact>();
-  const companies = new Map<string, { id: string; properties: Record<string, string>; createdAt: Date }>();
-  const owners = new Map<
-    string,
-    { id: string; email: string; firstName: string; lastName: string; userId: number; createdAt: Date }
-  >();
-  const notes = new Map<
-    string,
-    { id: string; properties: Record<string, string>; createdAt: Date; contactIds: string[] }
-  >();
-  const scripted = new Map<string, HubspotStandInFailure[]>();
-  const hanging = new Set<ServerResponse>();
-  const waiters = new Set<() => void>();
-  const changeListeners = new Set<() => void>();
-  let changes = 0;
-  let nextId = 1001;
-  let nextEventId = 1;
-  let queue: PendingEvent[] = [];
-  let inFlight = 0;
-  let delivered = 0;
-  let deliveredEvents = 0;
-  let failedDeliveries = 0;
-  let flushTimer: NodeJS.Timeout | undefined;
-  const retryTimers = new Set<NodeJS.Timeout>();
-  const deliveredWaiters = new Set<() => void>();
-  const newId = (): string => String(nextId++);
-  const changed = (): void => {
-    changes += 1;
-    for (const l of [...changeListeners]) l();
-  };
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
-
-  // ----- webhooks, as HubSpot sends them -----
-
-  function emit(
-    subscriptionType: string,
-    objectId: string,
-    at: Date,
-    change?: { propertyName: string; propertyValue: string; changeSource: string; sourceId: string },
-  ): void {
-    const event = {
-      eventId: nextEventId++,
-      subscriptionId: 2001,
-      portalId: webhook?.portalId ?? 62515,
-      appId: webhook?.appId ?? 54321,
-      occurredAt: at.getTime(),
-      subscriptionType,
-      attemptNumber: 0,
-      objectId: Number(objectId),
-      ...(change ?? { changeFlag: 'NEW', changeSource: 'CRM_UI', sourceId: 'userId:1' }),
-    };
-    queue.push({ event, attempts: 0 });
-    flushTimer ??= setTimeout(flush, 5);
-  }
-
-  function checkDelivered(): void {
-    if (queue.length === 0 && inFlight === 0 && retryTimers.size === 0) for (const w of [...deliveredWaiters]) w();
-  }
-
-  /** Sends what is queued in batches of up to 100, like HubSpot; a failed batch is sent again later. */
-  function flush(): void {
-    flushTimer = undefined;
-    const target = webhook;
-    if (target === undefined) return;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 100);
-      inFlight += 1;
-      void send(target, batch).finally(() => {
-        inFlight -= 1;
-        checkDelivered();
-      });
-    }
-  }
-
-  async function send(target: WebhookSubscriber, batch: PendingEvent[]): Promise<void> {
-    const body = JSON.stringify(batch.map((p) => ({ ...p.event, attemptNumber: p.attempts })));
-    const timestamp = String(Date.now());
-    const signature = signatureV3(
-      { method: 'POST', uri: target.url, body: Buffer.from(body), timestamp },
-      target.clientSecret,
-    );
-    let ok: boolean;
-    try {
-      const res = await fetch(target.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hubspot-request-timestamp': timestamp,
-          'x-hubspot-signature-v3': signature,
-        },
-        body,
-        signal: AbortSignal.timeout(5000),
-      });
-      await res.arrayBuffer();
-      ok = res.status >= 200 && res.status < 300;
-    } catch {
-      ok = false;
-    }
-    if (ok) {
-      delivered += 1;
-      deliveredEvents += batch.length;
-      return;
-    }
-    failedDeliveries += 1;
-    // HubSpot retries a failed delivery up to ten times.
-    const again = batch.filter((p) => ++p.attempts < 10);
-    if (again.length === 0) return;
-    const timer = setTimeout(() => {
-      retryTimers.delete(timer);
-      queue.push(...again);
-      flush();
-      checkDelivered();
-    }, retryMs);
-    retryTimers.add(timer);
-  }
-
-  // ----- the CRM -----
-
-  function applyProperties(
-    c: StandInContact,
-    props: Record<string, string | null>,
-    at: Date,
-    source: { changeSource: string; sourceId: string },
-  ): HttpAnswer | undefined {
-    const stage = props.lifecyclestage;
-    if (stage !== undefined && stage !== null && stage !== '') {
-      const from = LIFECYCLE_STAGES.indexOf((c.properties.lifecyclestage ?? '') as (typeof LIFECYCLE_STAGES)[number]);
-      const to = LIFECYCLE_STAGES.indexOf(stage as (typeof LIFECYCLE_STAGES)[number]);
-      if (to < 0)
-        return error(400, 'VALIDATION_ERROR', `Property values were not valid: ${stage} is not a lifecycle stage`);
-      if (from > to)
-        return error(
-          400,
-          'VALIDATION_ERROR',
-          `Property values were not valid: lifecyclestage cannot move backwards from ${c.properties.lifecyclestage ?? ''} to ${stage} without being cleared first`,
-        );
-    }
-    for (const [name, raw] of Object.entries(props)) {
-      const value = raw ?? '';
-      if ((c.properties[name] ?? '') === value) continue;
-      if (value === '') Reflect.deleteProperty(c.properties, name);
-      else c.properties[name] = value;
-      if (name === 'lifecyclestage' && value !== '') c.properties[`hs_v2_date_entered_${value}`] = at.toISOString();
-      if (subscribed.has(name))
-        emit('contact.propertyChange', c.id, at, { propertyName: name, propertyValue: value, ...source });
-    }
-    c.properties.lastmodifieddate = at.toISOString();
-    changed();
-    return undefined;
-  }
-
-  function contactJson(
-    c: StandInContact,
-    wanted: readonly string[] | undefined,
-    withCompanies = false,
-  ): Record<string, unknown> {
-    const names = new Set([
-      ...(wanted ?? ['email', 'firstname', 'lastname']),
-      'createdate',
-      'lastmodifieddate',
-      'hs_object_id',
-    ]);
-    return {
-      id: c.id,
-      properties: Object.fromEntries(
-        [...names].map((n) => [n, n === 'hs_object_id' ? c.id : (c.properties[n] ?? null)]),
-      ),
-      createdAt: c.createdAt.toISOString(),
-      updatedAt: c.properties.lastmodifieddate ?? c.createdAt.toISOString(),
-      archived: false,
-      ...(withCompanies && c.companyIds.length > 0
-        ? { associations: { companies: { results: c.companyIds.map((id) => ({ id, type: 'contact_to_company' })) } } }
-        : {}),
-    };
-  }
-
-  const objectJson = (
-    o: { id: string; properties: Record<string, string>; createdAt: Date },
-    wanted: readonly string[],
-  ): Record<string, unknown> => ({
-    id: o.id,
-    properties: Object.fromEntries(
-      [...wanted, 'hs_object_id'].map((n) => [n, n === 'hs_object_id' ? o.id : (o.properties[n] ?? null)]),
-    ),
-    createdAt: o.createdAt.toISOString(),
-    updatedAt: o.createdAt.toISOString(),
-    archived: false,
+/** HubSpot's 429 body; `correlationId` only on the answers a test asked for. */
+function rateLimited(policyName: string, correlationId?: string): HttpAnswer {
+  return new HttpAnswer(429, {
+    status: 'error',
+    message: 'You have reached your ten_secondly_rolling limit.',
+    errorType: 'RATE_LIMIT',
+    ...(correlationId !== undefined ? { correlationId } : {}),
+    policyName,
   });
+}
 
-  const ownerJson = (o: {
-    id: string;
-    email: string;
-    firstName: string;
-    lastName: string;
-    userId: number;
-    createdAt: Date;
-  }): Record<string, unknown> => ({
-    id: o.id,
-    email: o.email,
-    firstName: o.firstName,
-    lastName: o.lastName,
-    userId: o.userId,
-    createdAt: o.createdAt.toISOString(),
-    updatedAt: o.createdAt.toISOString(),
-    archived: false,
-  });
+function reply(res: ServerResponse, a: HttpAnswer, headers: Record<string, string> = {}): void {
+  res.writeHead(a.status, { 'content-type': 'application/json;charset=utf-8', ...headers });
+  res.end(JSON.stringify(a.body));
+}
 
-  const batchAnswer = (results: unknown[]): HttpAnswer =>
-    new HttpAnswer(200, {
-      status: 'COMPLETE',
-      results,
-      startedAt: new Date().toISOString(),
-      completedAt: new Date().toISOString(),
-    });
+/** What the stand-in's HTTP side works with. */
+interface Served {
+  log: CallLog<HubspotCall>;
+  failures: FailurePlan<HubspotStandInFailure>;
+  crm: HubspotCrm;
+  webhooks: WebhookSender;
+  hold(res: ServerResponse): void;
+  token: string;
+  perTenSeconds: number | undefined;
+}
 
-  const idsOf = (body: unknown): string[] =>
-    (Array.isArray(asRecord(body).inputs) ? (asRecord(body).inputs as unknown[]) : []).map((i) =>
-      String(asRecord(i).id),
-    );
-  const propsOf = (body: unknown): string[] =>
-    Array.isArray(asRecord(body).properties) ? (asRecord(body).properties as unknown[]).map(String) : [];
-
-  function search(body: Record<string, unknown>): HttpAnswer {
-    const groups = (Array.isArray(body.filterGroups) ? body.filterGroups : []).map((g) =>
-      (Array.isArray(asRecord(g).filters) ? (asRecord(g).filters as unknown[]) : []).map(asRecord),
-    );
-    const matches = (c: StandInContact): boolean =>
-      groups.length === 0 ||
-      groups.some((filters) =>
-        filters.every((f) => {
-          const name = String(f.propertyName);
-          const actual = name === 'hs_object_id' ? c.id : c.properties[name];
-          if (f.operator === 'HAS_PROPERTY') return actual !== undefined;
-          if (actual === undefined) return false;
-          const value = String(f.value);
-          switch (f.operator) {
-            case 'EQ':
-              return actual.toLowerCase() === value.toLowerCase();
-            case 'GT':
-              return comparable(actual) > comparable(value);
-            case 'GTE':
-              return comparable(actual) >= comparable(value);
-            case 'LT':
-              return comparable(actual) < comparable(value);
-            case 'LTE':
-              return comparable(actual) <= comparable(value);
-            default:
-              return false;
-          }
-        }),
-      );
-    const sort = asRecord(Array.isArray(body.sorts) ? body.sorts[0] : undefined);
-    const sortBy = typeof sort.propertyName === 'string' ? sort.propertyName : 'hs_object_id';
-    const key = (c: StandInContact): number =>
-      comparable(sortBy === 'hs_object_id' ? c.id : (c.properties[sortBy] ?? ''));
-    const found = [...contacts.values()]
-      .filter(matches)
-      .sort((a, b) => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (sort.direction === 'DESCENDING' ? -1 : 1));
-    const limit = Math.min(200, Number(body.limit ?? 10));
-    const after = Number(body.after ?? 0);
-    // Like HubSpot: a search reaches at most 10,000 results, whatever the paging.
-    if (after + limit > 10_000) return error(400, 'VALIDATION_ERROR', 'There was a problem with the request.');
-    const page = found.slice(after, after + limit);
-    const next = after + limit < found.length ? { paging: { next: { after: String(after + limit) } } } : {};
-    return new HttpAnswer(200, {
-      total: found.length,
-      results: page.map((c) => contactJson(c, propsOf(body))),
-      ...next,
-    });
-  }
-
-  function answer(method: string, url: URL, body: unknown): HttpAnswer {
-    const path = url.pathname;
-    const wanted = url.searchParams.get('properties')?.split(',').filter(Boolean);
-    let m: RegExpExecArray | null;
-    if (method === 'POST' && path === '/crm/v3/objects/contacts/search') return search(asRecord(body));
-    if (method === 'POST' && path === '/crm/v3/objects/contacts/batch/read')
-      return batchAnswer(
-        idsOf(body).flatMap((id) => {
-          const c = contacts.get(id);
-          return c ? [contactJson(c, propsOf(body))] : [];
-        }),
-      );
-    if ((m = /^\/crm\/v3\/objects\/contacts\/(\d+)$/.exec(path))) {
-      const c = contacts.get(m[1]!);
-      if (!c) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-      if (method === 'GET')
-        return new HttpAnswer(
-          200,
-          contactJson(c, wanted, url.searchParams.get('associations')?.split(',').includes('companies') ?? false),
-        );
-      if (method === 'PATCH') {
-        const props = asRecord(asRecord(body).properties) as Record<string, string | null>;
-        const refused = applyProperties(c, props, new Date(), {
-          changeSource: 'INTEGRATION',
-          sourceId: String(webhook?.appId ?? 54321),
-        });
-        return refused ?? new HttpAnswer(200, contactJson(c, Object.keys(props)));
-      }
-    }
-    if (method === 'POST' && path === '/crm/v4/associations/contacts/companies/batch/read') {
-      return batchAnswer(
-        idsOf(body).flatMap((id) => {
-          const c = contacts.get(id);
-          return c
-            ? [
-                {
-                  from: { id },
-                  to: c.companyIds.map((to) => ({
-                    toObjectId: Number(to),
-                    associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: CONTACT_TO_COMPANY, label: 'Primary' }],
-                  })),
-                },
-              ]
-            : [];
-        }),
-      );
-    }
-    if (method === 'GET' && (m = /^\/crm\/v4\/objects\/contacts\/(\d+)\/associations\/(companies|notes)$/.exec(path))) {
-      const c = contacts.get(m[1]!);
-      if (!c) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-      const ids = m[2] === 'companies' ? c.companyIds : c.noteIds;
-      return new HttpAnswer(200, {
-        results: ids.map((to) => ({
-          toObjectId: Number(to),
-          associationTypes: [
-            {
-              category: 'HUBSPOT_DEFINED',
-              typeId: m![2] === 'companies' ? CONTACT_TO_COMPANY : NOTE_TO_CONTACT,
-              label: null,
-            },
-          ],
-        })),
-      });
-    }
-    if (method === 'POST' && path === '/crm/v3/objects/companies/batch/read')
-      return batchAnswer(
-        idsOf(body).flatMap((id) => {
-          const o = companies.get(id);
-          return o ? [objectJson(o, propsOf(body))] : [];
-        }),
-      );
-    if (method === 'GET' && (m = /^\/crm\/v3\/objects\/companies\/(\d+)$/.exec(path))) {
-      const o = companies.get(m[1]!);
-      return o
-        ? new HttpAnswer(200, objectJson(o, wanted ?? ['name', 'domain']))
-        : error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-    }
-    if (method === 'GET' && path === '/crm/v3/owners') {
-      const email = url.searchParams.get('email')?.toLowerCase();
-      return new HttpAnswer(200, {
-        results: [...owners.values()]
-          .filter((o) => email === undefined || o.email.toLowerCase() === email)
-          .map(ownerJson),
-      });
-    }
-    if (method === 'GET' && (m = /^\/crm\/v3\/owners\/(\d+)$/.exec(path))) {
-      const o = owners.get(m[1]!);
-      return o ? new HttpAnswer(200, ownerJson(o)) : error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-    }
-    if (method === 'POST' && path === '/crm/v3/objects/notes') {
-      const b = asRecord(body);
-      const props = asRecord(b.properties) as Record<string, string>;
-      const targets = (Array.isArray(b.associations) ? b.associations : []).map(asRecord);
-      const contactIds = targets
-        .filter((a) =>
-          (Array.isArray(a.types) ? a.types : []).some((t) => asRecord(t).associationTypeId === NOTE_TO_CONTACT),
-        )
-        .map((a) => String(asRecord(a.to).id));
-      if (typeof props.hs_timestamp !== 'string')
-        return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
-      if (contactIds.some((id) => !contacts.has(id)))
-        return error(400, 'VALIDATION_ERROR', 'One or more associations are invalid');
-      const note = { id: newId(), properties: props, createdAt: new Date(), contactIds };
-      notes.set(note.id, note);
-      for (const id of contactIds) contacts.get(id)!.noteIds.push(note.id);
-      changed();
-      return new HttpAnswer(201, objectJson(note, Object.keys(props)));
-    }
-    if (method === 'POST' && path === '/crm/v3/objects/notes/batch/read')
-      return batchAnswer(
-        idsOf(body).flatMap((id) => {
-          const n = notes.get(id);
-          return n ? [objectJson(n, propsOf(body))] : [];
-        }),
-      );
-    return error(404, 'NOT_FOUND', `${method} ${path} is not served by the stand-in`);
-  }
-
-  function pickFailure(endpoint: string): HubspotStandInFailure | undefined {
-    for (const key of [endpoint, '*']) {
-      const list = scripted.get(key);
-      if (list && list.length > 0) return list.shift();
-    }
-    return undefined;
-  }
-
-  function overLimit(now: number): boolean {
-    if (opts.perTenSeconds === undefined) return false;
-    let n = 0;
-    for (let i = calls.length - 1; i >= 0 && calls[i]!.at.getTime() > now - 10_000; i--)
-      if (calls[i]!.status !== 429) n++;
-    return n >= opts.perTenSeconds;
-  }
-
-  function reply(res: ServerResponse, a: HttpAnswer, headers: Record<string, string> = {}): void {
-    res.writeHead(a.status, { 'content-type': 'application/json;charset=utf-8', ...headers });
-    res.end(JSON.stringify(a.body));
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+function hubspotHandler(s: Served): Handler {
+  return async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -572,7 +159,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       return;
     }
     const endpoint = endpointOf(method, url.pathname);
-    const limited = overLimit(Date.now());
+    const limited = overLimit(s.log.calls, s.perTenSeconds, Date.now());
     const call: HubspotCall = {
       method,
       path: url.pathname + url.search,
@@ -582,198 +169,143 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       headers: req.headers,
       status: 0,
     };
-    calls.push(call);
-    const failure = pickFailure(endpoint);
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    s.log.record(call);
+    const failure = s.failures.next(endpoint);
+    const answer = (): HttpAnswer => answerApi(s.crm, method, url, body, s.webhooks.appId());
+    if (req.headers.authorization !== `Bearer ${s.token}`) {
       call.status = 401;
       reply(res, error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.'));
-    } else if (failure && 'hang' in failure) {
-      hanging.add(res);
-    } else if (failure && 'lostAnswer' in failure) {
-      call.status = answer(method, url, body).status;
-      res.socket?.destroy();
-    } else if (failure && failure.status === 429) {
-      call.status = 429;
-      const retry: Record<string, string> =
-        failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
-      reply(
-        res,
-        new HttpAnswer(429, {
-          status: 'error',
-          message: 'You have reached your ten_secondly_rolling limit.',
-          errorType: 'RATE_LIMIT',
-          correlationId: '0',
-          policyName: failure.policyName ?? 'TEN_SECONDLY_ROLLING',
-        }),
-        retry,
-      );
     } else if (failure) {
-      call.status = failure.status;
-      reply(res, error(failure.status, 'INTERNAL_ERROR', 'internal error'));
+      call.status = fail(s, failure, res, answer);
     } else if (limited) {
       call.status = 429;
-      reply(
-        res,
-        new HttpAnswer(429, {
-          status: 'error',
-          message: 'You have reached your ten_secondly_rolling limit.',
-          errorType: 'RATE_LIMIT',
-          policyName: 'TEN_SECONDLY_ROLLING',
-        }),
-        { 'retry-after': '1', 'x-hubspot-ratelimit-remaining': '0' },
-      );
+      reply(res, rateLimited('TEN_SECONDLY_ROLLING'), { 'retry-after': '1', 'x-hubspot-ratelimit-remaining': '0' });
     } else {
-      const a = answer(method, url, body);
+      const a = answer();
       call.status = a.status;
       reply(
         res,
         a,
-        opts.perTenSeconds !== undefined
+        s.perTenSeconds !== undefined
           ? {
-              'x-hubspot-ratelimit-max': String(opts.perTenSeconds),
-              'x-hubspot-ratelimit-interval-milliseconds': '10000',
+              'x-hubspot-ratelimit-max': String(s.perTenSeconds),
+              'x-hubspot-ratelimit-interval-milliseconds': String(TEN_SECONDS),
             }
           : {},
       );
     }
-    notify();
-  }
+    s.log.announce();
+  };
+}
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.writeHead(500);
-      res.end(String(err));
-    });
+/**
+ * Answers with the failure the plan picked; `answer` is the call's work, done when HubSpot acts
+ * before the answer is lost. Returns the status to record (0: no answer yet).
+ */
+function fail(s: Served, failure: HubspotStandInFailure, res: ServerResponse, answer: () => HttpAnswer): number {
+  if ('hang' in failure) {
+    s.hold(res);
+    return 0;
+  }
+  if ('lostAnswer' in failure) {
+    const status = answer().status;
+    res.socket?.destroy();
+    return status;
+  }
+  if (failure.status === 429) {
+    reply(
+      res,
+      rateLimited(failure.policyName ?? 'TEN_SECONDLY_ROLLING', '0'),
+      failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {},
+    );
+    return 429;
+  }
+  reply(res, error(failure.status, 'INTERNAL_ERROR', 'internal error'));
+  return failure.status;
+}
+
+export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Promise<HubspotStandIn> {
+  const log = new CallLog<HubspotCall>();
+  const failures = new FailurePlan<HubspotStandInFailure>();
+  const signal = new ChangeSignal();
+  const webhooks = new WebhookSender(opts.webhook, opts.webhookRetryMs ?? 1000);
+  const crm = new HubspotCrm(new Set(opts.subscribedProperties ?? DEFAULT_SUBSCRIBED), {
+    emit: (type, id, at, change) => {
+      webhooks.emit(type, id, at, change);
+    },
+    changed: () => {
+      signal.changed();
+    },
   });
-  await new Promise<void>((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
+  const loopback = await listenOnLoopback();
+  loopback.serve(
+    hubspotHandler({
+      log,
+      failures,
+      crm,
+      webhooks,
+      hold: loopback.hold,
+      token: opts.token ?? 'pat-test',
+      perTenSeconds: opts.perTenSeconds,
     }),
   );
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: base,
-    calls,
-    callsTo: (endpoint) => calls.filter((c) => c.endpoint === endpoint),
+    url: loopback.base,
+    calls: log.calls,
+    callsTo: (endpoint) => log.matching((c) => c.endpoint === endpoint),
     waitFor(match, { count = 1, timeoutMs = 10_000 } = {}) {
       const test =
         typeof match === 'string'
           ? (c: HubspotCall) => c.endpoint === match && c.status >= 200 && c.status < 300
           : match;
-      return waitForCalls(calls, waiters, test, {
+      return log.waitFor(test, {
         count,
         timeoutMs,
         failure: (seen) =>
           `HubSpot stand-in: waited ${timeoutMs} ms for ${count} call(s) to ${typeof match === 'string' ? match : 'a match'}, saw ${seen}`,
       });
     },
-    failNext(endpoint, failure, times = 1) {
-      scripted.set(endpoint, [...(scripted.get(endpoint) ?? []), ...Array.from({ length: times }, () => failure)]);
+    failNext(endpoint, failure, times) {
+      failures.failNext(endpoint, failure, times);
     },
     stopFailing() {
-      scripted.clear();
+      failures.clear();
     },
     subscribe(target) {
-      webhook = target;
-      flush();
+      webhooks.subscribe(target);
     },
-    addOwner(owner) {
-      const id = newId();
-      owners.set(id, { id, ...owner, userId: 9_000_000 + owners.size, createdAt: new Date() });
-      return id;
-    },
-    addCompany(properties) {
-      const id = newId();
-      companies.set(id, { id, properties: { ...properties }, createdAt: new Date() });
-      changed();
-      return id;
-    },
-    createContact(properties, { companyId, at = new Date() } = {}) {
-      const id = newId();
-      const c: StandInContact = {
-        id,
-        properties: { createdate: at.toISOString() },
-        createdAt: at,
-        companyIds: companyId !== undefined ? [companyId] : [],
-        noteIds: [],
-      };
-      contacts.set(id, c);
-      emit('contact.creation', id, at);
-      applyProperties(c, properties, at, { changeSource: 'CRM_UI', sourceId: 'userId:1' });
-      return id;
-    },
+    addOwner: (owner) => crm.addOwner(owner),
+    addCompany: (properties) => crm.addCompany(properties),
+    createContact: (properties, contactOpts = {}) => crm.createContact(properties, contactOpts),
     setProperties(id, properties, at = new Date()) {
-      const c = contacts.get(id);
+      const c = crm.contacts.get(id);
       if (!c) throw new Error(`HubSpot stand-in: no contact ${id}`);
-      const refused = applyProperties(c, properties, at, { changeSource: 'CRM_UI', sourceId: 'userId:1' });
+      const refused = crm.applyProperties(c, properties, at, BY_A_PERSON);
       if (refused) throw new Error(String(asRecord(refused.body).message));
     },
-    contact: (id) => contacts.get(id),
-    contacts: () => [...contacts.values()],
+    contact: (id) => crm.contacts.get(id),
+    contacts: () => [...crm.contacts.values()],
     owners: () =>
-      [...owners.values()].map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
+      [...crm.owners.values()].map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
     notes: (contactId) =>
-      (contacts.get(contactId)?.noteIds ?? [])
-        .map((id) => notes.get(id)!)
+      (crm.contacts.get(contactId)?.noteIds ?? [])
+        .map((id) => crm.notes.get(id)!)
         .map((n) => ({ id: n.id, body: n.properties.hs_note_body ?? '', timestamp: n.properties.hs_timestamp ?? '' })),
-    webhookStats: () => ({
-      delivered,
-      events: deliveredEvents,
-      pending: queue.length + inFlight + retryTimers.size,
-      failed: failedDeliveries,
-    }),
-    webhooksDelivered(timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          deliveredWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          deliveredWaiters.delete(done);
-          reject(new Error('HubSpot stand-in: webhooks still pending'));
-        }, timeoutMs);
-        deliveredWaiters.add(done);
-        if (flushTimer === undefined) checkDelivered();
-      });
-    },
-    peakPerTenSeconds() {
-      let peak = 0;
-      let from = 0;
-      for (let i = 0; i < calls.length; i++) {
-        while (calls[i]!.at.getTime() - calls[from]!.at.getTime() >= 10_000) from++;
-        peak = Math.max(peak, i - from + 1);
-      }
-      return peak;
-    },
-    version: () => changes,
-    onChange(listener) {
-      changeListeners.add(listener);
-      return () => {
-        changeListeners.delete(listener);
-      };
-    },
+    webhookStats: () => webhooks.stats(),
+    webhooksDelivered: (timeoutMs = 10_000) => webhooks.allDelivered(timeoutMs),
+    peakPerTenSeconds: () => peakPerTenSeconds(log.calls),
+    version: () => signal.version(),
+    onChange: (listener) => signal.onChange(listener),
     reset() {
-      calls.length = 0;
-      contacts.clear();
-      companies.clear();
-      owners.clear();
-      notes.clear();
-      scripted.clear();
-      queue = [];
+      log.clear();
+      crm.reset();
+      failures.clear();
+      webhooks.clear();
     },
     async close() {
-      clearTimeout(flushTimer);
-      for (const t of retryTimers) clearTimeout(t);
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      webhooks.close();
+      await loopback.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Policy } from '../config/policy.js';
-import { dmChannelFor } from './slack-standin.js';
+import { dmChannelFor } from './slack-methods.js';
 
 export type Role = 'rep' | 'manager' | 'marketer';
 

@@ -8,9 +8,11 @@ import { ONE_MEGABYTE, readJson } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
 import type { HttpResult, Route } from '../http/server.js';
 import { parseOr400 } from '../http/validation.js';
-import { policyChannels, policyPeople, type SandboxPerson } from './people.js';
+import { nextChange } from './change-signal.js';
+import { policyChannels, policyPeople, type SandboxChannel, type SandboxPerson } from './people.js';
 import { demoHistory, sampleLead } from './samples.js';
 import { FORM_TYPE, interactionBody, sendSigned, type SlackReply } from './sign.js';
+import { appHomeOpened, blockActions, slashCommandFields, viewSubmission, type ClickPlace } from './slack-payloads.js';
 import type { SlackStandIn } from './slack-standin.js';
 
 export interface SandboxSettings {
@@ -64,88 +66,228 @@ const submitSchema = z.object({
 const homeSchema = z.object({ user });
 const closeSchema = z.object({ user, viewId: z.string().min(1) });
 
-/** The URL of this very server: the page's requests reach /slack/events the way Slack's would. */
+const isLoopback = (address: string | undefined): boolean =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
+/** The URL of this very server: the page's requests reach Baton the way Slack's and a sender's would. */
 function selfUrl(req: IncomingMessage): string {
   return `http://127.0.0.1:${String(req.socket.localPort)}`;
 }
 
-const isLoopback = (address: string | undefined): boolean =>
-  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+const newTriggerId = (): string =>
+  `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
-const triggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
+const ok = (): HttpResult => ({ status: 200, json: { ok: true } });
 
-function failed(reply: SlackReply, what: string): HttpError {
-  return new HttpError(
-    502,
-    'internal',
-    `Baton answered ${String(reply.status)} to the ${what}: ${reply.body.slice(0, 300)}`,
-  );
-}
+/**
+ * What the sandbox page's routes share: the settings, the policy's people and channels, and the
+ * way the page's actions reach Baton — signed as Slack signs them, at this very server.
+ */
+class SandboxPage {
+  readonly people: SandboxPerson[];
+  readonly channels: SandboxChannel[];
 
-export function sandboxRoutes(s: SandboxSettings): Route[] {
-  const people = policyPeople(s.policy);
-  const channels = policyChannels(s.policy, people);
-  const personOf = (id: string): SandboxPerson => {
-    const p = people.find((x) => x.id === id);
+  constructor(readonly s: SandboxSettings) {
+    this.people = policyPeople(s.policy);
+    this.channels = policyChannels(s.policy, this.people);
+  }
+
+  personOf(id: string): SandboxPerson {
+    const p = this.people.find((x) => x.id === id);
     if (!p) throw new HttpError(400, 'validation_failed', `${id} is not named in the policy.`);
     return p;
-  };
-  const userField = (p: SandboxPerson): Record<string, string> => ({
-    id: p.id,
-    username: p.name.toLowerCase().replace(/\s+/g, '.'),
-    name: p.name.toLowerCase().replace(/\s+/g, '.'),
-    team_id: s.teamId,
-  });
-  const channelName = (id: string): string => channels.find((c) => c.id === id)?.name ?? id;
+  }
 
-  function state(req: IncomingMessage): Record<string, unknown> {
-    const known = new Set(channels.map((c) => c.id));
-    const extra = s.standIn
+  channel(id: string): { id: string; name: string } {
+    return { id, name: this.channels.find((c) => c.id === id)?.name ?? id };
+  }
+
+  /** The request's JSON as `schema` reads it, and the person it names. */
+  async read<S extends z.ZodType<{ user: string }>>(
+    req: IncomingMessage,
+    schema: S,
+    what: string,
+  ): Promise<{ c: z.output<S>; p: SandboxPerson }> {
+    const c = parseOr400(schema, await readJson(req, ONE_MEGABYTE), what);
+    return { c, p: this.personOf(c.user) };
+  }
+
+  /** A new trigger_id, registered as `p`'s so a modal it opens shows on their screen. */
+  trigger(p: SandboxPerson): string {
+    const id = newTriggerId();
+    this.s.standIn.registerTrigger(id, p.id);
+    return id;
+  }
+
+  /** Sends Baton's /slack/events what Slack would; any answer but 200 is a 502 naming `what`. */
+  async toBaton(req: IncomingMessage, rawBody: string, contentType: string, what: string): Promise<SlackReply> {
+    const reply = await sendSigned(`${selfUrl(req)}/slack/events`, this.s.signingSecret, rawBody, contentType);
+    if (reply.status !== 200)
+      throw new HttpError(
+        502,
+        'internal',
+        `Baton answered ${String(reply.status)} to the ${what}: ${reply.body.slice(0, 300)}`,
+      );
+    return reply;
+  }
+
+  /** Everything the page draws. */
+  state(req: IncomingMessage): Record<string, unknown> {
+    const { standIn } = this.s;
+    const known = new Set(this.channels.map((c) => c.id));
+    const extra = standIn
       .channelIds()
       .filter((id) => !known.has(id))
       .map((id) => ({ id, name: id, kind: 'other' }));
     return {
-      version: s.standIn.version(),
-      teamId: s.teamId,
+      version: standIn.version(),
+      teamId: this.s.teamId,
       // Card times are in the policy's zone; the page shows message times in it too.
-      timeZone: s.policy.calendar.timeZone,
+      timeZone: this.s.policy.calendar.timeZone,
       // The tokens the sandbox made up, for trying the API by hand: only to this machine.
       api: isLoopback(req.socket.remoteAddress)
-        ? { intakeToken: s.intakeToken, reportsToken: s.reportsToken }
+        ? { intakeToken: this.s.intakeToken, reportsToken: this.s.reportsToken }
         : undefined,
-      people,
-      channels: [...channels, ...extra],
+      people: this.people,
+      channels: [...this.channels, ...extra],
       messages: Object.fromEntries(
-        [...channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, s.standIn.messages(id)]),
+        [...this.channels.map((c) => c.id), ...extra.map((c) => c.id)].map((id) => [id, standIn.messages(id)]),
       ),
-      ephemeral: Object.fromEntries(people.map((p) => [p.id, s.standIn.ephemeral(p.id)])),
-      modals: Object.fromEntries(people.map((p) => [p.id, s.standIn.modals(p.id)])),
-      homes: Object.fromEntries(people.map((p) => [p.id, s.standIn.home(p.id) ?? null])),
+      ephemeral: Object.fromEntries(this.people.map((p) => [p.id, standIn.ephemeral(p.id)])),
+      modals: Object.fromEntries(this.people.map((p) => [p.id, standIn.modals(p.id)])),
+      homes: Object.fromEntries(this.people.map((p) => [p.id, standIn.home(p.id) ?? null])),
     };
   }
+}
 
-  async function waitForChange(since: number): Promise<void> {
-    // Any other version is news: a change since, or a restarted sandbox whose count began again.
-    if (s.standIn.version() !== since) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        off();
-        resolve();
-      }, LONG_POLL_MS);
-      const off = s.standIn.onChange(() => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
-    });
+async function stateRoute(page: SandboxPage, req: IncomingMessage, url: URL): Promise<HttpResult> {
+  const since = url.searchParams.get('since');
+  if (since !== null && /^\d+$/.test(since)) await nextChange(page.s.standIn, Number(since), LONG_POLL_MS);
+  return { status: 200, json: page.state(req), headers: { 'cache-control': 'no-store' } };
+}
+
+/** A slash command typed in a channel: Baton's own go to Baton; anything else Slack answers itself. */
+async function commandRoute(page: SandboxPage, req: IncomingMessage): Promise<HttpResult> {
+  const { c, p } = await page.read(req, commandSchema, 'command');
+  const { standIn } = page.s;
+  const [command = '', ...rest] = c.text.split(/\s+/);
+  if (!COMMANDS.includes(command.toLowerCase())) {
+    const text = command.startsWith('/')
+      ? `\`${command}\` is not a Baton command. ${TRY}`
+      : `The sandbox has no one to chat with: messages here are slash commands, starting with \`/\`. ${TRY}`;
+    standIn.addEphemeral(p.id, c.channel, { text });
+    return ok();
   }
+  const fields = slashCommandFields({
+    teamId: page.s.teamId,
+    person: p,
+    channel: page.channel(c.channel),
+    command,
+    text: rest.join(' '),
+    responseUrl: standIn.responseUrlFor(p.id, c.channel),
+    triggerId: page.trigger(p),
+  });
+  const reply = await page.toBaton(req, new URLSearchParams(fields).toString(), FORM_TYPE, command);
+  // An answer in the acknowledgement is shown to the user who typed the command, like Slack.
+  if (typeof reply.json === 'object' && reply.json !== null) standIn.addEphemeral(p.id, c.channel, reply.json);
+  else if (reply.body.trim() !== '') standIn.addEphemeral(p.id, c.channel, { text: reply.body });
+  return ok();
+}
 
-  async function signedForm(req: IncomingMessage, rawBody: string): Promise<SlackReply> {
-    return sendSigned(`${selfUrl(req)}/slack/events`, s.signingSecret, rawBody, FORM_TYPE);
+/** Where the click happened, as the stand-in shows it to `p`; 404 when that is not on their screen. */
+function clickPlace(page: SandboxPage, c: z.output<typeof clickSchema>, p: SandboxPerson): ClickPlace {
+  const { standIn } = page.s;
+  const viewId = c.viewId ?? c.view;
+  if (viewId !== undefined) {
+    const home = standIn.home(p.id);
+    const modal = standIn.modals(p.id).find((v) => v.id === viewId);
+    const view = home?.id === viewId ? { ...home.view, type: 'home' } : modal?.view;
+    if (!view) throw new HttpError(404, 'not_found', `No view ${viewId} is open for ${p.name}.`);
+    return { in: 'view', viewId, view, hash: modal?.hash };
   }
+  if (c.channel === undefined || c.ts === undefined)
+    throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
+  const message = standIn.messages(c.channel).find((m) => m.ts === c.ts);
+  const ephemeral = message ? undefined : standIn.ephemeral(p.id).find((m) => m.ts === c.ts && m.channel === c.channel);
+  if (!message && !ephemeral) throw new HttpError(404, 'not_found', `No message ${c.ts} in ${c.channel}.`);
+  return {
+    in: 'message',
+    channel: page.channel(c.channel),
+    ts: c.ts,
+    message,
+    ephemeral,
+    responseUrl: standIn.responseUrlFor(p.id, c.channel, c.ts),
+  };
+}
 
-  const json = (body: unknown): HttpResult => ({ status: 200, json: body });
+async function clickRoute(page: SandboxPage, req: IncomingMessage): Promise<HttpResult> {
+  const { c, p } = await page.read(req, clickSchema, 'click');
+  const triggerId = page.trigger(p);
+  const payload = blockActions({
+    teamId: page.s.teamId,
+    person: p,
+    triggerId,
+    click: c,
+    place: clickPlace(page, c, p),
+  });
+  await page.toBaton(req, interactionBody(payload), FORM_TYPE, 'button click');
+  return ok();
+}
 
+async function submitRoute(page: SandboxPage, req: IncomingMessage): Promise<HttpResult> {
+  const { c, p } = await page.read(req, submitSchema, 'submission');
+  const modal = page.s.standIn.modals(p.id).find((v) => v.id === c.viewId);
+  if (!modal) throw new HttpError(404, 'not_found', `No modal ${c.viewId} is open for ${p.name}.`);
+  const payload = viewSubmission({
+    teamId: page.s.teamId,
+    person: p,
+    triggerId: newTriggerId(),
+    modal,
+    values: c.values,
+  });
+  const reply = await page.toBaton(req, interactionBody(payload), FORM_TYPE, 'form submission');
+  page.s.standIn.applyViewResponse(p.id, c.viewId, reply.json);
+  const answer = (reply.json ?? {}) as { response_action?: unknown; errors?: unknown };
+  return {
+    status: 200,
+    json: {
+      ok: answer.response_action !== 'errors',
+      errors: answer.response_action === 'errors' ? answer.errors : undefined,
+    },
+  };
+}
+
+async function closeRoute(page: SandboxPage, req: IncomingMessage): Promise<HttpResult> {
+  const { c, p } = await page.read(req, closeSchema, 'close');
+  // Baton asks for no view_closed events (no notify_on_close), so Slack would just close it.
+  page.s.standIn.applyViewResponse(p.id, c.viewId, undefined);
+  return ok();
+}
+
+async function homeRoute(page: SandboxPage, req: IncomingMessage): Promise<HttpResult> {
+  const { p } = await page.read(req, homeSchema, 'home');
+  const envelope = appHomeOpened(page.s.teamId, p);
+  await page.toBaton(req, JSON.stringify(envelope), 'application/json', 'app_home_opened event');
+  return ok();
+}
+
+/** Posts `body` to Baton's intake API at `apiPath` with the sandbox's intake token, and answers with its answer. */
+async function intake(page: SandboxPage, req: IncomingMessage, apiPath: string, body: unknown): Promise<HttpResult> {
+  const res = await fetch(`${selfUrl(req)}${apiPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${page.s.intakeToken}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+export function sandboxRoutes(s: SandboxSettings): Route[] {
+  const page = new SandboxPage(s);
+  const post = (p: string, handle: (req: IncomingMessage) => Promise<HttpResult>): Route => ({
+    method: 'POST',
+    path: p,
+    handle,
+  });
   return [
     // Whoever opens the printed address without the path lands on the page, not on a 404.
     {
@@ -165,256 +307,13 @@ export function sandboxRoutes(s: SandboxSettings): Route[] {
         };
       },
     })),
-    {
-      method: 'GET',
-      path: '/sandbox/state',
-      async handle(req, url) {
-        const since = url.searchParams.get('since');
-        if (since !== null && /^\d+$/.test(since)) await waitForChange(Number(since));
-        return { status: 200, json: state(req), headers: { 'cache-control': 'no-store' } };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/command',
-      async handle(req) {
-        const c = parseOr400(commandSchema, await readJson(req, ONE_MEGABYTE), 'command');
-        const p = personOf(c.user);
-        const [command = '', ...rest] = c.text.split(/\s+/);
-        if (!COMMANDS.includes(command.toLowerCase())) {
-          const text = command.startsWith('/')
-            ? `\`${command}\` is not a Baton command. ${TRY}`
-            : `The sandbox has no one to chat with: messages here are slash commands, starting with \`/\`. ${TRY}`;
-          s.standIn.addEphemeral(p.id, c.channel, { text });
-          return json({ ok: true });
-        }
-        const trigger = triggerId();
-        s.standIn.registerTrigger(trigger, p.id);
-        const fields = {
-          token: 'sandbox-verification-token',
-          team_id: s.teamId,
-          team_domain: 'baton-sandbox',
-          channel_id: c.channel,
-          channel_name: channelName(c.channel),
-          user_id: p.id,
-          user_name: userField(p).username ?? p.id,
-          command,
-          text: rest.join(' '),
-          api_app_id: 'A0BATON',
-          response_url: s.standIn.responseUrlFor(p.id, c.channel),
-          trigger_id: trigger,
-        };
-        const reply = await signedForm(req, new URLSearchParams(fields).toString());
-        if (reply.status !== 200) throw failed(reply, command);
-        // An answer in the acknowledgement is shown to the user who typed the command, like Slack.
-        if (typeof reply.json === 'object' && reply.json !== null) s.standIn.addEphemeral(p.id, c.channel, reply.json);
-        else if (reply.body.trim() !== '') s.standIn.addEphemeral(p.id, c.channel, { text: reply.body });
-        return json({ ok: true });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/click',
-      async handle(req) {
-        const c = parseOr400(clickSchema, await readJson(req, ONE_MEGABYTE), 'click');
-        const p = personOf(c.user);
-        const trigger = triggerId();
-        s.standIn.registerTrigger(trigger, p.id);
-        const actionTs = String(Date.now() / 1000);
-        const action = c.selected
-          ? {
-              action_id: c.actionId,
-              block_id: c.blockId ?? 'actions',
-              type: 'static_select',
-              selected_option: {
-                text: { type: 'plain_text', text: c.selected.text, emoji: true },
-                value: c.selected.value,
-              },
-              action_ts: actionTs,
-            }
-          : {
-              action_id: c.actionId,
-              block_id: c.blockId ?? 'actions',
-              text: { type: 'plain_text', text: 'button', emoji: true },
-              value: c.value ?? '',
-              type: 'button',
-              action_ts: actionTs,
-            };
-        const common = {
-          type: 'block_actions',
-          user: userField(p),
-          api_app_id: 'A0BATON',
-          token: 'sandbox-verification-token',
-          trigger_id: trigger,
-          team: { id: s.teamId, domain: 'baton-sandbox' },
-          enterprise: null,
-          is_enterprise_install: false,
-          actions: [action],
-        };
-        let payload: Record<string, unknown>;
-        const viewId = c.viewId ?? c.view;
-        if (viewId !== undefined) {
-          const home = s.standIn.home(p.id);
-          const modal = s.standIn.modals(p.id).find((v) => v.id === viewId);
-          const view = home?.id === viewId ? { ...home.view, type: 'home' } : modal?.view;
-          if (!view) throw new HttpError(404, 'not_found', `No view ${viewId} is open for ${p.name}.`);
-          payload = {
-            ...common,
-            container: { type: 'view', view_id: viewId },
-            view: {
-              ...view,
-              id: viewId,
-              ...(modal ? { hash: modal.hash } : {}),
-              team_id: s.teamId,
-              state: { values: {} },
-              app_id: 'A0BATON',
-            },
-          };
-        } else {
-          if (c.channel === undefined || c.ts === undefined)
-            throw new HttpError(400, 'validation_failed', 'A click needs either viewId or channel and ts.');
-          const message = s.standIn.messages(c.channel).find((m) => m.ts === c.ts);
-          // A button in an ephemeral message: Slack sends no message body for those, only the container.
-          const ephemeral = message
-            ? undefined
-            : s.standIn.ephemeral(p.id).find((m) => m.ts === c.ts && m.channel === c.channel);
-          if (!message && !ephemeral) throw new HttpError(404, 'not_found', `No message ${c.ts} in ${c.channel}.`);
-          payload = {
-            ...common,
-            container: {
-              type: 'message',
-              message_ts: c.ts,
-              channel_id: c.channel,
-              is_ephemeral: ephemeral !== undefined,
-            },
-            channel: { id: c.channel, name: channelName(c.channel) },
-            ...(message
-              ? {
-                  message: {
-                    type: 'message',
-                    user: message.user,
-                    ts: message.ts,
-                    text: message.text,
-                    blocks: message.blocks,
-                    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
-                  },
-                }
-              : {}),
-            state: { values: {} },
-            response_url: s.standIn.responseUrlFor(p.id, c.channel, c.ts),
-          };
-        }
-        const reply = await signedForm(req, interactionBody(payload));
-        if (reply.status !== 200) throw failed(reply, 'button click');
-        return json({ ok: true });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/submit',
-      async handle(req) {
-        const c = parseOr400(submitSchema, await readJson(req, ONE_MEGABYTE), 'submission');
-        const p = personOf(c.user);
-        const stored = s.standIn.modals(p.id).find((v) => v.id === c.viewId);
-        if (!stored) throw new HttpError(404, 'not_found', `No modal ${c.viewId} is open for ${p.name}.`);
-        const payload = {
-          type: 'view_submission',
-          team: { id: s.teamId, domain: 'baton-sandbox' },
-          user: userField(p),
-          api_app_id: 'A0BATON',
-          token: 'sandbox-verification-token',
-          trigger_id: triggerId(),
-          view: {
-            ...stored.view,
-            id: stored.id,
-            hash: stored.hash,
-            team_id: s.teamId,
-            type: 'modal',
-            state: { values: c.values },
-            app_id: 'A0BATON',
-          },
-          response_urls: [],
-          is_enterprise_install: false,
-          enterprise: null,
-        };
-        const reply = await signedForm(req, interactionBody(payload));
-        if (reply.status !== 200) throw failed(reply, 'form submission');
-        s.standIn.applyViewResponse(p.id, c.viewId, reply.json);
-        const answer = (reply.json ?? {}) as { response_action?: unknown; errors?: unknown };
-        return json({
-          ok: answer.response_action !== 'errors',
-          errors: answer.response_action === 'errors' ? answer.errors : undefined,
-        });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/close',
-      async handle(req) {
-        const c = parseOr400(closeSchema, await readJson(req, ONE_MEGABYTE), 'close');
-        // Baton asks for no view_closed events (no notify_on_close), so Slack would just close it.
-        s.standIn.applyViewResponse(personOf(c.user).id, c.viewId, undefined);
-        return json({ ok: true });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/home',
-      async handle(req) {
-        const p = personOf(parseOr400(homeSchema, await readJson(req, ONE_MEGABYTE), 'home').user);
-        const nowSeconds = Date.now() / 1000;
-        const envelope = {
-          token: 'sandbox-verification-token',
-          team_id: s.teamId,
-          api_app_id: 'A0BATON',
-          event: { type: 'app_home_opened', user: p.id, channel: p.dm, tab: 'home', event_ts: nowSeconds.toFixed(6) },
-          type: 'event_callback',
-          event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
-          event_time: Math.floor(nowSeconds),
-          authorizations: [
-            {
-              enterprise_id: null,
-              team_id: s.teamId,
-              user_id: 'U0BATONBOT',
-              is_bot: true,
-              is_enterprise_install: false,
-            },
-          ],
-          is_ext_shared_channel: false,
-        };
-        const reply = await sendSigned(
-          `${selfUrl(req)}/slack/events`,
-          s.signingSecret,
-          JSON.stringify(envelope),
-          'application/json',
-        );
-        if (reply.status !== 200) throw failed(reply, 'app_home_opened event');
-        return json({ ok: true });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/lead',
-      async handle(req) {
-        const res = await fetch(`${selfUrl(req)}/api/leads`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` },
-          body: JSON.stringify(sampleLead(s.now())),
-        });
-        return { status: res.status, json: await res.json() };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/sandbox/demo',
-      async handle(req) {
-        const res = await fetch(`${selfUrl(req)}/api/leads/import`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` },
-          body: JSON.stringify(demoHistory(s.policy, s.now())),
-        });
-        return { status: res.status, json: await res.json() };
-      },
-    },
+    { method: 'GET', path: '/sandbox/state', handle: (req, url) => stateRoute(page, req, url) },
+    post('/sandbox/command', (req) => commandRoute(page, req)),
+    post('/sandbox/click', (req) => clickRoute(page, req)),
+    post('/sandbox/submit', (req) => submitRoute(page, req)),
+    post('/sandbox/close', (req) => closeRoute(page, req)),
+    post('/sandbox/home', (req) => homeRoute(page, req)),
+    post('/sandbox/lead', (req) => intake(page, req, '/api/leads', sampleLead(s.now()))),
+    post('/sandbox/demo', (req) => intake(page, req, '/api/leads/import', demoHistory(s.policy, s.now()))),
   ];
 }
