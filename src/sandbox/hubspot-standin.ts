@@ -27,7 +27,8 @@ export interface HubspotCall {
 export type HubspotStandInFailure =
   | { status: 429; retryAfterSeconds?: number; policyName?: 'TEN_SECONDLY_ROLLING' | 'DAILY' }
   | { status: 500 | 502 | 503 }
-  | { hang: true }
+  /** No answer ever comes; `acted`: HubSpot acts on the request first (the note is made, the property set). */
+  | { hang: true; acted?: boolean }
   /** HubSpot acts on the request, then the connection drops before the answer. */
   | { lostAnswer: true };
 
@@ -588,6 +589,7 @@ export async function startHubspotStandIn(opts: HubspotStandInOptions = {}): Pro
       call.status = 401;
       reply(res, error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.'));
     } else if (failure && 'hang' in failure) {
+      if (failure.acted === true) call.status = answer(method, url, body).status;
       hanging.add(res);
     } else if (failure && 'lostAnswer' in failure) {
       call.status = answer(method, url, body).status;
