@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.js';
 import { findLeadForIntake } from '../../src/db/repo/leads.js';
 import { ensureWorkspace } from '../../src/db/repo/workspaces.js';
-import { hasServer, scratchServerDatabase } from '../helpers/db.js';
+import { childDatabase } from '../helpers/db.js';
 import { startHubspotStandIn, type HubspotCall, type HubspotStandIn } from '../helpers/hubspot-standin.js';
 import { REPO } from '../helpers/process.js';
 
@@ -15,7 +15,6 @@ import { REPO } from '../helpers/process.js';
 const TOKEN = 'pat-backfill-test';
 let hubspot: HubspotStandIn;
 let scratch: string;
-// The server when there is one (as in CI), else the embedded database in a folder of its own.
 let target: DatabaseTarget;
 let database: Record<string, string>;
 let dropDatabase: () => Promise<void> = () => Promise.resolve();
@@ -63,15 +62,10 @@ const runCli = (args: readonly string[], env: Record<string, string> = {}) => st
 describe('npm run hubspot:backfill', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'baton-hubspot-backfill-'));
-    if (hasServer) {
-      const server = await scratchServerDatabase('baton_backfill');
-      target = { kind: 'postgres', url: server.url };
-      database = { DATABASE_URL: server.url };
-      dropDatabase = () => server.drop();
-    } else {
-      target = { kind: 'pglite', dataDir: path.join(scratch, 'db') };
-      database = { DATA_DIR: target.dataDir };
-    }
+    const forChild = await childDatabase('baton_backfill', scratch);
+    target = forChild.target;
+    database = forChild.env;
+    dropDatabase = () => forChild.drop();
     hubspot = await startHubspotStandIn({ token: TOKEN });
     const ana = hubspot.addOwner({ email: 'ana@example.com', firstName: 'Ana', lastName: 'Andersson' });
     const big = hubspot.addCompany({ name: 'Bigcorp', numberofemployees: '5000', country: 'Sweden' });

@@ -10,10 +10,10 @@ import { encodeAction } from '../../src/slack/ids.js';
 import { REJECT_BLOCKS, REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
 import { INTAKE_TOKEN, REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
-import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { HUBSPOT_SECRET, HUBSPOT_TOKEN } from '../helpers/hubspot-app.js';
+import { childDatabase } from '../helpers/db.js';
+import { createEnterpriseMql, HUBSPOT_SECRET, HUBSPOT_TOKEN } from '../helpers/hubspot-app.js';
 import { startHubspotStandIn, type HubspotCall, type HubspotStandIn } from '../helpers/hubspot-standin.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
 import { blockActionsPayload, sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
@@ -106,17 +106,9 @@ describe('HubSpot write-back through SIGKILLs', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'baton-hubspot-crash-'));
     clockFile = path.join(dir, 'clock');
     port = await freePort();
-    // The server when there is one (as in CI), else the embedded database in a folder of its own.
-    let database: Record<string, string>;
-    if (hasServer) {
-      const scratch = await scratchServerDatabase('baton_hubspot_crash');
-      target = { kind: 'postgres', url: scratch.url };
-      database = { DATABASE_URL: scratch.url };
-      dropDatabase = () => scratch.drop();
-    } else {
-      target = { kind: 'pglite', dataDir: path.join(dir, 'db') };
-      database = { DATA_DIR: target.dataDir };
-    }
+    const database = await childDatabase('baton_hubspot_crash', dir);
+    target = database.target;
+    dropDatabase = () => database.drop();
     env = {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -130,7 +122,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
       HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
       HUBSPOT_API_URL: hubspot.url,
       BATON_TEST_CLOCK_FILE: clockFile,
-      ...database,
+      ...database.env,
     };
     setClock(clockFile, new Date(), { running: true });
   });
@@ -141,15 +133,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (): Promise<BatonProcess> => {
-    const p = spawnBaton(env, [], 'clocked');
-    // The embedded database's start-up is slow on a busy machine: a generous limit, not a figure.
-    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 120_000).catch((err: unknown) => {
-      p.child.kill('SIGKILL');
-      throw new Error(`${String(err)}\n${p.output()}`);
-    });
-    return p;
-  };
+  const start = (): Promise<BatonProcess> => startBatonProcess(env, port, 'clocked');
   const kill = async (p: BatonProcess): Promise<void> => {
     p.child.kill('SIGKILL');
     await p.exited;
@@ -169,26 +153,12 @@ describe('HubSpot write-back through SIGKILLs', () => {
     hubspot.failNext(PATCH, { status: 429, retryAfterSeconds: 1 });
     hubspot.failNext(PATCH, { status: 503 });
     hubspot.failNext(PATCH, { hang: true });
-    let cards: { ts: string; rep: string; handoffId: string }[] = [];
     let baton = await start();
     hubspot.subscribe({ url: `http://127.0.0.1:${port}/hubspot/webhooks`, clientSecret: HUBSPOT_SECRET });
-    let contacts: string[] = [];
+    // Big Swedish companies: the enterprise team, where only the assigned rep decides.
+    const contacts = LEADS.map(({ name }) => createEnterpriseMql(hubspot, name));
+    let cards: { ts: string; rep: string; handoffId: string }[] = [];
     try {
-      contacts = LEADS.map(({ name }) => {
-        // A big Swedish company: the enterprise team, where only the assigned rep decides.
-        const company = hubspot.addCompany({ name: `${name} AB`, numberofemployees: '4000', country: 'Sweden' });
-        return hubspot.createContact(
-          {
-            email: `${name.toLowerCase()}@${name.toLowerCase()}.se`,
-            firstname: name,
-            lastname: 'Lind',
-            jobtitle: 'CTO',
-            lifecyclestage: 'marketingqualifiedlead',
-          },
-          { companyId: company },
-        );
-      });
-
       // Killed while HubSpot holds an owner update unanswered (and unmade).
       await hubspot.waitFor((c) => c.endpoint === PATCH && c.status === 0, { timeoutMs: 60_000 });
       await kill(baton);
