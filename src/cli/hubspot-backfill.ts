@@ -1,12 +1,12 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadBackfillConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { loadPolicy } from '../config/policy.js';
 import { openDatabase } from '../db/client.js';
 import { HubspotError, createHubspotClient } from '../hubspot/client.js';
-import { runImport, IMPORT_CHUNK, type ImportFailure } from '../http/import-stream.js';
+import { runImport, type ImportFailure } from '../http/import-stream.js';
 import { createLogger } from '../log.js';
-import { hubspotImportLines } from '../services/hubspot-backfill.js';
+import { hubspotImportLines, SEARCH_PAGE } from '../services/hubspot-backfill.js';
 import { hubspotPace, paceHubspot } from '../services/hubspot.js';
 import { createOwnerMatcher } from '../services/hubspot-owners.js';
 import { createWebClient } from '../slack/client.js';
@@ -31,6 +31,12 @@ function parseArgs(argv: readonly string[]): { since: string; state: string; fai
     state,
     failures: `${state.replace(/\.state\.json$|\.json$/, '')}.failed.ndjson`,
   };
+}
+
+/** Written whole, then renamed into place: a run killed while saving leaves the previous state, never half of one. */
+function saveState(file: string, state: { since: string; createdFrom: string }): void {
+  writeFileSync(`${file}.next`, JSON.stringify(state));
+  renameSync(`${file}.next`, file);
 }
 
 /**
@@ -68,7 +74,7 @@ async function run(argv: readonly string[]): Promise<number> {
     rmSync(args.failures, { force: true });
 
     let total: number | undefined;
-    // Where each line started, so the state only ever names a point every earlier line is committed behind.
+    // Each line's creation time, so the state only ever names a point every earlier line is committed behind.
     const positions = new Map<number, string>();
     let index = 0;
     async function* lines(): AsyncGenerator {
@@ -85,21 +91,22 @@ async function run(argv: readonly string[]): Promise<number> {
     const failures: ImportFailure[] = [];
     const started = Date.now();
     const counts = await runImport(ctx, lines(), {
+      // A page a chunk: a kill loses the pages being written, not thousands of contacts read.
+      chunkSize: SEARCH_PAGE,
       onFailure: (f) => {
         failures.push(f);
       },
-      onProgress: (c) => {
+      onProgress: (c, settled) => {
         draw(c);
-        // Two chunks are in flight at most: every line before the one still writing is committed.
-        const safe = c.done - 2 * IMPORT_CHUNK;
-        const createdFrom = positions.get(safe);
-        if (createdFrom !== undefined) writeFileSync(args.state, JSON.stringify({ since: args.since, createdFrom }));
-        for (const k of positions.keys()) if (k < safe) positions.delete(k);
+        // Every line before `settled` is committed: a rerun starts at the last of them (met again, it is skipped).
+        const createdFrom = positions.get(settled - 1);
+        if (createdFrom !== undefined) saveState(args.state, { since: args.since, createdFrom });
+        for (const k of positions.keys()) if (k < settled - 1) positions.delete(k);
       },
     });
     draw(counts, true);
     if (failures.length > 0) writeFileSync(args.failures, failures.map((f) => JSON.stringify(f)).join('\n') + '\n');
-    rmSync(args.state, { force: true });
+    for (const f of [args.state, `${args.state}.next`]) rmSync(f, { force: true });
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(
       `${fmt(counts.done)} HubSpot contacts in ${duration(seconds)}: imported ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${args.failures})` : ''}\n`,

@@ -124,7 +124,8 @@ export async function runImport(
     dryRun?: boolean;
     chunkSize?: number;
     onFailure(failure: ImportFailure): void;
-    onProgress?(counts: ImportCounts): void;
+    /** After every chunk; every item before index `settled` is written, skipped or failed: where a resumed run may start. */
+    onProgress?(counts: ImportCounts, settled: number): void;
   },
 ): Promise<ImportCounts> {
   const dryRun = opts.dryRun === true;
@@ -143,6 +144,10 @@ export async function runImport(
   // failure surfaces at the next flush instead of as an unhandled rejection. The key locks keep
   // them from importing a lead twice.
   const writing: Promise<Error | undefined>[] = [];
+  // The first index of each chunk being written: chunks may finish out of order.
+  const unsettled = new Set<number>();
+  // Items read so far.
+  let index = 0;
   const settle = async (): Promise<void> => {
     const err = await writing.shift();
     if (err !== undefined) throw err;
@@ -155,6 +160,8 @@ export async function runImport(
     now = ctx.now();
     while (writing.length >= IMPORT_IN_FLIGHT) await settle();
     if (chunk.length === 0) return;
+    const first = where[0]!.index;
+    unsettled.add(first);
     writing.push(
       writeOrIsolate(ctx, chunk, dryRun).then(
         (outcomes) => {
@@ -164,14 +171,14 @@ export async function runImport(
             else fail({ ...where[i]!, problems: outcome.problems });
           });
           counts.done = Math.max(counts.done, where[where.length - 1]!.index + 1);
-          opts.onProgress?.({ ...counts });
+          unsettled.delete(first);
+          opts.onProgress?.({ ...counts }, Math.min(...unsettled, at[0]?.index ?? index));
           return undefined;
         },
         (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
       ),
     );
   };
-  let index = 0;
   for await (const item of items) {
     const line = index++;
     if (item instanceof LineError) {

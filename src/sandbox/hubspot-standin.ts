@@ -38,7 +38,8 @@ export interface HubspotCall {
 export type HubspotStandInFailure =
   | { status: 429; retryAfterSeconds?: number; policyName?: 'TEN_SECONDLY_ROLLING' | 'DAILY' }
   | { status: 500 | 502 | 503 }
-  | { hang: true }
+  /** No answer ever comes; `acted`: HubSpot acts on the request first (the note is made, the property set). */
+  | { hang: true; acted?: boolean }
   /** HubSpot acts on the request, then the connection drops before the answer. */
   | { lostAnswer: true };
 
@@ -205,7 +206,7 @@ function hubspotHandler(s: Served): Handler {
 function fail(s: Served, failure: HubspotStandInFailure, res: ServerResponse, answer: () => HttpAnswer): number {
   if ('hang' in failure) {
     s.hold(res);
-    return 0;
+    return failure.acted === true ? answer().status : 0;
   }
   if ('lostAnswer' in failure) {
     const status = answer().status;

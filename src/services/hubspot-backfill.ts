@@ -19,7 +19,8 @@ const CUSTOMER = 'customer';
 const SEARCH_GAP_MS = 260;
 /** A search reaches at most 10,000 results: past that the next query starts where this one ended. */
 const SEARCH_WINDOW = 10_000;
-const PAGE = 100;
+/** Contacts a search page holds. */
+export const SEARCH_PAGE = 100;
 
 const entered = (p: Properties, stage: string): string | undefined => p[`hs_v2_date_entered_${stage}`] ?? undefined;
 const PRE_MQL = new Set(['subscriber', 'lead', '']);
@@ -92,12 +93,12 @@ export async function* hubspotImportLines(
     let after: string | undefined;
     let last: HubspotObject | undefined;
     const seenNow = new Set<string>();
-    for (let offset = 0; offset < SEARCH_WINDOW; offset += PAGE) {
+    for (let offset = 0; offset < SEARCH_WINDOW; offset += SEARCH_PAGE) {
       const page = await client.searchContacts({
         filterGroups: [{ filters: [{ propertyName: 'createdate', operator: 'GTE', value: createdFrom }] }],
         sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }],
         properties: contactProps,
-        limit: PAGE,
+        limit: SEARCH_PAGE,
         after,
       });
       if (first) opts.onTotal?.(page.total);

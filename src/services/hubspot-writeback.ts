@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { findHandoff } from '../db/repo/handoffs.js';
 import { earlierWritePending, recordHubspotWrites } from '../db/repo/hubspot.js';
 import { findLeadById } from '../db/repo/leads.js';
-import type { NewOutboxRow } from '../db/repo/outbox.js';
+import { saveDeliveryProgress, type NewOutboxRow } from '../db/repo/outbox.js';
 import { HubspotError, type HubspotClient } from '../hubspot/client.js';
 import { LEAD_STATUS_PROPERTY, LIFECYCLE_PROPERTY, OWNER_PROPERTY } from '../hubspot/mapping.js';
 import type { ServiceContext } from './context.js';
@@ -50,6 +51,9 @@ interface Writes {
 }
 
 const noteRef = (row: OutboxRow): string => `Baton ref ${row.dedupeKey}`;
+
+/** On a pending row: how many of its updates HubSpot has answered. */
+const progress = z.object({ updatesDone: z.number().int().nonnegative() });
 
 function failed(err: unknown): DeliveryOutcome {
   if (!(err instanceof HubspotError)) throw err;
@@ -140,9 +144,13 @@ async function write(
       ctx.logger.warn({ outbox: row.id, handoff: p.handoffId, change: p.change }, `HubSpot write skipped: ${writes}`);
       return { kind: 'done', result: { skipped: writes } };
     }
-    for (const properties of writes.updates) {
+    // A retry goes on after the updates HubSpot answered: a 5xx on the second must not repeat the first.
+    const done = progress.safeParse(row.result).data?.updatesDone ?? 0;
+    for (const [i, properties] of writes.updates.entries()) {
+      if (i < done) continue;
       await recordHubspotWrites(ctx.db, ctx.workspaceId, contactId, properties, ctx.now());
       await client.updateContact(contactId, properties);
+      if (i + 1 < writes.updates.length) await saveDeliveryProgress(ctx.db, row.id, { updatesDone: i + 1 });
     }
     if (writes.note !== undefined) {
       const body = `${writes.note}\n${noteRef(row)}`;

@@ -8,8 +8,8 @@ import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.j
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
 import { INTAKE_TOKEN, REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
-import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { childDatabase } from '../helpers/db.js';
+import { freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
 import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -72,17 +72,9 @@ describe('SLA steps caught up after a SIGKILL', () => {
     writeFileSync(path.join(dir, 'policy.yml'), stringify(doc));
     clockFile = path.join(dir, 'clock');
     port = await freePort();
-    // The server when there is one (as in CI), else the embedded database in a folder of its own.
-    let database: Record<string, string>;
-    if (hasServer) {
-      const scratch = await scratchServerDatabase('baton_escal_crash');
-      target = { kind: 'postgres', url: scratch.url };
-      database = { DATABASE_URL: scratch.url };
-      dropDatabase = () => scratch.drop();
-    } else {
-      target = { kind: 'pglite', dataDir: path.join(dir, 'db') };
-      database = { DATA_DIR: target.dataDir };
-    }
+    const database = await childDatabase('baton_escal_crash', dir);
+    target = database.target;
+    dropDatabase = () => database.drop();
     env = {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -93,7 +85,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
       OUTBOX_CHANNEL_RATE: '100',
       POLICY_FILE: path.join(dir, 'policy.yml'),
       BATON_TEST_CLOCK_FILE: clockFile,
-      ...database,
+      ...database.env,
     };
   });
   afterAll(async () => {
@@ -102,14 +94,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (): Promise<BatonProcess> => {
-    const p = spawnBaton(env, [], 'clocked');
-    // The embedded database's start-up is slow on a busy machine: a generous limit, not a figure.
-    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 120_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${p.output()}`);
-    });
-    return p;
-  };
+  const start = (): Promise<BatonProcess> => startBatonProcess(env, port, 'clocked');
   /** Until the outbox holds nothing more to send (from /metrics, as an operator would look). */
   const drained = async (): Promise<void> => {
     for (let i = 0; i < 200; i++) {

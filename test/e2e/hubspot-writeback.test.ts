@@ -5,7 +5,7 @@ import { findLeadForIntake } from '../../src/db/repo/leads.js';
 import { hubspotEvents } from '../../src/db/schema.js';
 import { decide, progress } from '../../src/services/decisions.js';
 import { examplePolicy } from '../helpers/app.js';
-import { useBatonWithHubspot } from '../helpers/hubspot-app.js';
+import { createEnterpriseMql, useBatonWithHubspot } from '../helpers/hubspot-app.js';
 import type { HubspotCall } from '../helpers/hubspot-standin.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
@@ -35,17 +35,7 @@ async function settled(): Promise<void> {
 /** A contact of a big Swedish company (the enterprise team) made an MQL; its handoff once the card is out. */
 async function mql(name: string): Promise<{ contactId: string; handoffId: string; rep: string }> {
   const cards = env.slack.calls.filter(isCard).length;
-  const company = env.hubspot.addCompany({ name: `${name} AB`, numberofemployees: '4000', country: 'Sweden' });
-  const contactId = env.hubspot.createContact(
-    {
-      email: `${name.toLowerCase()}@${name.toLowerCase()}.se`,
-      firstname: name,
-      lastname: 'Lind',
-      jobtitle: 'CTO',
-      lifecyclestage: 'marketingqualifiedlead',
-    },
-    { companyId: company },
-  );
+  const contactId = createEnterpriseMql(env.hubspot, name);
   await env.slack.waitFor(isCard, { count: cards + 1 });
   const lead = (await findLeadForIntake(env.baton.database.db, env.baton.context.workspaceId, {
     source: 'hubspot',

@@ -133,6 +133,12 @@ describe('HubSpot stand-in', () => {
     ).toMatchObject({ kind: 'permanent', error: expect.stringContaining('HUBSPOT_ACCESS_TOKEN') as unknown });
     hubspot.failNext('*', { hang: true });
     expect(await failureOf(client(300).getContact(id, []))).toMatchObject({ kind: 'transient' });
+    // Acted on, then no answer: the note is there though the caller only saw a timeout.
+    hubspot.failNext('POST /crm/v3/objects/notes', { hang: true, acted: true });
+    expect(
+      await failureOf(client(300).createNote({ contactId: id, body: 'made once', timestamp: new Date() })),
+    ).toMatchObject({ kind: 'transient' });
+    expect(hubspot.notes(id).map((n) => n.body)).toEqual(['made once']);
     expect(await failureOf(client().getContact('123456789', []))).toMatchObject({ kind: 'not_found' });
   });
 

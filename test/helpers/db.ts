@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import path from 'node:path';
+import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/client.js';
 
 /** Set by .ci/run (and by a developer who has a server): enables the suites that need real concurrent connections. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL;
@@ -54,6 +55,27 @@ export async function scratchServerDatabase(
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },
+  };
+}
+
+/**
+ * A database for child processes (the app, a CLI) and the test that checks on them: a new one on
+ * the server when there is one (as in CI), else the embedded database in a folder under `dir`
+ * (opened by one process at a time). `env` is what the child is given to reach it.
+ */
+export async function childDatabase(
+  prefix: string,
+  dir: string,
+): Promise<{ target: DatabaseTarget; env: Record<string, string>; drop(): Promise<void> }> {
+  if (!hasServer) {
+    const dataDir = path.join(dir, 'db');
+    return { target: { kind: 'pglite', dataDir }, env: { DATA_DIR: dataDir }, drop: () => Promise.resolve() };
+  }
+  const scratch = await scratchServerDatabase(prefix);
+  return {
+    target: { kind: 'postgres', url: scratch.url },
+    env: { DATABASE_URL: scratch.url },
+    drop: () => scratch.drop(),
   };
 }
 

@@ -46,3 +46,18 @@ export function useBatonWithHubspot(
   });
   return ctx;
 }
+
+/** A contact of a big Swedish company (the enterprise team) made an MQL in HubSpot, as a person there would; its id. */
+export function createEnterpriseMql(hubspot: HubspotStandIn, name: string): string {
+  const company = hubspot.addCompany({ name: `${name} AB`, numberofemployees: '4000', country: 'Sweden' });
+  return hubspot.createContact(
+    {
+      email: `${name.toLowerCase()}@${name.toLowerCase()}.se`,
+      firstname: name,
+      lastname: 'Lind',
+      jobtitle: 'CTO',
+      lifecyclestage: 'marketingqualifiedlead',
+    },
+    { companyId: company },
+  );
+}

@@ -49,6 +49,24 @@ export function spawnBaton(
   return { child, output: () => out, exited };
 }
 
+/**
+ * spawnBaton, resolved once the app answers ready on `port`; a child that never gets there is
+ * killed, and the error carries what it printed.
+ */
+export async function startBatonProcess(
+  env: Record<string, string>,
+  port: number,
+  entry: keyof typeof ENTRIES = 'src',
+): Promise<BatonProcess> {
+  const p = spawnBaton(env, [], entry);
+  // The embedded database's start-up is slow on a busy machine: a generous limit, not a figure.
+  await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 120_000).catch((err: unknown) => {
+    p.child.kill('SIGKILL');
+    throw new Error(`${String(err)}\n${p.output()}`);
+  });
+  return p;
+}
+
 /** Polls `url` until it answers `status` or the deadline passes; returns how long that took. */
 export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number> {
   const started = Date.now();

@@ -85,6 +85,17 @@ export async function completeDelivery(db: DbOrTx, id: number, result: unknown):
     .where(eq(outbox.id, id));
 }
 
+/**
+ * How far a delivery of several calls got, kept on its pending row (in `result`, which completion
+ * overwrites): a retry goes on from there instead of repeating the calls already answered.
+ */
+export async function saveDeliveryProgress(db: DbOrTx, id: number, progress: unknown): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ result: progress })
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')));
+}
+
 export async function retryDelivery(
   db: DbOrTx,
   id: number,
