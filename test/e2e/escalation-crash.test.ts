@@ -5,10 +5,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.js';
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
-import { INTAKE_TOKEN, minuteTierPolicyText, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN, minuteTierPolicyText } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -64,18 +64,13 @@ describe('SLA steps caught up after a SIGKILL', () => {
       target = { kind: 'pglite', dataDir: path.join(dir, 'db') };
       database = { DATA_DIR: target.dataDir };
     }
-    env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
+    env = batonEnv(slack.url, port, {
       LOG_LEVEL: 'info',
       OUTBOX_CHANNEL_RATE: '100',
       POLICY_FILE: path.join(dir, 'policy.yml'),
       BATON_TEST_CLOCK_FILE: clockFile,
       ...database,
-    };
+    });
   });
   afterAll(async () => {
     await dropDatabase();

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
+import { BOT_TOKEN, INTAKE_TOKEN, SIGNING_SECRET } from './app.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -47,6 +48,23 @@ export function spawnBaton(
     });
   });
   return { child, output: () => out, exited };
+}
+
+/**
+ * The environment of a Baton child process that talks to the Slack stand-in at `slackUrl`, takes
+ * leads with INTAKE_TOKEN, listens on `port` and logs warnings only; `more` adds its database and
+ * whatever a test sets apart, or overrides.
+ */
+export function batonEnv(slackUrl: string, port: number, more: Record<string, string>): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackUrl,
+    INTAKE_TOKEN,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...more,
+  };
 }
 
 /** Polls `url` until it answers `status` or the deadline passes; returns how long that took. */
