@@ -11,6 +11,11 @@ export interface BatonProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Exactly `env`, with only what a child needs to find its programs and a home: no variable of this process leaks in. */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env };
+}
+
 const ENTRIES = {
   src: ['--import', 'tsx', path.join(REPO, 'src/main.ts')],
   dist: [path.join(REPO, 'dist/main.js')],
@@ -33,7 +38,7 @@ export function spawnBaton(
   const main = ENTRIES[entry];
   const child = spawn(process.execPath, [...nodeArgs, ...main], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: childEnv(env),
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
