@@ -1,9 +1,39 @@
+import { ConfigError } from '../config/errors.js';
 import type { Database } from '../db/client.js';
 import { workspaceIds } from '../db/repo/workspaces.js';
 import type { ImportCounts } from '../http/import-stream.js';
 
 /** Wrong arguments or a database not ready: said in one line, exit code 2. */
 export class UsageError extends Error {}
+
+/** Exit codes scripts can rely on, the same for every import command. */
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, aborted: 3 } as const;
+
+/**
+ * Runs an import command and exits with its code. A refusal (wrong arguments, a bad configuration,
+ * or what `refusal` recognises) is said in one line and exits 2; any other error stopped the run
+ * midway: `stopped` says so and how to resume, and it exits 3.
+ */
+export function runImportCommand(
+  run: () => Promise<number>,
+  say: { refusal?: (err: unknown) => string | undefined; stopped: (message: string) => string },
+): void {
+  run().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const refused =
+        err instanceof UsageError
+          ? err.message
+          : err instanceof ConfigError
+            ? err.lines.map((l) => `config error: ${l}`).join('\n')
+            : say.refusal?.(err);
+      process.stderr.write(`${refused ?? say.stopped(err instanceof Error ? err.message : String(err))}\n`);
+      process.exitCode = refused === undefined ? EXIT.aborted : EXIT.usage;
+    },
+  );
+}
 
 /** The one workspace this database serves: learnt from Slack when Baton first started. */
 export async function workspaceOf(database: Database): Promise<string> {

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadBackfillConfig } from '../config/env.js';
-import { ConfigError } from '../config/errors.js';
 import { loadPolicy } from '../config/policy.js';
 import { openDatabase } from '../db/client.js';
-import { HubspotError, createHubspotClient } from '../hubspot/client.js';
+import { createHubspotClient } from '../hubspot/client.js';
 import { runImport, type ImportFailure } from '../http/import-stream.js';
 import { createLogger } from '../log.js';
 import { hubspotImportLines, SEARCH_PAGE } from '../services/hubspot-backfill.js';
@@ -11,9 +10,8 @@ import { hubspotPace, paceHubspot } from '../services/hubspot.js';
 import { createOwnerMatcher } from '../services/hubspot-owners.js';
 import { createWebClient } from '../slack/client.js';
 import { createSlackDirectory } from '../slack/directory.js';
-import { duration, fmt, importProgress, UsageError, workspaceOf } from './common.js';
+import { duration, EXIT, fmt, importProgress, runImportCommand, UsageError, workspaceOf } from './common.js';
 
-const EXIT = { ok: 0, someFailed: 1, usage: 2, aborted: 3 } as const;
 const USAGE =
   'usage: npm run hubspot:backfill -- --since 2026-01-01 [--state FILE] (failed lines go beside it, in <FILE>.failed.ndjson)';
 
@@ -117,17 +115,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(err.lines.map((l) => `config error: ${l}\n`).join(''));
-    else
-      process.stderr.write(
-        `backfill stopped: ${err instanceof HubspotError || err instanceof Error ? err.message : String(err)}\nContacts already imported stay; run the same command again to resume.\n`,
-      );
-    process.exitCode = err instanceof UsageError || err instanceof ConfigError ? EXIT.usage : EXIT.aborted;
-  },
-);
+runImportCommand(() => run(process.argv.slice(2)), {
+  stopped: (message) =>
+    `backfill stopped: ${message}\nContacts already imported stay; run the same command again to resume.`,
+});

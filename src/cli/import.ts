@@ -1,15 +1,11 @@
 import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
 import { loadImportConfig } from '../config/env.js';
-import { ConfigError } from '../config/errors.js';
 import { loadPolicy } from '../config/policy.js';
 import { openDatabase } from '../db/client.js';
 import { HttpError } from '../http/errors.js';
 import { arrayItems, ndjsonItems, runImport, type ImportFailure } from '../http/import-stream.js';
 import { createLogger } from '../log.js';
-import { duration, fmt, importProgress, UsageError, workspaceOf } from './common.js';
-
-/** Exit codes scripts can rely on. */
-const EXIT = { ok: 0, someLinesFailed: 1, usage: 2, aborted: 3 } as const;
+import { duration, EXIT, fmt, importProgress, runImportCommand, UsageError, workspaceOf } from './common.js';
 
 const USAGE = 'usage: npm run import -- <leads.ndjson | leads.json | -> [--dry-run]';
 
@@ -79,25 +75,14 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       `${dryRun ? 'dry run: ' : ''}${fmt(counts.done)} leads in ${duration(seconds)} (${fmt(counts.done / Math.max(seconds, 0.001))}/s): ${dryRun ? 'valid' : 'imported'} ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${failuresFile})` : ''}\n`,
     );
-    return counts.failed > 0 ? EXIT.someLinesFailed : EXIT.ok;
+    return counts.failed > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {
     await database.close();
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(err.lines.map((l) => `config error: ${l}\n`).join(''));
-    else if (err instanceof HttpError) process.stderr.write(`import refused: ${err.message}\n`);
-    else
-      process.stderr.write(
-        `import stopped: ${err instanceof Error ? err.message : String(err)}\nLeads already imported stay; run the same command again to resume (what is there is skipped).\n`,
-      );
-    process.exitCode =
-      err instanceof UsageError || err instanceof ConfigError || err instanceof HttpError ? EXIT.usage : EXIT.aborted;
-  },
-);
+runImportCommand(() => run(process.argv.slice(2)), {
+  refusal: (err) => (err instanceof HttpError ? `import refused: ${err.message}` : undefined),
+  stopped: (message) =>
+    `import stopped: ${message}\nLeads already imported stay; run the same command again to resume (what is there is skipped).`,
+});

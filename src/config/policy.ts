@@ -3,6 +3,7 @@ import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { PROFILE_LEAD_FIELDS } from '../domain/lead.js';
 import { ConfigError, issuesToLines } from './errors.js';
 
 /*
@@ -283,19 +284,7 @@ const hubspotSource = z
 const hubspotValue = z.string().min(1).max(100);
 
 /** Baton's lead fields a HubSpot contact fills; each reads the first of its sources that has a value. */
-export const HUBSPOT_FIELDS = [
-  'email',
-  'firstName',
-  'lastName',
-  'title',
-  'company',
-  'employees',
-  'industry',
-  'country',
-  'phone',
-  'persona',
-  'channel',
-] as const;
+export const HUBSPOT_FIELDS = PROFILE_LEAD_FIELDS;
 export type HubspotField = (typeof HUBSPOT_FIELDS)[number];
 
 export const DEFAULT_HUBSPOT_FIELDS: Record<HubspotField, string[]> = {

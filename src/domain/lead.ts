@@ -38,11 +38,8 @@ export interface LeadFields {
   accountOwner?: string | undefined;
 }
 
-/**
- * The fields a sender gives and a lead keeps as sent: what the intake merges, and what an export
- * writes back out (`source` is the key's, the company domain is derived from the e-mail or sent apart).
- */
-export const SENT_LEAD_FIELDS = [
+/** The fields that describe the person and their company: what a CRM contact can fill (src/hubspot/mapping.ts). */
+export const PROFILE_LEAD_FIELDS = [
   'email',
   'firstName',
   'lastName',
@@ -54,6 +51,14 @@ export const SENT_LEAD_FIELDS = [
   'phone',
   'persona',
   'channel',
+] as const satisfies readonly (keyof LeadFields)[];
+
+/**
+ * The fields a sender gives and a lead keeps as sent: what the intake merges, and what an export
+ * writes back out (`source` is the key's, the company domain is derived from the e-mail or sent apart).
+ */
+export const SENT_LEAD_FIELDS = [
+  ...PROFILE_LEAD_FIELDS,
   'origin',
   'ownerHint',
   'accountOwner',

@@ -270,6 +270,19 @@ export function routingWhyOf(data: unknown): RoutingWhy | undefined {
   return { rule: d.rule as RoutingRule, skipped, ...(account ? { account } : {}) };
 }
 
+/** What an `assigned` event records (src/services/handoff.ts): the rep it went to, and why when that was recorded. */
+export interface AssignedEventData {
+  rep: string;
+  why: RoutingWhy | undefined;
+}
+
+/** An event's data read as an assignment's: undefined for another type of event, or one that names no rep. */
+export function assignedEventData(e: { type: string; data: unknown }): AssignedEventData | undefined {
+  const { data } = e;
+  if (e.type !== 'assigned' || typeof data !== 'object' || data === null || !('rep' in data)) return undefined;
+  return typeof data.rep === 'string' ? { rep: data.rep, why: routingWhyOf(data) } : undefined;
+}
+
 /** "why this rep" in one short line: "account owner", "round-robin: Bo was away, Ana at cap". `nameOf` gives a rep's short name. */
 export function describeRouting(why: RoutingWhy, nameOf: (user: string) => string): string {
   const skips = why.skipped.map((s) => `${nameOf(s.user)}${s.as ? ` (${AS_TEXT[s.as]})` : ''} ${SKIP_TEXT[s.reason]}`);

@@ -2,6 +2,7 @@ import { historyFromEvents } from '../domain/history.js';
 import { exportPage, type ExportEvent } from '../db/repo/export.js';
 import type { ServiceContext } from './context.js';
 import { SENT_LEAD_FIELDS } from '../domain/lead.js';
+import { assignedEventData } from '../domain/routing.js';
 
 const PAGE = 1000;
 const FIELDS = ['externalId', ...SENT_LEAD_FIELDS] as const;
@@ -9,8 +10,8 @@ const FIELDS = ['externalId', ...SENT_LEAD_FIELDS] as const;
 function firstReps(events: readonly ExportEvent[]): Map<string, string> {
   const reps = new Map<string, string>();
   for (const e of events) {
-    const rep = e.type === 'assigned' && e.handoffId !== null ? (e.data as { rep?: unknown } | null)?.rep : undefined;
-    if (typeof rep === 'string' && !reps.has(e.handoffId!)) reps.set(e.handoffId!, rep);
+    const rep = assignedEventData(e)?.rep;
+    if (rep !== undefined && e.handoffId !== null && !reps.has(e.handoffId)) reps.set(e.handoffId, rep);
   }
   return reps;
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { describeRouting, routingWhyOf, shortRepName } from '../domain/routing.js';
+import { assignedEventData, describeRouting, shortRepName } from '../domain/routing.js';
 import { findLeadById, type LeadRow } from '../db/repo/leads.js';
 import { leadByEmail, leadEvents, type LeadEventRow } from '../db/repo/history.js';
 import type { ServiceContext } from './context.js';
@@ -14,10 +14,9 @@ export type HistoryEntry = Omit<LeadEventRow, 'data'> & { detail?: string | null
 
 /** "<@U0EVA>: round-robin: Bo was away" for an assignment that recorded its reasons. */
 function assignmentDetail(policy: ServiceContext['policy'], e: LeadEventRow): string | null {
-  const why = e.type === 'assigned' ? routingWhyOf(e.data) : undefined;
-  const rep = (e.data as { rep?: unknown } | null)?.rep;
-  if (why === undefined || typeof rep !== 'string') return null;
-  return `${shortRepName(policy, rep)}: ${describeRouting(why, (u) => shortRepName(policy, u))}`;
+  const assigned = assignedEventData(e);
+  if (assigned?.why === undefined) return null;
+  return `${shortRepName(policy, assigned.rep)}: ${describeRouting(assigned.why, (u) => shortRepName(policy, u))}`;
 }
 
 export interface LeadHistory {

@@ -1,7 +1,8 @@
 import type { ServiceContext } from '../services/context.js';
 import type { SlackDeliveryKind } from '../services/delivery-catalogue.js';
-import type { Senders } from '../services/outbox.js';
+import type { Sender, Senders } from '../services/outbox.js';
 import type { WebClient } from './client.js';
+import type { SlackSender } from './delivery.js';
 import {
   breachNote,
   notices,
@@ -17,19 +18,23 @@ import { trendChart } from './deliveries/trend-chart.js';
 
 /** How each Slack kind of delivery (src/services/delivery-catalogue.ts) reaches Slack; a kind without a sender does not compile. */
 export function slackSenders(ctx: ServiceContext, client: WebClient): Senders<SlackDeliveryKind> {
+  const bind =
+    <K extends SlackDeliveryKind>(send: SlackSender<K>): Sender<K> =>
+    (p, row) =>
+      send(ctx, client, p, row);
   return {
-    post_card: (p, row) => postCard(ctx, client, p, row),
-    post_marketing_note: (p, row) => postMarketingNote(ctx, client, p, row),
-    update_card: (p, row) => updateCard(ctx, client, p, row),
-    thread_reply: (p, row) => threadReply(ctx, client, p, row),
-    sla_remind_rep: (p, row) => remindRep(ctx, client, p, row),
-    sla_notices: (p, row) => notices(ctx, client, p, row),
-    sla_refresh_notices: (p, row) => refreshNotices(ctx, client, p, row),
-    sla_breach_note: (p, row) => breachNote(ctx, client, p, row),
-    sla_thread_line: (p, row) => threadLine(ctx, client, p, row),
-    sla_reassigned: (p, row) => tellReassigned(ctx, client, p, row),
-    sla_team_digest: (p, row) => teamDigest(ctx, client, p, row),
-    reports_digest: (p, row) => reportsDigest(ctx, client, p, row),
-    reports_trend_chart: (p, row) => trendChart(ctx, client, p, row),
+    post_card: bind(postCard),
+    post_marketing_note: bind(postMarketingNote),
+    update_card: bind(updateCard),
+    thread_reply: bind(threadReply),
+    sla_remind_rep: bind(remindRep),
+    sla_notices: bind(notices),
+    sla_refresh_notices: bind(refreshNotices),
+    sla_breach_note: bind(breachNote),
+    sla_thread_line: bind(threadLine),
+    sla_reassigned: bind(tellReassigned),
+    sla_team_digest: bind(teamDigest),
+    reports_digest: bind(reportsDigest),
+    reports_trend_chart: bind(trendChart),
   };
 }

@@ -12,7 +12,7 @@ import { scratchServerDatabase } from '../helpers/db.js';
 import { percentile, rssOf } from './measure.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
-import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
 import { blockActionsPayload, sendInteraction, type SlackReply } from '../helpers/slack-sign.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
 
@@ -68,16 +68,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // Cards are paced per channel like Slack's; the bench is about clicks, so setting up is not throttled.
-  const baton = spawnBaton({
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    DATABASE_URL: scratch.url,
-    INTAKE_TOKEN,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    OUTBOX_CHANNEL_RATE: '1000',
-  });
+  const baton = spawnBaton(batonEnv(slack.url, port, { DATABASE_URL: scratch.url, OUTBOX_CHANNEL_RATE: '1000' }));
   try {
     await waitForStatus(`${base}/readyz`, 200, 30_000);
     const setupStarted = Date.now();
@@ -150,7 +141,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+await main();

@@ -44,7 +44,4 @@ async function main(): Promise<void> {
   console.log(`peak RSS: ${(rssOf(process.pid) / 1024 / 1024).toFixed(0)} MiB`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+await main();

@@ -14,12 +14,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
 import { percentile, rssOf } from './measure.js';
 import { startSlackStandIn, type RecordedCall } from '../helpers/slack-standin.js';
 import { startHubspotStandIn } from '../helpers/hubspot-standin.js';
 import { sendHubspotWebhook } from '../helpers/hubspot-sign.js';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
 import { HUBSPOT_SECRET, HUBSPOT_TOKEN } from '../helpers/hubspot-app.js';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -70,19 +69,15 @@ async function main(): Promise<void> {
   }
   // Nobody is subscribed: the stand-in's own events stay queued; this process sends the burst.
   const port = await freePort();
-  const baton = spawnBaton({
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    DATABASE_URL: scratch.url,
-    INTAKE_TOKEN,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-    HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
-    HUBSPOT_API_URL: hubspot.url,
-    HUBSPOT_RATE_LIMIT: String(LIMIT_PER_10S),
-  });
+  const baton = spawnBaton(
+    batonEnv(slack.url, port, {
+      DATABASE_URL: scratch.url,
+      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+      HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+      HUBSPOT_API_URL: hubspot.url,
+      HUBSPOT_RATE_LIMIT: String(LIMIT_PER_10S),
+    }),
+  );
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 30_000);
     const url = `http://127.0.0.1:${port}/hubspot/webhooks`;
@@ -189,7 +184,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+await main();

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { percentile } from './measure.js';
-import { freePort, REPO, waitForStatus } from '../helpers/process.js';
+import { childEnv, freePort, REPO, waitForStatus } from '../helpers/process.js';
 
 const SETTLE_S = Number(process.env.BENCH_SETTLE_SECONDS ?? 15);
 const SAMPLE_S = Number(process.env.BENCH_SAMPLE_SECONDS ?? 10);
@@ -84,13 +84,7 @@ async function measure(dataDir: string): Promise<{ total: number; processes: Pro
   const port = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: REPO,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
+    env: childEnv({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
     stdio: ['ignore', 'ignore', 'inherit'],
     // Its own process group, so that the whole tree is stopped with it.
     detached: true,

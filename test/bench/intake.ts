@@ -8,10 +8,10 @@
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
 import { cpuSecondsByName, cpuSecondsOf, cpuSecondsSince, rssOf } from './measure.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 30);
@@ -42,15 +42,7 @@ async function main(): Promise<void> {
   const slack = await startSlackStandIn();
   const port = await freePort();
   const baton = spawnBaton(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATABASE_URL: scratch.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
+    batonEnv(slack.url, port, { DATABASE_URL: scratch.url }),
     process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
   );
   try {

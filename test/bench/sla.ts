@@ -6,9 +6,8 @@
  * figures and Baton's peak RSS as its last lines.
  */
 import postgres from 'postgres';
-import { SIGNING_SECRET } from '../helpers/app.js';
 import { scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus } from '../helpers/process.js';
 import { seedOpenHandoffs } from '../helpers/sla-seed.js';
 import { startSlackStandIn } from '../helpers/slack-standin.js';
 import { percentile, rssOf } from './measure.js';
@@ -22,15 +21,7 @@ async function main(): Promise<void> {
   const sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
   const slack = await startSlackStandIn();
   const port = await freePort();
-  const baton = spawnBaton({
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    DATABASE_URL: scratch.url,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    OUTBOX_CHANNEL_RATE: '1000',
-  });
+  const baton = spawnBaton(batonEnv(slack.url, port, { DATABASE_URL: scratch.url, OUTBOX_CHANNEL_RATE: '1000' }));
   try {
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
     const seeded = Date.now();
@@ -91,7 +82,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+await main();

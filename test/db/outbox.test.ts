@@ -8,36 +8,13 @@ import {
   releaseDeliveries,
   takePaceToken,
 } from '../../src/db/repo/outbox.js';
-import { channelPace, handoffs, leads, outbox } from '../../src/db/schema.js';
-import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
+import { channelPace, outbox } from '../../src/db/schema.js';
+import { freshDatabase, hasServer, insertHandoff, type TestDatabase } from '../helpers/db.js';
 
 const WS = 'T0TEST';
 let db: TestDatabase;
 
-async function newHandoff(): Promise<string> {
-  const [lead] = await db.db.insert(leads).values({ workspaceId: WS, source: 'test', stage: 'mql' }).returning();
-  const now = new Date();
-  const [h] = await db.db
-    .insert(handoffs)
-    .values({
-      workspaceId: WS,
-      leadId: lead!.id,
-      seq: 1,
-      teamId: 'smb',
-      repUserId: 'U1',
-      assignedVia: 'round_robin',
-      startedAt: now,
-      firstAssignedAt: now,
-      assignedAt: now,
-      slaTierId: 't',
-      slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] },
-      slaTargetMinutes: 60,
-      slaClock: 'business',
-      dueAt: now,
-    })
-    .returning();
-  return h!.id;
-}
+const newHandoff = (): Promise<string> => insertHandoff(db.db, WS, new Date());
 
 const claim = (now: Date, over: Partial<Parameters<typeof claimDue>[2]> = {}) =>
   claimDue(db.db, now, { limit: 50, leaseMs: 30_000, perChannel: 10, busyChannels: [], ...over });

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { handoffs, leads, outbox, slaSteps } from '../../src/db/schema.js';
+import { outbox, slaSteps } from '../../src/db/schema.js';
 import { createLogger } from '../../src/log.js';
 import { scheduledJobs } from '../../src/services/jobs.js';
 import { purgeExpired } from '../../src/services/retention.js';
 import { examplePolicy } from '../helpers/app.js';
-import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
+import { freshDatabase, hasServer, insertHandoff, type TestDatabase } from '../helpers/db.js';
 
 const WS = 'T0TEST';
 const DAY = 24 * 60 * 60 * 1000;
@@ -17,27 +17,7 @@ let handoffId: string;
 
 beforeAll(async () => {
   db = await freshDatabase();
-  const [lead] = await db.db.insert(leads).values({ workspaceId: WS, source: 'test', stage: 'mql' }).returning();
-  const [h] = await db.db
-    .insert(handoffs)
-    .values({
-      workspaceId: WS,
-      leadId: lead!.id,
-      seq: 1,
-      teamId: 'smb',
-      repUserId: 'U1',
-      assignedVia: 'round_robin',
-      startedAt: NOW,
-      firstAssignedAt: NOW,
-      assignedAt: NOW,
-      slaTierId: 't',
-      slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] },
-      slaTargetMinutes: 60,
-      slaClock: 'business',
-      dueAt: NOW,
-    })
-    .returning();
-  handoffId = h!.id;
+  handoffId = await insertHandoff(db.db, WS, NOW);
 });
 afterAll(async () => {
   await db.dispose();

@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction } from '../../src/slack/ids.js';
-import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
+import { useBatonWithSlack } from '../helpers/app.js';
+import { clickHandoff, postedHandoff } from '../helpers/flows.js';
 
 const env = useBatonWithSlack({
   baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
@@ -15,20 +13,7 @@ beforeEach(async () => {
 });
 
 const click = (handoffId: string, userId: string, cardTs: string, opts: { forgeWith?: string } = {}) =>
-  sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind: 'accept', handoffId }),
-      value: handoffId,
-      userId,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
-      messageTs: cardTs,
-      responseUrl: `${env.slack.responseUrl}/${userId}`,
-    }),
-    opts,
-  );
+  clickHandoff(env, { kind: 'accept', handoffId, userId, messageTs: cardTs }, opts);
 
 async function state(
   handoffId: string,

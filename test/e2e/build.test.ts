@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, REPO, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { childEnv, freePort, REPO, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 
 /** `pid` and every process descended from it, with its command line (`ps`: Linux and macOS alike). */
 function processTree(pid: number): string[] {
@@ -58,13 +58,11 @@ describe('npm run build', () => {
     const port = await freePort();
     const child = spawn('npm', ['start'], {
       cwd: REPO,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
+      env: childEnv({
         PORT: String(port),
         DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'baton-start-')), 'pglite'),
         LOG_LEVEL: 'warn',
-      },
+      }),
       stdio: 'ignore',
       // Its own process group, so that the whole tree stops with it.
       detached: true,

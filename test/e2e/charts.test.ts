@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { queueWeeklyDigest } from '../../src/services/reports.js';
 import { SHOW_CHART_ACTION_ID } from '../../src/slack/ids.js';
 import { dmChannelFor, type RecordedCall } from '../../src/sandbox/slack-standin.js';
-import { INTAKE_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { historyLead as lead, importHistory } from '../helpers/import-lines.js';
 import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 
 /*
@@ -22,16 +23,6 @@ const env = useBatonWithSlack({
 const MANAGER = 'U0SMBMGR';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const lead = (id: string, at: string, history: unknown[]) => ({
-  externalId: id,
-  source: 'crm',
-  email: `${id}@acme.io`,
-  firstName: 'Rep',
-  lastName: id,
-  title: 'VP Sales',
-  createdAt: at,
-  history,
-});
 const HISTORY = [
   lead('c1', '2026-11-16T09:00:00Z', [
     { stage: 'mql', at: '2026-11-16T09:00:00Z', team: 'smb', owner: 'U0FILIP' },
@@ -58,12 +49,7 @@ function lastUpload(): { get: RecordedCall; bytes: RecordedCall; complete: Recor
 
 describe('charts', () => {
   it('imports a small history', async () => {
-    const res = await fetch(`${env.baton.url}/api/leads/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
-      body: HISTORY.map((l) => JSON.stringify(l)).join('\n'),
-    });
-    expect(await res.json()).toMatchObject({ imported: 3, failed: [] });
+    expect(await importHistory(env, HISTORY)).toMatchObject({ imported: 3, failed: [] });
   });
 
   it("/funnel week chart: the report as usual, and the funnel as a PNG in the asker's DM", async () => {

@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -24,16 +24,7 @@ describe.runIf(hasServer)('crash safety (server)', () => {
     scratch = await scratchServerDatabase('baton_crash');
     sql = postgres(scratch.url, { max: 2, onnotice: () => undefined });
     port = await freePort();
-    env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATABASE_URL: scratch.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      OUTBOX_CHANNEL_RATE: '100',
-    };
+    env = batonEnv(slack.url, port, { DATABASE_URL: scratch.url, OUTBOX_CHANNEL_RATE: '100' });
   });
   afterAll(async () => {
     await sql.end();

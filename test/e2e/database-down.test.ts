@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 import { createOwnPostgres, hasPostgresBinaries, type OwnPostgres } from '../helpers/own-postgres.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -34,15 +34,7 @@ describe.runIf(hasPostgresBinaries)('the database goes down and comes back (a Po
     slack = await startSlackStandIn();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    baton = spawnBaton({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATABASE_URL: pg.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    });
+    baton = spawnBaton(batonEnv(slack.url, port, { DATABASE_URL: pg.url }));
     await waitForStatus(`${base}/readyz`, 200, 60_000);
   }, 120_000);
 

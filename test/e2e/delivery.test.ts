@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
-import { encodeAction } from '../../src/slack/ids.js';
+import { useBatonWithSlack } from '../helpers/app.js';
+import { clickHandoff, postedHandoff, type PostedHandoff, postMql } from '../helpers/flows.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({
@@ -106,19 +104,7 @@ describe('delivery when Slack misbehaves', () => {
   it('a thread reply whose answer was lost is found in the thread on retry, not posted twice', async () => {
     const h = await postedHandoff(env);
     env.slack.failNext('chat.postMessage', { lostAnswer: true });
-    await sendInteraction(
-      env.baton.url,
-      SIGNING_SECRET,
-      blockActionsPayload({
-        actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
-        value: h.handoffId,
-        userId: h.rep,
-        teamId: 'T0BATON',
-        channelId: 'C0SMB',
-        messageTs: h.cardTs,
-        responseUrl: `${env.slack.responseUrl}/${h.rep}`,
-      }),
-    );
+    await accept(h);
     const [search] = await env.slack.waitFor('conversations.replies', { timeoutMs: 8_000 });
     await env.baton.outbox.idle();
     expect(search!.body).toMatchObject({ channel: 'C0MARKETING', ts: h.noteTs });
@@ -143,19 +129,7 @@ const recorded = async (handoffId: string, kind: string) =>
     ),
   )[0];
 const accept = (h: PostedHandoff) =>
-  sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
-      value: h.handoffId,
-      userId: h.rep,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
-      messageTs: h.cardTs,
-      responseUrl: `${env.slack.responseUrl}/${h.rep}`,
-    }),
-  );
+  clickHandoff(env, { kind: 'accept', handoffId: h.handoffId, userId: h.rep, messageTs: h.cardTs });
 
 describe('Slack errors that retrying cannot fix end the delivery', () => {
   it('a card deleted in Slack is posted afresh on its next update, and the new message is the card from then on', async () => {

@@ -3,10 +3,9 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { sweepSla } from '../../src/services/escalation.js';
-import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
-import { examplePolicy, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
+import { encodeAction } from '../../src/slack/ids.js';
+import { examplePolicy, useBatonWithSlack } from '../helpers/app.js';
+import { clickInDm, postedHandoff, type PostedHandoff } from '../helpers/flows.js';
 import { dmChannelFor, type RecordedCall, type StoredMessage } from '../helpers/slack-standin.js';
 
 /*
@@ -76,20 +75,6 @@ function mark(): Since {
 }
 const text = (m: StoredMessage | RecordedCall): string =>
   'method' in m ? `${String(m.body.text)} ${JSON.stringify(m.body.blocks)}` : `${m.text} ${JSON.stringify(m.blocks)}`;
-const click = (kind: HandoffActionKind, handoffId: string, userId: string) =>
-  sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind, handoffId }),
-      value: handoffId,
-      userId,
-      teamId: 'T0BATON',
-      channelId: dmChannelFor(userId),
-      messageTs: '1.000001',
-      responseUrl: `${env.slack.responseUrl}/${kind}-${userId}`,
-    }),
-  );
 /** Bolt acknowledges a click first and acts after: wait for the handoff to change. */
 async function until(
   handoffId: string,
@@ -107,7 +92,7 @@ async function until(
   throw new Error(`handoff ${handoffId} did not change`);
 }
 async function accept(handoffId: string): Promise<void> {
-  await click('accept', handoffId, await holder(handoffId));
+  await clickInDm(env, 'accept', handoffId, await holder(handoffId));
   await until(handoffId, (r) => r.status === 'accepted');
   await env.baton.outbox.idle();
 }
@@ -270,10 +255,10 @@ describe("a manager's inbox when a team falls behind", () => {
     const updatesBefore = env.slack.callsTo('chat.update').length;
     for (const [i, l] of leads.entries()) {
       if (i % 3 === 0) {
-        await click('ack_escalation', l.handoffId, smb.manager);
+        await clickInDm(env, 'ack_escalation', l.handoffId, smb.manager);
         await until(l.handoffId, (r) => r.acked !== null);
       } else if (i % 3 === 1) {
-        await click('reassign', l.handoffId, smb.manager);
+        await clickInDm(env, 'reassign', l.handoffId, smb.manager);
         await until(l.handoffId, (r) => r.rep !== l.rep);
       } else await accept(l.handoffId);
     }

@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.js';
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
-import { INTAKE_TOKEN, REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN, minuteTierPolicyText } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
 import { childDatabase } from '../helpers/db.js';
-import { freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
 import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -21,34 +20,16 @@ import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn }
  * breached with that rep's own deadline, one reassignment. The process runs on a clock the test
  * sets (test/helpers/clocked-main.ts), so 100 s of SLA clock take no 100 real seconds.
  */
-const doc = parse(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8')) as Record<string, unknown> & {
-  calendar: Record<string, unknown>;
-  teams: Record<string, unknown>[];
-  reports: Record<string, unknown>;
-};
-const always = ['00:00-24:00'];
-doc.calendar = {
-  ...doc.calendar,
-  week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always },
-  holidays: [],
-};
-doc.sla = {
-  tiers: [
-    {
-      id: 'minute',
-      target: '1m',
-      steps: [
-        { at: '50%', action: 'remind_rep' },
-        { at: '100%', action: 'notify_manager' },
-        { at: '100%', action: 'notify_marketing' },
-        { at: '150%', action: 'reassign' },
-      ],
-    },
-  ],
-};
 // No scheduled digests: only the sweep may speak in this test.
-for (const team of doc.teams) delete team.digest;
-delete doc.reports.digest;
+const policyText = minuteTierPolicyText(
+  [
+    { at: '50%', action: 'remind_rep' },
+    { at: '100%', action: 'notify_manager' },
+    { at: '100%', action: 'notify_marketing' },
+    { at: '150%', action: 'reassign' },
+  ],
+  { digests: false },
+);
 
 const MANAGER = 'U0SMBMGR';
 const REPS = ['U0EVA', 'U0FILIP'];
@@ -69,24 +50,19 @@ describe('SLA steps caught up after a SIGKILL', () => {
   beforeAll(async () => {
     slack = await startSlackStandIn();
     dir = mkdtempSync(path.join(tmpdir(), 'baton-escal-crash-'));
-    writeFileSync(path.join(dir, 'policy.yml'), stringify(doc));
+    writeFileSync(path.join(dir, 'policy.yml'), policyText);
     clockFile = path.join(dir, 'clock');
     port = await freePort();
     const database = await childDatabase('baton_escal_crash', dir);
     target = database.target;
     dropDatabase = () => database.drop();
-    env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
+    env = batonEnv(slack.url, port, {
       LOG_LEVEL: 'info',
       OUTBOX_CHANNEL_RATE: '100',
       POLICY_FILE: path.join(dir, 'policy.yml'),
       BATON_TEST_CLOCK_FILE: clockFile,
       ...database.env,
-    };
+    });
   });
   afterAll(async () => {
     await dropDatabase();

@@ -3,10 +3,10 @@ import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { queueTeamDigest, sweepSla } from '../../src/services/escalation.js';
-import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
+import { encodeAction } from '../../src/slack/ids.js';
 import { examplePolicy, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { clickInDm, postedHandoff, type PostedHandoff } from '../helpers/flows.js';
+import { sendSlashCommand } from '../helpers/slack-sign.js';
 import { dmChannelFor, type RecordedCall } from '../helpers/slack-standin.js';
 
 /*
@@ -50,20 +50,6 @@ const postsTo = (channel: string, text: RegExp) =>
   env.slack.calls.filter(
     (c: RecordedCall) =>
       c.method === 'chat.postMessage' && c.body.channel === channel && text.test(String(c.body.text)),
-  );
-const click = (kind: HandoffActionKind, handoffId: string, userId: string, messageTs = '1.000001') =>
-  sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind, handoffId }),
-      value: handoffId,
-      userId,
-      teamId: 'T0BATON',
-      channelId: dmChannelFor(userId),
-      messageTs,
-      responseUrl: `${env.slack.responseUrl}/${kind}-${userId}`,
-    }),
   );
 /** What a click was answered (its response_url post), among the calls made since `since`. */
 const answered = async (since: number, text: RegExp): Promise<string> => {
@@ -116,10 +102,10 @@ describe('SLA escalation, step by step', () => {
     await at('15:59');
     expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(1);
     let mark = env.slack.calls.length;
-    await click('ack_escalation', h.handoffId, 'U0EVA');
+    await clickInDm(env, 'ack_escalation', h.handoffId, 'U0EVA');
     expect(await answered(mark, /manager/)).toContain(`Only SMB's manager <@${smb.manager}> can acknowledge`);
     mark = env.slack.calls.length;
-    await click('ack_escalation', h.handoffId, smb.manager);
+    await clickInDm(env, 'ack_escalation', h.handoffId, smb.manager);
     expect(await answered(mark, /cknowledged/)).toMatch(/^Acknowledged/);
     // The notice is edited in place: its buttons go, the outcome shows.
     const notice = postsTo(dmChannelFor(smb.manager), /missed the SLA/)[0]!;
@@ -133,7 +119,7 @@ describe('SLA escalation, step by step', () => {
       encodeAction({ kind: 'ack_escalation', handoffId: h.handoffId }),
     );
     mark = env.slack.calls.length;
-    await click('ack_escalation', h.handoffId, smb.manager);
+    await clickInDm(env, 'ack_escalation', h.handoffId, smb.manager);
     expect(await answered(mark, /cknowledged/)).toMatch(/^You already acknowledged this lead/);
     await at('18:00');
     expect(postsTo(dmChannelFor(smb.manager), /missed the SLA/)).toHaveLength(1);
@@ -156,14 +142,14 @@ describe('SLA escalation, step by step', () => {
       .at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`Assigned to <@${next}>`);
     const mark = env.slack.calls.length;
-    await click('accept', h.handoffId, h.rep, h.cardTs);
+    await clickInDm(env, 'accept', h.handoffId, h.rep, h.cardTs);
     expect(await answered(mark, /reassigned/)).toContain(`This lead was reassigned to <@${next}>`);
     expect(await holder(h.handoffId)).toBe(next);
   });
 
   it('a decision stops the clock: nothing more happens on that handoff', async () => {
     const next = await holder(h.handoffId);
-    await click('accept', h.handoffId, next, h.cardTs);
+    await clickInDm(env, 'accept', h.handoffId, next, h.cardTs);
     await env.slack.waitFor((c) => c.method === 'chat.update' && JSON.stringify(c.body.blocks).includes('Accepted by'));
     const before = await events(h.handoffId);
     clock = start.plus({ days: 3 });
@@ -183,11 +169,11 @@ describe('the manager acts', () => {
     clock = start;
     const h = await postedHandoff(env);
     let mark = env.slack.calls.length;
-    await click('reassign', h.handoffId, smb.manager);
+    await clickInDm(env, 'reassign', h.handoffId, smb.manager);
     expect(await answered(mark, /Reassigned to/)).toContain(`<@${await holder(h.handoffId)}>`);
     expect(await holder(h.handoffId)).not.toBe(h.rep);
     mark = env.slack.calls.length;
-    await click('reassign', h.handoffId, smb.manager);
+    await clickInDm(env, 'reassign', h.handoffId, smb.manager);
     expect(await answered(mark, /Nobody else/)).toContain('Nobody else in SMB can take this lead');
     const reassigned = rowsOf<{ reason: string; actor: string }>(
       await env.baton.database.db.execute(

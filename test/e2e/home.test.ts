@@ -4,8 +4,8 @@ import { rowsOf } from '../../src/db/client.js';
 import { sweepSla } from '../../src/services/escalation.js';
 import { encodeAction, parseAction } from '../../src/slack/ids.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, postMql, type PostedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { clickHandoff, postedHandoff, type PostedHandoff, postMql } from '../helpers/flows.js';
+import { sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({
@@ -16,6 +16,22 @@ beforeEach(async () => {
   // Only the record of calls: the cards must stay, or editing one would find it deleted and repost it.
   env.slack.calls.length = 0;
 });
+
+/** The user's Home tab as Slack describes it in an event or a click. */
+const HOME_VIEW = {
+  id: 'V0HOME',
+  team_id: 'T0BATON',
+  type: 'home',
+  blocks: [],
+  private_metadata: '',
+  callback_id: '',
+  hash: '1.1',
+  root_view_id: 'V0HOME',
+  app_id: 'A0BATON',
+  external_id: '',
+  app_installed_team_id: 'T0BATON',
+  bot_id: 'B0BATON',
+};
 
 let eventSeq = 0;
 /** app_home_opened as Slack sends it (the event's reference page and Bolt's own test payloads). */
@@ -33,20 +49,7 @@ function openHome(user: string, tab: 'home' | 'messages' = 'home') {
       event_ts: `${Date.now() / 1000}`,
       ...(tab === 'home'
         ? {
-            view: {
-              id: 'V0HOME',
-              team_id: 'T0BATON',
-              type: 'home',
-              blocks: [],
-              private_metadata: '',
-              callback_id: '',
-              hash: '1.1',
-              root_view_id: 'V0HOME',
-              app_id: 'A0BATON',
-              external_id: '',
-              app_installed_team_id: 'T0BATON',
-              bot_id: 'B0BATON',
-            },
+            view: HOME_VIEW,
           }
         : {}),
     },
@@ -71,24 +74,13 @@ function clickOnHome(kind: 'accept' | 'reject', handoffId: string, userId: strin
     container: { type: 'view', view_id: 'V0HOME' },
     trigger_id: `${Date.now()}.1234.abcdef`,
     view: {
-      id: 'V0HOME',
-      team_id: 'T0BATON',
-      type: 'home',
-      blocks: [],
-      private_metadata: '',
-      callback_id: '',
+      ...HOME_VIEW,
       state: { values: {} },
-      hash: '1.1',
       clear_on_close: false,
       notify_on_close: false,
       close: null,
       submit: null,
       previous_view_id: null,
-      root_view_id: 'V0HOME',
-      app_id: 'A0BATON',
-      external_id: '',
-      app_installed_team_id: 'T0BATON',
-      bot_id: 'B0BATON',
     },
     actions: [
       {
@@ -348,19 +340,14 @@ describe('App Home', () => {
     };
     await managerHome();
     // Acknowledging the escalation decides nothing: the lead still waits for the manager.
-    await sendInteraction(
-      env.baton.url,
-      SIGNING_SECRET,
-      blockActionsPayload({
-        actionId: encodeAction({ kind: 'ack_escalation', handoffId: stuck }),
-        value: stuck,
-        userId: 'U0SMBMGR',
-        teamId: 'T0BATON',
-        channelId: 'D0SMBMGR',
-        messageTs: '1.000001',
-        responseUrl: `${env.slack.responseUrl}/ack`,
-      }),
-    );
+    await clickHandoff(env, {
+      kind: 'ack_escalation',
+      handoffId: stuck,
+      userId: 'U0SMBMGR',
+      channelId: 'D0SMBMGR',
+      messageTs: '1.000001',
+      reply: 'ack',
+    });
     for (
       let i = 0;
       rowsOf<{ by: string | null }>(

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS } from '../../src/config/env.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -98,19 +98,15 @@ describe('every request gets an answer and the process survives (child process)'
         return Promise.resolve();
       };
     }
-    baton = spawnBaton({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      HTTP_HEADERS_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
-      HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-      ...database,
-    });
+    baton = spawnBaton(
+      batonEnv(slack.url, port, {
+        HTTP_HEADERS_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+        HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+        ...database,
+      }),
+    );
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 110_000);
   }, 120_000);
 

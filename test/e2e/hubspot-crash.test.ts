@@ -8,12 +8,12 @@ import { DEFAULT_HUBSPOT_TUNING } from '../../src/services/hubspot-sync.js';
 import { DEFAULT_OUTBOX_TUNING } from '../../src/services/outbox.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import { REJECT_BLOCKS, REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
-import { INTAKE_TOKEN, REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
+import { REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
 import { childDatabase } from '../helpers/db.js';
 import { createEnterpriseMql, HUBSPOT_SECRET, HUBSPOT_TOKEN } from '../helpers/hubspot-app.js';
 import { startHubspotStandIn, type HubspotCall, type HubspotStandIn } from '../helpers/hubspot-standin.js';
-import { freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
 import { blockActionsPayload, sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
@@ -109,13 +109,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
     const database = await childDatabase('baton_hubspot_crash', dir);
     target = database.target;
     dropDatabase = () => database.drop();
-    env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
+    env = batonEnv(slack.url, port, {
       OUTBOX_CHANNEL_RATE: '100',
       POLICY_FILE: path.join(REPO_ROOT, 'policy.example.yml'),
       HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
@@ -123,7 +117,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
       HUBSPOT_API_URL: hubspot.url,
       BATON_TEST_CLOCK_FILE: clockFile,
       ...database.env,
-    };
+    });
     setClock(clockFile, new Date(), { running: true });
   });
   afterAll(async () => {

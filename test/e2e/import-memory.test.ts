@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 
 const MB = 1024 * 1024;
@@ -61,15 +61,7 @@ describe.runIf(hasServer)('POST /api/leads/import: memory stays bounded whatever
     database = await scratchServerDatabase('baton_import_memory');
     slack = await startSlackStandIn();
     port = await freePort();
-    baton = spawnBaton({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATABASE_URL: database.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    });
+    baton = spawnBaton(batonEnv(slack.url, port, { DATABASE_URL: database.url }));
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
   }, 90_000);
   afterAll(async () => {

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction } from '../../src/slack/ids.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { clickHandoff, postedHandoff } from '../helpers/flows.js';
+import { sendSlashCommand } from '../helpers/slack-sign.js';
 
 // Logging at info, to check the email never reaches the logs there.
 const env = useBatonWithSlack({
@@ -41,19 +40,13 @@ describe('/baton lead EMAIL', () => {
         sql`select l.email from leads l join handoffs h on h.lead_id = l.id where h.id = ${h.handoffId}`,
       ),
     )[0]!.email;
-    await sendInteraction(
-      env.baton.url,
-      SIGNING_SECRET,
-      blockActionsPayload({
-        actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
-        value: h.handoffId,
-        userId: h.rep,
-        teamId: 'T0BATON',
-        channelId: 'C0SMB',
-        messageTs: h.cardTs,
-        responseUrl: `${env.slack.responseUrl}/click`,
-      }),
-    );
+    await clickHandoff(env, {
+      kind: 'accept',
+      handoffId: h.handoffId,
+      userId: h.rep,
+      messageTs: h.cardTs,
+      reply: 'click',
+    });
     await env.slack.waitFor('chat.update');
     await env.baton.outbox.idle();
 

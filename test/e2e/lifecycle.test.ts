@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
+import { type HandoffActionKind } from '../../src/slack/ids.js';
 import { LOST_CALLBACK, PROGRESS_BLOCKS, QUALIFY_CALLBACK } from '../../src/slack/views/progress-modals.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff, type PostedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
+import { clickHandoff, postedHandoff, type PostedHandoff } from '../helpers/flows.js';
+import { sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
 
 const env = useBatonWithSlack({
   baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
@@ -16,19 +16,7 @@ beforeEach(async () => {
 });
 
 const click = (h: PostedHandoff, kind: HandoffActionKind, userId = h.rep) =>
-  sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind, handoffId: h.handoffId }),
-      userId,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
-      messageTs: h.cardTs,
-      responseUrl: `${env.slack.responseUrl}/${userId}`,
-      triggerId: `trig-${kind}`,
-    }),
-  );
+  clickHandoff(env, { kind, handoffId: h.handoffId, userId, messageTs: h.cardTs, triggerId: `trig-${kind}` });
 const submit = (h: PostedHandoff, callbackId: string, values: Record<string, Record<string, unknown>>) =>
   sendInteraction(
     env.baton.url,

@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTAKE_TOKEN, SIGNING_SECRET } from '../helpers/app.js';
+import { INTAKE_TOKEN } from '../helpers/app.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
 import { DEFAULT_OUTBOX_TUNING } from '../../src/services/outbox.js';
 
@@ -35,15 +35,7 @@ describe.runIf(hasServer)('Slack pace across three replicas (server)', () => {
 
   const start = async (): Promise<void> => {
     const port = await freePort();
-    const process = spawnBaton({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATABASE_URL: scratch.url,
-      INTAKE_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    });
+    const process = spawnBaton(batonEnv(slack.url, port, { DATABASE_URL: scratch.url }));
     replicas.push({ process, url: `http://127.0.0.1:${port}` });
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
   };

@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction } from '../../src/slack/ids.js';
 import { REJECT_BLOCKS, REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
 import { examplePolicy, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
+import { clickHandoff, postedHandoff } from '../helpers/flows.js';
+import { sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
 
 const env = useBatonWithSlack({
   baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
@@ -44,16 +43,15 @@ async function state(handoffId: string) {
 describe('Reject', () => {
   it("the button opens the modal with the policy's reasons, using the click's trigger id", async () => {
     const h = await postedHandoff(env);
-    const click = blockActionsPayload({
-      actionId: encodeAction({ kind: 'reject', handoffId: h.handoffId }),
+    const click = await clickHandoff(env, {
+      kind: 'reject',
+      handoffId: h.handoffId,
       userId: h.rep,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
       messageTs: h.cardTs,
-      responseUrl: `${env.slack.responseUrl}/r`,
+      reply: 'r',
       triggerId: 'trig-123',
     });
-    expect((await sendInteraction(env.baton.url, SIGNING_SECRET, click)).status).toBe(200);
+    expect(click.status).toBe(200);
     const [open] = await env.slack.waitFor('views.open');
     expect(open!.body.trigger_id).toBe('trig-123');
     const view = open!.body.view as {

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction } from '../../src/slack/ids.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { postedHandoff } from '../helpers/flows.js';
-import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
+import { handoffClick, postedHandoff, type PostedHandoff } from '../helpers/flows.js';
+import { sendInteraction } from '../helpers/slack-sign.js';
 
 const env = useBatonWithSlack({
   baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },
@@ -18,18 +17,14 @@ async function decisions(handoffId: string): Promise<{ status: string; events: n
   )[0]!;
 }
 
+/** The rep's Accept click on the handoff's card, answered at `reply`. */
+const acceptOnCard = (h: PostedHandoff, reply: string) =>
+  handoffClick(env, { kind: 'accept', handoffId: h.handoffId, userId: h.rep, messageTs: h.cardTs, reply });
+
 describe('replayed and forged Slack requests', () => {
   it('the same signed click sent again (same body, same timestamp) decides nothing twice', async () => {
     const h = await postedHandoff(env);
-    const payload = blockActionsPayload({
-      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
-      value: h.handoffId,
-      userId: h.rep,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
-      messageTs: h.cardTs,
-      responseUrl: `${env.slack.responseUrl}/replay`,
-    });
+    const payload = acceptOnCard(h, 'replay');
     const timestamp = Math.floor(Date.now() / 1000);
     // Within Slack's 5-minute window the replay carries a valid signature, so it is let in:
     // only the conditional update in Postgres keeps it from deciding again.
@@ -44,15 +39,7 @@ describe('replayed and forged Slack requests', () => {
 
   it('a replay older than five minutes, or signed with another secret, is refused and changes nothing', async () => {
     const h = await postedHandoff(env);
-    const payload = blockActionsPayload({
-      actionId: encodeAction({ kind: 'accept', handoffId: h.handoffId }),
-      value: h.handoffId,
-      userId: h.rep,
-      teamId: 'T0BATON',
-      channelId: 'C0SMB',
-      messageTs: h.cardTs,
-      responseUrl: `${env.slack.responseUrl}/old`,
-    });
+    const payload = acceptOnCard(h, 'old');
     expect(
       (
         await sendInteraction(env.baton.url, SIGNING_SECRET, payload, {

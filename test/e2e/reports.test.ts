@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { scheduledJobs } from '../../src/services/jobs.js';
 import { queueWeeklyDigest } from '../../src/services/reports.js';
 import { SHARE_REPORT_ACTION_ID } from '../../src/slack/ids.js';
-import { INTAKE_TOKEN, REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { historyLead as lead, importHistory } from '../helpers/import-lines.js';
 import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
 
 /*
@@ -16,17 +17,6 @@ import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpe
 const NOW = new Date('2026-11-25T13:00:00Z');
 const env = useBatonWithSlack({ baton: { now: () => NOW } });
 
-const lead = (id: string, createdAt: string, history: unknown[], extra: Record<string, unknown> = {}) => ({
-  externalId: id,
-  source: 'crm',
-  email: `${id}@acme.io`,
-  firstName: 'Rep',
-  lastName: id,
-  title: 'VP Sales',
-  createdAt,
-  history,
-  ...extra,
-});
 const mql = (at: string, owner: string, team = 'smb') => ({ stage: 'mql', at, team, owner });
 
 const HISTORY = [
@@ -138,12 +128,7 @@ const allText = (r: Reply) => [r.text, ...r.blocks.map((b) => b.text?.text ?? ''
 
 describe('reports on an imported history', () => {
   it('imports the history', async () => {
-    const res = await fetch(`${env.baton.url}/api/leads/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
-      body: HISTORY.map((l) => JSON.stringify(l)).join('\n'),
-    });
-    expect(await res.json()).toEqual({ imported: 10, skipped: 0, failed: [] });
+    expect(await importHistory(env, HISTORY)).toEqual({ imported: 10, skipped: 0, failed: [] });
   });
 
   it('GET /api/reports/funnel: flow, cohort, rates and reasons for this week against the same days last week', async () => {
@@ -544,12 +529,7 @@ describe('a reassigned handoff', () => {
       mql('2026-06-01T07:00:00Z', 'U0FILIP'),
       { stage: 'sal', at: '2026-06-02T07:00:00Z', by: 'U0EVA' },
     ]);
-    const res = await fetch(`${env.baton.url}/api/leads/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify([l11]),
-    });
-    expect(await res.json()).toMatchObject({ imported: 1 });
+    expect(await importHistory(env, [l11])).toMatchObject({ imported: 1 });
     // Taken from Filip on Monday at 15:00 for breaching, as an SLA reassignment leaves it: Eva's clock restarts, the handoff's does not.
     await env.baton.database.db.execute(
       sql`update handoffs set rep_user_id = 'U0EVA', assigned_at = '2026-06-01T13:00:00Z', assigned_via = 'reassigned_breach' where lead_id = (select id from leads where external_id = 'l11')`,

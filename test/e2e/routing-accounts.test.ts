@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { encodeAction } from '../../src/slack/ids.js';
 import { examplePolicy, INTAKE_TOKEN, REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { clickHandoff } from '../helpers/flows.js';
+import { sendSlashCommand } from '../helpers/slack-sign.js';
 
 /*
  * Account owners and capacity through the real app: leads over HTTP, Accept as a signed click,
@@ -46,19 +46,7 @@ async function routed(handoffId: string): Promise<{ rep: string; via: string; te
 }
 
 async function accept(handoffId: string, userId: string, channelId: string): Promise<void> {
-  const reply = await sendInteraction(
-    env.baton.url,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      actionId: encodeAction({ kind: 'accept', handoffId }),
-      value: handoffId,
-      userId,
-      teamId: 'T0BATON',
-      channelId,
-      messageTs: '1.1',
-      responseUrl: `${env.slack.responseUrl}/${userId}`,
-    }),
-  );
+  const reply = await clickHandoff(env, { kind: 'accept', handoffId, userId, channelId, messageTs: '1.1' });
   expect(reply.status).toBe(200);
   for (let i = 0; i < 200; i++) {
     const status = rowsOf<{ status: string }>(

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { parsePolicy } from '../../src/config/policy.js';
 import { rowsOf } from '../../src/db/client.js';
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
-import { REPO_ROOT, useBatonWithSlack } from '../helpers/app.js';
+import { minuteTierPolicyText, useBatonWithSlack } from '../helpers/app.js';
 import { postMql } from '../helpers/flows.js';
 import { dmChannelFor } from '../helpers/slack-standin.js';
 
@@ -15,30 +12,13 @@ import { dmChannelFor } from '../helpers/slack-standin.js';
  * always open, with a reminder at 25 %, the manager at 50 % and a reassignment at 75 %. The
  * manager's notice joins the batch of its window and goes out at the window's end.
  */
-const doc = parse(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8')) as Record<
-  string,
-  Record<string, unknown>
->;
-const always = ['00:00-24:00'];
-doc.calendar = {
-  ...doc.calendar,
-  week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always },
-  holidays: [],
-};
-doc.sla = {
-  tiers: [
-    {
-      id: 'minute',
-      target: '1m',
-      steps: [
-        { at: '25%', action: 'remind_rep' },
-        { at: '50%', action: 'notify_manager' },
-        { at: '75%', action: 'reassign' },
-      ],
-    },
-  ],
-};
-const policy = parsePolicy(stringify(doc));
+const policy = parsePolicy(
+  minuteTierPolicyText([
+    { at: '25%', action: 'remind_rep' },
+    { at: '50%', action: 'notify_manager' },
+    { at: '75%', action: 'reassign' },
+  ]),
+);
 
 const env = useBatonWithSlack({
   baton: { policy, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50, maxBackoffMs: 300 } },

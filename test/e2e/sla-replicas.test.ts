@@ -4,10 +4,9 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
-import { SIGNING_SECRET } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
 import { hasServer, scratchServerDatabase } from '../helpers/db.js';
-import { freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
+import { batonEnv, freePort, spawnBaton, waitForStatus, type BatonProcess } from '../helpers/process.js';
 import { seedOpenHandoffs } from '../helpers/sla-seed.js';
 import { dmChannelFor, startSlackStandIn, type SlackStandIn, type StoredMessage } from '../helpers/slack-standin.js';
 
@@ -47,16 +46,11 @@ describe.runIf(hasServer)('SLA sweep across three replicas (server)', () => {
   const start = async (): Promise<BatonProcess> => {
     const port = await freePort();
     const p = spawnBaton(
-      {
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.url,
+      batonEnv(slack.url, port, {
         DATABASE_URL: scratch.url,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
         OUTBOX_CHANNEL_RATE: '1000',
         BATON_TEST_CLOCK_FILE: clockFile,
-      },
+      }),
       [],
       'clocked',
     );

@@ -9,6 +9,7 @@ import { freshDatabase, type TestDatabase } from './db.js';
 import { startSlackStandIn, type SlackStandIn, type StandInOptions } from './slack-standin.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isSeq, parseDocument } from 'yaml';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 export const BOT_TOKEN = 'xoxb-test';
@@ -18,6 +19,32 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export function examplePolicy(): Policy {
   return parsePolicy(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8'));
+}
+
+const ALWAYS = ['00:00-24:00'];
+
+/**
+ * policy.example.yml as YAML, on a calendar open around the clock with one SLA tier, `minute`, of
+ * one minute and these steps: an SLA test then sees its steps fall due within seconds at any hour.
+ * `digests: false` drops the scheduled digests, so that only the sweep speaks.
+ */
+export function minuteTierPolicyText(
+  steps: readonly { at: string; action: string }[],
+  opts: { digests?: boolean } = {},
+): string {
+  const doc = parseDocument(readFileSync(path.join(REPO_ROOT, 'policy.example.yml'), 'utf8'));
+  doc.setIn(
+    ['calendar', 'week'],
+    doc.createNode({ mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS }),
+  );
+  doc.setIn(['calendar', 'holidays'], doc.createNode([]));
+  doc.setIn(['sla'], doc.createNode({ tiers: [{ id: 'minute', target: '1m', steps }] }));
+  if (opts.digests === false) {
+    const teams = doc.get('teams');
+    if (isSeq(teams)) teams.items.forEach((_, i) => doc.deleteIn(['teams', i, 'digest']));
+    doc.deleteIn(['reports', 'digest']);
+  }
+  return doc.toString();
 }
 
 export function testConfig(slackApiUrl: string, overrides: Partial<Config> = {}): Config {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import path from 'node:path';
-import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/client.js';
+import { openDatabase, type Database, type DatabaseTarget, type DbOrTx } from '../../src/db/client.js';
+import { handoffs, leads } from '../../src/db/schema.js';
 
 /** Set by .ci/run (and by a developer who has a server): enables the suites that need real concurrent connections. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL;
@@ -83,4 +84,29 @@ function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** A lead in `mql` with one pending handoff to U1 in SMB, started and due at `at`; resolves with the handoff's id. */
+export async function insertHandoff(db: DbOrTx, workspaceId: string, at: Date): Promise<string> {
+  const [lead] = await db.insert(leads).values({ workspaceId, source: 'test', stage: 'mql' }).returning();
+  const [h] = await db
+    .insert(handoffs)
+    .values({
+      workspaceId,
+      leadId: lead!.id,
+      seq: 1,
+      teamId: 'smb',
+      repUserId: 'U1',
+      assignedVia: 'round_robin',
+      startedAt: at,
+      firstAssignedAt: at,
+      assignedAt: at,
+      slaTierId: 't',
+      slaPlan: { tierId: 't', clock: 'business', targetMinutes: 60, steps: [] },
+      slaTargetMinutes: 60,
+      slaClock: 'business',
+      dueAt: at,
+    })
+    .returning();
+  return h!.id;
 }

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
-import { INTAKE_TOKEN, type BatonWithSlack } from './app.js';
+import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
+import { INTAKE_TOKEN, SIGNING_SECRET, type BatonWithSlack } from './app.js';
+import { blockActionsPayload, sendInteraction, type SendOptions, type SlackReply } from './slack-sign.js';
+import { dmChannelFor } from './slack-standin.js';
 
 let seq = 0;
 
@@ -53,4 +56,53 @@ export async function postedHandoff(env: BatonWithSlack): Promise<PostedHandoff>
     cardTs: rows.find((r) => r.kind === 'card')!.ts,
     noteTs: rows.find((r) => r.kind === 'marketing_note')!.ts,
   };
+}
+
+export interface HandoffClick {
+  kind: HandoffActionKind;
+  handoffId: string;
+  userId: string;
+  /** The message the button is on: a card in #smb unless `channelId` says where. */
+  messageTs: string;
+  channelId?: string;
+  /** The last part of the click's response_url, where the stand-in records the answer; the clicker's id unless given. */
+  reply?: string;
+  triggerId?: string;
+}
+
+/** The block_actions payload of a click on one of a handoff's buttons. */
+export function handoffClick(env: BatonWithSlack, c: HandoffClick): Record<string, unknown> {
+  return blockActionsPayload({
+    actionId: encodeAction({ kind: c.kind, handoffId: c.handoffId }),
+    value: c.handoffId,
+    userId: c.userId,
+    teamId: 'T0BATON',
+    channelId: c.channelId ?? 'C0SMB',
+    messageTs: c.messageTs,
+    responseUrl: `${env.slack.responseUrl}/${c.reply ?? c.userId}`,
+    triggerId: c.triggerId,
+  });
+}
+
+/** A click on one of a handoff's buttons, signed as Slack signs it and sent to the app. */
+export function clickHandoff(env: BatonWithSlack, c: HandoffClick, opts: SendOptions = {}): Promise<SlackReply> {
+  return sendInteraction(env.baton.url, SIGNING_SECRET, handoffClick(env, c), opts);
+}
+
+/** A click on a handoff's button in the clicker's DM with Baton (a reminder, a manager's notice), answered at `<kind>-<userId>`. */
+export function clickInDm(
+  env: BatonWithSlack,
+  kind: HandoffActionKind,
+  handoffId: string,
+  userId: string,
+  messageTs = '1.000001',
+): Promise<SlackReply> {
+  return clickHandoff(env, {
+    kind,
+    handoffId,
+    userId,
+    channelId: dmChannelFor(userId),
+    messageTs,
+    reply: `${kind}-${userId}`,
+  });
 }

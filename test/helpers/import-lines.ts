@@ -1,4 +1,5 @@
 import { prng } from '../../src/sandbox/prng.js';
+import { INTAKE_TOKEN, type BatonWithSlack } from './app.js';
 
 const TEAMS: Record<string, string[]> = {
   enterprise: ['U0ANA', 'U0BO'],
@@ -83,4 +84,32 @@ export function* importLines(count: number, opts: ImportLineOptions): Generator<
       history,
     };
   }
+}
+
+/** An import line for a lead at acme.io named after its id, created at `createdAt` with this history. */
+export const historyLead = (
+  id: string,
+  createdAt: string,
+  history: unknown[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  externalId: id,
+  source: 'crm',
+  email: `${id}@acme.io`,
+  firstName: 'Rep',
+  lastName: id,
+  title: 'VP Sales',
+  createdAt,
+  history,
+  ...extra,
+});
+
+/** Sends these lines to the app's import API as NDJSON; resolves with its answer. */
+export async function importHistory(env: BatonWithSlack, lines: readonly unknown[]): Promise<unknown> {
+  const res = await fetch(`${env.baton.url}/api/leads/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/x-ndjson' },
+    body: lines.map((l) => JSON.stringify(l)).join('\n'),
+  });
+  return res.json();
 }

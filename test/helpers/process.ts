@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
+import { BOT_TOKEN, INTAKE_TOKEN, SIGNING_SECRET } from './app.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -8,6 +9,11 @@ export interface BatonProcess {
   child: ChildProcessWithoutNullStreams;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Exactly `env`, with only what a child needs to find its programs and a home: no variable of this process leaks in. */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env };
 }
 
 const ENTRIES = {
@@ -32,7 +38,7 @@ export function spawnBaton(
   const main = ENTRIES[entry];
   const child = spawn(process.execPath, [...nodeArgs, ...main], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: childEnv(env),
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -65,6 +71,23 @@ export async function startBatonProcess(
     throw new Error(`${String(err)}\n${p.output()}`);
   });
   return p;
+}
+
+/**
+ * The environment of a Baton child process that talks to the Slack stand-in at `slackUrl`, takes
+ * leads with INTAKE_TOKEN, listens on `port` and logs warnings only; `more` adds its database and
+ * whatever a test sets apart, or overrides.
+ */
+export function batonEnv(slackUrl: string, port: number, more: Record<string, string>): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackUrl,
+    INTAKE_TOKEN,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...more,
+  };
 }
 
 /** Polls `url` until it answers `status` or the deadline passes; returns how long that took. */

@@ -9,6 +9,7 @@ import { businessTimeline, timelineMinutes } from '../../src/domain/reports/time
 import { velocityFigures, velocityGroups, type Decision } from '../../src/domain/reports/velocity.js';
 import { parseLeadGoal, parsePeriodAndGroup } from '../../src/slack/commands/report-command.js';
 import { examplePolicy } from '../helpers/app.js';
+import { funnelInputs } from '../helpers/funnel.js';
 
 const policy = examplePolicy();
 const ZONE = 'Europe/Stockholm';
@@ -313,31 +314,7 @@ describe('leads per business day and pace', () => {
 });
 
 describe('funnel figures', () => {
-  const empty: FunnelInputs = {
-    flow: {
-      leadsCreated: 0,
-      handoffsStarted: 0,
-      accepted: 0,
-      rejected: 0,
-      sql: 0,
-      opportunity: 0,
-      customer: 0,
-      lost: 0,
-      customersFromMarketing: 0,
-    },
-    cohort: {
-      started: 0,
-      pending: 0,
-      accepted: 0,
-      rejected: 0,
-      reachedSql: 0,
-      reachedOpportunity: 0,
-      reachedCustomer: 0,
-    },
-    leadCohort: { created: 0, customers: 0 },
-    rejections: [],
-    groups: [],
-  };
+  const empty = funnelInputs({ groups: [] });
   it('an empty period divides by nothing', () => {
     const f = funnelFigures(empty, empty, (id) => id);
     expect(f.steps.map((s) => [s.count.value, s.count.change, s.conversion?.value])).toEqual([
@@ -372,7 +349,7 @@ describe('funnel figures', () => {
     ],
     ['no handoffs started', {}, { sql: 3 }, [undefined, undefined, undefined, undefined, undefined, undefined]],
   ])("conversion beside a step is the cohort's, never over 100 %%: %s", (_name, cohort, flow, expected) => {
-    const cur: FunnelInputs = { ...empty, flow: { ...empty.flow, ...flow }, cohort: { ...empty.cohort, ...cohort } };
+    const cur = funnelInputs({ groups: [], flow, cohort });
     const f = funnelFigures(cur, empty, (id) => id);
     expect(f.steps.map((s) => s.conversion?.value)).toEqual(expected);
     expect(f.steps[3]!.count.value).toBe(flow.sql);
@@ -427,19 +404,11 @@ describe('funnel figures', () => {
         },
       ],
     };
-    const prev: FunnelInputs = {
-      ...empty,
-      flow: { ...empty.flow, handoffsStarted: 8 },
-      cohort: {
-        started: 8,
-        pending: 0,
-        accepted: 4,
-        rejected: 4,
-        reachedSql: 2,
-        reachedOpportunity: 0,
-        reachedCustomer: 0,
-      },
-    };
+    const prev = funnelInputs({
+      groups: [],
+      flow: { handoffsStarted: 8 },
+      cohort: { started: 8, accepted: 4, rejected: 4, reachedSql: 2 },
+    });
     const f = funnelFigures(cur, prev, (id) => `label ${id}`);
     // A count changes in percent; MQLs are the cohort itself, so no conversion stands beside them.
     expect(f.steps[1]).toEqual({

@@ -4,6 +4,7 @@ import { parsePolicy, type TeamPolicy } from '../../src/config/policy.js';
 import type { LeadProfile } from '../../src/domain/lead.js';
 import {
   accountDomainOf,
+  assignedEventData,
   creditBack,
   describeRouting,
   findRep,
@@ -394,6 +395,27 @@ describe('why this rep, in one line', () => {
     ],
   ])('%s', (_name, why, line) => {
     expect(describeRouting(why, name)).toBe(line);
+  });
+});
+
+describe("an assigned event's data", () => {
+  it.each<[string, { type: string; data: unknown }, ReturnType<typeof assignedEventData>]>([
+    [
+      'with its reasons',
+      { type: 'assigned', data: { team: 'smb', rep: 'U0EVA', via: 'round_robin', rule: 'round_robin', skipped: [] } },
+      { rep: 'U0EVA', why: { rule: 'round_robin', skipped: [] } },
+    ],
+    [
+      'from before reasons were recorded',
+      { type: 'assigned', data: { team: 'smb', rep: 'U0EVA', via: 'round_robin' } },
+      { rep: 'U0EVA', why: undefined },
+    ],
+    ['without a rep', { type: 'assigned', data: { team: 'smb', rule: 'round_robin', skipped: [] } }, undefined],
+    ['a rep that is not a user id', { type: 'assigned', data: { rep: 7 } }, undefined],
+    ['no data', { type: 'assigned', data: null }, undefined],
+    ['another type of event', { type: 'reassigned', data: { rep: 'U0EVA', to: 'U0FILIP' } }, undefined],
+  ])('%s', (_name, event, read) => {
+    expect(assignedEventData(event)).toEqual(read);
   });
 });
 

@@ -1,24 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { funnelFigures, type FunnelInputs } from '../../src/domain/reports/funnel.js';
+import { funnelFigures } from '../../src/domain/reports/funnel.js';
 import { resolvePeriod } from '../../src/domain/reports/periods.js';
 import { velocityFigures } from '../../src/domain/reports/velocity.js';
 import { velocityChanges, type FunnelReport, type VelocityReport } from '../../src/services/reports.js';
 import { bar, renderFunnel, renderVelocity, table } from '../../src/slack/views/report-messages.js';
+import { funnelInputs } from '../helpers/funnel.js';
 
 const pair = resolvePeriod({ kind: 'month' }, new Date('2026-11-25T13:00:00Z'), 'Europe/Stockholm');
 const period = { spec: pair.spec, timeZone: 'Europe/Stockholm', current: pair.current, previous: pair.previous };
-const zero = {
-  leadsCreated: 0,
-  handoffsStarted: 0,
-  accepted: 0,
-  rejected: 0,
-  sql: 0,
-  opportunity: 0,
-  customer: 0,
-  lost: 0,
-  customersFromMarketing: 0,
-};
 
 function within(blocks: KnownBlock[]): void {
   expect(blocks.length).toBeLessThanOrEqual(50);
@@ -38,21 +28,11 @@ describe('report views', () => {
       reachedOpportunity: 0,
       reachedCustomer: 0,
     }));
-    const inputs: FunnelInputs = {
-      flow: { ...zero, handoffsStarted: 10 },
-      cohort: {
-        started: 10,
-        pending: 0,
-        accepted: 5,
-        rejected: 5,
-        reachedSql: 2,
-        reachedOpportunity: 1,
-        reachedCustomer: 0,
-      },
-      leadCohort: { created: 0, customers: 0 },
-      rejections: [],
+    const inputs = funnelInputs({
+      flow: { handoffsStarted: 10 },
+      cohort: { started: 10, accepted: 5, rejected: 5, reachedSql: 2, reachedOpportunity: 1 },
       groups,
-    };
+    });
     const figures = funnelFigures(inputs, inputs, (id) => id);
     const report: FunnelReport = {
       report: 'funnel',
@@ -74,20 +54,7 @@ describe('report views', () => {
   });
 
   it('an empty period shows "—" where a rate has nothing to divide', () => {
-    const empty: FunnelInputs = {
-      flow: zero,
-      cohort: {
-        started: 0,
-        pending: 0,
-        accepted: 0,
-        rejected: 0,
-        reachedSql: 0,
-        reachedOpportunity: 0,
-        reachedCustomer: 0,
-      },
-      leadCohort: { created: 0, customers: 0 },
-      rejections: [],
-    };
+    const empty = funnelInputs();
     const { text, blocks } = renderFunnel({
       report: 'funnel',
       period,

@@ -5,6 +5,26 @@ import { events } from '../schema.js';
 
 export type NewEvent = typeof events.$inferInsert;
 
+/** What an event says, as its readers show it or rebuild history from it; `data` is read by the domain (src/domain/routing.ts). */
+export interface EventFacts {
+  type: string;
+  toStage: string | null;
+  at: Date;
+  actor: string | null;
+  reason: string | null;
+  data: unknown;
+}
+
+/** The columns of `EventFacts`, for a select. */
+export const eventFacts = {
+  type: events.type,
+  toStage: events.toStage,
+  at: events.at,
+  actor: events.actor,
+  reason: events.reason,
+  data: events.data,
+};
+
 /** The append-only history: rows are only ever inserted. */
 export async function appendEvents(db: DbOrTx, rows: readonly NewEvent[]): Promise<void> {
   await writeTogether(db, [eventsInsert(rows)]);

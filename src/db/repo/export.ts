@@ -1,17 +1,12 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { activities, events, handoffs, leads } from '../schema.js';
+import { eventFacts, type EventFacts } from './events.js';
 
 export type ExportLead = typeof leads.$inferSelect;
-export interface ExportEvent {
+export interface ExportEvent extends EventFacts {
   leadId: string;
   handoffId: string | null;
-  type: string;
-  toStage: string | null;
-  at: Date;
-  actor: string | null;
-  reason: string | null;
-  data: unknown;
 }
 export interface ExportHandoff {
   id: string;
@@ -48,16 +43,7 @@ export async function exportPage(
   const ids = page.map((l) => l.id);
   const [ev, ho, ac] = await Promise.all([
     db
-      .select({
-        leadId: events.leadId,
-        handoffId: events.handoffId,
-        type: events.type,
-        toStage: events.toStage,
-        at: events.at,
-        actor: events.actor,
-        reason: events.reason,
-        data: events.data,
-      })
+      .select({ leadId: events.leadId, handoffId: events.handoffId, ...eventFacts })
       .from(events)
       .where(inArray(events.leadId, ids))
       .orderBy(asc(events.leadId), asc(events.at), asc(events.id)),

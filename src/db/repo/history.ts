@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { events, handoffs, leads } from '../schema.js';
+import { eventFacts, type EventFacts } from './events.js';
 
 /** The most recently created lead with this email (case-insensitive), with its latest handoff's id. */
 export async function leadByEmail(
@@ -25,28 +26,14 @@ export async function leadByEmail(
   return { leadId: lead.leadId, handoffId: latest[0]?.id ?? null };
 }
 
-export interface LeadEventRow {
-  type: string;
+export interface LeadEventRow extends EventFacts {
   fromStage: string | null;
-  toStage: string | null;
-  at: Date;
-  actor: string | null;
-  reason: string | null;
-  data: unknown;
 }
 
 /** A lead's whole history, oldest first (ties in insertion order). */
 export async function leadEvents(db: DbOrTx, leadId: string): Promise<LeadEventRow[]> {
   return db
-    .select({
-      type: events.type,
-      fromStage: events.fromStage,
-      toStage: events.toStage,
-      at: events.at,
-      actor: events.actor,
-      reason: events.reason,
-      data: events.data,
-    })
+    .select({ ...eventFacts, fromStage: events.fromStage })
     .from(events)
     .where(eq(events.leadId, leadId))
     .orderBy(asc(events.at), asc(events.id));

@@ -1,4 +1,6 @@
 import type { App } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { Policy } from '../../config/policy.js';
 import type { Logger } from '../../log.js';
 import type { ServiceContext } from '../../services/context.js';
 import { decide, progress } from '../../services/decisions.js';
@@ -10,6 +12,13 @@ import { ACTION_ID_PATTERN, parseAction } from '../ids.js';
 import { renderLostModal, renderQualifyModal } from '../views/progress-modals.js';
 import { renderRejectModal } from '../views/reject-modal.js';
 import { alreadyDecidedText, formatDue } from '../views/card.js';
+
+/** The modal each of these buttons opens, with the policy's choices. */
+const MODALS: Record<'reject' | 'qualify' | 'lost', (policy: Policy, handoffId: string) => ModalView> = {
+  reject: (policy, handoffId) => renderRejectModal(policy.rejectionReasons, handoffId),
+  qualify: (policy, handoffId) => renderQualifyModal(policy.sqlChecklist, handoffId),
+  lost: (policy, handoffId) => renderLostModal(policy.lostReasons, handoffId),
+};
 
 /** Buttons on the MQL card: acknowledged at once, then decided in Postgres. */
 export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logger): void {
@@ -35,24 +44,12 @@ export function registerCardButtons(app: App, ctx: ServiceContext, logger: Logge
         }
         // trigger_id lives 3 s and works once: modals open before any database round trip.
         case 'reject':
-          if ('trigger_id' in body)
-            await client.views.open({
-              trigger_id: body.trigger_id,
-              view: renderRejectModal(ctx.policy.rejectionReasons, parsed.handoffId),
-            });
-          return;
         case 'qualify':
-          if ('trigger_id' in body)
-            await client.views.open({
-              trigger_id: body.trigger_id,
-              view: renderQualifyModal(ctx.policy.sqlChecklist, parsed.handoffId),
-            });
-          return;
         case 'lost':
           if ('trigger_id' in body)
             await client.views.open({
               trigger_id: body.trigger_id,
-              view: renderLostModal(ctx.policy.lostReasons, parsed.handoffId),
+              view: MODALS[parsed.kind](ctx.policy, parsed.handoffId),
             });
           return;
         case 'opportunity':
