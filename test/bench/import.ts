@@ -3,7 +3,8 @@
  * histories (the mix of bench:reports, written as import lines) imported by `npm run import`
  * as its own process into a fresh database on the PostgreSQL server (TEST_DATABASE_URL or the
  * local one), or with BENCH_DB=embedded into a fresh embedded database. Prints leads/s, the
- * importer's peak RSS and the time to the first quarter funnel report afterwards.
+ * importer's peak RSS and the time to the first quarter funnel report afterwards. BENCH_PROFILE=1
+ * writes the importer's CPU profile to /tmp/prof.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       [
         '--max-semi-space-size=32',
         '--heap-growing-percent=50',
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
         '--import',
         'tsx',
         path.join(REPO, 'src/cli/import.ts'),
