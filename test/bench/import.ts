@@ -18,7 +18,7 @@ import { examplePolicy } from '../helpers/app.js';
 import { scratchServerDatabase } from '../helpers/db.js';
 import { importLines } from '../helpers/import-lines.js';
 import { REPO } from '../helpers/process.js';
-import { rssOf } from './measure.js';
+import { cpuSecondsByName, cpuSecondsOf, rssOf } from './measure.js';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);
 const EMBEDDED = process.env.BENCH_DB === 'embedded';
@@ -65,6 +65,9 @@ async function main(): Promise<void> {
     if (EMBEDDED) await database.close();
 
     const started = Date.now();
+    const postgresBefore = cpuSecondsByName('postgres');
+    // Backends that serve the import end with it: their CPU is read while they run.
+    const postgresLast = new Map<number, number>();
     // As `npm run import` starts it (package.json).
     const child = spawn(
       process.execPath,
@@ -89,9 +92,12 @@ async function main(): Promise<void> {
     let summary = '';
     child.stdout.on('data', (d: Buffer) => (summary += d.toString()));
     let peak = 0;
+    let importerCpu = 0;
     const sampler = setInterval(() => {
       try {
         peak = Math.max(peak, rssOf(child.pid!));
+        importerCpu = cpuSecondsOf(child.pid!);
+        for (const [pid, cpu] of cpuSecondsByName('postgres')) postgresLast.set(pid, cpu);
       } catch {
         // exited between samples
       }
@@ -99,6 +105,8 @@ async function main(): Promise<void> {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     clearInterval(sampler);
     const seconds = (Date.now() - started) / 1000;
+    // The embedded database works inside the importer's process: its CPU is the importer's.
+    const postgresCpu = [...postgresLast].reduce((sum, [pid, cpu]) => sum + cpu - (postgresBefore.get(pid) ?? 0), 0);
     if (code !== 0) throw new Error(`import exited ${code}: ${summary}`);
 
     if (EMBEDDED) database = await openDatabase(target);
@@ -120,6 +128,10 @@ async function main(): Promise<void> {
     console.log(`database: ${EMBEDDED ? 'embedded (PGlite)' : 'PostgreSQL server'}`);
     console.log(
       `import: ${LEADS.toLocaleString('en-US')} leads in ${seconds.toFixed(1)} s = ${Math.round(LEADS / seconds).toLocaleString('en-US')} leads/s (process start and migrations included)`,
+    );
+    const perLead = (cpu: number): string => `${((cpu * 1e6) / LEADS).toFixed(0)} µs per lead`;
+    console.log(
+      `CPU: importer ${importerCpu.toFixed(0)} s (${perLead(importerCpu)}; last reading, up to 0.2 s before it ended)${EMBEDDED ? '' : `, PostgreSQL ${postgresCpu.toFixed(0)} s (${perLead(postgresCpu)}, every backend of the server)`}`,
     );
     console.log(`importer peak RSS: ${Math.round(peak / 1024 / 1024)} MiB`);
     console.log(`first report after the import (funnel, quarter): ${firstReport} ms`);
