@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.js';
+import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { NOTICE_WINDOW_MS } from '../../src/services/escalation.js';
 import { INTAKE_TOKEN, minuteTierPolicyText } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
-import { childDatabase } from '../helpers/db.js';
-import { batonEnv, freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
+import { useClockedChild } from '../helpers/clocked-child.js';
+import type { BatonProcess } from '../helpers/process.js';
 import { dmChannelFor, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
 /*
@@ -40,41 +39,24 @@ const token = (at: number): string => `<!date^${Math.floor(at / 1000)}^`;
 
 describe('SLA steps caught up after a SIGKILL', () => {
   let slack: SlackStandIn;
-  let dir: string;
-  let target: DatabaseTarget;
-  let dropDatabase: () => Promise<void> = () => Promise.resolve();
-  let env: Record<string, string>;
-  let port: number;
-  let clockFile: string;
-
   beforeAll(async () => {
     slack = await startSlackStandIn();
-    dir = mkdtempSync(path.join(tmpdir(), 'baton-escal-crash-'));
-    writeFileSync(path.join(dir, 'policy.yml'), policyText);
-    clockFile = path.join(dir, 'clock');
-    port = await freePort();
-    const database = await childDatabase('baton_escal_crash', dir);
-    target = database.target;
-    dropDatabase = () => database.drop();
-    env = batonEnv(slack.url, port, {
-      LOG_LEVEL: 'info',
-      OUTBOX_CHANNEL_RATE: '100',
-      POLICY_FILE: path.join(dir, 'policy.yml'),
-      BATON_TEST_CLOCK_FILE: clockFile,
-      ...database.env,
-    });
   });
   afterAll(async () => {
-    await dropDatabase();
     await slack.close();
-    rmSync(dir, { recursive: true, force: true });
   });
-
-  const start = (): Promise<BatonProcess> => startBatonProcess(env, port, 'clocked');
+  const child = useClockedChild('baton_escal_crash', (dir) => {
+    writeFileSync(path.join(dir, 'policy.yml'), policyText);
+    return {
+      slackUrl: slack.url,
+      env: { LOG_LEVEL: 'info', OUTBOX_CHANNEL_RATE: '100', POLICY_FILE: path.join(dir, 'policy.yml') },
+    };
+  });
+  const start = (): Promise<BatonProcess> => child.start();
   /** Until the outbox holds nothing more to send (from /metrics, as an operator would look). */
   const drained = async (): Promise<void> => {
     for (let i = 0; i < 200; i++) {
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${child.port}/metrics`)).text();
       if (/^baton_outbox_pending 0$/m.test(metrics)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -91,9 +73,9 @@ describe('SLA steps caught up after a SIGKILL', () => {
     // The lead is assigned at the start of a notice window, ahead of the real time (deliveries
     // queued with the database's clock are then due): the manager's notice goes out at its end.
     const t0 = Math.ceil((Date.now() + 10 * 60_000) / NOTICE_WINDOW_MS) * NOTICE_WINDOW_MS;
-    setClock(clockFile, new Date(t0));
+    setClock(child.clockFile, new Date(t0));
     const first = await start();
-    const res = await fetch(`http://127.0.0.1:${port}/api/leads`, {
+    const res = await fetch(`http://127.0.0.1:${child.port}/api/leads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -124,7 +106,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
 
     await drained();
     // Killed 8 s into a 1-minute SLA: nothing was due yet.
-    setClock(clockFile, new Date(t0 + 8_000));
+    setClock(child.clockFile, new Date(t0 + 8_000));
     first.child.kill('SIGKILL');
     await first.exited;
     expect(logLines(first).filter((l) => l.msg === 'SLA step performed')).toEqual([]);
@@ -132,7 +114,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
     const since = (): RecordedCall[] => slack.calls.slice(before);
 
     // Down until 100 s: the reminder (30 s), the manager and marketing (60 s) and the reassignment (90 s) are all due.
-    setClock(clockFile, new Date(t0 + 100_000));
+    setClock(child.clockFile, new Date(t0 + 100_000));
     const second = await start();
     try {
       const [breach] = await slack.waitFor((c) => posts(c, 'C0MARKETING') && c.body.thread_ts === noteTs, {
@@ -146,7 +128,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
       );
       // The notice waits for the end of its window; nothing else is due before then (the new rep's reminder is at 130 s).
       expect(since().filter((c) => posts(c, dmChannelFor(MANAGER)))).toEqual([]);
-      setClock(clockFile, new Date(t0 + NOTICE_WINDOW_MS + 1_000));
+      setClock(child.clockFile, new Date(t0 + NOTICE_WINDOW_MS + 1_000));
       const [notice] = await slack.waitFor((c) => posts(c, dmChannelFor(MANAGER)), { timeoutMs: 20_000 });
       await drained();
 
@@ -198,7 +180,7 @@ describe('SLA steps caught up after a SIGKILL', () => {
     }
 
     // Each step once, and the lead moved once: what the database kept.
-    const db = await openDatabase(target);
+    const db = await openDatabase(child.target);
     try {
       const events = rowsOf<{ type: string; n: number }>(
         await db.db.execute(

@@ -1,19 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, rowsOf, type DatabaseTarget } from '../../src/db/client.js';
+import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { DEFAULT_HUBSPOT_TUNING } from '../../src/services/hubspot-sync.js';
 import { DEFAULT_OUTBOX_TUNING } from '../../src/services/outbox.js';
 import { encodeAction } from '../../src/slack/ids.js';
 import { REJECT_BLOCKS, REJECT_CALLBACK } from '../../src/slack/views/reject-modal.js';
 import { REPO_ROOT, SIGNING_SECRET } from '../helpers/app.js';
 import { setClock } from '../helpers/clocked-main.js';
-import { childDatabase } from '../helpers/db.js';
+import { useClockedChild } from '../helpers/clocked-child.js';
 import { createEnterpriseMql, HUBSPOT_SECRET, HUBSPOT_TOKEN } from '../helpers/hubspot-app.js';
 import { startHubspotStandIn, type HubspotCall, type HubspotStandIn } from '../helpers/hubspot-standin.js';
-import { batonEnv, freePort, startBatonProcess, type BatonProcess } from '../helpers/process.js';
+import type { BatonProcess } from '../helpers/process.js';
 import { blockActionsPayload, sendInteraction, viewSubmissionPayload } from '../helpers/slack-sign.js';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-standin.js';
 
@@ -89,12 +87,6 @@ const isCardPost = (c: RecordedCall): boolean =>
 describe('HubSpot write-back through SIGKILLs', () => {
   let slack: SlackStandIn;
   let hubspot: HubspotStandIn;
-  let dir: string;
-  let target: DatabaseTarget;
-  let dropDatabase: () => Promise<void> = () => Promise.resolve();
-  let env: Record<string, string>;
-  let port: number;
-  let clockFile: string;
   let ahead = 0;
 
   beforeAll(async () => {
@@ -103,39 +95,34 @@ describe('HubSpot write-back through SIGKILLs', () => {
     });
     // HubSpot retries a webhook ten times: a second apart outlasts a restart.
     hubspot = await startHubspotStandIn({ token: HUBSPOT_TOKEN, webhookRetryMs: 1000 });
-    dir = mkdtempSync(path.join(tmpdir(), 'baton-hubspot-crash-'));
-    clockFile = path.join(dir, 'clock');
-    port = await freePort();
-    const database = await childDatabase('baton_hubspot_crash', dir);
-    target = database.target;
-    dropDatabase = () => database.drop();
-    env = batonEnv(slack.url, port, {
+  });
+  afterAll(async () => {
+    await hubspot.close();
+    await slack.close();
+  });
+  const child = useClockedChild('baton_hubspot_crash', () => ({
+    slackUrl: slack.url,
+    env: {
       OUTBOX_CHANNEL_RATE: '100',
       POLICY_FILE: path.join(REPO_ROOT, 'policy.example.yml'),
       HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
       HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
       HUBSPOT_API_URL: hubspot.url,
-      BATON_TEST_CLOCK_FILE: clockFile,
-      ...database.env,
-    });
-    setClock(clockFile, new Date(), { running: true });
-  });
-  afterAll(async () => {
-    await hubspot.close();
-    await slack.close();
-    await dropDatabase();
-    rmSync(dir, { recursive: true, force: true });
+    },
+  }));
+  beforeAll(() => {
+    setClock(child.clockFile, new Date(), { running: true });
   });
 
-  const start = (): Promise<BatonProcess> => startBatonProcess(env, port, 'clocked');
+  const start = (): Promise<BatonProcess> => child.start();
   const kill = async (p: BatonProcess): Promise<void> => {
     p.child.kill('SIGKILL');
     await p.exited;
     ahead += LEASES_MS;
-    setClock(clockFile, new Date(Date.now() + ahead), { running: true });
+    setClock(child.clockFile, new Date(Date.now() + ahead), { running: true });
   };
   const metric = async (name: string): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${child.port}/metrics`)).text();
     return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
   };
 
@@ -148,7 +135,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
     hubspot.failNext(PATCH, { status: 503 });
     hubspot.failNext(PATCH, { hang: true });
     let baton = await start();
-    hubspot.subscribe({ url: `http://127.0.0.1:${port}/hubspot/webhooks`, clientSecret: HUBSPOT_SECRET });
+    hubspot.subscribe({ url: `http://127.0.0.1:${child.port}/hubspot/webhooks`, clientSecret: HUBSPOT_SECRET });
     // Big Swedish companies: the enterprise team, where only the assigned rep decides.
     const contacts = LEADS.map(({ name }) => createEnterpriseMql(hubspot, name));
     let cards: { ts: string; rep: string; handoffId: string }[] = [];
@@ -178,7 +165,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
           messageTs: card.ts,
           responseUrl: `${slack.responseUrl}/${card.rep}`,
         });
-        expect((await sendInteraction(`http://127.0.0.1:${port}`, SIGNING_SECRET, click)).status).toBe(200);
+        expect((await sendInteraction(`http://127.0.0.1:${child.port}`, SIGNING_SECRET, click)).status).toBe(200);
       }
       // Accept is decided after Slack's acknowledgement: the card saying so shows it committed.
       for (const card of accepted)
@@ -219,7 +206,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
           teamId: 'T0BATON',
         });
         // A modal's submit is decided before the acknowledgement: an empty 200 is a committed rejection.
-        const reply = await sendInteraction(`http://127.0.0.1:${port}`, SIGNING_SECRET, submit);
+        const reply = await sendInteraction(`http://127.0.0.1:${child.port}`, SIGNING_SECRET, submit);
         expect([reply.status, reply.body]).toEqual([200, '']);
       }
       await midway;
@@ -277,7 +264,7 @@ describe('HubSpot write-back through SIGKILLs', () => {
     expect(new Set(cardsPosted).size).toBe(LEADS.length);
 
     // What the database kept: one handoff per contact, decided as the reps said.
-    const db = await openDatabase(target);
+    const db = await openDatabase(child.target);
     try {
       const rows = rowsOf<{ contact: string; status: string; handoffs: number }>(
         await db.db.execute(
