@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Policy, RepPolicy, TeamPolicy } from '../config/policy.js';
 import { matchesCriteria } from './criteria.js';
 import type { LeadProfile } from './lead.js';
@@ -76,10 +77,12 @@ export function creditBack(state: RoundRobinState, user: string): Record<string,
 }
 
 /** Why a rep could not take a lead. */
-export type SkipReason = 'away' | 'at_cap' | 'inactive';
+const SKIP_REASONS = ['away', 'at_cap', 'inactive'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** The rule that decided a routing (docs/scoring-and-routing.md, "Why this rep"), in the order they are tried. */
-export type RoutingRule = 'owner_hint' | 'account_owner' | 'round_robin' | 'capacity_fallback' | 'manager_fallback';
+const ROUTING_RULES = ['owner_hint', 'account_owner', 'round_robin', 'capacity_fallback', 'manager_fallback'] as const;
+export type RoutingRule = (typeof ROUTING_RULES)[number];
 
 export interface SkippedRep {
   user: string;
@@ -242,32 +245,31 @@ export function routeLead(
 const SKIP_TEXT: Record<SkipReason, string> = { away: 'was away', at_cap: 'at cap', inactive: 'inactive' };
 const AS_TEXT = { owner_hint: 'CRM owner', account_owner: 'account owner' } as const;
 
-const RULES: readonly RoutingRule[] = [
-  'owner_hint',
-  'account_owner',
-  'round_robin',
-  'capacity_fallback',
-  'manager_fallback',
-];
-const SKIP_REASONS: readonly SkipReason[] = ['away', 'at_cap', 'inactive'];
+// Events outlive the code that wrote them: what a stored decision says is read, never trusted.
+const skippedRepSchema = z.object({
+  user: z.string(),
+  reason: z.enum(SKIP_REASONS),
+  as: z.enum(['owner_hint', 'account_owner']).optional().catch(undefined),
+});
+const routingWhySchema = z.object({
+  rule: z.enum(ROUTING_RULES),
+  // A skipped rep this code cannot read is left out, not the whole decision.
+  skipped: z
+    .array(skippedRepSchema.nullable().catch(null))
+    .catch([])
+    .transform((list) => list.filter((s) => s !== null)),
+  account: z
+    .object({ domain: z.string().nullable(), source: z.enum(['crm', 'accepted']) })
+    .optional()
+    .catch(undefined),
+});
 
 /** A routing decision as an `assigned` event recorded it; undefined for events from before reasons were recorded. */
 export function routingWhyOf(data: unknown): RoutingWhy | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const d = data as { rule?: unknown; skipped?: unknown; account?: unknown };
-  if (!RULES.includes(d.rule as RoutingRule)) return undefined;
-  const skipped = Array.isArray(d.skipped)
-    ? (d.skipped as unknown[]).filter(
-        (s): s is SkippedRep =>
-          typeof s === 'object' &&
-          s !== null &&
-          typeof (s as SkippedRep).user === 'string' &&
-          SKIP_REASONS.includes((s as SkippedRep).reason),
-      )
-    : [];
-  const account =
-    typeof d.account === 'object' && d.account !== null ? (d.account as RoutingWhy['account']) : undefined;
-  return { rule: d.rule as RoutingRule, skipped, ...(account ? { account } : {}) };
+  const parsed = routingWhySchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { rule, skipped, account } = parsed.data;
+  return { rule, skipped, ...(account ? { account } : {}) };
 }
 
 /** What an `assigned` event records (src/services/handoff.ts): the rep it went to, and why when that was recorded. */

@@ -410,6 +410,40 @@ describe("an assigned event's data", () => {
       { type: 'assigned', data: { team: 'smb', rep: 'U0EVA', via: 'round_robin' } },
       { rep: 'U0EVA', why: undefined },
     ],
+    [
+      'with a skipped rep and an account this code cannot read: those parts left out',
+      {
+        type: 'assigned',
+        data: {
+          rep: 'U0ANA',
+          rule: 'account_owner',
+          skipped: [{ user: 'U0BO', reason: 'away', as: 'account_owner' }, { user: 'U0EVA', reason: 'asleep' }, 7],
+          account: { domain: 42 },
+        },
+      },
+      {
+        rep: 'U0ANA',
+        why: { rule: 'account_owner', skipped: [{ user: 'U0BO', reason: 'away', as: 'account_owner' }] },
+      },
+    ],
+    [
+      'with a rule this code does not know',
+      { type: 'assigned', data: { rep: 'U0ANA', rule: 'coin_toss', skipped: [] } },
+      { rep: 'U0ANA', why: undefined },
+    ],
+    [
+      'with the account looked up',
+      {
+        type: 'assigned',
+        data: {
+          rep: 'U0ANA',
+          rule: 'account_owner',
+          skipped: 'none',
+          account: { domain: 'acme.se', source: 'accepted' },
+        },
+      },
+      { rep: 'U0ANA', why: { rule: 'account_owner', skipped: [], account: { domain: 'acme.se', source: 'accepted' } } },
+    ],
     ['without a rep', { type: 'assigned', data: { team: 'smb', rule: 'round_robin', skipped: [] } }, undefined],
     ['a rep that is not a user id', { type: 'assigned', data: { rep: 7 } }, undefined],
     ['no data', { type: 'assigned', data: null }, undefined],
