@@ -128,7 +128,8 @@ export async function writeTogether(db: DbOrTx, writes: readonly (Write | undefi
   await Promise.all([db.execute(REUSE_PLANS), db.execute(statement), db.execute(RESTORE_PLANNING)]);
 }
 
-const REUSE_PLANS = sql`select set_config('plan_cache_mode', 'auto', true)`;
+/** Lets Postgres keep plans for the rest of the transaction (or until RESTORE_PLANNING): for writes whose plans never depend on their values. */
+export const REUSE_PLANS = sql`select set_config('plan_cache_mode', 'auto', true)`;
 // RESET goes back to the value the connection started with, whatever src/db/client.ts chose.
 const RESTORE_PLANNING = sql`reset plan_cache_mode`;
 

@@ -1,8 +1,7 @@
-import { sql } from 'drizzle-orm';
 import { copyIn, type Tx } from '../client.js';
 import { isUniqueViolation } from '../errors.js';
 import { activities, events, handoffs, leads } from '../schema.js';
-import { copyFormat } from './bulk.js';
+import { copyFormat, REUSE_PLANS } from './bulk.js';
 import type { NewEvent } from './events.js';
 import type { NewHandoff } from './handoffs.js';
 import type { NewLead } from './leads.js';
@@ -51,15 +50,14 @@ export function encodeImported(rows: ImportedRows): EncodedLead {
  * Writes a chunk of new leads with COPY. The caller holds their keys' locks and has left out those
  * already stored, so nothing here can conflict with a row another writer committed.
  *
- * The connections plan each statement for its values (`plan_cache_mode=force_custom_plan`,
- * src/db/client.ts), and the foreign-key checks Postgres runs per row are statements too: planned
- * afresh for every row, they cost ten times the insert itself (measured with EXPLAIN ANALYZE:
- * 360 µs a handoff). Their plan never depends on the values, so this transaction lets Postgres
- * keep it.
+ * Postgres keeps plans for the rest of the transaction, for the foreign-key checks it runs per
+ * row, as `writeTogether` (src/db/repo/bulk.ts) does for its statement: planned afresh for every
+ * row, they cost ten times the insert itself here (measured with EXPLAIN ANALYZE: 360 µs a
+ * handoff). Everything after it in an import's transaction is a write too.
  */
 export async function writeImported(tx: Tx, chunk: readonly EncodedLead[]): Promise<void> {
   if (chunk.length === 0) return;
-  await tx.execute(sql`select set_config('plan_cache_mode', 'auto', true)`);
+  await tx.execute(REUSE_PLANS);
   for (const table of ['lead', 'handoffs', 'events', 'activities'] as const) {
     const lines = chunk.flatMap((l) => l[table]);
     if (lines.length > 0)
