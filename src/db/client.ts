@@ -156,7 +156,7 @@ function preparedStatements<T extends Pick<postgres.Sql, 'unsafe'>>(client: T): 
   });
 }
 
-type CopyTarget = { table: string; columns: readonly string[]; data: string };
+type CopyTarget = { table: string; columns: readonly string[]; data: string | Uint8Array };
 type PostgresCopyQuery = Promise<unknown> & { writable(): Promise<NodeJS.WritableStream>; reject(err: unknown): void };
 type PostgresTxClient = { unsafe(query: string): PostgresCopyQuery };
 type PgliteTxClient = { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };

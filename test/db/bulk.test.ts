@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyIn, type Tx } from '../../src/db/client.js';
-import { copyFormat, rowsInsert, writeTogether, type CopyFormat } from '../../src/db/repo/bulk.js';
+import { copyBytes, copyFormat, rowsInsert, writeTogether, type CopyFormat } from '../../src/db/repo/bulk.js';
 import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
@@ -11,6 +11,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db.dispose();
+});
+
+describe('copyBytes', () => {
+  it.each([
+    ['no lines', []],
+    ['ASCII lines and an empty one', ['a\tb', '', 'c']],
+    ['characters of two, three and four UTF-8 bytes', ['å ä ö', '€ ✓', '🙂 \u{1F680}']],
+    // Past the first 64 KiB the buffer grows, once by doubling and once to fit a single long line.
+    [
+      'lines past the first buffer',
+      [...Array.from({ length: 900 }, (_, i) => `${i}:${'x'.repeat(100)}`), '€'.repeat(300_000)],
+    ],
+  ])('%s: the same bytes as the lines joined with newlines and encoded as UTF-8', (_name, lines) => {
+    const expected = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+    expect(copyBytes(lines).equals(expected)).toBe(true);
+  });
 });
 
 describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
@@ -124,7 +140,7 @@ describe.each([
     copyIn(tx, {
       table: format.table,
       columns: format.columns,
-      data: rows.map((r) => `${format.line(r as never)}\n`).join(''),
+      data: copyBytes(rows.map((r) => format.line(r as never))),
     });
 
   it('stores text COPY must escape, instants to the millisecond, jsonb, nulls and defaults as an ordinary insert would', async () => {

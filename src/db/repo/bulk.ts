@@ -150,6 +150,28 @@ export interface CopyFormat<Row> {
   line(row: Row): string;
 }
 
+/**
+ * Lines of COPY text as the bytes sent, a newline after each, written one by one into a buffer
+ * that grows as needed. Joining a chunk's lines into one string and encoding that string cost the
+ * importer six times as much (17 µs a lead against 2–3 µs, README.md, "Performance": import).
+ */
+export function copyBytes(lines: Iterable<string>): Buffer {
+  let buf = Buffer.allocUnsafe(64 * 1024);
+  let used = 0;
+  for (const line of lines) {
+    // UTF-8 takes at most three bytes for each UTF-16 unit, and one for the newline.
+    const room = line.length * 3 + 1;
+    if (buf.length - used < room) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, used + room));
+      buf.copy(bigger, 0, 0, used);
+      buf = bigger;
+    }
+    used += buf.write(line, used);
+    buf[used++] = 0x0a;
+  }
+  return buf.subarray(0, used);
+}
+
 /** A column's non-null values as COPY text. */
 type CopyEncode = (value: unknown) => string;
 

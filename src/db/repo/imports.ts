@@ -1,7 +1,7 @@
 import { copyIn, type Tx } from '../client.js';
 import { isUniqueViolation } from '../errors.js';
 import { activities, events, handoffs, leads } from '../schema.js';
-import { copyFormat, REUSE_PLANS } from './bulk.js';
+import { copyBytes, copyFormat, REUSE_PLANS } from './bulk.js';
 import type { NewEvent } from './events.js';
 import type { NewHandoff } from './handoffs.js';
 import type { NewLead } from './leads.js';
@@ -59,9 +59,12 @@ export async function writeImported(tx: Tx, chunk: readonly EncodedLead[]): Prom
   if (chunk.length === 0) return;
   await tx.execute(REUSE_PLANS);
   for (const table of ['lead', 'handoffs', 'events', 'activities'] as const) {
-    const lines = chunk.flatMap((l) => l[table]);
-    if (lines.length > 0)
-      await copyIn(tx, { table: formats[table].table, columns: formats[table].columns, data: `${lines.join('\n')}\n` });
+    if (chunk.some((l) => l[table].length > 0))
+      await copyIn(tx, {
+        table: formats[table].table,
+        columns: formats[table].columns,
+        data: copyBytes(chunk.flatMap((l) => l[table])),
+      });
   }
 }
 
