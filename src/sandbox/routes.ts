@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -12,7 +11,14 @@ import { nextChange } from './change-signal.js';
 import { policyChannels, policyPeople, type SandboxChannel, type SandboxPerson } from './people.js';
 import { demoHistory, sampleLead } from './samples.js';
 import { FORM_TYPE, interactionBody, sendSigned, type SlackReply } from './sign.js';
-import { appHomeOpened, blockActions, slashCommandFields, viewSubmission, type ClickPlace } from './slack-payloads.js';
+import {
+  appHomeOpened,
+  blockActions,
+  newTriggerId,
+  slashCommandFields,
+  viewSubmission,
+  type ClickPlace,
+} from './slack-payloads.js';
 import type { SlackStandIn } from './slack-standin.js';
 
 export interface SandboxSettings {
@@ -73,9 +79,6 @@ const isLoopback = (address: string | undefined): boolean =>
 function selfUrl(req: IncomingMessage): string {
   return `http://127.0.0.1:${String(req.socket.localPort)}`;
 }
-
-const newTriggerId = (): string =>
-  `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
 const ok = (): HttpResult => ({ status: 200, json: { ok: true } });
 

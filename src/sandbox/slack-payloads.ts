@@ -12,8 +12,15 @@ const APP_ID = 'A0BATON';
 const VERIFICATION_TOKEN = 'sandbox-verification-token';
 const TEAM_DOMAIN = 'baton-sandbox';
 
+/** Who acts: their id and name are all a payload shows of them, so the tests can act as users no policy names. */
+export type Actor = Pick<SandboxPerson, 'id' | 'name'>;
+
+/** A trigger_id shaped like Slack's: milliseconds, a number and a hex token. */
+export const newTriggerId = (): string =>
+  `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
+
 /** The user field of an interaction payload. */
-function userField(p: SandboxPerson, teamId: string): { id: string; username: string; name: string; team_id: string } {
+function userField(p: Actor, teamId: string): { id: string; username: string; name: string; team_id: string } {
   const username = p.name.toLowerCase().replace(/\s+/g, '.');
   return { id: p.id, username, name: username, team_id: teamId };
 }
@@ -21,7 +28,7 @@ function userField(p: SandboxPerson, teamId: string): { id: string; username: st
 /** Slash command form fields. */
 export function slashCommandFields(a: {
   teamId: string;
-  person: SandboxPerson;
+  person: Actor;
   channel: { id: string; name: string };
   command: string;
   text: string;
@@ -126,7 +133,7 @@ function container(place: ClickPlace, teamId: string): Record<string, unknown> {
 /** A block_actions payload. */
 export function blockActions(a: {
   teamId: string;
-  person: SandboxPerson;
+  person: Actor;
   triggerId: string;
   click: Click;
   place: ClickPlace;
@@ -148,7 +155,7 @@ export function blockActions(a: {
 /** A view_submission payload: the modal as stored, with the values typed into it. */
 export function viewSubmission(a: {
   teamId: string;
-  person: SandboxPerson;
+  person: Actor;
   triggerId: string;
   modal: StoredView;
   values: Record<string, unknown>;

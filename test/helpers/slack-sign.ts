@@ -1,4 +1,11 @@
 import { FORM_TYPE, interactionBody, sendSigned, type SignOptions, type SlackReply } from '../../src/sandbox/sign.js';
+import {
+  blockActions,
+  newTriggerId,
+  slashCommandFields,
+  viewSubmission,
+  type Actor,
+} from '../../src/sandbox/slack-payloads.js';
 
 // One implementation of Slack's signing: the sandbox ships it, the tests use the very same one.
 export { signSlackRequest, type SlackReply } from '../../src/sandbox/sign.js';
@@ -24,24 +31,23 @@ export interface SlashCommandFields {
   channel_id: string;
   team_id: string;
   response_url: string;
-  trigger_id?: string;
-  user_name?: string;
-  channel_name?: string;
-  team_domain?: string;
-  api_app_id?: string;
 }
 
-export function slashCommandBody(fields: SlashCommandFields): string {
-  const full = {
-    token: 'gIkuvaNzQIHg97ATvDxqgjtO',
-    team_domain: 'baton-test',
-    channel_name: 'sales',
-    user_name: fields.user_id.toLowerCase(),
-    api_app_id: 'A0BATON',
-    trigger_id: `${Date.now()}.1234.abcdef`,
-    ...fields,
-  };
-  return new URLSearchParams(full).toString();
+/** The tests know a user only by id; the sandbox's builders name them by it too. */
+const actor = (id: string): Actor => ({ id, name: id });
+
+/** A slash command's form body, as the sandbox page sends it, typed in a channel named 'sales'. */
+export function slashCommandBody(f: SlashCommandFields): string {
+  const fields = slashCommandFields({
+    teamId: f.team_id,
+    person: actor(f.user_id),
+    channel: { id: f.channel_id, name: 'sales' },
+    command: f.command,
+    text: f.text,
+    responseUrl: f.response_url,
+    triggerId: newTriggerId(),
+  });
+  return new URLSearchParams(fields).toString();
 }
 
 export function sendSlashCommand(
@@ -71,7 +77,7 @@ export function sendEvent(
   return send(baseUrl, secret, JSON.stringify(envelope), 'application/json', opts);
 }
 
-/** A block_actions payload shaped like Slack's for a button in a message (Slack's block_actions payload reference). */
+/** A block_actions payload for a button in the bot's message `messageTs`, as the sandbox page sends it. */
 export function blockActionsPayload(a: {
   actionId: string;
   value?: string;
@@ -83,34 +89,23 @@ export function blockActionsPayload(a: {
   triggerId?: string;
   blockId?: string;
 }): Record<string, unknown> {
-  return {
-    type: 'block_actions',
-    user: { id: a.userId, username: a.userId.toLowerCase(), name: a.userId.toLowerCase(), team_id: a.teamId },
-    api_app_id: 'A0BATON',
-    token: 'verification_token',
-    container: { type: 'message', message_ts: a.messageTs, channel_id: a.channelId, is_ephemeral: false },
-    trigger_id: a.triggerId ?? `${Date.now()}.1234.abcdef`,
-    team: { id: a.teamId, domain: 'baton-test' },
-    enterprise: null,
-    is_enterprise_install: false,
-    channel: { id: a.channelId, name: 'sales' },
-    message: { type: 'message', user: 'U0BATONBOT', ts: a.messageTs, text: 'card', bot_id: 'B0BATON' },
-    state: { values: {} },
-    response_url: a.responseUrl,
-    actions: [
-      {
-        action_id: a.actionId,
-        block_id: a.blockId ?? 'actions',
-        text: { type: 'plain_text', text: 'button', emoji: true },
-        value: a.value ?? '',
-        type: 'button',
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
-  };
+  return blockActions({
+    teamId: a.teamId,
+    person: actor(a.userId),
+    triggerId: a.triggerId ?? newTriggerId(),
+    click: { actionId: a.actionId, blockId: a.blockId, value: a.value },
+    place: {
+      in: 'message',
+      channel: { id: a.channelId, name: 'sales' },
+      ts: a.messageTs,
+      message: { ts: a.messageTs, channel: a.channelId, text: 'card', blocks: [], user: 'U0BATONBOT' },
+      ephemeral: undefined,
+      responseUrl: a.responseUrl,
+    },
+  });
 }
 
-/** A view_submission payload shaped like Slack's (its view interaction payload reference). */
+/** A view_submission payload for a modal the tests did not open through the stand-in, as the sandbox page sends it. */
 export function viewSubmissionPayload(v: {
   callbackId: string;
   values: Record<string, Record<string, unknown>>;
@@ -118,28 +113,22 @@ export function viewSubmissionPayload(v: {
   userId: string;
   teamId: string;
 }): Record<string, unknown> {
-  return {
-    type: 'view_submission',
-    team: { id: v.teamId, domain: 'baton-test' },
-    user: { id: v.userId, username: v.userId.toLowerCase(), name: v.userId.toLowerCase(), team_id: v.teamId },
-    api_app_id: 'A0BATON',
-    token: 'verification_token',
-    trigger_id: `${Date.now()}.1234.abcdef`,
-    view: {
+  return viewSubmission({
+    teamId: v.teamId,
+    person: actor(v.userId),
+    triggerId: newTriggerId(),
+    modal: {
       id: 'V0MODAL',
-      team_id: v.teamId,
-      type: 'modal',
-      callback_id: v.callbackId,
-      private_metadata: v.privateMetadata,
-      state: { values: v.values },
       hash: '1569362015.55b5e41b',
-      title: { type: 'plain_text', text: 'Baton' },
-      blocks: [],
-      app_id: 'A0BATON',
-      bot_id: 'B0BATON',
+      view: {
+        type: 'modal',
+        callback_id: v.callbackId,
+        private_metadata: v.privateMetadata,
+        title: { type: 'plain_text', text: 'Baton' },
+        blocks: [],
+        bot_id: 'B0BATON',
+      },
     },
-    response_urls: [],
-    is_enterprise_install: false,
-    enterprise: null,
-  };
+    values: v.values,
+  });
 }
