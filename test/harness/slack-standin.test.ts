@@ -1,22 +1,18 @@
 import webApi from '@slack/web-api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin.js';
+import { describe, expect, it } from 'vitest';
+import { useSlackStandIn } from '../helpers/slack-standin.js';
 
 const { WebClient, ErrorCode } = webApi;
 
-let slack: SlackStandIn;
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-});
-afterAll(async () => {
-  await slack.close();
-});
-beforeEach(() => {
-  slack.reset();
-});
+const env = useSlackStandIn();
 
 const client = (opts: ConstructorParameters<typeof WebClient>[1] = {}, token = 'xoxb-test') =>
-  new WebClient(token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, ...opts });
+  new WebClient(token, {
+    slackApiUrl: env.slack.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    ...opts,
+  });
 
 describe('Slack stand-in, driven by the real WebClient', () => {
   it('answers auth.test and refuses an unknown token like Slack', async () => {
@@ -34,7 +30,7 @@ describe('Slack stand-in, driven by the real WebClient', () => {
       blocks: [{ type: 'divider' }],
       metadata: { event_type: 'baton_card', event_payload: { handoff_id: 'h1' } },
     });
-    expect(slack.callsTo('chat.postMessage')[0]!.body).toMatchObject({
+    expect(env.slack.callsTo('chat.postMessage')[0]!.body).toMatchObject({
       channel: 'C1',
       blocks: [{ type: 'divider' }],
       metadata: { event_type: 'baton_card' },
@@ -49,14 +45,14 @@ describe('Slack stand-in, driven by the real WebClient', () => {
     const parent = await client().chat.postMessage({ channel: 'C2', text: 'parent' });
     await client().chat.postMessage({ channel: 'C2', text: 'reply', thread_ts: parent.ts! });
     await client().chat.update({ channel: 'C2', ts: parent.ts!, text: 'edited' });
-    expect(slack.messages('C2').map((m) => [m.text, m.thread_ts ?? null, m.edited ?? false])).toEqual([
+    expect(env.slack.messages('C2').map((m) => [m.text, m.thread_ts ?? null, m.edited ?? false])).toEqual([
       ['edited', null, true],
       ['reply', parent.ts, false],
     ]);
   });
 
   it('answers 429 with Retry-After, which the client reports as a rate limit', async () => {
-    slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 7 });
+    env.slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 7 });
     await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
       code: ErrorCode.RateLimitedError,
       retryAfter: 7,
@@ -65,7 +61,7 @@ describe('Slack stand-in, driven by the real WebClient', () => {
   });
 
   it('answers 5xx, which the client reports as an HTTP error', async () => {
-    slack.failNext('*', { status: 503 });
+    env.slack.failNext('*', { status: 503 });
     await expect(client().chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
       code: ErrorCode.HTTPError,
       statusCode: 503,
@@ -73,19 +69,19 @@ describe('Slack stand-in, driven by the real WebClient', () => {
   });
 
   it('hangs until the client gives up', async () => {
-    slack.failNext('chat.postMessage', { hang: true });
-    const calls = slack.callsTo('chat.postMessage').length;
+    env.slack.failNext('chat.postMessage', { hang: true });
+    const calls = env.slack.callsTo('chat.postMessage').length;
     // The client's own timeout ends it (the request reached the stand-in, which never answered).
     await expect(client({ timeout: 300 }).chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
       code: ErrorCode.RequestError,
       original: { name: 'TimeoutError' },
     });
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(calls + 1);
+    expect(env.slack.callsTo('chat.postMessage')).toHaveLength(calls + 1);
   });
 
   it('fails at a seeded random rate, reproducibly', async () => {
     const outcomes = async (): Promise<string> => {
-      slack.failRandomly('chat.postMessage', { rate: 0.5, failures: [{ status: 500 }], seed: 7 });
+      env.slack.failRandomly('chat.postMessage', { rate: 0.5, failures: [{ status: 500 }], seed: 7 });
       let s = '';
       for (let i = 0; i < 20; i++)
         s += await client()
@@ -94,7 +90,7 @@ describe('Slack stand-in, driven by the real WebClient', () => {
             () => '.',
             () => 'x',
           );
-      slack.stopFailing();
+      env.slack.stopFailing();
       return s;
     };
     const first = await outcomes();
@@ -104,7 +100,7 @@ describe('Slack stand-in, driven by the real WebClient', () => {
   });
 
   it('waitFor resolves when enough matching calls arrived', async () => {
-    const waiting = slack.waitFor('chat.postEphemeral', { count: 2, timeoutMs: 2_000 });
+    const waiting = env.slack.waitFor('chat.postEphemeral', { count: 2, timeoutMs: 2_000 });
     await client().chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'a' });
     await client().chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'b' });
     expect((await waiting).map((c) => c.body.text)).toEqual(['a', 'b']);
