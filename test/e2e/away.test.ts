@@ -1,23 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
+import { useBatonWithSlack } from '../helpers/app.js';
 import { homeFor } from '../../src/services/home.js';
 import { handOverStartedAways } from '../../src/services/reps.js';
 import { renderHome } from '../../src/slack/views/home.js';
-import { postMql } from '../helpers/flows.js';
-import { sendSlashCommand } from '../helpers/slack-sign.js';
+import { postMql, typeCommand } from '../helpers/flows.js';
 
 const env = useBatonWithSlack({ baton: { outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50 } } });
-const baton = (user: string, text: string) =>
-  sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-    command: '/baton',
-    text,
-    user_id: user,
-    channel_id: 'C0SMB',
-    team_id: 'T0BATON',
-    response_url: `${env.slack.responseUrl}/c`,
-  });
+const baton = (user: string, text: string) => typeCommand(env, { text, userId: user, reply: 'c' });
 const text = async (p: ReturnType<typeof baton>) => ((await p).json as { text: string }).text;
 
 async function smbRep(): Promise<string> {
@@ -81,15 +72,7 @@ describe('/baton away from … until … (a planned leave)', () => {
   const planned = useBatonWithSlack({
     baton: { now: () => clock, outboxTuning: { channelRate: 200, channelBurst: 20, pollMs: 50 } },
   });
-  const command = (user: string, text: string) =>
-    sendSlashCommand(planned.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text,
-      user_id: user,
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${planned.slack.responseUrl}/c`,
-    });
+  const command = (user: string, text: string) => typeCommand(planned, { text, userId: user, reply: 'c' });
   const routedTo = async (): Promise<{ rep: string; why: string }> => {
     const handoffId = await postMql(planned);
     return rowsOf<{ rep: string; why: string }>(

@@ -4,7 +4,8 @@ import { SHOW_CHART_ACTION_ID } from '../../src/slack/ids.js';
 import { dmChannelFor, type RecordedCall } from '../../src/sandbox/slack-standin.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { historyLead as lead, importHistory } from '../helpers/import-lines.js';
-import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { typeCommand } from '../helpers/flows.js';
+import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 
 /*
  * Charts through the real app and the Slack stand-in: the upload sequence Slack's files.uploadV2
@@ -54,14 +55,7 @@ describe('charts', () => {
 
   it("/funnel week chart: the report as usual, and the funnel as a PNG in the asker's DM", async () => {
     const replies = env.slack.callsTo('response_url').length;
-    await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/funnel',
-      text: 'week chart',
-      user_id: MANAGER,
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/funnel`,
-    });
+    await typeCommand(env, { command: '/funnel', text: 'week chart', userId: MANAGER, reply: 'funnel' });
     const [, pointer] = (await env.slack.waitFor('response_url', { count: replies + 2, timeoutMs: 30_000 })).slice(
       replies,
     );

@@ -4,9 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { queueTeamDigest, sweepSla } from '../../src/services/escalation.js';
 import { encodeAction } from '../../src/slack/ids.js';
-import { examplePolicy, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { clickInDm, postedHandoff, type PostedHandoff } from '../helpers/flows.js';
-import { sendSlashCommand } from '../helpers/slack-sign.js';
+import { examplePolicy, useBatonWithSlack } from '../helpers/app.js';
+import { clickInDm, postedHandoff, type PostedHandoff, typeCommand } from '../helpers/flows.js';
 import { dmChannelFor, type RecordedCall } from '../helpers/slack-standin.js';
 
 /*
@@ -218,14 +217,7 @@ describe('the manager acts', () => {
         ).map((r) => [r.rep, r.n]),
       );
     const before = await counts();
-    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text: 'away',
-      user_id: h.rep,
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/away`,
-    });
+    const res = await typeCommand(env, { text: 'away', userId: h.rep, reply: 'away' });
     expect(JSON.stringify(res.json)).toMatch(/undecided leads? (was|were) handed to teammates/);
     const next = await holder(h.handoffId);
     expect(next).not.toBe(h.rep);
@@ -238,13 +230,6 @@ describe('the manager acts', () => {
       ),
     );
     expect(reasons).toEqual([{ reason: 'away' }]);
-    await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text: 'back',
-      user_id: h.rep,
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/back`,
-    });
+    await typeCommand(env, { text: 'back', userId: h.rep, reply: 'back' });
   });
 });

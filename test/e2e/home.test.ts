@@ -4,8 +4,8 @@ import { rowsOf } from '../../src/db/client.js';
 import { sweepSla } from '../../src/services/escalation.js';
 import { encodeAction, parseAction } from '../../src/slack/ids.js';
 import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { clickHandoff, postedHandoff, type PostedHandoff, postMql } from '../helpers/flows.js';
-import { sendEvent, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { clickHandoff, postedHandoff, type PostedHandoff, postMql, typeCommand } from '../helpers/flows.js';
+import { sendEvent, sendInteraction } from '../helpers/slack-sign.js';
 import type { RecordedCall } from '../helpers/slack-standin.js';
 
 const env = useBatonWithSlack({
@@ -163,14 +163,7 @@ describe('App Home', () => {
     await env.baton.database.db.execute(
       sql`update handoffs set due_at = now() - interval '2 hours' where id = ${late.handoffId}`,
     );
-    const away = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text: 'away',
-      user_id: 'U0FILIP',
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/away`,
-    });
+    const away = await typeCommand(env, { text: 'away', userId: 'U0FILIP', reply: 'away' });
     expect(away.status).toBe(200);
     const home = await homeOf('U0SMBMGR');
     const text = textOf(home);
@@ -291,18 +284,7 @@ describe('App Home', () => {
     }
     expect(await holderOf(stuck)).toBe(rep);
     // Eva goes away too: a new lead finds no rep and goes to the manager's queue.
-    expect(
-      (
-        await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-          command: '/baton',
-          text: 'away',
-          user_id: rep,
-          channel_id: 'C0SMB',
-          team_id: 'T0BATON',
-          response_url: `${env.slack.responseUrl}/away-${rep}`,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await typeCommand(env, { text: 'away', userId: rep, reply: `away-${rep}` })).status).toBe(200);
     for (
       let i = 0;
       rowsOf<{ n: number }>(

@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { clickHandoff, postedHandoff } from '../helpers/flows.js';
-import { sendSlashCommand } from '../helpers/slack-sign.js';
+import { useBatonWithSlack } from '../helpers/app.js';
+import { clickHandoff, postedHandoff, typeCommand } from '../helpers/flows.js';
 
 // Logging at info, to check the email never reaches the logs there.
 const env = useBatonWithSlack({
@@ -20,14 +19,7 @@ async function lead(
 ): Promise<{ status: number; body: string; reply: Record<string, unknown> }> {
   seq += 1;
   const before = env.slack.callsTo('response_url').length;
-  const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-    command: '/baton',
-    text,
-    user_id: user,
-    channel_id: 'C0SMB',
-    team_id: 'T0BATON',
-    response_url: `${env.slack.responseUrl}/lead-${seq}`,
-  });
+  const res = await typeCommand(env, { text, userId: user, reply: `lead-${seq}` });
   const replies = await env.slack.waitFor('response_url', { count: before + 1 });
   return { status: res.status, body: res.body, reply: replies.at(-1)!.body };
 }
@@ -106,14 +98,7 @@ describe('/baton lead EMAIL', () => {
   });
 
   it('the usage names the command', async () => {
-    const res = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text: 'lead',
-      user_id: 'U0EVA',
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/usage`,
-    });
+    const res = await typeCommand(env, { text: 'lead', userId: 'U0EVA', reply: 'usage' });
     expect(JSON.stringify(res.json)).toContain('/baton lead EMAIL');
   });
   it('is refused to someone the policy does not name, without revealing whether the lead exists', async () => {

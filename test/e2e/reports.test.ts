@@ -5,7 +5,8 @@ import { queueWeeklyDigest } from '../../src/services/reports.js';
 import { SHARE_REPORT_ACTION_ID } from '../../src/slack/ids.js';
 import { REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
 import { historyLead as lead, importHistory } from '../helpers/import-lines.js';
-import { blockActionsPayload, sendInteraction, sendSlashCommand } from '../helpers/slack-sign.js';
+import { typeCommand } from '../helpers/flows.js';
+import { blockActionsPayload, sendInteraction } from '../helpers/slack-sign.js';
 
 /*
  * Reports end to end on a hand-built history, imported through the import API exactly as a
@@ -103,14 +104,7 @@ const HISTORY = [
 const api = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${env.baton.url}${path}`, { headers: { authorization: `Bearer ${REPORTS_TOKEN}`, ...headers } });
 const slash = (command: string, text: string) =>
-  sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-    command,
-    text,
-    user_id: 'U0SMBMGR',
-    channel_id: 'C0SMB',
-    team_id: 'T0BATON',
-    response_url: `${env.slack.responseUrl}/${command.slice(1)}`,
-  });
+  typeCommand(env, { command, text, userId: 'U0SMBMGR', reply: command.slice(1) });
 
 interface Reply {
   text: string;

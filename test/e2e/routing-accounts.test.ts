@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { examplePolicy, INTAKE_TOKEN, REPORTS_TOKEN, SIGNING_SECRET, useBatonWithSlack } from '../helpers/app.js';
-import { clickHandoff } from '../helpers/flows.js';
-import { sendSlashCommand } from '../helpers/slack-sign.js';
+import { examplePolicy, INTAKE_TOKEN, REPORTS_TOKEN, useBatonWithSlack } from '../helpers/app.js';
+import { clickHandoff, typeCommand } from '../helpers/flows.js';
 
 /*
  * Account owners and capacity through the real app: leads over HTTP, Accept as a signed click,
@@ -171,14 +170,7 @@ describe('account owners', () => {
 
   it('/baton lead shows to whom and why in the history', async () => {
     await post({ email: 'hist@acme-corp.io' });
-    const reply = await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-      command: '/baton',
-      text: 'lead hist@acme-corp.io',
-      user_id: 'U0SMBMGR',
-      channel_id: 'C0SMB',
-      team_id: 'T0BATON',
-      response_url: `${env.slack.responseUrl}/lead`,
-    });
+    const reply = await typeCommand(env, { text: 'lead hist@acme-corp.io', userId: 'U0SMBMGR', reply: 'lead' });
     expect(reply.status).toBe(200);
     const [answer] = await env.slack.waitFor(
       (c) => c.method === 'response_url' && JSON.stringify(c.body).includes('History'),
@@ -276,18 +268,7 @@ describe('dry run', () => {
     const before = await counts();
     const ask = async (text: string): Promise<string> => {
       const seen = env.slack.callsTo('response_url').length;
-      expect(
-        (
-          await sendSlashCommand(env.baton.url, SIGNING_SECRET, {
-            command: '/baton',
-            text,
-            user_id: 'U0SMBMGR',
-            channel_id: 'C0SMB',
-            team_id: 'T0BATON',
-            response_url: `${env.slack.responseUrl}/route`,
-          })
-        ).status,
-      ).toBe(200);
+      expect((await typeCommand(env, { text, userId: 'U0SMBMGR', reply: 'route' })).status).toBe(200);
       const answer = (await env.slack.waitFor('response_url', { count: seen + 1 })).at(-1);
       expect(answer!.body.response_type).toBe('ephemeral');
       return JSON.stringify(answer!.body);

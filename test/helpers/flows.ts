@@ -2,7 +2,13 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
 import { encodeAction, type HandoffActionKind } from '../../src/slack/ids.js';
 import { INTAKE_TOKEN, SIGNING_SECRET, type BatonWithSlack } from './app.js';
-import { blockActionsPayload, sendInteraction, type SendOptions, type SlackReply } from './slack-sign.js';
+import {
+  blockActionsPayload,
+  sendInteraction,
+  sendSlashCommand,
+  type SendOptions,
+  type SlackReply,
+} from './slack-sign.js';
 import { dmChannelFor } from './slack-standin.js';
 
 let seq = 0;
@@ -104,5 +110,26 @@ export function clickInDm(
     channelId: dmChannelFor(userId),
     messageTs,
     reply: `${kind}-${userId}`,
+  });
+}
+
+export interface TypedCommand {
+  /** /baton unless given. */
+  command?: string;
+  text: string;
+  userId: string;
+  /** The last part of the command's response_url, where the stand-in records the answer. */
+  reply: string;
+}
+
+/** A slash command typed in #smb, signed as Slack signs it and sent to the app. */
+export function typeCommand(env: BatonWithSlack, c: TypedCommand): Promise<SlackReply> {
+  return sendSlashCommand(env.baton.url, SIGNING_SECRET, {
+    command: c.command ?? '/baton',
+    text: c.text,
+    user_id: c.userId,
+    channel_id: 'C0SMB',
+    team_id: 'T0BATON',
+    response_url: `${env.slack.responseUrl}/${c.reply}`,
   });
 }
