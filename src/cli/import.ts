@@ -31,6 +31,10 @@ async function* counted(source: AsyncIterable<Buffer>, onBytes: (n: number) => v
  */
 async function run(argv: readonly string[]): Promise<number> {
   const { file, dryRun } = parseArgs(argv);
+  // A mistyped path is a wrong call, told before anything is opened (or the database's own complaint hides it).
+  const stat = file === '-' ? undefined : statSync(file, { throwIfNoEntry: false });
+  if (file !== '-' && stat?.isFile() !== true)
+    throw new UsageError(`${file}: ${stat === undefined ? 'no such file' : 'not a file'}\n${USAGE}`);
   const settings = loadImportConfig();
   const policy = loadPolicy(settings.policyFile);
   const database = await openDatabase(settings.database);
@@ -39,7 +43,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const workspaceId = await workspaceOf(database);
     const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel, process.stderr);
     const ctx = { db: database.db, policy, workspaceId, now: () => new Date(), logger };
-    const total = file === '-' ? undefined : statSync(file).size;
+    const total = stat?.size;
     let read = 0;
     const input = counted(
       (file === '-' ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>,

@@ -18,14 +18,14 @@ let database: Database;
 
 function runCli(
   args: readonly string[],
-  opts: { onStart?(kill: () => void): void } = {},
+  opts: { onStart?(kill: () => void): void; databaseUrl?: string } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/import.ts'), ...args], {
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? '',
-        DATABASE_URL: target.url,
+        DATABASE_URL: opts.databaseUrl ?? target.url,
         POLICY_FILE: path.join(REPO, 'policy.example.yml'),
       },
     });
@@ -135,6 +135,14 @@ describe.runIf(hasServer)('npm run import (issue 17)', () => {
     const again = await runCli([path.join(scratch, 'leads.ndjson')]);
     expect(again.code).toBe(0);
     expect((await runCli([])).code).toBe(2);
-    expect((await runCli([path.join(scratch, 'missing.ndjson')])).code).toBe(3);
+    const missing = await runCli([path.join(scratch, 'missing.ndjson')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/missing\.ndjson: no such file\nusage:/)]);
+    expect((await runCli([scratch])).stderr).toMatch(/baton-import-cli-\w+: not a file/);
+    // The database gone (nothing listens there): stopped, and told how to resume.
+    const gone = await runCli([bad], { databaseUrl: 'postgres://postgres@127.0.0.1:9/none' });
+    expect([gone.code, gone.stderr]).toEqual([
+      3,
+      expect.stringMatching(/^import stopped: .*\n.*run the same command again/),
+    ]);
   }, 300_000);
 });
