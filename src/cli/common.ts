@@ -47,6 +47,8 @@ export async function workspaceOf(database: Database): Promise<string> {
 }
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+/** "1 lead", "2,000 leads". */
+export const leadCount = (n: number): string => `${fmt(n)} ${n === 1 ? 'lead' : 'leads'}`;
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -76,7 +78,7 @@ export function importProgress(fraction: () => number | undefined): (c: ImportCo
     const eta = f !== undefined && f > 0 && !final ? ` · ETA ${duration((elapsed * (1 - f)) / f)}` : '';
     const pct = f !== undefined ? ` ${Math.floor(100 * Math.min(1, f))}%` : '';
     process.stderr.write(
-      `${tty ? '\r\x1b[K' : ''}${fmt(c.done)} leads${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`,
+      `${tty ? '\r\x1b[K' : ''}${leadCount(c.done)}${pct} · ${fmt(rate)}/s${eta} · imported ${fmt(c.imported)}, skipped ${fmt(c.skipped)}, failed ${fmt(c.failed)}${tty && !final ? '' : '\n'}`,
     );
   };
 }

@@ -5,7 +5,7 @@ import { openDatabase } from '../db/client.js';
 import { HttpError } from '../http/errors.js';
 import { arrayItems, ndjsonItems, runImport, type ImportFailure } from '../http/import-stream.js';
 import { createLogger } from '../log.js';
-import { duration, EXIT, fmt, importProgress, runImportCommand, UsageError, workspaceOf } from './common.js';
+import { duration, EXIT, fmt, importProgress, leadCount, runImportCommand, UsageError, workspaceOf } from './common.js';
 
 const USAGE = 'usage: npm run import -- <leads.ndjson | leads.json | -> [--dry-run]';
 
@@ -77,7 +77,7 @@ async function run(argv: readonly string[]): Promise<number> {
       );
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(
-      `${dryRun ? 'dry run: ' : ''}${fmt(counts.done)} leads in ${duration(seconds)} (${fmt(counts.done / Math.max(seconds, 0.001))}/s): ${dryRun ? 'valid' : 'imported'} ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${failuresFile})` : ''}\n`,
+      `${dryRun ? 'dry run: ' : ''}${leadCount(counts.done)} in ${duration(seconds)} (${fmt(counts.done / Math.max(seconds, 0.001))}/s): ${dryRun ? 'valid' : 'imported'} ${fmt(counts.imported)}, skipped ${fmt(counts.skipped)} (already there), failed ${fmt(counts.failed)}${counts.failed > 0 ? ` (see ${failuresFile})` : ''}\n`,
     );
     return counts.failed > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {

@@ -132,6 +132,10 @@ describe.runIf(hasServer)('npm run import (issue 17)', () => {
     ]);
     expect(await count(`select count(*)::int as n from leads where source = 'cli'`)).toBe(1);
 
+    const one = path.join(scratch, 'one.ndjson');
+    writeFileSync(one, `${readFileSync(bad, 'utf8').split('\n')[0]!}\n`);
+    expect((await runCli([one])).stdout).toMatch(/^1 lead in .*imported 0, skipped 1 \(already there\), failed 0\n$/);
+
     const again = await runCli([path.join(scratch, 'leads.ndjson')]);
     expect(again.code).toBe(0);
     expect((await runCli([])).code).toBe(2);
