@@ -68,14 +68,15 @@ export function cappedReps(teams: readonly TeamPolicy[]): { user: string; cap: n
  * one statement, in a fixed order, so transactions assigning at once take turns instead of handing
  * two leads the same "next" rep, and never deadlock. Who is away and the open handoffs of capped
  * reps go in the same round trip, the counts after the lock so that they see the batch committed
- * before it.
+ * before it. A caller that has read the owners already (the intake, with its first statements)
+ * passes them in: they must cover every routable lead's account domain.
  */
 export async function lockRouting(
   ctx: ServiceContext,
   tx: DbOrTx,
   leads: readonly RoutableLead[],
   at: Date,
-  opts: { lock: boolean } = { lock: true },
+  opts: { lock: boolean; owners?: ReadonlyMap<string, string> } = { lock: true },
 ): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
   if (leads.length === 0) return { facts: { away: new Set(), open: {}, accountOwners: new Map() }, counters: {} };
@@ -84,7 +85,7 @@ export async function lockRouting(
       ? [l.profile.accountDomain]
       : [],
   );
-  const owners = await accountOwners(tx, workspaceId, domains);
+  const owners = opts.owners ?? (await accountOwners(tx, workspaceId, domains));
   const teams = [...new Map(leads.flatMap((l) => teamsInvolved(policy, l, owners)).map((t) => [t.id, t])).values()];
   const capped = cappedReps(teams);
   const counterKeys = teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }));

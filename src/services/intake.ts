@@ -10,7 +10,7 @@ import { accountDomainOf } from '../domain/routing.js';
 import { decideMql, scoreLead, type ScoreResult } from '../domain/scoring.js';
 import type { Tx } from '../db/client.js';
 import { databaseUnavailable } from '../db/errors.js';
-import { writeTogether } from '../db/repo/bulk.js';
+import { transactionEndingWith, writeTogether, type Write } from '../db/repo/bulk.js';
 import { eventsInsert } from '../db/repo/events.js';
 import { pendingHandoffForLead } from '../db/repo/handoffs.js';
 import {
@@ -24,7 +24,7 @@ import {
   type LeadRow,
 } from '../db/repo/leads.js';
 import { lockKeys } from '../db/repo/locks.js';
-import { roundRobinUpdate } from '../db/repo/routing.js';
+import { accountOwners, roundRobinUpdate } from '../db/repo/routing.js';
 import { assignUnderLock, handoffWrites, lockRouting, planHandoff, startHandoff } from './handoff.js';
 import type { ServiceContext } from './context.js';
 
@@ -106,27 +106,31 @@ const intakeKeys = (ctx: ServiceContext, input: IntakeInput): string[] =>
  * the Slack deliveries it implies. Replays find the same lead and change nothing.
  */
 export async function intakeLead(ctx: ServiceContext, input: IntakeInput): Promise<IntakeResult> {
-  return ctx.db.transaction(async (tx) => {
+  return transactionEndingWith(ctx.db, async (tx) => {
     const now = ctx.now();
     await lockKeys(tx, intakeKeys(ctx, input));
     const existing = await findLeadForIntake(tx, ctx.workspaceId, input);
-    return existing === undefined
-      ? (await intakeNew(ctx, tx, [input], now))[0]!
-      : intakeKnown(ctx, tx, existing, input, now);
+    if (existing !== undefined) return { value: await intakeKnown(ctx, tx, existing, input, now), last: [] };
+    const { results, last } = await intakeNew(ctx, tx, [input], now);
+    return { value: results[0]!, last };
   });
 }
 
 /**
  * Leads never seen before, any number at once: each scored from what was sent and stored once
  * with its final values; those that qualify are routed together (one lock on the teams'
- * counters) and start their handoffs. A statement per table, however many leads.
+ * counters) and start their handoffs. A statement per table, however many leads. The handoffs
+ * and the counters are not written here but handed back (`last`), for the caller to send with
+ * its COMMIT: the counters' lock is held from the routing to the end of the transaction.
+ * `owners`, when the caller has read them, are the account owners of the leads' domains.
  */
 async function intakeNew(
   ctx: ServiceContext,
   tx: Tx,
   inputs: readonly IntakeInput[],
   now: Date,
-): Promise<IntakeResult[]> {
+  owners?: ReadonlyMap<string, string>,
+): Promise<{ results: IntakeResult[]; last: Write[] }> {
   const { workspaceId } = ctx;
   const fresh = inputs.map((input) => {
     const { activities, patch, profile } = newLeadProfile(input, ctx.policy.accounts.personalDomains);
@@ -168,7 +172,7 @@ async function intakeNew(
         fresh.flatMap((f) => f.activities.map((a) => ({ workspaceId, leadId: f.id, type: a.type, at: a.at }))),
       ),
     ]),
-    lockRouting(ctx, tx, routable, now),
+    lockRouting(ctx, tx, routable, now, { lock: true, ...(owners !== undefined ? { owners } : {}) }),
   ]);
   const { assignments, counters } = assignUnderLock(ctx.policy, lock, routable);
   const planned = qualified.map((f, i) =>
@@ -188,15 +192,19 @@ async function intakeNew(
       assignments[i]!,
     ),
   );
-  await writeTogether(tx, [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)]);
   const handoffOf = new Map(planned.map((p) => [p.handoff.leadId, p.handoff.id]));
-  return fresh.map((f) => ({
-    leadId: f.id,
-    stage: f.mql ? 'mql' : 'lead',
-    score: f.scored.score,
-    handoffId: handoffOf.get(f.id),
-    created: true,
-  }));
+  return {
+    results: fresh.map((f) => ({
+      leadId: f.id,
+      stage: f.mql ? 'mql' : 'lead',
+      score: f.scored.score,
+      handoffId: handoffOf.get(f.id),
+      created: true,
+    })),
+    last: [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)].filter(
+      (w): w is Write => w !== undefined,
+    ),
+  };
 }
 
 /** A lead never seen before as it would be stored: its fields, its activities once each, its profile. */
@@ -265,15 +273,23 @@ async function qualify(
  * (undefined) to be merged on its own, since merging reads and rescores what is stored.
  */
 async function intakeBatch(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<(IntakeResult | undefined)[]> {
-  return ctx.db.transaction(async (tx) => {
+  const { personalDomains } = ctx.policy.accounts;
+  return transactionEndingWith(ctx.db, async (tx) => {
     const now = ctx.now();
-    // Sent together: the lookup starts (and takes its snapshot) only once the locks are held.
-    const [, known] = await Promise.all([
+    // Sent together: the lookup starts (and takes its snapshot) only once the locks are held. The
+    // account owners of the leads' domains (a new lead's domain is the one its fields give) come
+    // in the same round trip rather than one of their own before the routing lock.
+    const [, known, owners] = await Promise.all([
       lockKeys(
         tx,
         inputs.flatMap((i) => intakeKeys(ctx, i)),
       ),
       knownIntakeKeys(tx, ctx.workspaceId, inputs),
+      accountOwners(
+        tx,
+        ctx.workspaceId,
+        inputs.flatMap((i) => accountDomainOf(i, personalDomains) ?? []),
+      ),
     ]);
     const isKnown = (i: IntakeInput): boolean =>
       known.some(
@@ -282,8 +298,9 @@ async function intakeBatch(ctx: ServiceContext, inputs: readonly IntakeInput[]):
           (i.email !== undefined && k.email === i.email.toLowerCase()),
       );
     const fresh = inputs.filter((i) => !isKnown(i));
-    const results = new Map((await intakeNew(ctx, tx, fresh, now)).map((r, n) => [fresh[n]!, r]));
-    return inputs.map((i) => results.get(i));
+    const { results, last } = await intakeNew(ctx, tx, fresh, now, owners);
+    const resultOf = new Map(results.map((r, n) => [fresh[n]!, r]));
+    return { value: inputs.map((i) => resultOf.get(i)), last };
   });
 }
 

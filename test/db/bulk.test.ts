@@ -1,7 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyIn, type Tx } from '../../src/db/client.js';
-import { copyBytes, copyFormat, rowsInsert, writeTogether, type CopyFormat } from '../../src/db/repo/bulk.js';
+import {
+  copyBytes,
+  copyFormat,
+  rowsInsert,
+  transactionEndingWith,
+  writeTogether,
+  type CopyFormat,
+} from '../../src/db/repo/bulk.js';
 import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
@@ -237,5 +244,54 @@ describe.each([
     expect(() => copyFormat(leads).line({ workspaceId: 'T1', source: 's', stage: 'lead' })).toThrow(
       /leads\.(id|created_at|updated_at): a row leaves it to the database's default/,
     );
+  });
+});
+
+describe.each([
+  ['PGlite', { server: false }],
+  ...(hasServer ? [['the PostgreSQL server', { server: true }] as const] : []),
+] as const)('transactionEndingWith on %s', (_name, target) => {
+  let endDb: TestDatabase;
+  beforeAll(async () => {
+    endDb = await freshDatabase(target);
+  });
+  afterAll(async () => {
+    await endDb.dispose();
+  });
+
+  const lead = (id: string, externalId: string) =>
+    rowsInsert(leads, [{ id, workspaceId: 'T1', source: 'ending', externalId, stage: 'lead' }]);
+  const event = (leadId: string) =>
+    rowsInsert(events, [{ workspaceId: 'T1', leadId, type: 'created', toStage: 'lead', at: new Date() }]);
+  const stored = async () =>
+    (await endDb.db.select().from(leads).where(eq(leads.source, 'ending')).orderBy(asc(leads.externalId))).map(
+      (l) => l.externalId,
+    );
+
+  it('stores what the body wrote and the last writes with it, and answers the body value', async () => {
+    const id = '00000000-0000-4000-8000-00000000e001';
+    const value = await transactionEndingWith(endDb.db, async (tx) => {
+      await writeTogether(tx, [lead(id, 'body')]);
+      return { value: 'done', last: [event(id), undefined, lead('00000000-0000-4000-8000-00000000e002', 'last')] };
+    });
+    expect(value).toBe('done');
+    expect(await stored()).toEqual(['body', 'last']);
+    expect((await endDb.db.select().from(events).where(eq(events.leadId, id))).map((e) => e.type)).toEqual(['created']);
+  });
+
+  it('a last write that fails fails the call with its error and stores nothing of the transaction; the next one goes on', async () => {
+    const failing = transactionEndingWith(endDb.db, async (tx) => {
+      await writeTogether(tx, [lead('00000000-0000-4000-8000-00000000e003', 'kept-back')]);
+      // An event for a lead that does not exist: refused by its foreign key.
+      return { value: 'never', last: [event('00000000-0000-4000-8000-00000000e0ff')] };
+    });
+    await expect(failing).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringMatching(/foreign key/) as unknown }) as unknown,
+    });
+    expect(await stored()).not.toContain('kept-back');
+    await transactionEndingWith(endDb.db, () =>
+      Promise.resolve({ value: undefined, last: [lead('00000000-0000-4000-8000-00000000e004', 'after')] }),
+    );
+    expect(await stored()).toContain('after');
   });
 });

@@ -11,7 +11,8 @@ import {
   type PgColumn,
   type PgTable,
 } from 'drizzle-orm/pg-core';
-import type { DbOrTx } from '../client.js';
+import { PostgresJsTransaction } from 'drizzle-orm/postgres-js';
+import type { Db, DbOrTx, Tx } from '../client.js';
 
 /** A write as one SQL statement: run alone, or sent with others as one statement (`writeTogether`). */
 export type Write = SQL;
@@ -126,6 +127,46 @@ export async function writeTogether(db: DbOrTx, writes: readonly (Write | undefi
     return;
   }
   await Promise.all([db.execute(REUSE_PLANS), db.execute(statement), db.execute(RESTORE_PLANNING)]);
+}
+
+/** A transaction on the PostgreSQL server (postgres.js), not the embedded database. Not a type guard: the narrowed type would lose the schema. */
+const onServer = (tx: Tx): boolean => tx instanceof PostgresJsTransaction;
+
+/**
+ * A transaction whose last writes travel with its COMMIT, in one round trip instead of two: the
+ * locks it holds (a team's round-robin counters, on the intake) are let go a round trip sooner,
+ * and under load a round trip is mostly the wait for this process's busy event loop (README.md,
+ * "Performance": intake). `body` does the transaction's work and hands back its value and the
+ * writes to end it with.
+ *
+ * Should a last write fail, Postgres has aborted the transaction and answers its COMMIT with a
+ * rollback: nothing of it is stored, and the write's error is thrown once the transaction has
+ * ended. On the embedded database (one process, no round trips) the writes are simply awaited.
+ */
+export async function transactionEndingWith<T>(
+  db: Db,
+  body: (tx: Tx) => Promise<{ value: T; last: readonly (Write | undefined)[] }>,
+): Promise<T> {
+  let ended: Promise<{ failed: unknown } | undefined> = Promise.resolve(undefined);
+  const value = await db.transaction(async (tx) => {
+    const { value: result, last } = await body(tx);
+    if (!onServer(tx)) {
+      await writeTogether(tx, last);
+      return result;
+    }
+    ended = writeTogether(tx, last).then(
+      () => undefined,
+      (failed: unknown) => ({ failed }),
+    );
+    // postgres.js hands a query to its connection a few microtasks after it is called, and every
+    // microtask runs before a setImmediate callback: by then the writes are queued on the
+    // transaction's connection, ahead of the COMMIT that follows this return.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return result;
+  });
+  const outcome = await ended;
+  if (outcome !== undefined) throw outcome.failed;
+  return value;
 }
 
 /** Lets Postgres keep plans for the rest of the transaction (or until RESTORE_PLANNING): for writes whose plans never depend on their values. */
