@@ -12,6 +12,12 @@ import {
 import { events, leads, outbox } from '../../src/db/schema.js';
 import { freshDatabase, hasServer, type TestDatabase } from '../helpers/db.js';
 
+/** The embedded database, and the server when the suite has one. */
+const BOTH_DATABASES = [
+  ['PGlite', { server: false }],
+  ...(hasServer ? [['the PostgreSQL server', { server: true }] as const] : []),
+] as const;
+
 let db: TestDatabase;
 beforeAll(async () => {
   db = await freshDatabase();
@@ -129,10 +135,7 @@ describe('rowsInsert (one JSON parameter, jsonb_to_recordset)', () => {
   });
 });
 
-describe.each([
-  ['PGlite', { server: false }],
-  ...(hasServer ? [['the PostgreSQL server', { server: true }] as const] : []),
-] as const)('copyFormat and copyIn (COPY … FROM STDIN) on %s', (_name, target) => {
+describe.each(BOTH_DATABASES)('copyFormat and copyIn (COPY … FROM STDIN) on %s', (_name, target) => {
   let copyDb: TestDatabase;
   beforeAll(async () => {
     copyDb = await freshDatabase(target);
@@ -247,10 +250,7 @@ describe.each([
   });
 });
 
-describe.each([
-  ['PGlite', { server: false }],
-  ...(hasServer ? [['the PostgreSQL server', { server: true }] as const] : []),
-] as const)('transactionEndingWith on %s', (_name, target) => {
+describe.each(BOTH_DATABASES)('transactionEndingWith on %s', (_name, target) => {
   let endDb: TestDatabase;
   beforeAll(async () => {
     endDb = await freshDatabase(target);
