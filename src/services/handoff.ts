@@ -80,12 +80,17 @@ export async function lockRouting(
 ): Promise<RoutingLock> {
   const { policy, workspaceId } = ctx;
   if (leads.length === 0) return { facts: { away: new Set(), open: {}, accountOwners: new Map() }, counters: {} };
-  const domains = leads.flatMap((l) =>
-    l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match
-      ? [l.profile.accountDomain]
-      : [],
-  );
-  const owners = opts.owners ?? (await accountOwners(tx, workspaceId, domains));
+  const owners =
+    opts.owners ??
+    (await accountOwners(
+      tx,
+      workspaceId,
+      leads.flatMap((l) =>
+        l.profile.accountDomain !== undefined && selectTeam(policy, l.profile, l.score).accounts.match
+          ? [l.profile.accountDomain]
+          : [],
+      ),
+    ));
   const teams = [...new Map(leads.flatMap((l) => teamsInvolved(policy, l, owners)).map((t) => [t.id, t])).values()];
   const capped = cappedReps(teams);
   const counterKeys = teams.map((t) => ({ teamId: t.id, reps: t.reps.map((r) => r.user) }));

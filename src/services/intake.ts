@@ -130,7 +130,7 @@ async function intakeNew(
   inputs: readonly IntakeInput[],
   now: Date,
   owners?: ReadonlyMap<string, string>,
-): Promise<{ results: IntakeResult[]; last: Write[] }> {
+): Promise<{ results: IntakeResult[]; last: (Write | undefined)[] }> {
   const { workspaceId } = ctx;
   const fresh = inputs.map((input) => {
     const { activities, patch, profile } = newLeadProfile(input, ctx.policy.accounts.personalDomains);
@@ -201,9 +201,7 @@ async function intakeNew(
       handoffId: handoffOf.get(f.id),
       created: true,
     })),
-    last: [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)].filter(
-      (w): w is Write => w !== undefined,
-    ),
+    last: [roundRobinUpdate(workspaceId, counters, lock.counters), ...handoffWrites(planned)],
   };
 }
 

@@ -59,12 +59,9 @@ export async function writeImported(tx: Tx, chunk: readonly EncodedLead[]): Prom
   if (chunk.length === 0) return;
   await tx.execute(REUSE_PLANS);
   for (const table of ['lead', 'handoffs', 'events', 'activities'] as const) {
-    if (chunk.some((l) => l[table].length > 0))
-      await copyIn(tx, {
-        table: formats[table].table,
-        columns: formats[table].columns,
-        data: copyBytes(chunk.flatMap((l) => l[table])),
-      });
+    const lines = chunk.flatMap((l) => l[table]);
+    if (lines.length > 0)
+      await copyIn(tx, { table: formats[table].table, columns: formats[table].columns, data: copyBytes(lines) });
   }
 }
 
